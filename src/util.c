@@ -1,0 +1,77 @@
+/* util.c - clocks, checked copies and UTF-8 validation; any thread. */
+#include "util.h"
+#include "purg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t util_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int util_strlcpy(char *dst, const char *src, size_t n)
+{
+    size_t len = strlen(src);
+    if (len < n) {
+        memcpy(dst, src, len + 1);
+        return 0;
+    }
+    memcpy(dst, src, n - 1);
+    dst[n - 1] = '\0';
+    return PURG_ETOOBIG;
+}
+
+int util_snprintf(char *dst, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vsnprintf(dst, n, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        return PURG_EINVAL;
+    return (size_t)r >= n ? PURG_ETOOBIG : 0;
+}
+
+size_t util_utf8_seq(const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
+    else return 0;
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+bool util_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (len > 0) {
+        size_t n = util_utf8_seq(p, len);
+        if (n == 0)
+            return false;
+        p += n;
+        len -= n;
+    }
+    return true;
+}

@@ -1,0 +1,29 @@
+/* util.h - small helpers shared by all modules: clocks, checked string copies,
+ * UTF-8 validation. All are reentrant and may be called from any thread
+ * (the audio callback may call util_now_ns only). */
+#ifndef PURG_UTIL_H
+#define PURG_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Monotonic clock in nanoseconds. Lock-free, no allocation. */
+int64_t util_now_ns(void);
+
+/* Copy src into dst (size n > 0), always NUL-terminated.
+ * Returns 0, or PURG_ETOOBIG when src was truncated. */
+int util_strlcpy(char *dst, const char *src, size_t n);
+
+/* snprintf that returns 0, or PURG_ETOOBIG on truncation, PURG_EINVAL on error. */
+int util_snprintf(char *dst, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Length of the valid UTF-8 sequence at s[0..len), or 0 if s does not start
+ * with one (overlong forms, surrogates and code points above U+10FFFF are invalid). */
+size_t util_utf8_seq(const unsigned char *s, size_t len);
+
+/* True when s[0..len) is entirely valid UTF-8. */
+bool util_utf8_valid(const char *s, size_t len);
+
+#endif
