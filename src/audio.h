@@ -1,0 +1,54 @@
+/* audio.h - where samples go: a PortAudio output stream (callback mode), a WAV
+ * file, or nowhere. Samples are 16-bit interleaved stereo at AUDIO_RATE.
+ *
+ * Threads: audio_open/close on the main thread; audio_write/audio_mark/
+ * audio_drain from ONE producer thread (the synth thread); the PortAudio
+ * callback (or the file/null sink's own thread) is the single consumer of the
+ * sample ring and never locks, allocates, logs or does I/O (the file sink's
+ * thread does the file I/O, not a callback). */
+#ifndef PURG_AUDIO_H
+#define PURG_AUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUDIO_RATE 22050
+#define AUDIO_CHANNELS 2
+
+typedef enum audio_kind {
+    AUDIO_DEVICE, /* PortAudio default output device */
+    AUDIO_WAV,    /* a WAV (or FLAC, by extension) file, written as fast as produced */
+    AUDIO_NULL    /* discard, paced by nothing */
+} audio_kind_t;
+
+typedef struct audio audio_t;
+
+/* Open a sink. path is the file for AUDIO_WAV (ignored otherwise).
+ * On failure returns a negative code and a sentence for the user in err. */
+int audio_open(audio_t **out, audio_kind_t kind, const char *path, char *err, size_t errlen);
+
+/* Queue nframes stereo frames; blocks while the ring is full. Returns 0, or
+ * PURG_ECLOSED when audio_abort() was called. */
+int audio_write(audio_t *a, const int16_t *frames, size_t nframes);
+
+/* The next frame written starts utterance id; the consumer notes the time it
+ * hands that frame out (see audio_take_started). */
+void audio_mark(audio_t *a, uint64_t id);
+
+/* Take one "utterance id started playing at t_ns" record; returns 0 or PURG_EEMPTY.
+ * Any single thread. */
+int audio_take_started(audio_t *a, uint64_t *id, int64_t *t_ns);
+
+/* Wait until every written frame was consumed (played or written out). */
+void audio_drain(audio_t *a);
+
+/* Make blocked and future audio_write calls return PURG_ECLOSED. Any thread. */
+void audio_abort(audio_t *a);
+
+/* Stop and free the sink; finalizes a WAV file. NULL is fine. */
+void audio_close(audio_t *a);
+
+/* Frames consumed so far (played or written). Any thread. */
+uint64_t audio_frames_out(const audio_t *a);
+
+#endif

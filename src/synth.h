@@ -1,0 +1,30 @@
+/* synth.h - the one espeak-ng engine: text in a voice -> stereo PCM into an
+ * audio sink. espeak-ng is not thread-safe and has one global engine, so one
+ * synth_t exists per process and it is used from a single thread only: the
+ * synth thread in `listen`, or the main thread in one-shot tools. */
+#ifndef PURG_SYNTH_H
+#define PURG_SYNTH_H
+
+#include <stdint.h>
+#include "audio.h"
+#include "voice.h"
+
+typedef struct synth synth_t;
+
+/* Initialize espeak-ng (synchronous mode, callback output) writing into a. */
+int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen);
+void synth_free(synth_t *s);
+
+/* Speak text (plain UTF-8, no SSML) in voice v, panned by v->pan. Blocks
+ * until all PCM is handed to the sink (not until it was played). id marks
+ * the utterance for latency records (0 = no mark). t_first_ns, if not NULL,
+ * receives the time of the first PCM chunk. Returns 0 or a negative code. */
+int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64_t *t_first_ns);
+
+/* Ask a running synth_say to stop early (skip). Any thread. */
+void synth_cancel(synth_t *s);
+
+/* True when espeak-ng knows the voice name (without its +variant). */
+int synth_voice_known(const char *name);
+
+#endif
