@@ -24,7 +24,8 @@ int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64
 /* Ask a running synth_say to stop early (skip). Any thread. */
 void synth_cancel(synth_t *s);
 
-/* True when espeak-ng knows the voice name (without its +variant). */
-int synth_voice_known(const char *name);
+/* True when espeak-ng knows the voice (the part before any "+variant";
+ * variants are not checked here). Same thread as synth_say. */
+int synth_voice_known(synth_t *s, const char *name);
 
 #endif

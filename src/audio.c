@@ -1,0 +1,289 @@
+/* audio.c - audio sinks: PortAudio device (callback mode), WAV/FLAC file, null.
+ *
+ * DESIGN (threads): the producer is one thread (the synth thread). For the
+ * device sink, samples travel through a lock-free SPSC ring to the PortAudio
+ * callback, which is the only consumer and which never locks, allocates, logs
+ * or does I/O: it copies from the ring, pads an underrun with silence, scales
+ * by the volume, and notes in a second SPSC ring when an utterance's first
+ * frame went out (the latency record). The file and null sinks need no
+ * real-time thread: audio_write hands samples straight to libsndfile (or
+ * drops them) on the producer's thread. */
+#include "audio.h"
+#include "purg.h"
+#include "ring.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <portaudio.h>
+#include <sndfile.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RING_FRAMES 16384   /* ~0.74 s at 22050 Hz: how far synthesis may run ahead */
+#define MARKS 256
+
+typedef struct mark {
+    uint64_t id;
+    uint64_t pos;  /* frame position (frames_in) where the utterance starts */
+} mark_t;
+
+typedef struct started {
+    uint64_t id;
+    int64_t t_ns;
+} started_t;
+
+struct audio {
+    audio_kind_t kind;
+    /* device sink */
+    PaStream *stream;
+    int pa_up;
+    ring_t *samples;       /* int16[2] frames: producer -> callback */
+    ring_t *marks;         /* mark_t: producer -> callback */
+    ring_t *started;       /* started_t: callback (or producer) -> reader */
+    /* file sink */
+    SNDFILE *sf;
+    /* counters */
+    uint64_t frames_in;                /* producer only */
+    _Atomic uint64_t frames_out;       /* consumer writes, anyone reads */
+    atomic_int aborted;
+};
+
+/* PortAudio's JACK and ALSA probes print to stderr whatever we do; keep the
+ * user's terminal clean by pointing fd 2 at /dev/null around them (main
+ * thread, before any other thread exists). */
+static int stderr_mute(void)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+        dup2(devnull, STDERR_FILENO);
+        close(devnull);
+    }
+    return saved;
+}
+
+static void stderr_restore(int saved)
+{
+    if (saved < 0)
+        return;
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
+
+static int pa_callback(const void *in, void *out, unsigned long frames,
+                       const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags,
+                       void *user)
+{
+    (void)in; (void)ti; (void)flags;
+    audio_t *a = user;
+    int16_t *dst = out;
+    uint64_t pos = atomic_load_explicit(&a->frames_out, memory_order_relaxed);
+    size_t got = ring_read(a->samples, dst, frames);
+    if (got < frames)
+        memset(dst + got * AUDIO_CHANNELS, 0, (frames - got) * AUDIO_CHANNELS * sizeof *dst);
+    mark_t m;
+    while (got > 0 && ring_peek(a->marks, &m) && m.pos < pos + got) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall, no lock */
+        started_t s = { m.id, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec };
+        ring_read(a->marks, &m, 1);
+        ring_write(a->started, &s, 1); /* a full record ring loses records, not audio */
+    }
+    atomic_store_explicit(&a->frames_out, pos + got, memory_order_release);
+    return paContinue;
+}
+
+static int open_device(audio_t *a, char *err, size_t errlen)
+{
+    int saved = stderr_mute();
+    PaError pe = Pa_Initialize();
+    stderr_restore(saved);
+    if (pe != paNoError) {
+        util_snprintf(err, errlen, "cannot start the audio system (PortAudio: %s); "
+                      "use --output FILE.wav to write a file instead", Pa_GetErrorText(pe));
+        return PURG_EAUDIO;
+    }
+    a->pa_up = 1;
+    if (Pa_GetDefaultOutputDevice() == paNoDevice) {
+        util_snprintf(err, errlen, "no audio output device found; "
+                      "use --output FILE.wav or set up ALSA/PulseAudio");
+        return PURG_ENODEV;
+    }
+    int rc;
+    if ((rc = ring_create(&a->samples, sizeof(int16_t) * AUDIO_CHANNELS, RING_FRAMES)) != 0 ||
+        (rc = ring_create(&a->marks, sizeof(mark_t), MARKS)) != 0)
+        return rc;
+    saved = stderr_mute();
+    pe = Pa_OpenDefaultStream(&a->stream, 0, AUDIO_CHANNELS, paInt16, AUDIO_RATE,
+                              paFramesPerBufferUnspecified, pa_callback, a);
+    if (pe == paNoError)
+        pe = Pa_StartStream(a->stream);
+    stderr_restore(saved);
+    if (pe != paNoError) {
+        util_snprintf(err, errlen, "the audio output device cannot be opened (%s); "
+                      "use --output FILE.wav or check ALSA/PulseAudio", Pa_GetErrorText(pe));
+        return pe == paDeviceUnavailable ? PURG_ENODEV : PURG_EAUDIO;
+    }
+    return 0;
+}
+
+static int open_file(audio_t *a, const char *path, char *err, size_t errlen)
+{
+    if (!path || !*path) {
+        util_snprintf(err, errlen, "no output file named");
+        return PURG_EINVAL;
+    }
+    SF_INFO info = { .samplerate = AUDIO_RATE, .channels = AUDIO_CHANNELS };
+    const char *dot = strrchr(path, '.');
+    if (dot && strcasecmp(dot, ".flac") == 0)
+        info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+    else
+        info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    a->sf = sf_open(path, SFM_WRITE, &info);
+    if (!a->sf) {
+        util_snprintf(err, errlen, "cannot write audio file %s: %s", path, sf_strerror(NULL));
+        return PURG_EIO;
+    }
+    return 0;
+}
+
+int audio_open(audio_t **out, audio_kind_t kind, const char *path, char *err, size_t errlen)
+{
+    audio_t *a = calloc(1, sizeof *a);
+    if (!a) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    a->kind = kind;
+    atomic_init(&a->frames_out, 0);
+    atomic_init(&a->aborted, 0);
+    int rc = ring_create(&a->started, sizeof(started_t), MARKS);
+    if (rc == 0) {
+        if (kind == AUDIO_DEVICE)
+            rc = open_device(a, err, errlen);
+        else if (kind == AUDIO_WAV)
+            rc = open_file(a, path, err, errlen);
+    }
+    if (rc != 0) {
+        if (rc == PURG_ENOMEM)
+            util_snprintf(err, errlen, "out of memory");
+        audio_close(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+/* Producer side of the records ring for sinks without a callback. */
+static void note_started(audio_t *a, uint64_t id)
+{
+    started_t s = { id, util_now_ns() };
+    ring_write(a->started, &s, 1);
+}
+
+void audio_mark(audio_t *a, uint64_t id)
+{
+    if (a->kind == AUDIO_DEVICE) {
+        mark_t m = { id, a->frames_in };
+        ring_write(a->marks, &m, 1);
+    } else {
+        note_started(a, id);
+    }
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
+{
+    if (atomic_load(&a->aborted))
+        return PURG_ECLOSED;
+    switch (a->kind) {
+    case AUDIO_NULL:
+        break;
+    case AUDIO_WAV:
+        if (sf_writef_short(a->sf, frames, (sf_count_t)nframes) != (sf_count_t)nframes)
+            return PURG_EIO;
+        break;
+    case AUDIO_DEVICE:
+        while (nframes > 0) {
+            size_t n = ring_write(a->samples, frames, nframes);
+            frames += n * AUDIO_CHANNELS;
+            nframes -= n;
+            a->frames_in += n;
+            if (nframes == 0)
+                break;
+            if (atomic_load(&a->aborted))
+                return PURG_ECLOSED;
+            sleep_ms(5); /* the ring is full: the callback frees ~110 frames/ms */
+        }
+        return 0;
+    }
+    a->frames_in += nframes;
+    atomic_store(&a->frames_out, a->frames_in);
+    return 0;
+}
+
+int audio_take_started(audio_t *a, uint64_t *id, int64_t *t_ns)
+{
+    started_t s;
+    if (ring_read(a->started, &s, 1) == 0)
+        return PURG_EEMPTY;
+    *id = s.id;
+    *t_ns = s.t_ns;
+    return 0;
+}
+
+void audio_drain(audio_t *a)
+{
+    if (a->kind != AUDIO_DEVICE) {
+        if (a->sf)
+            sf_write_sync(a->sf);
+        return;
+    }
+    while (!atomic_load(&a->aborted) && ring_readable(a->samples) > 0 &&
+           Pa_IsStreamActive(a->stream) == 1)
+        sleep_ms(5);
+    /* what left the ring still sits in the device's buffer */
+    const PaStreamInfo *info = Pa_GetStreamInfo(a->stream);
+    if (info && !atomic_load(&a->aborted))
+        sleep_ms((int)(info->outputLatency * 1000.0) + 10);
+}
+
+void audio_abort(audio_t *a)
+{
+    atomic_store(&a->aborted, 1);
+}
+
+uint64_t audio_frames_out(const audio_t *a)
+{
+    return atomic_load_explicit(&((audio_t *)a)->frames_out, memory_order_acquire);
+}
+
+void audio_close(audio_t *a)
+{
+    if (!a)
+        return;
+    if (a->stream) {
+        Pa_StopStream(a->stream);
+        Pa_CloseStream(a->stream);
+    }
+    if (a->pa_up)
+        Pa_Terminate();
+    if (a->sf)
+        sf_close(a->sf);
+    ring_free(a->samples);
+    ring_free(a->marks);
+    ring_free(a->started);
+    free(a);
+}

@@ -1,0 +1,356 @@
+/* cli_listen.c - `purgatory listen`: join channels and speak every line.
+ * Main thread: parses options, wires the modules, waits for a signal, and
+ * tears down in order (net thread, then synth thread, then the sink). */
+#include "audio.h"
+#include "cli.h"
+#include "irc.h"
+#include "purg.h"
+#include "speaker.h"
+#include "speechq.h"
+#include "textclean.h"
+#include "util.h"
+#include "voicemap.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define MAX_CHANNELS 32
+
+typedef struct listen_opts {
+    const char *server;
+    unsigned short port;
+    const char *nick;
+    const char *channels[MAX_CHANNELS];
+    size_t nchannels;
+    const char *output;
+    audio_kind_t audio;
+    const char *voices;
+    const char *salt;
+    size_t max_chars;
+    size_t queue;
+    const char *timing;
+} listen_opts_t;
+
+/* Net-thread state of the listener: everything its IRC handler touches. */
+typedef struct listener {
+    listen_opts_t *opts;
+    irc_net_t *net;
+    voicemap_t *voices;
+    speechq_t *queue;
+    textclean_opts_t clean;
+    volatile sig_atomic_t stop;
+    int rc;                 /* net thread's result */
+    char err[512];
+    unsigned long heard;    /* lines queued (net thread) */
+} listener_t;
+
+static void listen_usage(FILE *f)
+{
+    fprintf(f,
+"usage: purgatory listen --server HOST --channel '#chan' [options]\n"
+"\n"
+"Joins IRC channels and speaks every line and /me action, each nick in a\n"
+"voice of its own. One line per utterance is printed on stdout.\n"
+"\n"
+"options:\n"
+"  -s, --server HOST      IRC server (required)\n"
+"  -p, --port N           port (default 6667)\n"
+"  -n, --nick NAME        nick (default purgatory; '_' is appended while taken)\n"
+"  -c, --channel '#chan'  channel to join; repeat for more (at least one)\n"
+"  -o, --output FILE.wav  write the audio to a WAV (or .flac) file instead of\n"
+"                         the sound card\n"
+"  -a, --audio KIND       default (the sound card) or null (discard audio)\n"
+"      --voices FILE      voice pool and overrides (INI; default: built-in pool)\n"
+"      --salt S           reshuffle the nick-to-voice mapping\n"
+"      --max-length N     cap each spoken line at N bytes (default 300)\n"
+"      --queue N          speech queue length before old lines are skipped\n"
+"                         (default 50)\n"
+"      --timing FILE      append per-line timestamps (for benchmarks)\n"
+"  -h, --help             this help\n"
+"\n"
+"Stop with Ctrl-C (SIGINT) or SIGTERM: the current line finishes, the output\n"
+"file is finalized.\n");
+}
+
+static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns -1 to continue, else an exit code. */
+static int parse_opts(int argc, char **argv, listen_opts_t *o)
+{
+    enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING };
+    static const struct option longopts[] = {
+        { "server", required_argument, NULL, 's' },
+        { "port", required_argument, NULL, 'p' },
+        { "nick", required_argument, NULL, 'n' },
+        { "channel", required_argument, NULL, 'c' },
+        { "output", required_argument, NULL, 'o' },
+        { "audio", required_argument, NULL, 'a' },
+        { "voices", required_argument, NULL, OPT_VOICES },
+        { "salt", required_argument, NULL, OPT_SALT },
+        { "max-length", required_argument, NULL, OPT_MAXLEN },
+        { "queue", required_argument, NULL, OPT_QUEUE },
+        { "timing", required_argument, NULL, OPT_TIMING },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    *o = (listen_opts_t){ .port = 6667, .nick = "purgatory", .audio = AUDIO_DEVICE,
+                          .max_chars = 300, .queue = 50 };
+    unsigned long v;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "s:p:n:c:o:a:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 's': o->server = optarg; break;
+        case 'p':
+            if (parse_uint(optarg, 1, 65535, &v) != 0) {
+                fprintf(stderr, "purgatory listen: --port wants a number 1-65535, not '%s'\n", optarg);
+                return 2;
+            }
+            o->port = (unsigned short)v;
+            break;
+        case 'n': o->nick = optarg; break;
+        case 'c':
+            if (o->nchannels == MAX_CHANNELS) {
+                fprintf(stderr, "purgatory listen: at most %d channels\n", MAX_CHANNELS);
+                return 2;
+            }
+            if (!strchr("#&+!", optarg[0]) || strpbrk(optarg, " ,\a\r\n")) {
+                fprintf(stderr, "purgatory listen: '%s' is not a channel name "
+                        "(quote it: --channel '#name')\n", optarg);
+                return 2;
+            }
+            o->channels[o->nchannels++] = optarg;
+            break;
+        case 'o': o->output = optarg; o->audio = AUDIO_WAV; break;
+        case 'a':
+            if (strcmp(optarg, "default") == 0) o->audio = AUDIO_DEVICE;
+            else if (strcmp(optarg, "null") == 0) o->audio = AUDIO_NULL;
+            else {
+                fprintf(stderr, "purgatory listen: --audio is 'default' or 'null', not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_VOICES: o->voices = optarg; break;
+        case OPT_SALT: o->salt = optarg; break;
+        case OPT_MAXLEN:
+            if (parse_uint(optarg, 16, 4000, &v) != 0) {
+                fprintf(stderr, "purgatory listen: --max-length wants 16-4000, not '%s'\n", optarg);
+                return 2;
+            }
+            o->max_chars = v;
+            break;
+        case OPT_QUEUE:
+            if (parse_uint(optarg, 1, 100000, &v) != 0) {
+                fprintf(stderr, "purgatory listen: --queue wants 1-100000, not '%s'\n", optarg);
+                return 2;
+            }
+            o->queue = v;
+            break;
+        case OPT_TIMING: o->timing = optarg; break;
+        case 'h': listen_usage(stdout); return 0;
+        default: listen_usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "purgatory listen: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!o->server || o->nchannels == 0) {
+        fprintf(stderr, "purgatory listen: --server and at least one --channel are required\n"
+                        "try: purgatory listen --server irc.example.org --channel '#chat'\n");
+        return 2;
+    }
+    if (o->output && o->audio != AUDIO_WAV) {
+        fprintf(stderr, "purgatory listen: --output and --audio null exclude each other\n");
+        return 2;
+    }
+    return -1;
+}
+
+/* ---- net thread ------------------------------------------------------- */
+
+static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
+{
+    listener_t *l = owner;
+    const char *me = irc_conn_nick(c);
+    switch (ev->kind) {
+    case IRC_EV_SAY:
+    case IRC_EV_ACTION: {
+        char text[4096];
+        int n = textclean_clean(&l->clean, ev->text, strlen(ev->text), text, sizeof text);
+        if (n <= 0)
+            return;
+        voice_t v;
+        if (voicemap_lookup(l->voices, ev->channel, ev->nick, &v) != 0)
+            return;
+        utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
+                                       ev->channel, ev->nick, &v, text);
+        if (!u)
+            return;
+        u->t_recv = ev->t_recv;
+        speechq_push(l->queue, u);
+        l->heard++;
+        break;
+    }
+    case IRC_EV_JOIN:
+        if (strcasecmp(ev->nick, me) != 0)
+            voicemap_join(l->voices, ev->channel, ev->nick);
+        break;
+    case IRC_EV_PART:
+        voicemap_part(l->voices, ev->channel, ev->nick);
+        break;
+    case IRC_EV_QUIT:
+        voicemap_quit(l->voices, ev->nick);
+        break;
+    case IRC_EV_NICK:
+        voicemap_rename(l->voices, ev->nick, ev->text);
+        break;
+    case IRC_EV_SELF_JOIN:
+        fprintf(stderr, "purgatory: joined %s as %s\n", ev->channel, me);
+        break;
+    case IRC_EV_READY:
+    case IRC_EV_INVITE: /* the listener goes only where it was told */
+        break;
+    }
+}
+
+static void *net_main(void *arg)
+{
+    listener_t *l = arg;
+    l->rc = irc_net_run(l->net, &l->stop, NULL, NULL, 1000, l->err, sizeof l->err);
+    if (!l->stop)
+        kill(getpid(), SIGUSR1); /* tell main the loop ended on its own */
+    return NULL;
+}
+
+/* ---- main thread ------------------------------------------------------ */
+
+static int wait_for_stop(listener_t *l)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP)
+            continue; /* voices reload: handled by the voice map's owner */
+        if (sig == SIGUSR1 && !l->stop && l->rc == 0)
+            continue;
+        return sig;
+    }
+}
+
+int cli_listen(int argc, char **argv)
+{
+    listen_opts_t o;
+    int code = parse_opts(argc, argv, &o);
+    if (code >= 0)
+        return code;
+
+    /* Block the signals in every thread; the main thread takes them with sigwait. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    listener_t l = { .opts = &o, .clean = { .max_chars = o.max_chars } };
+    char err[512] = "";
+    audio_t *audio = NULL;
+    speaker_t *spk = NULL;
+    FILE *timing = NULL;
+    pthread_t net_thread;
+    int rc, net_started = 0;
+    code = 1;
+
+    if ((rc = voicemap_load(&l.voices, o.voices, o.salt, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
+        goto out;
+    }
+    if ((rc = speechq_create(&l.queue, o.queue)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
+        goto out;
+    }
+    if (o.timing && !(timing = fopen(o.timing, "a"))) {
+        fprintf(stderr, "purgatory: cannot write timing file %s\n", o.timing);
+        goto out;
+    }
+    if ((rc = audio_open(&audio, o.audio, o.output, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", err);
+        goto out;
+    }
+    speaker_conf_t sc = { .audio = audio, .queue = l.queue, .log = stdout, .timing = timing };
+    if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", err);
+        goto out;
+    }
+    if ((rc = irc_net_create(&l.net)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
+        goto out;
+    }
+    irc_conf_t ic = { .server = o.server, .port = o.port, .nick = o.nick,
+                      .channels = o.channels, .nchannels = o.nchannels };
+    irc_conn_t *conn;
+    if ((rc = irc_net_add(l.net, &ic, on_irc, &l, &conn)) != 0) {
+        fprintf(stderr, "purgatory: cannot set up the IRC connection: %s\n", purg_strerror(rc));
+        goto out;
+    }
+    if (pthread_create(&net_thread, NULL, net_main, &l) != 0) {
+        fprintf(stderr, "purgatory: cannot start the network thread\n");
+        goto out;
+    }
+    net_started = 1;
+    fprintf(stderr, "purgatory: connecting to %s:%u as %s\n", o.server, o.port, o.nick);
+
+    int sig = wait_for_stop(&l);
+    l.stop = 1;
+    irc_net_wake(l.net);
+    pthread_join(net_thread, NULL);
+    net_started = 0;
+    if (l.rc != 0) {
+        fprintf(stderr, "purgatory: %s\n", l.err);
+        code = 1;
+    } else {
+        fprintf(stderr, "purgatory: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminate");
+        code = 0;
+    }
+out:
+    if (net_started) {
+        l.stop = 1;
+        irc_net_wake(l.net);
+        pthread_join(net_thread, NULL);
+    }
+    if (l.queue)
+        speechq_close(l.queue, 1); /* the line being spoken finishes; the rest is dropped */
+    speaker_join(spk);
+    audio_close(audio);
+    irc_net_free(l.net);
+    speechq_free(l.queue);
+    voicemap_free(l.voices);
+    if (timing)
+        fclose(timing);
+    return code;
+}

@@ -1,0 +1,596 @@
+/* irc.c - libircclient sessions in one select() loop; net thread only.
+ *
+ * DESIGN: every connection owns one irc_session_t, recreated on each
+ * (re)connect so no state leaks across links. The loop adds every live
+ * session's sockets plus a wake pipe to one select() call, so the listener
+ * and all personas share the thread and never block each other.
+ *  - Outgoing lines wait in a bounded per-connection queue and leave through
+ *    a token bucket (send_rate lines/s, burst 3): libircclient's ~1 KB send
+ *    buffer is never the queue, so a line is never lost to LIBIRC_ERR_NOMEM.
+ *  - A connection that registered once and then drops is reconnected with
+ *    capped exponential backoff (1 s doubling to 60 s, +-25% jitter) and
+ *    rejoins its channels; one that never registered fails the run, so a
+ *    wrong --server gets a clear error instead of silent retries.
+ *  - A link silent for PING_IDLE_S gets a PING; silent PING_DEAD_S more, it
+ *    is treated as dead and reconnected.
+ *  - CTCP requests other than ACTION get no answer, INVITEs are reported to
+ *    the owner and never acted on here, and only configured channels are joined. */
+#include "irc.h"
+#include "purg.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libircclient.h>
+#include <libirc_rfcnumeric.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#define NICK_MAX 64
+#define CHAN_MAX 64
+#define LINE_MAX_OUT 400     /* text bytes per PRIVMSG, leaves room for the prefix */
+#define BURST 3.0
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 60000
+#define PING_IDLE_S 90
+#define PING_DEAD_S 60
+
+typedef enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_READY } conn_state_t;
+
+typedef struct outline {
+    int chan;                      /* index into channels */
+    char text[LINE_MAX_OUT + 1];
+} outline_t;
+
+struct irc_conn {
+    irc_net_t *net;
+    irc_conn_t *next;
+    irc_session_t *session;
+    irc_handler_fn fn;
+    void *owner;
+    /* configuration (owned copies) */
+    char *server;
+    unsigned short port;
+    char *password;
+    char wanted[NICK_MAX];
+    char nick[NICK_MAX];           /* current nick */
+    char (*channels)[CHAN_MAX];
+    size_t nchannels;
+    double rate;
+    /* state */
+    conn_state_t state;
+    int ever_ready;
+    int failed;                    /* never registered and the link broke */
+    char fail_msg[256];
+    int64_t next_attempt;          /* CONN_DOWN: when to reconnect */
+    int backoff_ms;
+    int64_t last_rx, ping_sent;
+    int64_t last_reclaim;
+    /* outgoing queue: ring of cap entries */
+    outline_t *out;
+    size_t out_cap, out_head, out_len;
+    double tokens;
+    int64_t tokens_t;
+};
+
+struct irc_net {
+    irc_conn_t *conns;
+    int wake[2];
+    int64_t t_batch;               /* when the current select() returned */
+    unsigned rng;                  /* jitter state */
+};
+
+static int64_t ms_to_ns(int64_t ms) { return ms * 1000000; }
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int is_channel(const char *s)
+{
+    return s && (s[0] == '#' || s[0] == '&' || s[0] == '+' || s[0] == '!');
+}
+
+static int chan_index(const irc_conn_t *c, const char *name)
+{
+    for (size_t i = 0; i < c->nchannels; i++)
+        if (strcasecmp(c->channels[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void emit(irc_conn_t *c, irc_event_kind_t kind, const char *chan, const char *nick,
+                 const char *text)
+{
+    irc_event_t ev = { kind, chan, nick ? nick : "", text ? text : "", c->net->t_batch };
+    c->fn(c->owner, c, &ev);
+}
+
+static irc_conn_t *conn_of(irc_session_t *s) { return irc_get_ctx(s); }
+
+static void touch(irc_conn_t *c)
+{
+    c->last_rx = util_now_ns();
+    c->ping_sent = 0;
+}
+
+/* ---- libircclient callbacks ------------------------------------------- */
+
+static void on_connect(irc_session_t *s, const char *ev, const char *origin,
+                       const char **p, unsigned n)
+{
+    (void)ev; (void)origin;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n >= 1 && p[0])
+        util_strlcpy(c->nick, p[0], sizeof c->nick);
+    c->state = CONN_READY;
+    c->ever_ready = 1;
+    c->backoff_ms = BACKOFF_MIN_MS;
+    for (size_t i = 0; i < c->nchannels; i++)
+        irc_cmd_join(s, c->channels[i], NULL);
+    emit(c, IRC_EV_READY, NULL, c->nick, NULL);
+}
+
+static void on_channel(irc_session_t *s, const char *ev, const char *origin,
+                       const char **p, unsigned n)
+{
+    (void)ev;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n >= 1 && is_channel(p[0]) && origin)
+        emit(c, IRC_EV_SAY, p[0], origin, n >= 2 ? p[1] : "");
+}
+
+static void on_action(irc_session_t *s, const char *ev, const char *origin,
+                      const char **p, unsigned n)
+{
+    (void)ev;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n >= 1 && is_channel(p[0]) && origin)
+        emit(c, IRC_EV_ACTION, p[0], origin, n >= 2 ? p[1] : "");
+}
+
+static void on_join(irc_session_t *s, const char *ev, const char *origin,
+                    const char **p, unsigned n)
+{
+    (void)ev;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n < 1 || !origin)
+        return;
+    if (strcasecmp(origin, c->nick) == 0)
+        emit(c, IRC_EV_SELF_JOIN, p[0], origin, NULL);
+    emit(c, IRC_EV_JOIN, p[0], origin, NULL);
+}
+
+static void on_part(irc_session_t *s, const char *ev, const char *origin,
+                    const char **p, unsigned n)
+{
+    (void)ev;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n >= 1 && origin)
+        emit(c, IRC_EV_PART, p[0], origin, NULL);
+}
+
+static void on_kick(irc_session_t *s, const char *ev, const char *origin,
+                    const char **p, unsigned n)
+{
+    (void)ev; (void)origin;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n >= 2 && p[1]) {
+        emit(c, IRC_EV_PART, p[0], p[1], NULL);
+        if (strcasecmp(p[1], c->nick) == 0 && chan_index(c, p[0]) >= 0)
+            irc_cmd_join(s, p[0], NULL); /* a configured channel: go back */
+    }
+}
+
+static void on_quit(irc_session_t *s, const char *ev, const char *origin,
+                    const char **p, unsigned n)
+{
+    (void)ev; (void)p; (void)n;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (origin)
+        emit(c, IRC_EV_QUIT, NULL, origin, NULL);
+}
+
+static void on_nick(irc_session_t *s, const char *ev, const char *origin,
+                    const char **p, unsigned n)
+{
+    (void)ev;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n < 1 || !origin || !p[0])
+        return;
+    if (strcasecmp(origin, c->nick) == 0)
+        util_strlcpy(c->nick, p[0], sizeof c->nick);
+    emit(c, IRC_EV_NICK, NULL, origin, p[0]);
+}
+
+static void on_invite(irc_session_t *s, const char *ev, const char *origin,
+                      const char **p, unsigned n)
+{
+    (void)ev;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (n >= 2 && origin)
+        emit(c, IRC_EV_INVITE, p[1], origin, NULL);
+}
+
+/* Everything else (notices, modes, topics, PONG, CTCP requests): heard, not acted on. */
+static void on_other(irc_session_t *s, const char *ev, const char *origin,
+                     const char **p, unsigned n)
+{
+    (void)ev; (void)origin; (void)p; (void)n;
+    touch(conn_of(s));
+}
+
+/* "nick1 @nick2 +nick3" from RPL_NAMREPLY: one JOIN each. */
+static void names_reply(irc_conn_t *c, const char *chan, const char *list)
+{
+    char nick[NICK_MAX];
+    const char *q = list;
+    while (*q) {
+        while (*q == ' ')
+            q++;
+        while (*q && strchr("~&@%+", *q))
+            q++;
+        size_t len = strcspn(q, " ");
+        if (len > 0 && len < sizeof nick) {
+            memcpy(nick, q, len);
+            nick[len] = '\0';
+            emit(c, IRC_EV_JOIN, chan, nick, NULL);
+        }
+        q += len;
+    }
+}
+
+static void on_numeric(irc_session_t *s, unsigned ev, const char *origin,
+                       const char **p, unsigned n)
+{
+    (void)origin;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (ev == LIBIRC_RFC_ERR_NICKNAMEINUSE || ev == LIBIRC_RFC_ERR_NICKCOLLISION ||
+        ev == LIBIRC_RFC_ERR_ERRONEUSNICKNAME) {
+        if (c->state == CONN_READY)
+            return; /* a reclaim attempt failed: keep the fallback */
+        size_t len = strlen(c->nick);
+        if (ev == LIBIRC_RFC_ERR_ERRONEUSNICKNAME || len + 1 >= sizeof c->nick || len >= 30)
+            util_snprintf(c->nick, sizeof c->nick, "purg%u", (unsigned)(util_now_ns() % 100000));
+        else
+            strcat(c->nick, "_");
+        irc_cmd_nick(s, c->nick);
+    } else if (ev == LIBIRC_RFC_RPL_NAMREPLY && n >= 3) {
+        names_reply(c, p[n - 2], p[n - 1] ? p[n - 1] : "");
+    }
+}
+
+static const irc_callbacks_t callbacks = {
+    .event_connect = on_connect,
+    .event_nick = on_nick,
+    .event_quit = on_quit,
+    .event_join = on_join,
+    .event_part = on_part,
+    .event_mode = on_other,
+    .event_umode = on_other,
+    .event_topic = on_other,
+    .event_kick = on_kick,
+    .event_channel = on_channel,
+    .event_privmsg = on_other,
+    .event_notice = on_other,
+    .event_channel_notice = on_other,
+    .event_invite = on_invite,
+    .event_ctcp_req = on_other,   /* set: libircclient would otherwise answer VERSION etc. */
+    .event_ctcp_rep = on_other,
+    .event_ctcp_action = on_action,
+    .event_unknown = on_other,
+    .event_numeric = on_numeric,
+};
+
+/* ---- connections ------------------------------------------------------ */
+
+static int conn_start(irc_conn_t *c)
+{
+    irc_callbacks_t cb = callbacks;
+    if (c->session)
+        irc_destroy_session(c->session);
+    c->session = irc_create_session(&cb);
+    if (!c->session)
+        return PURG_ENOMEM;
+    irc_set_ctx(c->session, c);
+    irc_option_set(c->session, LIBIRC_OPTION_STRIPNICKS);
+    util_strlcpy(c->nick, c->wanted, sizeof c->nick);
+    c->state = CONN_CONNECTING;
+    touch(c);
+    if (irc_connect(c->session, c->server, c->port, c->password, c->nick, "purgatory",
+                    "purgatory IRC listener") != 0) {
+        util_snprintf(c->fail_msg, sizeof c->fail_msg, "%s",
+                      irc_strerror(irc_errno(c->session)));
+        return PURG_ENET;
+    }
+    return 0;
+}
+
+/* The link is gone: schedule a reconnect, or fail if it never worked. */
+static void conn_down(irc_conn_t *c, const char *why)
+{
+    if (c->session)
+        irc_disconnect(c->session);
+    if (!c->ever_ready) {
+        c->failed = 1;
+        if (why)
+            util_strlcpy(c->fail_msg, why, sizeof c->fail_msg);
+        c->state = CONN_DOWN;
+        return;
+    }
+    int64_t now = util_now_ns();
+    irc_net_t *n = c->net;
+    n->rng = n->rng * 1103515245u + 12345u;
+    int jitter = (int)((n->rng >> 16) % 501) - 250;      /* -250..250 per mille */
+    int delay = c->backoff_ms + c->backoff_ms * jitter / 1000;
+    c->next_attempt = now + ms_to_ns(delay);
+    c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
+    c->state = CONN_DOWN;
+}
+
+int irc_net_create(irc_net_t **out)
+{
+    irc_net_t *n = calloc(1, sizeof *n);
+    if (!n)
+        return PURG_ENOMEM;
+    if (pipe(n->wake) != 0) {
+        free(n);
+        return PURG_EIO;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(n->wake[i], F_SETFL, fcntl(n->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(n->wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    n->rng = (unsigned)util_now_ns();
+    *out = n;
+    return 0;
+}
+
+static void conn_free(irc_conn_t *c)
+{
+    if (!c)
+        return;
+    if (c->session) {
+        if (irc_is_connected(c->session))
+            irc_cmd_quit(c->session, "purgatory signing off");
+        irc_destroy_session(c->session);
+    }
+    free(c->server);
+    free(c->password);
+    free(c->channels);
+    free(c->out);
+    free(c);
+}
+
+void irc_net_free(irc_net_t *n)
+{
+    if (!n)
+        return;
+    irc_conn_t *c = n->conns;
+    while (c) {
+        irc_conn_t *next = c->next;
+        conn_free(c);
+        c = next;
+    }
+    close(n->wake[0]);
+    close(n->wake[1]);
+    free(n);
+}
+
+int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *owner,
+                irc_conn_t **out)
+{
+    if (!conf->server || !conf->nick || !*conf->nick || conf->nchannels == 0)
+        return PURG_EINVAL;
+    irc_conn_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return PURG_ENOMEM;
+    c->net = n;
+    c->fn = fn;
+    c->owner = owner;
+    c->port = conf->port;
+    c->rate = conf->send_rate > 0 ? conf->send_rate : 2.0;
+    c->out_cap = conf->send_queue ? conf->send_queue : 64;
+    c->server = strdup(conf->server);
+    c->password = conf->password ? strdup(conf->password) : NULL;
+    c->channels = calloc(conf->nchannels, sizeof *c->channels);
+    c->out = calloc(c->out_cap, sizeof *c->out);
+    if (!c->server || (conf->password && !c->password) || !c->channels || !c->out)
+        goto fail;
+    if (util_strlcpy(c->wanted, conf->nick, sizeof c->wanted) != 0)
+        goto fail_inval;
+    for (size_t i = 0; i < conf->nchannels; i++) {
+        if (!is_channel(conf->channels[i]) ||
+            util_strlcpy(c->channels[i], conf->channels[i], CHAN_MAX) != 0)
+            goto fail_inval;
+    }
+    c->nchannels = conf->nchannels;
+    c->backoff_ms = BACKOFF_MIN_MS;
+    c->tokens = BURST;
+    c->tokens_t = util_now_ns();
+    if (conn_start(c) != 0)
+        conn_down(c, NULL);
+    c->next = n->conns;
+    n->conns = c;
+    *out = c;
+    return 0;
+fail_inval:
+    conn_free(c);
+    return PURG_EINVAL;
+fail:
+    conn_free(c);
+    return PURG_ENOMEM;
+}
+
+/* ---- outgoing queue --------------------------------------------------- */
+
+int irc_conn_say(irc_conn_t *c, const char *channel, const char *text)
+{
+    int idx = chan_index(c, channel);
+    if (idx < 0)
+        return PURG_EDENIED;
+    if (strpbrk(text, "\r\n") || !*text)
+        return PURG_EINVAL;
+    if (c->out_len == c->out_cap)
+        return PURG_EFULL;
+    outline_t *o = &c->out[(c->out_head + c->out_len) % c->out_cap];
+    o->chan = idx;
+    if (util_strlcpy(o->text, text, sizeof o->text) != 0) {
+        /* cut at a UTF-8 boundary */
+        size_t len = strlen(o->text);
+        while (len > 0 && ((unsigned char)o->text[len] & 0xC0) == 0x80)
+            o->text[--len] = '\0';
+        if (len > 0 && (unsigned char)o->text[len - 1] >= 0xC0)
+            o->text[len - 1] = '\0';
+    }
+    c->out_len++;
+    return 0;
+}
+
+/* Send what the token bucket allows. Returns ms until the next token is due
+ * while lines wait, else -1. */
+static int flush_out(irc_conn_t *c, int64_t now)
+{
+    if (c->state != CONN_READY || c->out_len == 0)
+        return -1;
+    c->tokens += (double)(now - c->tokens_t) / 1e9 * c->rate;
+    if (c->tokens > BURST)
+        c->tokens = BURST;
+    c->tokens_t = now;
+    while (c->out_len > 0 && c->tokens >= 1.0) {
+        outline_t *o = &c->out[c->out_head];
+        if (irc_cmd_msg(c->session, c->channels[o->chan], o->text) != 0)
+            break; /* libircclient's buffer is full: keep the line, retry later */
+        c->out_head = (c->out_head + 1) % c->out_cap;
+        c->out_len--;
+        c->tokens -= 1.0;
+    }
+    if (c->out_len == 0)
+        return -1;
+    double wait = (1.0 - c->tokens) / c->rate * 1000.0;
+    return wait < 1 ? 1 : (int)wait + 1;
+}
+
+const char *irc_conn_nick(const irc_conn_t *c) { return c->nick; }
+int irc_conn_ready(const irc_conn_t *c) { return c->state == CONN_READY; }
+size_t irc_conn_pending(const irc_conn_t *c) { return c->out_len; }
+
+/* ---- the loop --------------------------------------------------------- */
+
+void irc_net_wake(irc_net_t *n)
+{
+    char b = 1;
+    ssize_t r = write(n->wake[1], &b, 1);
+    (void)r; /* a full pipe already wakes the loop */
+}
+
+static int min_timeout(int a, int b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
+
+/* Timers of one connection: reconnect, liveness, nick reclaim, sending.
+ * Returns the ms until it next needs attention (-1: none). */
+static int conn_tick(irc_conn_t *c, int64_t now)
+{
+    if (c->state == CONN_DOWN) {
+        if (c->failed)
+            return -1;
+        if (now >= c->next_attempt) {
+            if (conn_start(c) != 0)
+                conn_down(c, c->fail_msg);
+            return 10;
+        }
+        return (int)((c->next_attempt - now) / 1000000) + 1;
+    }
+    int64_t idle = now - c->last_rx;
+    if (c->ping_sent && now - c->ping_sent > (int64_t)PING_DEAD_S * 1000000000) {
+        conn_down(c, "the server stopped answering");
+        return 10;
+    }
+    if (!c->ping_sent && idle > (int64_t)PING_IDLE_S * 1000000000 && c->state == CONN_READY) {
+        irc_send_raw(c->session, "PING :purgatory");
+        c->ping_sent = now;
+    }
+    if (c->state == CONN_READY && strcmp(c->nick, c->wanted) != 0 &&
+        now - c->last_reclaim > (int64_t)30 * 1000000000) {
+        c->last_reclaim = now;
+        irc_cmd_nick(c->session, c->wanted);
+    }
+    int t = c->ping_sent ? PING_DEAD_S * 1000 : PING_IDLE_S * 1000;
+    return min_timeout(t, flush_out(c, now));
+}
+
+int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
+                void (*timer_fn)(void *), void *timer_ctx, int tick_ms,
+                char *err, size_t errlen)
+{
+    int64_t next_tick = util_now_ns() + ms_to_ns(tick_ms);
+    while (!*stop) {
+        fd_set rd, wr;
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
+        int maxfd = n->wake[0];
+        FD_SET(n->wake[0], &rd);
+        int64_t now = util_now_ns();
+        int timeout = -1;
+        for (irc_conn_t *c = n->conns; c; c = c->next) {
+            timeout = min_timeout(timeout, conn_tick(c, now));
+            if (c->failed) {
+                util_snprintf(err, errlen, "cannot connect to IRC server %s:%u (%s); "
+                              "check --server and --port, and that the server is running",
+                              c->server, c->port, c->fail_msg[0] ? c->fail_msg : "connection failed");
+                return PURG_ENET;
+            }
+            if (c->state != CONN_DOWN)
+                irc_add_select_descriptors(c->session, &rd, &wr, &maxfd);
+        }
+        if (timer_fn) {
+            if (now >= next_tick) {
+                timer_fn(timer_ctx);
+                next_tick = now + ms_to_ns(tick_ms);
+                continue; /* the timer may have queued lines: recompute */
+            }
+            timeout = min_timeout(timeout, (int)((next_tick - now) / 1000000) + 1);
+        }
+        struct timeval tv, *tvp = NULL;
+        if (timeout >= 0) {
+            tv.tv_sec = timeout / 1000;
+            tv.tv_usec = (timeout % 1000) * 1000;
+            tvp = &tv;
+        }
+        int r = select(maxfd + 1, &rd, &wr, NULL, tvp);
+        n->t_batch = util_now_ns();
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            util_snprintf(err, errlen, "select failed: %s", strerror(errno));
+            return PURG_ENET;
+        }
+        if (FD_ISSET(n->wake[0], &rd)) {
+            char buf[64];
+            while (read(n->wake[0], buf, sizeof buf) > 0)
+                ;
+        }
+        for (irc_conn_t *c = n->conns; c; c = c->next) {
+            if (c->state == CONN_DOWN)
+                continue;
+            if (irc_process_select_descriptors(c->session, &rd, &wr) != 0 ||
+                !irc_is_connected(c->session)) {
+                int e = irc_errno(c->session);
+                conn_down(c, e ? irc_strerror(e) : "connection closed");
+            }
+        }
+    }
+    for (irc_conn_t *c = n->conns; c; c = c->next)
+        if (c->state != CONN_DOWN && c->session && irc_is_connected(c->session))
+            irc_cmd_quit(c->session, "purgatory signing off");
+    return 0;
+}

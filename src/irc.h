@@ -1,0 +1,85 @@
+/* irc.h - IRC sessions (libircclient) driven by one select() loop on the net
+ * thread. Every function here is for the net thread only, except
+ * irc_net_wake(), which any thread may call. libircclient is built without
+ * thread support, so a session is touched only by the thread running the loop.
+ *
+ * A connection reports what it hears as irc_event_t values to its owner's
+ * handler (the listener, or a persona). Outgoing lines go through a bounded
+ * per-connection queue with a rate limit, because libircclient's own send
+ * buffer holds only ~1 KB. */
+#ifndef PURG_IRC_H
+#define PURG_IRC_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum irc_event_kind {
+    IRC_EV_READY,   /* registered with the server (channels are being joined) */
+    IRC_EV_SAY,     /* PRIVMSG to a channel */
+    IRC_EV_ACTION,  /* CTCP ACTION (/me) to a channel */
+    IRC_EV_JOIN,    /* nick joined channel (also one per nick of a NAMES reply) */
+    IRC_EV_PART,    /* nick left channel (also KICK: nick is the one kicked) */
+    IRC_EV_QUIT,    /* nick left the network (channel is NULL) */
+    IRC_EV_NICK,    /* nick is now text (channel is NULL) */
+    IRC_EV_SELF_JOIN, /* we joined channel */
+    IRC_EV_INVITE   /* someone invited us to channel (owners decide; personas ignore) */
+} irc_event_kind_t;
+
+typedef struct irc_event {
+    irc_event_kind_t kind;
+    const char *channel;  /* NULL where not applicable */
+    const char *nick;     /* who: the speaker, joiner, leaver... */
+    const char *text;     /* message text, or the new nick for IRC_EV_NICK */
+    int64_t t_recv;       /* when the bytes were taken off the socket (util_now_ns) */
+} irc_event_t;
+
+typedef struct irc_conn irc_conn_t;
+/* Called on the net thread; pointers inside ev live only during the call. */
+typedef void (*irc_handler_fn)(void *owner, irc_conn_t *c, const irc_event_t *ev);
+
+typedef struct irc_conf {
+    const char *server;       /* host name or address */
+    unsigned short port;
+    const char *nick;         /* wanted nick; "_" is appended while it is in use */
+    const char *password;     /* server password or NULL */
+    const char *const *channels; /* channels to join (and the only ones allowed) */
+    size_t nchannels;
+    double send_rate;         /* outgoing lines per second (token bucket), e.g. 2 */
+    size_t send_queue;        /* bounded outgoing queue length, e.g. 64 */
+} irc_conf_t;
+
+typedef struct irc_net irc_net_t;
+
+int irc_net_create(irc_net_t **out);
+void irc_net_free(irc_net_t *n); /* quits and frees every connection */
+
+/* A new connection (copied conf); starts connecting at once. The initial
+ * connect failing is reported through irc_net_run's result. */
+int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *owner,
+                irc_conn_t **out);
+
+/* Run the loop until *stop becomes non-zero (then QUIT politely) or a
+ * connection fails before it ever registered. timer_fn, if set, is called at
+ * least every tick_ms milliseconds (for persona schedules). Returns 0 when
+ * stopped, or PURG_ENET with a sentence for the user in err. */
+int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
+                void (*timer_fn)(void *), void *timer_ctx, int tick_ms,
+                char *err, size_t errlen);
+
+/* Interrupt a sleeping loop (after setting *stop). Any thread; async-signal-safe. */
+void irc_net_wake(irc_net_t *n);
+
+/* Queue a PRIVMSG to one of the connection's configured channels. Only
+ * configured channels are accepted (PURG_EDENIED otherwise); the text must
+ * be one line (PURG_EINVAL on CR/LF). PURG_EFULL when the queue is full. */
+int irc_conn_say(irc_conn_t *c, const char *channel, const char *text);
+
+/* The nick the server knows us by now. */
+const char *irc_conn_nick(const irc_conn_t *c);
+/* True once registered (001 seen). */
+int irc_conn_ready(const irc_conn_t *c);
+/* Lines waiting in the outgoing queue. */
+size_t irc_conn_pending(const irc_conn_t *c);
+
+#endif

@@ -1,0 +1,184 @@
+/* speaker.c - the synth thread: speech queue -> espeak-ng -> audio sink.
+ *
+ * DESIGN: this thread is the only one that touches espeak-ng: it creates the
+ * engine, speaks, and terminates it. It shares with other threads only the
+ * speech queue (locked, short), the sink's ring (lock-free) and two atomics. */
+#include "speaker.h"
+#include "purg.h"
+#include "synth.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TIMING_SLOTS 1024
+
+typedef struct timing {
+    uint64_t id;
+    int64_t t_recv, t_queued, t_first_chunk;
+} timing_t;
+
+struct speaker {
+    speaker_conf_t conf;
+    pthread_t thread;
+    sem_t ready;
+    int init_rc;
+    char init_err[256];
+    _Atomic(synth_t *) synth;
+    atomic_ulong spoken;
+    timing_t timings[TIMING_SLOTS];  /* synth thread only */
+};
+
+/* The narrator: how the listener speaks for itself ("skipped 3 lines"). */
+static const voice_t narrator = { "en", 50, 30, 190, 0 };
+
+static void log_line(speaker_t *s, const utterance_t *u)
+{
+    FILE *f = s->conf.log;
+    if (!f)
+        return;
+    const voice_t *v = &u->voice;
+    if (u->kind == UTT_NOTICE)
+        fprintf(f, "%s -: %s\n", u->channel[0] ? u->channel : "*", u->text);
+    else
+        fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s\n", u->channel,
+                u->nick, v->name, v->pitch, v->range, v->rate, v->pan,
+                u->kind == UTT_ACTION ? "* " : "", u->text);
+    fflush(f);
+}
+
+/* Write out every "first sample played" record the sink has for us. */
+static void drain_timings(speaker_t *s)
+{
+    uint64_t id;
+    int64_t t_play;
+    while (audio_take_started(s->conf.audio, &id, &t_play) == 0) {
+        timing_t *t = &s->timings[id % TIMING_SLOTS];
+        if (t->id != id || !s->conf.timing)
+            continue;
+        fprintf(s->conf.timing, "%llu %lld %lld %lld %lld\n", (unsigned long long)id,
+                (long long)t->t_recv, (long long)t->t_queued, (long long)t->t_first_chunk,
+                (long long)t_play);
+        fflush(s->conf.timing);
+    }
+}
+
+static int boosted_rate(const speaker_t *s, int rate, size_t backlog)
+{
+    if (backlog <= 2)
+        return rate;
+    long pct = (long)(backlog - 2) * s->conf.boost_per_line;
+    if (pct > s->conf.boost_max)
+        pct = s->conf.boost_max;
+    return (int)(rate + rate * pct / 100);
+}
+
+static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
+{
+    voice_t v = u->voice;
+    v.rate = boosted_rate(s, v.rate, speechq_backlog(s->conf.queue));
+    log_line(s, u);
+    int64_t t_first = 0;
+    synth_say(syn, &v, u->text, u->id, &t_first);
+    timing_t *t = &s->timings[u->id % TIMING_SLOTS];
+    *t = (timing_t){ u->id, u->t_recv, u->t_queued, t_first };
+    atomic_fetch_add(&s->spoken, 1);
+}
+
+static void *speaker_main(void *arg)
+{
+    speaker_t *s = arg;
+    synth_t *syn = NULL;
+    s->init_rc = synth_create(&syn, s->conf.audio, s->init_err, sizeof s->init_err);
+    atomic_store(&s->synth, syn);
+    sem_post(&s->ready);
+    if (s->init_rc != 0)
+        return NULL;
+    for (;;) {
+        utterance_t *u = NULL;
+        char skipped[160];
+        int rc = speechq_pop(s->conf.queue, s->conf.timing ? 50 : -1, &u, skipped, sizeof skipped);
+        drain_timings(s);
+        if (rc == PURG_ETIMEOUT)
+            continue;
+        if (rc != 0)
+            break;
+        if (skipped[0]) {
+            utterance_t *note = utterance_new(UTT_NOTICE, u->channel, "", &narrator, skipped);
+            if (note) {
+                speak(s, syn, note);
+                free(note);
+            }
+        }
+        speak(s, syn, u);
+        free(u);
+    }
+    audio_drain(s->conf.audio);
+    drain_timings(s);
+    atomic_store(&s->synth, NULL);
+    synth_free(syn);
+    return NULL;
+}
+
+int speaker_start(speaker_t **out, const speaker_conf_t *conf, char *err, size_t errlen)
+{
+    speaker_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    s->conf = *conf;
+    if (s->conf.boost_per_line == 0)
+        s->conf.boost_per_line = 10;
+    if (s->conf.boost_max == 0)
+        s->conf.boost_max = 60;
+    atomic_init(&s->synth, NULL);
+    atomic_init(&s->spoken, 0);
+    if (sem_init(&s->ready, 0, 0) != 0) {
+        free(s);
+        util_snprintf(err, errlen, "cannot create a semaphore");
+        return PURG_EIO;
+    }
+    if (pthread_create(&s->thread, NULL, speaker_main, s) != 0) {
+        sem_destroy(&s->ready);
+        free(s);
+        util_snprintf(err, errlen, "cannot start the synthesis thread");
+        return PURG_EIO;
+    }
+    while (sem_wait(&s->ready) != 0)
+        ;
+    if (s->init_rc != 0) {
+        int rc = s->init_rc;
+        util_strlcpy(err, s->init_err, errlen);
+        pthread_join(s->thread, NULL);
+        sem_destroy(&s->ready);
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void speaker_skip(speaker_t *s)
+{
+    synth_t *syn = atomic_load(&s->synth);
+    if (syn)
+        synth_cancel(syn);
+}
+
+void speaker_join(speaker_t *s)
+{
+    if (!s)
+        return;
+    pthread_join(s->thread, NULL);
+    sem_destroy(&s->ready);
+    free(s);
+}
+
+unsigned long speaker_spoken(const speaker_t *s)
+{
+    return atomic_load(&((speaker_t *)s)->spoken);
+}

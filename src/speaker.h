@@ -1,0 +1,36 @@
+/* speaker.h - the synth thread: takes utterances off the speech queue, logs
+ * each one, speaks it through the one espeak-ng engine into the audio sink,
+ * and (optionally) records per-line timings. */
+#ifndef PURG_SPEAKER_H
+#define PURG_SPEAKER_H
+
+#include <stdio.h>
+#include "audio.h"
+#include "speechq.h"
+
+typedef struct speaker_conf {
+    audio_t *audio;     /* borrowed; outlives the speaker */
+    speechq_t *queue;   /* borrowed; close it to make the speaker finish */
+    FILE *log;          /* one line per utterance (stdout), or NULL */
+    FILE *timing;       /* per-line timestamps for benchmarks, or NULL */
+    int boost_per_line; /* % faster per queued line beyond 2 (default 10) */
+    int boost_max;      /* cap on that boost in % (default 60) */
+} speaker_conf_t;
+
+typedef struct speaker speaker_t;
+
+/* Start the synth thread; returns once espeak-ng is up (or failed, with a
+ * sentence in err). */
+int speaker_start(speaker_t **out, const speaker_conf_t *conf, char *err, size_t errlen);
+
+/* Stop the line being spoken now (skip). Any thread. */
+void speaker_skip(speaker_t *s);
+
+/* Wait for the thread to end (it ends when the queue is closed and drained,
+ * or when the sink is aborted), drain the sink, free. NULL is fine. */
+void speaker_join(speaker_t *s);
+
+/* Utterances spoken so far. Any thread. */
+unsigned long speaker_spoken(const speaker_t *s);
+
+#endif
