@@ -1,0 +1,167 @@
+/* synth.c - the espeak-ng engine: one per process, used from one thread.
+ *
+ * espeak-ng runs in AUDIO_OUTPUT_SYNCHRONOUS mode: espeak_Synth() calls our
+ * callback with ~20 ms chunks of 16-bit mono PCM on the calling thread, and we
+ * spread each chunk over two channels by the voice's pan (constant-power law,
+ * normalized so that the centre plays at full level) and hand it to the sink.
+ * Text is passed as plain UTF-8 without espeakSSML, so markup in chat is read,
+ * not interpreted. */
+#include "synth.h"
+#include "purg.h"
+#include "util.h"
+
+#include <espeak-ng/speak_lib.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_MS 20
+#define STEREO_FRAMES 1024
+
+struct synth {
+    audio_t *audio;
+    atomic_int cancel;
+    /* per-utterance state, touched only by the synth thread */
+    uint64_t mark_id;
+    int64_t t_first;
+    int failed;            /* the sink refused samples */
+    float gain_l, gain_r;
+    int16_t stereo[STEREO_FRAMES * AUDIO_CHANNELS];
+};
+
+static int on_samples(short *wav, int n, espeak_EVENT *ev)
+{
+    synth_t *s = ev ? ev->user_data : NULL;
+    if (!s)
+        return 0;
+    if (atomic_load(&s->cancel) || s->failed)
+        return 1; /* stop synthesis */
+    if (!wav || n <= 0)
+        return 0;
+    if (s->t_first == 0) {
+        s->t_first = util_now_ns();
+        if (s->mark_id)
+            audio_mark(s->audio, s->mark_id);
+    }
+    while (n > 0) {
+        int m = n < STEREO_FRAMES ? n : STEREO_FRAMES;
+        for (int i = 0; i < m; i++) {
+            s->stereo[2 * i] = (int16_t)lrintf(wav[i] * s->gain_l);
+            s->stereo[2 * i + 1] = (int16_t)lrintf(wav[i] * s->gain_r);
+        }
+        if (audio_write(s->audio, s->stereo, (size_t)m) != 0) {
+            s->failed = 1;
+            return 1;
+        }
+        wav += m;
+        n -= m;
+    }
+    return 0;
+}
+
+int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen)
+{
+    synth_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, CHUNK_MS, NULL,
+                                 espeakINITIALIZE_DONT_EXIT);
+    if (rate <= 0) {
+        util_snprintf(err, errlen, "espeak-ng could not start (is the espeak-ng-data "
+                      "package installed?)");
+        free(s);
+        return PURG_ESYNTH;
+    }
+    if (rate != AUDIO_RATE) {
+        util_snprintf(err, errlen, "espeak-ng produces %d Hz, expected %d Hz", rate, AUDIO_RATE);
+        espeak_Terminate();
+        free(s);
+        return PURG_ESYNTH;
+    }
+    espeak_SetSynthCallback(on_samples);
+    s->audio = a;
+    atomic_init(&s->cancel, 0);
+    *out = s;
+    return 0;
+}
+
+void synth_free(synth_t *s)
+{
+    if (!s)
+        return;
+    espeak_Terminate();
+    free(s);
+}
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+static void set_pan(synth_t *s, int pan)
+{
+    double angle = (clampi(pan, -100, 100) + 100) / 200.0 * (M_PI / 2);
+    double l = cos(angle) * M_SQRT2, r = sin(angle) * M_SQRT2;
+    s->gain_l = (float)(l > 1.0 ? 1.0 : l);
+    s->gain_r = (float)(r > 1.0 ? 1.0 : r);
+}
+
+static int set_voice(const voice_t *v)
+{
+    if (espeak_SetVoiceByName(v->name) != EE_OK &&
+        espeak_SetVoiceByName("en") != EE_OK)
+        return PURG_ESYNTH;
+    /* parameters persist across voice changes: set every one, every time */
+    espeak_SetParameter(espeakRATE, clampi(v->rate, 80, 450), 0);
+    espeak_SetParameter(espeakPITCH, clampi(v->pitch, 0, 100), 0);
+    espeak_SetParameter(espeakRANGE, clampi(v->range, 0, 100), 0);
+    espeak_SetParameter(espeakVOLUME, 100, 0);
+    return 0;
+}
+
+int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64_t *t_first_ns)
+{
+    if (set_voice(v) != 0)
+        return PURG_ESYNTH;
+    set_pan(s, v->pan);
+    atomic_store(&s->cancel, 0);
+    s->mark_id = id;
+    s->t_first = 0;
+    s->failed = 0;
+    espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
+                                  espeakCHARS_UTF8, NULL, s);
+    if (t_first_ns)
+        *t_first_ns = s->t_first;
+    if (s->failed)
+        return PURG_ECLOSED;
+    return e == EE_OK ? 0 : PURG_ESYNTH;
+}
+
+void synth_cancel(synth_t *s)
+{
+    atomic_store(&s->cancel, 1);
+}
+
+int synth_voice_known(synth_t *s, const char *name)
+{
+    (void)s;
+    char base[VOICE_NAME_MAX];
+    util_strlcpy(base, name, sizeof base);
+    char *plus = strchr(base, '+');
+    if (plus)
+        *plus = '\0';
+    espeak_VOICE spec = { .languages = base };
+    const espeak_VOICE **list = espeak_ListVoices(&spec);
+    for (; list && *list; list++) {
+        const char *lang = (*list)->languages;
+        /* languages is a list of (priority byte, NUL-terminated name), ended by a 0 byte */
+        while (lang && *lang) {
+            if (strcmp(lang + 1, base) == 0)
+                return 1;
+            lang += strlen(lang + 1) + 2;
+        }
+        if ((*list)->name && strcmp((*list)->name, base) == 0)
+            return 1;
+    }
+    return 0;
+}
