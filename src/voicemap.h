@@ -26,4 +26,69 @@ void voicemap_part(voicemap_t *m, const char *channel, const char *nick);
 void voicemap_quit(voicemap_t *m, const char *nick);
 void voicemap_rename(voicemap_t *m, const char *oldnick, const char *newnick);
 
+/* ---- additions ---------------------------------------------------------- */
+
+#define VOICEMAP_NICK_MAX 64  /* bytes of a nick that count (longer ones are cut) */
+#define VOICEMAP_CHAN_MAX 128 /* bytes of a channel name that count */
+#define VOICEMAP_SPEC_MAX 128 /* "voice pitch range rate pan" */
+#define VOICEMAP_SALT_MAX 128
+
+/* A NAMES reply: every nick (mode prefixes @+%~&! allowed) joins channel. */
+void voicemap_names(voicemap_t *m, const char *channel, const char *const *nicks, size_t n);
+/* KICK: the same as a part. */
+void voicemap_kick(voicemap_t *m, const char *channel, const char *nick);
+/* We left channel ourselves: forget its roster. */
+void voicemap_channel_clear(voicemap_t *m, const char *channel);
+size_t voicemap_roster_size(voicemap_t *m, const char *channel);
+
+/* Re-read the file given to voicemap_load (same salt argument). Rosters stay.
+ * On error the old mapping stays in force and err says "FILE:LINE: problem". */
+int voicemap_reload(voicemap_t *m, char *err, size_t errlen);
+/* 1 when the voices file changed (inode, size or mtime) since the last
+ * successful (re)load; 0 otherwise and for the built-in pool. */
+int voicemap_file_changed(const voicemap_t *m);
+
+enum {
+    VOICEMAP_PINNED = 1,    /* from [overrides] */
+    VOICEMAP_DISPLACED = 2, /* first choice held by someone present; took a later one */
+    VOICEMAP_SHARED = 4     /* the pool ran out: shares its first choice */
+};
+
+/* Everything about how nick got its voice (for `purgatory voices explain`). */
+typedef struct voicemap_info {
+    char norm[VOICEMAP_NICK_MAX]; /* normalized identity */
+    uint64_t hash;                /* voicemap_hash(salt, norm) */
+    int first;                    /* first-choice pool index */
+    int index;                    /* pool index of the voice; -1: a pin outside the pool */
+    char id[VOICE_NAME_MAX];      /* pool id of the voice ("" when index is -1) */
+    unsigned flags;               /* VOICEMAP_PINNED | DISPLACED | SHARED */
+    voice_t v;
+} voicemap_info_t;
+
+/* As voicemap_lookup, with the reasons. A nick not in channel's roster is
+ * placed as if it had joined (the roster is not changed). */
+int voicemap_explain(voicemap_t *m, const char *channel, const char *nick, voicemap_info_t *info);
+
+/* IRC rfc1459 case-mapping of s into out (n bytes, truncating). */
+void voicemap_fold(const char *s, char *out, size_t n);
+/* Case-mapping plus nick-variant stripping (see voicemap.c). */
+void voicemap_normalize(const char *nick, char *out, size_t n);
+/* The documented stable hash (see voicemap.c). */
+uint64_t voicemap_hash(const char *salt, const char *norm);
+
+/* The pool. */
+size_t voicemap_size(const voicemap_t *m);
+int voicemap_entry(const voicemap_t *m, size_t i, const char **id, voice_t *v, int *line);
+const char *voicemap_salt(const voicemap_t *m);
+
+/* 0 when espeak-ng's data has the voice and its +variant (or when the data
+ * cannot be found: then nobody can tell), else PURG_ENOTFOUND and why.
+ * Reads files only; does not start espeak-ng. */
+int voicemap_voice_status(const char *name, char *why, size_t whylen);
+/* espeak-ng's data directory, or NULL. */
+const char *voicemap_espeak_data(char *buf, size_t n);
+
+/* Parse a voices file held in memory (for the fuzzer); name is used in messages. */
+int voicemap_parse_string(const char *name, const char *text, size_t len, char *err, size_t errlen);
+
 #endif

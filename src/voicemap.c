@@ -1,0 +1,1094 @@
+/* voicemap.c - nick -> voice: stable hash into a pool, overrides, roster-aware
+ * distinctness; net thread (the `voices` subcommand uses it from main).
+ *
+ * THE HASH. A nick is first normalized (voicemap_normalize): IRC rfc1459
+ * case-mapping (A-Z -> a-z, [ ] \ ~ -> { } | ^), then everything from the
+ * first '|' on is cut ("avi|away"), then, repeatedly, a trailing {tag}
+ * ("avi[m]") and trailing _ ^ - ` and digits ("avi_", "avi2") are stripped;
+ * if that would leave nothing, the case-mapped nick is kept as it is.
+ * The hash is FNV-1a 64 (offset 0xcbf29ce484222325, prime 0x100000001b3) over
+ * the bytes  salt, one 0x00 byte, normalized nick,  followed by the 64-bit
+ * finalizer of MurmurHash3 (fmix64). It uses only fixed-width unsigned
+ * arithmetic, so it is the same on every machine, build and run.
+ *
+ * THE PROBE SEQUENCE. With N pool voices, nick x with hash h tries the voices
+ *   c_k(x) = (h mod N + k * step) mod N,  k = 0, 1, ..., N-1,
+ * step = 1 + ((h >> 32) mod (N-1)), raised by one until gcd(step, N) = 1, so
+ * the sequence visits every voice once. c_0 is the nick's first choice.
+ *
+ * THE DISTINCTNESS RULE. The voices in a channel are a function of the SET of
+ * people present (the roster), never of the order in which they were seen:
+ *  1. A person is a normalized identity; two present nicks with the same one
+ *     ("avi" and "avi_") are the same person and share a voice.
+ *  2. Pinned people ([overrides]) get their pinned voice; a pinned pool voice
+ *     is taken for everybody else.
+ *  3. Then in rounds k = 0, 1, ...: every person still without a voice, in
+ *     ascending order of hash (then of normalized nick), takes c_k if it is
+ *     free. Round 0 hands out first choices, so a person keeps their first
+ *     choice unless a pinned person, or a present person with a smaller hash
+ *     and the same first choice, holds it ("displaced").
+ *  4. When the pool runs out, the rest get their first choice and share.
+ * Joining can therefore move somebody already present (only those whose
+ * claim loses), which is the price of order independence.
+ *
+ * A nick change keeps the voice: a roster entry keeps the identity it joined
+ * with, and the new nick is only its new name. Lookups outside any channel
+ * (channel NULL) give the pinned or first-choice voice. */
+#include "voicemap.h"
+#include "purg.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define VM_FILE_MAX (1024 * 1024) /* a voices file larger than this is refused */
+#define VM_POOL_MAX 4096
+#define VM_PINS_MAX 4096
+#define VM_DEFAULT_PAN_WIDTH 80
+
+/* One pool voice: [voices] id = spec. */
+typedef struct vm_entry {
+    char id[VOICE_NAME_MAX];
+    voice_t v;
+    int line;
+} vm_entry_t;
+
+/* One [overrides] pin; pool >= 0 when it names a pool voice by id. */
+typedef struct vm_pin {
+    char key[VOICEMAP_NICK_MAX]; /* normalized nick */
+    char value[VOICEMAP_SPEC_MAX];
+    voice_t v;
+    int pool;
+    int line;
+} vm_pin_t;
+
+typedef struct vm_pool {
+    vm_entry_t *e;
+    size_t n, cap;
+    vm_pin_t *pins;
+    size_t npins, pincap;
+    char salt[VOICEMAP_SALT_MAX];
+    int pan_width;
+} vm_pool_t;
+
+typedef struct vm_member {
+    char nick[VOICEMAP_NICK_MAX]; /* case-mapped current nick */
+    char key[VOICEMAP_NICK_MAX];  /* normalized identity it joined with */
+    uint64_t h;
+    int first;   /* first choice (pool index) */
+    int index;   /* assigned pool index, -1 when pinned outside the pool */
+    unsigned flags;
+    voice_t v;
+} vm_member_t;
+
+typedef struct vm_chan {
+    char name[VOICEMAP_CHAN_MAX]; /* case-mapped */
+    vm_member_t *m;
+    size_t n, cap;
+    int dirty; /* the roster changed since the last assignment */
+} vm_chan_t;
+
+struct voicemap {
+    vm_pool_t pool;
+    vm_chan_t *ch;
+    size_t nch, chcap;
+    char *path;     /* NULL = built-in pool */
+    char *salt_arg; /* NULL = the file's salt */
+    struct stat st; /* of path at the last (re)load, for voicemap_file_changed */
+};
+
+/* The built-in pool: the [voices] section of voices/default.ini (a unit test
+ * checks that both give the same pool). Used when no voices file is given. */
+static const char builtin_ini[] =
+#include "voicemap_builtin.inc"
+    ;
+
+/* ------------------------------------------------------------------------ */
+/* normalization and hash */
+
+static char fold_char(char c)
+{
+    switch (c) {
+    case '[': return '{';
+    case ']': return '}';
+    case '\\': return '|';
+    case '~': return '^';
+    default: return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+}
+
+void voicemap_fold(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return;
+    for (; s[i] && i + 1 < n; i++)
+        out[i] = fold_char(s[i]);
+    out[i] = '\0';
+}
+
+static int strippable(char c)
+{
+    return c == '_' || c == '^' || c == '-' || c == '`' || (c >= '0' && c <= '9');
+}
+
+void voicemap_normalize(const char *nick, char *out, size_t n)
+{
+    if (n == 0)
+        return;
+    voicemap_fold(nick, out, n);
+    char *bar = strchr(out, '|');
+    if (bar && bar != out)
+        *bar = '\0';
+    size_t len = strlen(out);
+    for (;;) {
+        size_t before = len;
+        while (len > 0 && strippable(out[len - 1]))
+            len--;
+        if (len > 0 && out[len - 1] == '}') {
+            char *open = NULL;
+            for (size_t i = len - 1; i > 0; i--)
+                if (out[i - 1] == '{') { open = out + i - 1; break; }
+            if (open && open != out)
+                len = (size_t)(open - out);
+        }
+        if (len == 0 || len == before)
+            break;
+    }
+    if (len > 0)
+        out[len] = '\0';
+    /* len == 0: the nick was all suffix ("_", "42"); keep it case-mapped. */
+}
+
+static uint64_t fmix64(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return k;
+}
+
+uint64_t voicemap_hash(const char *salt, const char *norm)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    const unsigned char *p;
+    for (p = (const unsigned char *)(salt ? salt : ""); *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    h = (h ^ 0u) * 0x100000001b3ULL;
+    for (p = (const unsigned char *)norm; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    return fmix64(h);
+}
+
+static size_t gcd(size_t a, size_t b)
+{
+    while (b) {
+        size_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* k-th choice of hash h in a pool of n voices (see the top of the file). */
+static int probe(uint64_t h, size_t k, size_t n)
+{
+    size_t first = (size_t)(h % n);
+    if (n == 1)
+        return 0;
+    size_t step = 1 + (size_t)((h >> 32) % (n - 1));
+    while (gcd(step, n) != 1)
+        step++;
+    return (int)((first + (k % n) * step) % n);
+}
+
+/* ------------------------------------------------------------------------ */
+/* the voices file */
+
+static int valid_voice_name(const char *s)
+{
+    int plus = 0;
+    size_t len = 0;
+    if (!*s || *s == '+')
+        return 0;
+    for (; *s; s++, len++) {
+        if (*s == '+') {
+            if (plus++ || !s[1])
+                return 0;
+        } else if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_') {
+            return 0;
+        }
+    }
+    return len < VOICE_NAME_MAX;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi)
+        return PURG_EINVAL;
+    *out = (int)v;
+    return 0;
+}
+
+/* "voice [pitch [range [rate [pan]]]]" -> v. *has_pan says whether pan was given. */
+static int parse_spec(const char *spec, voice_t *v, int *has_pan, char *why, size_t whylen)
+{
+    static const char *const what[] = { "pitch", "range", "rate", "pan" };
+    static const int lo[] = { 0, 0, 80, -100 }, hi[] = { 100, 100, 450, 100 };
+    char buf[VOICEMAP_SPEC_MAX];
+    if (util_strlcpy(buf, spec, sizeof buf) != 0) {
+        util_snprintf(why, whylen, "voice spec too long (max %d bytes)", VOICEMAP_SPEC_MAX - 1);
+        return PURG_EINVAL;
+    }
+    char *save = NULL, *tok = strtok_r(buf, " \t", &save);
+    if (!tok) {
+        util_snprintf(why, whylen, "empty voice (expected: VOICE [PITCH [RANGE [RATE [PAN]]]])");
+        return PURG_EINVAL;
+    }
+    if (!valid_voice_name(tok)) {
+        util_snprintf(why, whylen, "bad voice name '%.64s' (expected e.g. en-us+m3)", tok);
+        return PURG_EINVAL;
+    }
+    memset(v, 0, sizeof *v);
+    util_strlcpy(v->name, tok, sizeof v->name);
+    int *field[] = { &v->pitch, &v->range, &v->rate, &v->pan };
+    v->pitch = 50;
+    v->range = 50;
+    v->rate = 175;
+    *has_pan = 0;
+    for (int i = 0; i < 5; i++) {
+        tok = strtok_r(NULL, " \t", &save);
+        if (!tok)
+            break;
+        if (i == 4) {
+            util_snprintf(why, whylen, "too many fields after voice (expected: VOICE [PITCH [RANGE [RATE [PAN]]]])");
+            return PURG_EINVAL;
+        }
+        if (parse_int(tok, lo[i], hi[i], field[i]) != 0) {
+            util_snprintf(why, whylen, "bad %s '%.32s' (an integer %d..%d)", what[i], tok, lo[i], hi[i]);
+            return PURG_EINVAL;
+        }
+        if (i == 3)
+            *has_pan = 1;
+    }
+    return 0;
+}
+
+/* Parser state for one voices file. */
+typedef struct vm_parse {
+    vm_pool_t *pool;
+    const char *file; /* for messages */
+    const char *text; /* the whole file */
+    size_t pos, len;
+    int line;       /* line the reader last returned */
+    int err_line;   /* first line with a problem we found, 0 = none */
+    int long_line;  /* the reader met a line longer than inih's buffer */
+    char err[256];
+    int *has_pan;   /* per pool entry */
+    size_t has_pan_cap;
+} vm_parse_t;
+
+/* inih reader over an in-memory file; counts lines so the handler knows where it is. */
+static char *vm_reader(char *str, int num, void *stream)
+{
+    vm_parse_t *p = stream;
+    if (p->pos >= p->len || num < 2)
+        return NULL;
+    const char *s = p->text + p->pos;
+    size_t rest = p->len - p->pos;
+    const char *nl = memchr(s, '\n', rest);
+    size_t linelen = nl ? (size_t)(nl - s) + 1 : rest;
+    size_t take = linelen < (size_t)num - 1 ? linelen : (size_t)num - 1;
+    memcpy(str, s, take);
+    str[take] = '\0';
+    p->pos += linelen;
+    p->line++;
+    if (take < linelen && !p->long_line && !p->err_line) {
+        p->long_line = 1;
+        p->err_line = p->line;
+        util_snprintf(p->err, sizeof p->err, "line too long (max %d bytes)", num - 2);
+    }
+    return str;
+}
+
+static int fail(vm_parse_t *p, const char *fmt, const char *a, const char *b)
+{
+    if (!p->err_line) {
+        p->err_line = p->line;
+        util_snprintf(p->err, sizeof p->err, fmt, a, b);
+    }
+    return 0;
+}
+
+static int add_entry(vm_parse_t *p, const char *id, const char *value)
+{
+    vm_pool_t *pool = p->pool;
+    for (size_t i = 0; i < pool->n; i++)
+        if (strcmp(pool->e[i].id, id) == 0)
+            return fail(p, "duplicate voice '%.64s' in [voices]%s", id, "");
+    if (pool->n >= VM_POOL_MAX)
+        return fail(p, "too many voices (max 4096)%s%s", "", "");
+    if (strlen(id) >= VOICE_NAME_MAX || !*id)
+        return fail(p, "bad voice id '%.64s' (1..63 bytes)%s", id, "");
+    if (pool->n == pool->cap) {
+        size_t cap = pool->cap ? pool->cap * 2 : 64;
+        vm_entry_t *e = realloc(pool->e, cap * sizeof *e);
+        if (!e)
+            return fail(p, "out of memory%s%s", "", "");
+        pool->e = e;
+        int *hp = realloc(p->has_pan, cap * sizeof *hp);
+        if (!hp)
+            return fail(p, "out of memory%s%s", "", "");
+        p->has_pan = hp;
+        pool->cap = cap;
+    }
+    vm_entry_t *e = &pool->e[pool->n];
+    char why[160];
+    if (parse_spec(value, &e->v, &p->has_pan[pool->n], why, sizeof why) != 0)
+        return fail(p, "voice '%.64s': %s", id, why);
+    util_strlcpy(e->id, id, sizeof e->id);
+    e->line = p->line;
+    pool->n++;
+    return 1;
+}
+
+static int add_pin(vm_parse_t *p, const char *nick, const char *value)
+{
+    vm_pool_t *pool = p->pool;
+    char key[VOICEMAP_NICK_MAX];
+    if (!*nick)
+        return fail(p, "empty nick in [overrides]%s%s", "", "");
+    voicemap_normalize(nick, key, sizeof key);
+    for (size_t i = 0; i < pool->npins; i++)
+        if (strcmp(pool->pins[i].key, key) == 0)
+            return fail(p, "duplicate override for '%.64s'%s (nicks are compared after normalization)",
+                        nick, "");
+    if (pool->npins >= VM_PINS_MAX)
+        return fail(p, "too many overrides (max 4096)%s%s", "", "");
+    if (pool->npins == pool->pincap) {
+        size_t cap = pool->pincap ? pool->pincap * 2 : 16;
+        vm_pin_t *n = realloc(pool->pins, cap * sizeof *n);
+        if (!n)
+            return fail(p, "out of memory%s%s", "", "");
+        pool->pins = n;
+        pool->pincap = cap;
+    }
+    vm_pin_t *pin = &pool->pins[pool->npins];
+    memset(pin, 0, sizeof *pin);
+    util_strlcpy(pin->key, key, sizeof pin->key);
+    if (util_strlcpy(pin->value, value, sizeof pin->value) != 0)
+        return fail(p, "override for '%.64s' too long%s", nick, "");
+    pin->line = p->line;
+    pin->pool = -1;
+    pool->npins++;
+    return 1; /* resolved after the whole file is read: ids may come later */
+}
+
+static int vm_handler(void *user, const char *section, const char *name, const char *value)
+{
+    vm_parse_t *p = user;
+    vm_pool_t *pool = p->pool;
+    if (p->err_line)
+        return 1; /* report the first problem only */
+    if (strcmp(section, "voices") == 0)
+        return add_entry(p, name, value);
+    if (strcmp(section, "overrides") == 0)
+        return add_pin(p, name, value);
+    if (strcmp(section, "pool") == 0) {
+        if (strcmp(name, "salt") == 0) {
+            if (util_strlcpy(pool->salt, value, sizeof pool->salt) != 0)
+                return fail(p, "salt too long (max %d bytes)%s", "127", "");
+            return 1;
+        }
+        if (strcmp(name, "pan_width") == 0) {
+            if (parse_int(value, 0, 100, &pool->pan_width) != 0)
+                return fail(p, "bad pan_width '%.32s' (an integer 0..100)%s", value, "");
+            return 1;
+        }
+        if (strcmp(name, "name") == 0 || strcmp(name, "description") == 0)
+            return 1;
+        return fail(p, "unknown key '%.64s' in [pool] (known: salt, pan_width, name, description)%s",
+                    name, "");
+    }
+    return fail(p, "unknown section [%.64s] (known: [pool], [voices], [overrides])%s", section, "");
+}
+
+/* Where espeak-ng keeps its data; NULL if not found (then voices are not checked). */
+const char *voicemap_espeak_data(char *buf, size_t n)
+{
+    static const char *const dirs[] = {
+        "/usr/lib/x86_64-linux-gnu/espeak-ng-data", "/usr/lib/aarch64-linux-gnu/espeak-ng-data",
+        "/usr/lib/espeak-ng-data", "/usr/share/espeak-ng-data", "/usr/local/share/espeak-ng-data",
+    };
+    struct stat st;
+    const char *env = getenv("ESPEAK_DATA_PATH");
+    if (env && util_snprintf(buf, n, "%s/espeak-ng-data", env) == 0 &&
+        stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+        return buf;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode) && util_strlcpy(buf, dirs[i], n) == 0)
+            return buf;
+    return NULL;
+}
+
+/* Does lang file `path` (or its name) declare language `lang`? */
+static int lang_file_matches(const char *path, const char *base, const char *lang)
+{
+    if (strcasecmp(base, lang) == 0)
+        return 1;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[256], word[64];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        if (sscanf(line, "language %63s", word) == 1 && strcasecmp(word, lang) == 0)
+            found = 1;
+    fclose(f);
+    return found;
+}
+
+static int lang_dir_has(const char *dir, const char *lang, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    struct dirent *de;
+    int found = 0;
+    while (!found && (de = readdir(d)) != NULL) {
+        char path[1024];
+        struct stat st;
+        if (de->d_name[0] == '.' || util_snprintf(path, sizeof path, "%s/%s", dir, de->d_name) != 0 ||
+            stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            found = depth < 3 && lang_dir_has(path, lang, depth + 1);
+        else
+            found = lang_file_matches(path, de->d_name, lang);
+    }
+    closedir(d);
+    return found;
+}
+
+int voicemap_voice_status(const char *name, char *why, size_t whylen)
+{
+    char data[512], base[VOICE_NAME_MAX], path[1024];
+    struct stat st;
+    if (!voicemap_espeak_data(data, sizeof data))
+        return 0; /* cannot tell: espeak-ng itself will say at synthesis */
+    util_strlcpy(base, name, sizeof base);
+    char *plus = strchr(base, '+');
+    if (plus)
+        *plus++ = '\0';
+    if (util_snprintf(path, sizeof path, "%s/lang", data) != 0 || !lang_dir_has(path, base, 0)) {
+        util_snprintf(why, whylen, "espeak-ng has no voice '%s' (see 'espeak-ng --voices')", base);
+        return PURG_ENOTFOUND;
+    }
+    if (plus && (util_snprintf(path, sizeof path, "%s/voices/!v/%s", data, plus) != 0 ||
+                 stat(path, &st) != 0 || !S_ISREG(st.st_mode))) {
+        util_snprintf(why, whylen, "espeak-ng has no variant '+%s' (see %s/voices/!v/)", plus, data);
+        return PURG_ENOTFOUND;
+    }
+    return 0;
+}
+
+/* Known-voice cache for one load, so a pool of 100 voices walks the data once per name. */
+static int check_voice(vm_parse_t *p, const char *name, int line, char known[][VOICE_NAME_MAX],
+                       size_t *nknown, size_t maxknown)
+{
+    for (size_t i = 0; i < *nknown; i++)
+        if (strcmp(known[i], name) == 0)
+            return 0;
+    char why[200];
+    if (voicemap_voice_status(name, why, sizeof why) != 0) {
+        if (!p->err_line || line < p->err_line) {
+            p->err_line = line;
+            util_strlcpy(p->err, why, sizeof p->err);
+        }
+        return PURG_ENOTFOUND;
+    }
+    if (*nknown < maxknown)
+        util_strlcpy(known[(*nknown)++], name, VOICE_NAME_MAX);
+    return 0;
+}
+
+/* After the file: automatic pans, resolve overrides, check voices exist. */
+static void finish_pool(vm_parse_t *p)
+{
+    vm_pool_t *pool = p->pool;
+    size_t nknown = 0;
+    char (*cache)[VOICE_NAME_MAX] = calloc(256, VOICE_NAME_MAX);
+    for (size_t i = 0; i < pool->n; i++) {
+        if (!p->has_pan[i]) {
+            /* golden-ratio spread: any few consecutive entries land far apart */
+            uint32_t frac = (uint32_t)((i * 40503u) & 0xffffu);
+            pool->e[i].v.pan = -pool->pan_width + (int)((frac * (uint32_t)(2 * pool->pan_width) + 32767u) / 65535u);
+        }
+        if (cache)
+            check_voice(p, pool->e[i].v.name, pool->e[i].line, cache, &nknown, 256);
+    }
+    for (size_t i = 0; i < pool->npins && !p->err_line; i++) {
+        vm_pin_t *pin = &pool->pins[i];
+        for (size_t j = 0; j < pool->n; j++)
+            if (strcmp(pool->e[j].id, pin->value) == 0) {
+                pin->pool = (int)j;
+                pin->v = pool->e[j].v;
+            }
+        if (pin->pool >= 0)
+            continue;
+        char why[160];
+        int has_pan;
+        if (parse_spec(pin->value, &pin->v, &has_pan, why, sizeof why) != 0) {
+            p->err_line = pin->line;
+            util_snprintf(p->err, sizeof p->err, "override for '%.64s': %s (or not a voice id of [voices])",
+                          pin->key, why);
+            break;
+        }
+        if (cache)
+            check_voice(p, pin->v.name, pin->line, cache, &nknown, 256);
+    }
+    free(cache);
+}
+
+static void pool_clear(vm_pool_t *pool)
+{
+    free(pool->e);
+    free(pool->pins);
+    memset(pool, 0, sizeof *pool);
+}
+
+/* Parse text (len bytes) named file into pool. */
+static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_t len,
+                      char *err, size_t errlen)
+{
+    vm_parse_t p;
+    memset(&p, 0, sizeof p);
+    memset(pool, 0, sizeof *pool);
+    pool->pan_width = VM_DEFAULT_PAN_WIDTH;
+    p.pool = pool;
+    p.file = file;
+    p.text = text;
+    p.len = len;
+    int rc = ini_parse_stream(vm_reader, &p, vm_handler, &p);
+    if (rc == -2) {
+        util_snprintf(err, errlen, "%s: out of memory while parsing", file);
+        free(p.has_pan);
+        pool_clear(pool);
+        return PURG_ENOMEM;
+    }
+    if (rc > 0 && rc != p.err_line) {
+        /* inih found a line that is neither a section nor key = value */
+        p.err_line = rc;
+        util_snprintf(p.err, sizeof p.err, "%s",
+                      "syntax error (expected '[section]', 'key = value' or a ; comment)");
+    }
+    if (!p.err_line && pool->n == 0)
+        util_snprintf(p.err, sizeof p.err, "%s", "no voices: the [voices] section is missing or empty");
+    else if (!p.err_line)
+        finish_pool(&p);
+    free(p.has_pan);
+    if (p.err_line || p.err[0]) {
+        if (p.err_line)
+            util_snprintf(err, errlen, "%s:%d: %s", file, p.err_line, p.err);
+        else
+            util_snprintf(err, errlen, "%s: %s", file, p.err);
+        pool_clear(pool);
+        return PURG_EFORMAT;
+    }
+    return 0;
+}
+
+int voicemap_parse_string(const char *name, const char *text, size_t len, char *err, size_t errlen)
+{
+    vm_pool_t pool;
+    int rc = pool_parse(&pool, name, text, len, err, errlen);
+    pool_clear(&pool);
+    return rc;
+}
+
+static int read_file(const char *path, char **out, size_t *outlen, struct stat *st,
+                     char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        util_snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
+    }
+    if (fstat(fileno(f), st) != 0 || !S_ISREG(st->st_mode)) {
+        util_snprintf(err, errlen, "%s: not a regular file", path);
+        fclose(f);
+        return PURG_EIO;
+    }
+    if (st->st_size > VM_FILE_MAX) {
+        util_snprintf(err, errlen, "%s: too big (%lld bytes, max %d)", path, (long long)st->st_size,
+                      VM_FILE_MAX);
+        fclose(f);
+        return PURG_ETOOBIG;
+    }
+    char *buf = malloc((size_t)st->st_size + 1);
+    if (!buf) {
+        fclose(f);
+        util_snprintf(err, errlen, "%s: out of memory", path);
+        return PURG_ENOMEM;
+    }
+    size_t n = fread(buf, 1, (size_t)st->st_size, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        util_snprintf(err, errlen, "%s: read error", path);
+        return PURG_EIO;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *outlen = n;
+    return 0;
+}
+
+/* Load the pool of path (NULL: built-in) with salt override salt_arg. */
+static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, struct stat *st,
+                     char *err, size_t errlen)
+{
+    int rc;
+    if (!path) {
+        memset(st, 0, sizeof *st);
+        rc = pool_parse(pool, "(built-in voices)", builtin_ini, sizeof builtin_ini - 1, err, errlen);
+    } else {
+        char *text = NULL;
+        size_t len = 0;
+        rc = read_file(path, &text, &len, st, err, errlen);
+        if (rc != 0)
+            return rc;
+        rc = pool_parse(pool, path, text, len, err, errlen);
+        free(text);
+    }
+    if (rc == 0 && salt_arg && util_strlcpy(pool->salt, salt_arg, sizeof pool->salt) != 0) {
+        util_snprintf(err, errlen, "salt too long (max %d bytes)", VOICEMAP_SALT_MAX - 1);
+        pool_clear(pool);
+        return PURG_EINVAL;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* construction */
+
+int voicemap_load(voicemap_t **out, const char *path, const char *salt, char *err, size_t errlen)
+{
+    voicemap_t *m = calloc(1, sizeof *m);
+    int rc = PURG_ENOMEM;
+    if (err && errlen)
+        err[0] = '\0';
+    *out = NULL;
+    if (!m)
+        goto fail;
+    if (path && !(m->path = strdup(path)))
+        goto fail_m;
+    if (salt && !(m->salt_arg = strdup(salt)))
+        goto fail_path;
+    rc = pool_load(&m->pool, path, salt, &m->st, err, errlen);
+    if (rc != 0)
+        goto fail_salt;
+    *out = m;
+    return 0;
+
+fail_salt:
+    free(m->salt_arg);
+fail_path:
+    free(m->path);
+fail_m:
+    free(m);
+fail:
+    if (rc == PURG_ENOMEM && err && errlen && !err[0])
+        util_snprintf(err, errlen, "out of memory loading voices");
+    return rc;
+}
+
+void voicemap_free(voicemap_t *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nch; i++)
+        free(m->ch[i].m);
+    free(m->ch);
+    pool_clear(&m->pool);
+    free(m->path);
+    free(m->salt_arg);
+    free(m);
+}
+
+int voicemap_reload(voicemap_t *m, char *err, size_t errlen)
+{
+    vm_pool_t pool;
+    struct stat st;
+    int rc = pool_load(&pool, m->path, m->salt_arg, &st, err, errlen);
+    if (rc != 0)
+        return rc; /* the old mapping stays in force */
+    pool_clear(&m->pool);
+    m->pool = pool;
+    m->st = st;
+    for (size_t i = 0; i < m->nch; i++)
+        m->ch[i].dirty = 1;
+    return 0;
+}
+
+int voicemap_file_changed(const voicemap_t *m)
+{
+    struct stat st;
+    if (!m->path)
+        return 0;
+    if (stat(m->path, &st) != 0)
+        return 0; /* gone: keep what we have; a reload would fail anyway */
+    return st.st_ino != m->st.st_ino || st.st_size != m->st.st_size ||
+           st.st_mtim.tv_sec != m->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != m->st.st_mtim.tv_nsec;
+}
+
+/* ------------------------------------------------------------------------ */
+/* pool access */
+
+size_t voicemap_size(const voicemap_t *m)
+{
+    return m->pool.n;
+}
+
+int voicemap_entry(const voicemap_t *m, size_t i, const char **id, voice_t *v, int *line)
+{
+    if (i >= m->pool.n)
+        return PURG_ENOTFOUND;
+    if (id)
+        *id = m->pool.e[i].id;
+    if (v)
+        *v = m->pool.e[i].v;
+    if (line)
+        *line = m->pool.e[i].line;
+    return 0;
+}
+
+const char *voicemap_salt(const voicemap_t *m)
+{
+    return m->pool.salt;
+}
+
+static const vm_pin_t *find_pin(const voicemap_t *m, const char *key)
+{
+    for (size_t i = 0; i < m->pool.npins; i++)
+        if (strcmp(m->pool.pins[i].key, key) == 0)
+            return &m->pool.pins[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* rosters */
+
+static vm_chan_t *find_chan(voicemap_t *m, const char *channel)
+{
+    char name[VOICEMAP_CHAN_MAX];
+    voicemap_fold(channel, name, sizeof name);
+    for (size_t i = 0; i < m->nch; i++)
+        if (strcmp(m->ch[i].name, name) == 0)
+            return &m->ch[i];
+    return NULL;
+}
+
+static vm_member_t *find_member(vm_chan_t *c, const char *folded)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->m[i].nick, folded) == 0)
+            return &c->m[i];
+    return NULL;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    const vm_member_t *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    int r = strcmp(x->key, y->key);
+    return r ? r : strcmp(x->nick, y->nick);
+}
+
+/* The distinctness rule (top of file) over channel c. */
+static void assign(voicemap_t *m, vm_chan_t *c)
+{
+    size_t n = m->pool.n;
+    unsigned char *taken = calloc(n ? n : 1, 1);
+    c->dirty = 0;
+    for (size_t i = 0; i < c->n; i++)
+        c->m[i].h = voicemap_hash(m->pool.salt, c->m[i].key);
+    qsort(c->m, c->n, sizeof *c->m, cmp_member);
+    /* people: runs of equal key; the run's head decides, then copies out */
+    size_t left = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        vm_member_t *x = &c->m[i];
+        x->first = probe(x->h, 0, n);
+        x->index = -2; /* not yet */
+        x->flags = 0;
+        if (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0)
+            continue;
+        const vm_pin_t *pin = find_pin(m, x->key);
+        if (pin) {
+            x->index = pin->pool;
+            x->v = pin->v;
+            x->flags = VOICEMAP_PINNED;
+            if (pin->pool >= 0 && taken)
+                taken[pin->pool] = 1;
+        } else {
+            left++;
+        }
+    }
+    size_t free_n = 0;
+    for (size_t j = 0; j < n; j++)
+        free_n += taken ? !taken[j] : 1;
+    for (size_t k = 0; k < n && left > 0 && free_n > 0 && taken; k++) {
+        for (size_t i = 0; i < c->n && free_n > 0; i++) {
+            vm_member_t *x = &c->m[i];
+            if (x->index != -2 || (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0))
+                continue;
+            int v = probe(x->h, k, n);
+            if (taken[v])
+                continue;
+            taken[v] = 1;
+            free_n--;
+            left--;
+            x->index = v;
+            x->v = m->pool.e[v].v;
+            x->flags = k > 0 ? VOICEMAP_DISPLACED : 0;
+        }
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        vm_member_t *x = &c->m[i];
+        if (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0) {
+            x->index = c->m[i - 1].index;
+            x->v = c->m[i - 1].v;
+            x->flags = c->m[i - 1].flags;
+        } else if (x->index == -2) {
+            x->index = x->first; /* the pool ran out: share the first choice */
+            x->v = m->pool.e[x->first].v;
+            x->flags = VOICEMAP_SHARED;
+        }
+    }
+    free(taken);
+}
+
+static vm_chan_t *get_chan(voicemap_t *m, const char *channel)
+{
+    vm_chan_t *c = find_chan(m, channel);
+    if (c)
+        return c;
+    if (m->nch == m->chcap) {
+        size_t cap = m->chcap ? m->chcap * 2 : 4;
+        vm_chan_t *nc = realloc(m->ch, cap * sizeof *nc);
+        if (!nc)
+            return NULL;
+        m->ch = nc;
+        m->chcap = cap;
+    }
+    c = &m->ch[m->nch++];
+    memset(c, 0, sizeof *c);
+    voicemap_fold(channel, c->name, sizeof c->name);
+    return c;
+}
+
+/* Adds nick to c with identity key; returns the member or NULL (out of memory). */
+static vm_member_t *add_member(vm_chan_t *c, const char *folded, const char *key)
+{
+    vm_member_t *x = find_member(c, folded);
+    if (x)
+        return x;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        vm_member_t *nm = realloc(c->m, cap * sizeof *nm);
+        if (!nm)
+            return NULL; /* degrade: the nick is heard as a guest (lookup still works) */
+        c->m = nm;
+        c->cap = cap;
+    }
+    x = &c->m[c->n++];
+    memset(x, 0, sizeof *x);
+    util_strlcpy(x->nick, folded, sizeof x->nick);
+    util_strlcpy(x->key, key, sizeof x->key);
+    c->dirty = 1;
+    return x;
+}
+
+static void remove_member(vm_chan_t *c, const char *folded)
+{
+    vm_member_t *x = find_member(c, folded);
+    if (!x)
+        return;
+    *x = c->m[--c->n];
+    c->dirty = 1;
+}
+
+/* The identity a nick would bring: the one it already has in any roster
+ * (after renames), else its normalized form. */
+static void identity(voicemap_t *m, const char *folded, const char *nick, char *key, size_t n)
+{
+    for (size_t i = 0; i < m->nch; i++) {
+        vm_member_t *x = find_member(&m->ch[i], folded);
+        if (x) {
+            util_strlcpy(key, x->key, n);
+            return;
+        }
+    }
+    voicemap_normalize(nick, key, n);
+}
+
+void voicemap_join(voicemap_t *m, const char *channel, const char *nick)
+{
+    char folded[VOICEMAP_NICK_MAX], key[VOICEMAP_NICK_MAX];
+    if (!m || !channel || !nick || !*nick)
+        return;
+    vm_chan_t *c = get_chan(m, channel);
+    if (!c)
+        return;
+    voicemap_fold(nick, folded, sizeof folded);
+    identity(m, folded, nick, key, sizeof key);
+    add_member(c, folded, key);
+}
+
+void voicemap_names(voicemap_t *m, const char *channel, const char *const *nicks, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *s = nicks[i];
+        while (s && *s && strchr("@+%~&!", *s))
+            s++; /* channel mode prefixes of a NAMES reply */
+        voicemap_join(m, channel, s);
+    }
+}
+
+void voicemap_part(voicemap_t *m, const char *channel, const char *nick)
+{
+    char folded[VOICEMAP_NICK_MAX];
+    if (!m || !channel || !nick)
+        return;
+    vm_chan_t *c = find_chan(m, channel);
+    if (!c)
+        return;
+    voicemap_fold(nick, folded, sizeof folded);
+    remove_member(c, folded);
+}
+
+void voicemap_kick(voicemap_t *m, const char *channel, const char *nick)
+{
+    voicemap_part(m, channel, nick);
+}
+
+void voicemap_quit(voicemap_t *m, const char *nick)
+{
+    char folded[VOICEMAP_NICK_MAX];
+    if (!m || !nick)
+        return;
+    voicemap_fold(nick, folded, sizeof folded);
+    for (size_t i = 0; i < m->nch; i++)
+        remove_member(&m->ch[i], folded);
+}
+
+void voicemap_channel_clear(voicemap_t *m, const char *channel)
+{
+    if (!m || !channel)
+        return;
+    vm_chan_t *c = find_chan(m, channel);
+    if (c) {
+        c->n = 0;
+        c->dirty = 1;
+    }
+}
+
+void voicemap_rename(voicemap_t *m, const char *oldnick, const char *newnick)
+{
+    char from[VOICEMAP_NICK_MAX], to[VOICEMAP_NICK_MAX];
+    if (!m || !oldnick || !newnick || !*newnick)
+        return;
+    voicemap_fold(oldnick, from, sizeof from);
+    voicemap_fold(newnick, to, sizeof to);
+    if (strcmp(from, to) == 0)
+        return;
+    for (size_t i = 0; i < m->nch; i++) {
+        vm_chan_t *c = &m->ch[i];
+        vm_member_t *x = find_member(c, from);
+        if (!x)
+            continue;
+        remove_member(c, to); /* a stale entry under the new nick */
+        x = find_member(c, from); /* remove_member may have moved it */
+        util_strlcpy(x->nick, to, sizeof x->nick);
+        /* the identity (key) stays: the voice does not change */
+    }
+}
+
+size_t voicemap_roster_size(voicemap_t *m, const char *channel)
+{
+    vm_chan_t *c = m && channel ? find_chan(m, channel) : NULL;
+    return c ? c->n : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* lookup */
+
+int voicemap_explain(voicemap_t *m, const char *channel, const char *nick, voicemap_info_t *info)
+{
+    char folded[VOICEMAP_NICK_MAX];
+    if (!m || !nick || !info)
+        return PURG_EINVAL;
+    memset(info, 0, sizeof *info);
+    voicemap_fold(nick, folded, sizeof folded);
+    vm_chan_t *c = channel ? find_chan(m, channel) : NULL;
+    vm_member_t *x = c ? find_member(c, folded) : NULL;
+    if (c && !x && *folded) {
+        /* not (yet) in the roster: heard as if it had just joined */
+        char key[VOICEMAP_NICK_MAX];
+        identity(m, folded, nick, key, sizeof key);
+        if (add_member(c, folded, key)) {
+            int rc = voicemap_explain(m, channel, nick, info);
+            remove_member(c, folded);
+            return rc;
+        }
+    }
+    if (x) {
+        if (c->dirty)
+            assign(m, c);
+        x = find_member(c, folded); /* assign sorts the roster */
+        util_strlcpy(info->norm, x->key, sizeof info->norm);
+        info->hash = x->h;
+        info->first = x->first;
+        info->index = x->index;
+        info->flags = x->flags;
+        info->v = x->v;
+    } else {
+        identity(m, folded, nick, info->norm, sizeof info->norm);
+        info->hash = voicemap_hash(m->pool.salt, info->norm);
+        info->first = probe(info->hash, 0, m->pool.n);
+        const vm_pin_t *pin = find_pin(m, info->norm);
+        if (pin) {
+            info->index = pin->pool;
+            info->v = pin->v;
+            info->flags = VOICEMAP_PINNED;
+        } else {
+            info->index = info->first;
+            info->v = m->pool.e[info->first].v;
+        }
+    }
+    if (info->index >= 0)
+        util_strlcpy(info->id, m->pool.e[info->index].id, sizeof info->id);
+    return 0;
+}
+
+int voicemap_lookup(voicemap_t *m, const char *channel, const char *nick, voice_t *out)
+{
+    voicemap_info_t info;
+    int rc = voicemap_explain(m, channel, nick, &info);
+    if (rc == 0)
+        *out = info.v;
+    return rc;
+}
