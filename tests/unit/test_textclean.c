@@ -1,0 +1,186 @@
+/* test_textclean.c - unit tests for the IRC text clean-up (textclean.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "purg.h"
+#include "textclean.h"
+#include "util.h"
+
+static char buf[4096];
+
+/* Cleans s (strlen) with cap 'cap' (0 = default) and returns the output. */
+static const char *clean_cap(const char *s, size_t cap)
+{
+    textclean_opts_t o = {.max_chars = cap};
+    int n = textclean_clean(&o, s, strlen(s), buf, sizeof buf);
+    if (n < 0)
+        return "(error)";
+    if ((size_t)n != strlen(buf) || !util_utf8_valid(buf, (size_t)n))
+        return "(bad output)";
+    return buf;
+}
+
+static const char *clean(const char *s) { return clean_cap(s, 0); }
+
+static void test_formatting(void)
+{
+    CHECK_STREQ(clean("\x02" "bold\x02 text"), "bold text");
+    CHECK_STREQ(clean("\x03" "4red\x03 plain"), "red plain");
+    CHECK_STREQ(clean("\x03" "04,12both\x0f done"), "both done");
+    CHECK_STREQ(clean("\x03" "12,5x"), "x");
+    CHECK_STREQ(clean("\x03" "123"), "3");              /* two digits at most */
+    CHECK_STREQ(clean("\x03" "4,x"), ",x");             /* comma without digit is text */
+    CHECK_STREQ(clean("\x03,5x"), ",5x");               /* no fg: the comma is text */
+    CHECK_STREQ(clean("\x04" "FF00aa,00ff00hex"), "hex");
+    CHECK_STREQ(clean("\x04" "FF00aahi"), "hi");
+    CHECK_STREQ(clean("\x04" "FF00aa,zz"), ",zz");
+    CHECK_STREQ(clean("\x04" "12345"), "12345");        /* not six hex digits */
+    CHECK_STREQ(clean("a\x1d" "b\x1f" "c\x1e" "d\x11" "e\x16" "f"), "abcdef");
+    CHECK_STREQ(clean("\x01" "ACTION waves\x01"), "ACTION waves");
+    CHECK_STREQ(clean("tab\there"), "tab here");
+    CHECK_STREQ(clean("del\x7fhere"), "del here");
+    /* NUL inside inlen is a space, and nothing after inlen is read */
+    const char nul[] = {'a', '\0', 'b', 'X'};
+    int n = textclean_clean(NULL, nul, 3, buf, sizeof buf);
+    CHECK(n == 3);
+    CHECK_STREQ(buf, "a b");
+    CHECK_STREQ(clean("zero\xe2\x80\x8bwidth"), "zerowidth");
+    CHECK_STREQ(clean("no\xc2\xa0" "break"), "no break");
+}
+
+static void test_urls(void)
+{
+    CHECK_STREQ(clean("see https://www.example.com/path?q=1 now"),
+                "see link to example dot com now");
+    CHECK_STREQ(clean("http://Example.ORG"), "link to example dot org");
+    CHECK_STREQ(clean("www.foo.co.uk/x"), "link to foo dot co dot uk");
+    CHECK_STREQ(clean("ftp://user:pw@files.example.net:2121/a"),
+                "link to files dot example dot net");
+    CHECK_STREQ(clean("(https://example.com/a)."), "link to example dot com");
+    CHECK_STREQ(clean("http://[::1]:80/"), "link");
+    CHECK_STREQ(clean("http://"), "link");
+    CHECK_STREQ(clean("HTTPS://a.b#frag"), "link to a dot b");
+    CHECK_STREQ(clean("www."), "www.");   /* not a URL: nothing after www. */
+    CHECK_STREQ(clean("awww.nice"), "awww.nice");
+}
+
+static void test_emoji(void)
+{
+    CHECK_STREQ(clean("hi \xf0\x9f\x99\x82"), "hi smiley");         /* 🙂 */
+    CHECK_STREQ(clean("\xf0\x9f\x98\x80"), "smiley");               /* 😀 */
+    CHECK_STREQ(clean("love \xe2\x9d\xa4\xef\xb8\x8f"), "love heart"); /* ❤️ */
+    CHECK_STREQ(clean("ok\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd!"), "ok thumbs up !"); /* 👍🏽 */
+    CHECK_STREQ(clean("\xf0\x9f\x98\x82\xf0\x9f\x98\x82\xf0\x9f\x98\x82 lol"), "laughing lol");
+    CHECK_STREQ(clean("\xf0\x9f\x98\x82 \xf0\x9f\x98\x82"), "laughing");
+    CHECK_STREQ(clean("\xf0\x9f\xa6\x9c parrot"), "parrot");        /* 🦜 unnamed: removed */
+    CHECK_STREQ(clean("\xf0\x9f\xa6\x9c"), "");
+    CHECK_STREQ(clean(":)"), "smiley");
+    CHECK_STREQ(clean("well :( ok"), "well frown ok");
+    CHECK_STREQ(clean(":D :DDDD"), "grin grin");
+    CHECK_STREQ(clean(";) ;-)"), "wink wink");
+    CHECK_STREQ(clean(":)))))"), "smiley");
+    CHECK_STREQ(clean("f:)"), "f:)");  /* only standalone emoticons */
+    CHECK_STREQ(clean("<3"), "heart");
+}
+
+static void test_floods(void)
+{
+    CHECK_STREQ(clean("noooooooo"), "nooo");
+    CHECK_STREQ(clean("nooo"), "nooo");
+    CHECK_STREQ(clean("!!!!!!!"), "!!!");
+    CHECK_STREQ(clean("spam spam spam spam spam"), "spam spam spam");
+    CHECK_STREQ(clean("spam Spam SPAM spam eggs spam"), "spam Spam SPAM eggs spam");
+    CHECK_STREQ(clean("a a a b a a a a"), "a a a b a a a");
+    CHECK_STREQ(clean("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), "\xc3\xa9\xc3\xa9\xc3\xa9");
+}
+
+static void test_whitespace_and_empty(void)
+{
+    CHECK_STREQ(clean("   lots    of \t spaces   "), "lots of spaces");
+    CHECK(textclean_clean(NULL, "", 0, buf, sizeof buf) == 0);
+    CHECK_STREQ(buf, "");
+    CHECK(textclean_clean(NULL, NULL, 0, buf, sizeof buf) == 0);
+    const char *fmt = "\x02\x03" "4,5\x0f  \x1f\x16 ";
+    CHECK(textclean_clean(NULL, fmt, strlen(fmt), buf, sizeof buf) == 0);
+    CHECK_STREQ(buf, "");
+    CHECK(textclean_clean(NULL, "x", 1, NULL, 10) == PURG_EINVAL);
+    CHECK(textclean_clean(NULL, "x", 1, buf, 0) == PURG_EINVAL);
+    CHECK(textclean_clean(NULL, NULL, 3, buf, sizeof buf) == PURG_EINVAL);
+}
+
+static void test_invalid_utf8(void)
+{
+    CHECK_STREQ(clean("caf\xe9 ok"), "caf ok");
+    CHECK_STREQ(clean("\xff\xfe\xfd"), "");
+    CHECK_STREQ(clean("a\xc0\xafz"), "az");          /* overlong '/' */
+    CHECK_STREQ(clean("x\xed\xa0\x80y"), "xy");      /* surrogate */
+    CHECK_STREQ(clean("\xf4\x90\x80\x80q"), "q");    /* above U+10FFFF */
+    /* a sequence cut short by inlen is dropped, not read past */
+    const char cut[] = "ab\xe2\x82\xac";
+    int n = textclean_clean(NULL, cut, 4, buf, sizeof buf);
+    CHECK(n == 2);
+    CHECK_STREQ(buf, "ab");
+}
+
+static void test_cap(void)
+{
+    /* fits exactly: no ellipsis */
+    CHECK_STREQ(clean_cap("aaa bbb ccc", 11), "aaa bbb ccc");
+    /* cut at a word boundary, " ..." inside the cap */
+    CHECK_STREQ(clean_cap("one two three four five six", 20), "one two three ...");
+    CHECK(strlen(clean_cap("one two three four five six", 20)) <= 20);
+    /* a single long word: cut mid-word */
+    CHECK_STREQ(clean_cap("abcdefghijklmnopqrstuvwxyz", 12), "abcdefgh ...");
+    /* never in the middle of a UTF-8 sequence */
+    const char *e = clean_cap("\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0\xc3\xa2\xc3\xb4", 13);
+    CHECK(strlen(e) <= 13);
+    CHECK_STREQ(e, "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab ...");
+    /* tiny caps: no ellipsis */
+    CHECK_STREQ(clean_cap("hello world", 5), "hello");
+    CHECK_STREQ(clean_cap("hello world", 7), "hello");
+    CHECK_STREQ(clean_cap("hello", 3), "hel");
+    CHECK_STREQ(clean_cap("\xe2\x82\xac\xe2\x82\xac", 4), "\xe2\x82\xac");
+
+    /* default cap: 300 bytes, ending " ..." */
+    char big[2000];
+    size_t k = 0;
+    for (int i = 0; i < 150; i++) {
+        memcpy(big + k, "word", 4);
+        big[k + 4] = (char)('a' + i % 26);
+        big[k + 5] = ' ';
+        k += 6;
+    }
+    big[k] = '\0';
+    const char *r = clean(big);
+    CHECK(strlen(r) <= 300);
+    CHECK(strlen(r) > 250);
+    CHECK(strcmp(r + strlen(r) - 4, " ...") == 0);
+
+    /* 512-byte IRC line of one repeated character */
+    memset(big, 'z', 512);
+    big[512] = '\0';
+    CHECK_STREQ(clean(big), "zzz");
+
+    /* tiny outlen: the output always fits and is terminated */
+    char small[4];
+    int n = textclean_clean(NULL, "hello world", 11, small, sizeof small);
+    CHECK(n == 3);
+    CHECK_STREQ(small, "hel");
+    n = textclean_clean(NULL, "hello", 5, small, 1);
+    CHECK(n == 0 && small[0] == '\0');
+    n = textclean_clean(NULL, "\xc3\xa9\xc3\xa9", 4, small, 2);
+    CHECK(n == 0 && small[0] == '\0');
+}
+
+int main(void)
+{
+    test_formatting();
+    test_urls();
+    test_emoji();
+    test_floods();
+    test_whitespace_and_empty();
+    test_invalid_utf8();
+    test_cap();
+    return check_done();
+}
