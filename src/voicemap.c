@@ -45,6 +45,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define VM_FILE_MAX (1024 * 1024) /* a voices file larger than this is refused */
@@ -295,6 +296,7 @@ typedef struct vm_parse {
     int err_line;   /* first line with a problem we found, 0 = none */
     int long_line;  /* the reader met a line longer than inih's buffer */
     char err[256];
+    int check_voices; /* look each voice up in espeak-ng's data */
     int *has_pan;   /* per pool entry */
     size_t has_pan_cap;
 } vm_parse_t;
@@ -481,62 +483,100 @@ static int lang_dir_has(const char *dir, const char *lang, int depth)
     return found;
 }
 
-int voicemap_voice_status(const char *name, char *why, size_t whylen)
+/* Which espeak-ng voices (languages) and variants exist; one per load, so
+ * a pool of a hundred entries walks espeak-ng's data once per distinct name. */
+typedef struct vm_known {
+    char data[512]; /* espeak-ng-data directory, "" = not found: nothing is checked */
+    char (*names)[VOICE_NAME_MAX];
+    size_t n;
+} vm_known_t;
+
+#define VM_KNOWN_MAX 256
+
+static void known_init(vm_known_t *k)
 {
-    char data[512], base[VOICE_NAME_MAX], path[1024];
+    memset(k, 0, sizeof *k);
+    if (!voicemap_espeak_data(k->data, sizeof k->data))
+        k->data[0] = '\0';
+    k->names = calloc(VM_KNOWN_MAX, VOICE_NAME_MAX);
+}
+
+/* 0 or PURG_ENOTFOUND with why. base is a language; variant may be NULL. */
+static int known_check(vm_known_t *k, const char *name, char *why, size_t whylen)
+{
+    char base[VOICE_NAME_MAX], key[VOICE_NAME_MAX + 1], path[1024];
     struct stat st;
-    if (!voicemap_espeak_data(data, sizeof data))
+    if (!k->data[0])
         return 0; /* cannot tell: espeak-ng itself will say at synthesis */
     util_strlcpy(base, name, sizeof base);
     char *plus = strchr(base, '+');
     if (plus)
         *plus++ = '\0';
-    if (util_snprintf(path, sizeof path, "%s/lang", data) != 0 || !lang_dir_has(path, base, 0)) {
-        util_snprintf(why, whylen, "espeak-ng has no voice '%s' (see 'espeak-ng --voices')", base);
-        return PURG_ENOTFOUND;
-    }
-    if (plus && (util_snprintf(path, sizeof path, "%s/voices/!v/%s", data, plus) != 0 ||
-                 stat(path, &st) != 0 || !S_ISREG(st.st_mode))) {
-        util_snprintf(why, whylen, "espeak-ng has no variant '+%s' (see %s/voices/!v/)", plus, data);
-        return PURG_ENOTFOUND;
+    const char *part[2] = { base, plus };
+    for (int i = 0; i < 2 && part[i]; i++) {
+        /* cache keys: "L:" language / "V:" variant, truncated harmlessly to the buffer */
+        snprintf(key, sizeof key, "%c%s", i ? 'V' : 'L', part[i]);
+        int hit = 0;
+        for (size_t j = 0; k->names && j < k->n && !hit; j++)
+            hit = strcmp(k->names[j], key) == 0;
+        if (hit)
+            continue;
+        int ok;
+        if (i == 0)
+            ok = util_snprintf(path, sizeof path, "%s/lang", k->data) == 0 && lang_dir_has(path, base, 0);
+        else
+            ok = util_snprintf(path, sizeof path, "%s/voices/!v/%s", k->data, plus) == 0 &&
+                 stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        if (!ok) {
+            if (i == 0)
+                util_snprintf(why, whylen, "espeak-ng has no voice '%s' (see 'espeak-ng --voices')", base);
+            else
+                util_snprintf(why, whylen, "espeak-ng has no variant '+%s' (see %s/voices/!v/)", plus,
+                              k->data);
+            return PURG_ENOTFOUND;
+        }
+        if (k->names && k->n < VM_KNOWN_MAX)
+            util_strlcpy(k->names[k->n++], key, VOICE_NAME_MAX);
     }
     return 0;
 }
 
-/* Known-voice cache for one load, so a pool of 100 voices walks the data once per name. */
-static int check_voice(vm_parse_t *p, const char *name, int line, char known[][VOICE_NAME_MAX],
-                       size_t *nknown, size_t maxknown)
+int voicemap_voice_status(const char *name, char *why, size_t whylen)
 {
-    for (size_t i = 0; i < *nknown; i++)
-        if (strcmp(known[i], name) == 0)
-            return 0;
+    vm_known_t k;
+    known_init(&k);
+    int rc = known_check(&k, name, why, whylen);
+    free(k.names);
+    return rc;
+}
+
+/* what: "voice 'ID'" or "override for 'NICK'", for the message. */
+static void check_voice(vm_parse_t *p, vm_known_t *k, const char *what, const char *who,
+                        const char *name, int line)
+{
     char why[200];
-    if (voicemap_voice_status(name, why, sizeof why) != 0) {
-        if (!p->err_line || line < p->err_line) {
-            p->err_line = line;
-            util_strlcpy(p->err, why, sizeof p->err);
-        }
-        return PURG_ENOTFOUND;
+    if (known_check(k, name, why, sizeof why) != 0 && (!p->err_line || line < p->err_line)) {
+        p->err_line = line;
+        util_snprintf(p->err, sizeof p->err, "%s '%.64s': %s", what, who, why);
     }
-    if (*nknown < maxknown)
-        util_strlcpy(known[(*nknown)++], name, VOICE_NAME_MAX);
-    return 0;
 }
 
 /* After the file: automatic pans, resolve overrides, check voices exist. */
 static void finish_pool(vm_parse_t *p)
 {
     vm_pool_t *pool = p->pool;
-    size_t nknown = 0;
-    char (*cache)[VOICE_NAME_MAX] = calloc(256, VOICE_NAME_MAX);
+    vm_known_t k;
+    if (p->check_voices)
+        known_init(&k);
     for (size_t i = 0; i < pool->n; i++) {
         if (!p->has_pan[i]) {
             /* golden-ratio spread: any few consecutive entries land far apart */
             uint32_t frac = (uint32_t)((i * 40503u) & 0xffffu);
-            pool->e[i].v.pan = -pool->pan_width + (int)((frac * (uint32_t)(2 * pool->pan_width) + 32767u) / 65535u);
+            pool->e[i].v.pan = -pool->pan_width +
+                               (int)((frac * (uint32_t)(2 * pool->pan_width) + 32767u) / 65535u);
         }
-        if (cache)
-            check_voice(p, pool->e[i].v.name, pool->e[i].line, cache, &nknown, 256);
+        if (p->check_voices)
+            check_voice(p, &k, "voice", pool->e[i].id, pool->e[i].v.name, pool->e[i].line);
     }
     for (size_t i = 0; i < pool->npins && !p->err_line; i++) {
         vm_pin_t *pin = &pool->pins[i];
@@ -555,10 +595,11 @@ static void finish_pool(vm_parse_t *p)
                           pin->key, why);
             break;
         }
-        if (cache)
-            check_voice(p, pin->v.name, pin->line, cache, &nknown, 256);
+        if (p->check_voices)
+            check_voice(p, &k, "override for", pin->key, pin->v.name, pin->line);
     }
-    free(cache);
+    if (p->check_voices)
+        free(k.names);
 }
 
 static void pool_clear(vm_pool_t *pool)
@@ -570,7 +611,7 @@ static void pool_clear(vm_pool_t *pool)
 
 /* Parse text (len bytes) named file into pool. */
 static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_t len,
-                      char *err, size_t errlen)
+                      int check_voices, char *err, size_t errlen)
 {
     vm_parse_t p;
     memset(&p, 0, sizeof p);
@@ -580,6 +621,7 @@ static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_
     p.file = file;
     p.text = text;
     p.len = len;
+    p.check_voices = check_voices;
     int rc = ini_parse_stream(vm_reader, &p, vm_handler, &p);
     if (rc == -2) {
         util_snprintf(err, errlen, "%s: out of memory while parsing", file);
@@ -609,10 +651,11 @@ static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_
     return 0;
 }
 
-int voicemap_parse_string(const char *name, const char *text, size_t len, char *err, size_t errlen)
+int voicemap_parse_string(const char *name, const char *text, size_t len, int check_voices,
+                          char *err, size_t errlen)
 {
     vm_pool_t pool;
-    int rc = pool_parse(&pool, name, text, len, err, errlen);
+    int rc = pool_parse(&pool, name, text, len, check_voices, err, errlen);
     pool_clear(&pool);
     return rc;
 }
@@ -663,14 +706,14 @@ static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, st
     int rc;
     if (!path) {
         memset(st, 0, sizeof *st);
-        rc = pool_parse(pool, "(built-in voices)", builtin_ini, sizeof builtin_ini - 1, err, errlen);
+        rc = pool_parse(pool, "(built-in voices)", builtin_ini, sizeof builtin_ini - 1, 0, err, errlen);
     } else {
         char *text = NULL;
         size_t len = 0;
         rc = read_file(path, &text, &len, st, err, errlen);
         if (rc != 0)
             return rc;
-        rc = pool_parse(pool, path, text, len, err, errlen);
+        rc = pool_parse(pool, path, text, len, 1, err, errlen);
         free(text);
     }
     if (rc == 0 && salt_arg && util_strlcpy(pool->salt, salt_arg, sizeof pool->salt) != 0) {
@@ -1091,4 +1134,36 @@ int voicemap_lookup(voicemap_t *m, const char *channel, const char *nick, voice_
     if (rc == 0)
         *out = info.v;
     return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* how alike two voices are */
+
+/* 'm' or 'f' for the variants +mN / +fN, else 0. */
+static char variant_gender(const char *variant)
+{
+    if ((variant[0] == 'm' || variant[0] == 'f') && isdigit((unsigned char)variant[1]))
+        return variant[0];
+    return 0;
+}
+
+double voicemap_distance(const voice_t *a, const voice_t *b)
+{
+    char la[VOICE_NAME_MAX], lb[VOICE_NAME_MAX];
+    util_strlcpy(la, a->name, sizeof la);
+    util_strlcpy(lb, b->name, sizeof lb);
+    char *va = strchr(la, '+'), *vb = strchr(lb, '+');
+    if (va)
+        *va++ = '\0';
+    if (vb)
+        *vb++ = '\0';
+    double d = 0;
+    if (strcasecmp(la, lb) != 0)
+        d += 2;
+    if (strcmp(va ? va : "", vb ? vb : "") != 0) {
+        char ga = va ? variant_gender(va) : 0, gb = vb ? variant_gender(vb) : 0;
+        d += (ga && gb && ga != gb) ? 3 : 2;
+    }
+    d += abs(a->pitch - b->pitch) / 15.0 + abs(a->range - b->range) / 30.0 + abs(a->rate - b->rate) / 40.0;
+    return d;
 }

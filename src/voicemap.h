@@ -88,7 +88,16 @@ int voicemap_voice_status(const char *name, char *why, size_t whylen);
 /* espeak-ng's data directory, or NULL. */
 const char *voicemap_espeak_data(char *buf, size_t n);
 
-/* Parse a voices file held in memory (for the fuzzer); name is used in messages. */
-int voicemap_parse_string(const char *name, const char *text, size_t len, char *err, size_t errlen);
+/* Parse a voices file held in memory (for the fuzzer); name is used in
+ * messages; check_voices: look the voices up in espeak-ng's data. */
+int voicemap_parse_string(const char *name, const char *text, size_t len, int check_voices,
+                          char *err, size_t errlen);
+
+/* How far apart two voices sound, by their parameters (pan not counted):
+ *   d = 2 [different language/accent] + 2 [different variant; 3 if one is
+ *       +mN and the other +fN] + |dpitch|/15 + |drange|/30 + |drate|/40
+ * Below VOICEMAP_ALIKE two voices are too alike to tell apart. */
+double voicemap_distance(const voice_t *a, const voice_t *b);
+#define VOICEMAP_ALIKE 2.5
 
 #endif

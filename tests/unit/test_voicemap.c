@@ -114,14 +114,419 @@ static void test_builtin_matches_file(void)
     voicemap_free(b);
 }
 
+
+/* 50 nicks checked in: normalized form, hash and first choice, computed by an
+ * independent model of the documented hash. */
+static void test_golden(void)
+{
+    char path[1200], err[256], line[512];
+    voicemap_t *m = NULL;
+    CHECK(voicemap_load(&m, src_path("voices/default.ini", path, sizeof path), NULL, err, sizeof err) == 0);
+    FILE *f = fopen(src_path("tests/data/voicemap_golden.txt", path, sizeof path), "r");
+    CHECK(f != NULL);
+    if (!f || !m) {
+        voicemap_free(m);
+        return;
+    }
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char nick[128], norm[128], hash[32], id[128], got[32];
+        if (line[0] == '#' || sscanf(line, "%127s %127s %31s %127s", nick, norm, hash, id) != 4)
+            continue;
+        voicemap_info_t in;
+        CHECK(voicemap_explain(m, NULL, nick, &in) == 0);
+        snprintf(got, sizeof got, "%016llx", (unsigned long long)in.hash);
+        CHECK_STREQ(in.norm, norm);
+        CHECK_STREQ(got, hash);
+        CHECK_STREQ(in.id, id);
+        n++;
+    }
+    fclose(f);
+    CHECK(n == 50);
+    voicemap_free(m);
+}
+
+static void make_nicks(char nicks[][16], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(nicks[i], 16, "user%c%c", (char)('a' + i % 26), (char)('a' + i / 26));
+}
+
+/* 40 nicks in two orders: the same voices; nobody shares while the pool is larger. */
+static void test_distinct(void)
+{
+    enum { N = 40 };
+    char nicks[N][16], err[256];
+    make_nicks(nicks, N);
+    voicemap_t *a = NULL, *b = NULL;
+    CHECK(voicemap_load(&a, NULL, NULL, err, sizeof err) == 0);
+    CHECK(voicemap_load(&b, NULL, NULL, err, sizeof err) == 0);
+    if (!a || !b)
+        return;
+    CHECK(voicemap_size(a) > N);
+    for (size_t i = 0; i < N; i++)
+        voicemap_join(a, "#room", nicks[i]);
+    /* b: another order (a fixed shuffle, 17 is prime to 40), half via NAMES with prefixes */
+    const char *names[N / 2];
+    char pref[N / 2][20];
+    for (size_t i = 0; i < N / 2; i++) {
+        snprintf(pref[i], sizeof pref[i], "%s%s", i % 3 == 0 ? "@" : i % 3 == 1 ? "+" : "",
+                 nicks[(i * 17 + 5) % N]);
+        names[i] = pref[i];
+    }
+    voicemap_names(b, "#Room", names, N / 2);
+    for (size_t i = N / 2; i < N; i++)
+        voicemap_join(b, "#ROOM", nicks[(i * 17 + 5) % N]);
+    CHECK(voicemap_roster_size(a, "#room") == N);
+    CHECK(voicemap_roster_size(b, "#room") == N);
+    int used[4096] = { 0 }, displaced = 0;
+    for (size_t i = 0; i < N; i++) {
+        voicemap_info_t x, y;
+        CHECK(voicemap_explain(a, "#room", nicks[i], &x) == 0);
+        CHECK(voicemap_explain(b, "#room", nicks[i], &y) == 0);
+        CHECK(x.index == y.index);
+        CHECK(memcmp(&x.v, &y.v, sizeof x.v) == 0);
+        CHECK(x.index >= 0 && x.index < 4096);
+        if (x.index >= 0 && x.index < 4096)
+            used[x.index]++;
+        CHECK(!(x.flags & VOICEMAP_SHARED));
+        if (x.flags & VOICEMAP_DISPLACED) {
+            displaced++;
+            CHECK(x.index != x.first);
+            /* displaced only because someone present holds the first choice */
+            int held = 0;
+            for (size_t j = 0; j < N; j++) {
+                voicemap_info_t z;
+                voicemap_explain(a, "#room", nicks[j], &z);
+                held |= j != i && z.index == x.first;
+            }
+            CHECK(held);
+        } else {
+            CHECK(x.index == x.first);
+        }
+    }
+    for (size_t i = 0; i < 4096; i++)
+        CHECK(used[i] <= 1);
+    /* 40 into 78 by hash: some first choices collide (birthday), all resolved */
+    fprintf(stderr, "distinct: %d of %d displaced\n", displaced, N);
+    /* leaving and coming back gives the same voice again */
+    voicemap_info_t before, after;
+    voicemap_explain(a, "#room", nicks[7], &before);
+    voicemap_part(a, "#room", nicks[7]);
+    CHECK(voicemap_roster_size(a, "#room") == N - 1);
+    voicemap_join(a, "#room", nicks[7]);
+    voicemap_explain(a, "#room", nicks[7], &after);
+    CHECK(before.index == after.index);
+    /* a lookup of a stranger does not change the roster */
+    voice_t v;
+    CHECK(voicemap_lookup(a, "#room", "stranger", &v) == 0);
+    CHECK(voicemap_roster_size(a, "#room") == N);
+    voicemap_kick(a, "#room", nicks[0]);
+    voicemap_quit(a, nicks[1]);
+    CHECK(voicemap_roster_size(a, "#room") == N - 2);
+    voicemap_channel_clear(a, "#room");
+    CHECK(voicemap_roster_size(a, "#room") == 0);
+    voicemap_free(a);
+    voicemap_free(b);
+}
+
+/* A room bigger than the pool: the first come by the rule get distinct voices, the rest share. */
+static void test_small_pool(void)
+{
+    char path[1200], err[256];
+    const char *ini = "[voices]\na = en+m1 40\nb = en-us+f2 60\nc = en-gb-scotland+m3 50 50 150\n";
+    voicemap_t *m = NULL;
+    CHECK(voicemap_load(&m, write_tmp("vm_small.ini", ini, path, sizeof path), NULL, err, sizeof err) == 0);
+    if (!m)
+        return;
+    const char *nicks[] = { "one", "two", "three", "four", "five" };
+    for (size_t i = 0; i < 5; i++)
+        voicemap_join(m, "#c", nicks[i]);
+    int used[3] = { 0 }, shared = 0;
+    for (size_t i = 0; i < 5; i++) {
+        voicemap_info_t in;
+        voicemap_explain(m, "#c", nicks[i], &in);
+        if (in.flags & VOICEMAP_SHARED) {
+            shared++;
+            CHECK(in.index == in.first);
+        } else {
+            used[in.index]++;
+        }
+    }
+    CHECK(shared == 2);
+    CHECK(used[0] == 1 && used[1] == 1 && used[2] == 1);
+    /* auto pans spread over -80..80 */
+    voice_t v0, v1, v2;
+    voicemap_entry(m, 0, NULL, &v0, NULL);
+    voicemap_entry(m, 1, NULL, &v1, NULL);
+    voicemap_entry(m, 2, NULL, &v2, NULL);
+    CHECK(v0.pan == -80);
+    CHECK(v1.pan != v0.pan && v2.pan != v1.pan && v2.pan != v0.pan);
+    voicemap_free(m);
+}
+
+static void test_rename(void)
+{
+    char err[256];
+    voicemap_t *m = NULL;
+    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    if (!m)
+        return;
+    voicemap_join(m, "#a", "avi");
+    voicemap_join(m, "#b", "avi");
+    voicemap_join(m, "#a", "someone");
+    voice_t before, after, b2, fresh;
+    voicemap_lookup(m, "#a", "avi", &before);
+    voicemap_rename(m, "avi", "Zebra");
+    CHECK(voicemap_lookup(m, "#a", "zebra", &after) == 0);
+    CHECK(memcmp(&before, &after, sizeof before) == 0);
+    voicemap_lookup(m, "#b", "ZEBRA", &b2);
+    CHECK(memcmp(&before, &b2, sizeof before) == 0);
+    voicemap_lookup(m, NULL, "zebra", &b2); /* outside a channel too */
+    CHECK(memcmp(&before, &b2, sizeof before) == 0);
+    /* a new zebra who was never avi gets zebra's own voice */
+    voicemap_quit(m, "zebra");
+    CHECK(voicemap_roster_size(m, "#a") == 1 && voicemap_roster_size(m, "#b") == 0);
+    voicemap_lookup(m, NULL, "zebra", &fresh);
+    voicemap_info_t z, a;
+    voicemap_explain(m, NULL, "zebra", &z);
+    voicemap_explain(m, NULL, "avi", &a);
+    CHECK(z.index != a.index || z.hash != a.hash);
+    voicemap_free(m);
+}
+
+static void test_overrides_and_salt(void)
+{
+    char path[1200], err[256];
+    voicemap_t *plain = NULL, *m = NULL;
+    CHECK(voicemap_load(&plain, NULL, NULL, err, sizeof err) == 0);
+    voicemap_info_t avi, bob;
+    voicemap_explain(plain, NULL, "avi", &avi);
+    /* pin bob to avi's first choice: avi is displaced when both are present */
+    char text[8192];
+    snprintf(text, sizeof text,
+             "[voices]\nx1 = en+m1 40\nx2 = en-us+f2 60\nx3 = en-029+m3\nx4 = en-gb-x-rp+f4 55 50 190 33\n"
+             "[overrides]\nBob|away = x4\nCarol = en-gb-scotland+f1 70 60 160 -90\n");
+    CHECK(voicemap_load(&m, write_tmp("vm_pins.ini", text, path, sizeof path), NULL, err, sizeof err) == 0);
+    if (!m || !plain)
+        return;
+    voicemap_explain(m, "#c", "bob", &bob);
+    CHECK(bob.flags & VOICEMAP_PINNED);
+    CHECK_STREQ(bob.id, "x4");
+    CHECK(bob.v.pan == 33 && bob.v.rate == 190);
+    voicemap_info_t carol;
+    voicemap_explain(m, NULL, "carol_", &carol);
+    CHECK(carol.flags & VOICEMAP_PINNED);
+    CHECK(carol.index == -1);
+    CHECK_STREQ(carol.v.name, "en-gb-scotland+f1");
+    CHECK(carol.v.pitch == 70 && carol.v.pan == -90);
+    /* a nick whose first choice is x4 is displaced by bob's pin */
+    const char *who = NULL;
+    char buf[32];
+    for (int i = 0; i < 200 && !who; i++) {
+        voicemap_info_t in;
+        snprintf(buf, sizeof buf, "n%c%c", 'a' + i % 26, 'a' + i / 26);
+        voicemap_explain(m, NULL, buf, &in);
+        if (in.first == 3)
+            who = buf;
+    }
+    CHECK(who != NULL);
+    if (who) {
+        voicemap_info_t in;
+        voicemap_join(m, "#c", who);
+        voicemap_explain(m, "#c", who, &in);
+        CHECK(!(in.flags & VOICEMAP_DISPLACED) && in.index == 3);
+        voicemap_join(m, "#c", "bob");
+        voicemap_explain(m, "#c", who, &in);
+        CHECK((in.flags & VOICEMAP_DISPLACED) && in.index != 3);
+    }
+    voicemap_free(m);
+
+    /* salt: same salt, same mapping; another salt reshuffles; --salt beats the file's */
+    voicemap_t *s1 = NULL, *s2 = NULL, *s3 = NULL;
+    CHECK(voicemap_load(&s1, NULL, "talk-2024", err, sizeof err) == 0);
+    CHECK(voicemap_load(&s2, NULL, "talk-2024", err, sizeof err) == 0);
+    CHECK(voicemap_load(&s3, write_tmp("vm_salt.ini", "[pool]\nsalt = talk-2024\n[voices]\na = en\nb = en-us\nc = en-029\n",
+                                       path, sizeof path), "other", err, sizeof err) == 0);
+    if (s3)
+        CHECK_STREQ(voicemap_salt(s3), "other");
+    int differ = 0;
+    for (int i = 0; i < 50 && s1 && s2; i++) {
+        voicemap_info_t x, y, z;
+        snprintf(buf, sizeof buf, "nick%d_", i);
+        voicemap_explain(s1, NULL, buf, &x);
+        voicemap_explain(s2, NULL, buf, &y);
+        voicemap_explain(plain, NULL, buf, &z);
+        CHECK(x.index == y.index && x.hash == y.hash);
+        differ += x.index != z.index;
+    }
+    CHECK(differ > 35); /* 50 nicks into 78 voices: a reshuffle moves nearly all */
+    voicemap_free(s1);
+    voicemap_free(s2);
+    voicemap_free(s3);
+    voicemap_free(plain);
+}
+
+static void test_pan(void)
+{
+    char err[256];
+    voicemap_t *m = NULL;
+    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    if (!m)
+        return;
+    int lo = 0, hi = 0, left = 0, right = 0;
+    for (size_t i = 0; i < voicemap_size(m); i++) {
+        voice_t v;
+        voicemap_entry(m, i, NULL, &v, NULL);
+        CHECK(v.pan >= -80 && v.pan <= 80);
+        lo = v.pan < lo ? v.pan : lo;
+        hi = v.pan > hi ? v.pan : hi;
+    }
+    CHECK(lo <= -75 && hi >= 75);
+    /* ten people in a room: spread over both sides, no two at the same place */
+    char nicks[10][16];
+    make_nicks(nicks, 10);
+    int pans[10];
+    for (int i = 0; i < 10; i++)
+        voicemap_join(m, "#talk", nicks[i]);
+    for (int i = 0; i < 10; i++) {
+        voice_t v;
+        voicemap_lookup(m, "#talk", nicks[i], &v);
+        pans[i] = v.pan;
+        left += v.pan < -20;
+        right += v.pan > 20;
+    }
+    CHECK(left >= 2 && right >= 2);
+    int same = 0;
+    for (int i = 0; i < 10; i++)
+        for (int j = i + 1; j < 10; j++)
+            same += pans[i] == pans[j];
+    CHECK(same <= 1); /* distinct voices; the golden-ratio spread rarely repeats a place */
+    voicemap_free(m);
+}
+
+/* Bad files: a clear error with file, line and problem. */
+static void bad_file(const char *name, const char *text, int want_rc, const char *want_in)
+{
+    char path[1200], err[512];
+    voicemap_t *m = NULL;
+    int rc = voicemap_load(&m, write_tmp(name, text, path, sizeof path), NULL, err, sizeof err);
+    CHECK(rc == want_rc);
+    CHECK(m == NULL);
+    CHECK(strstr(err, path) == err);
+    if (!strstr(err, want_in)) {
+        fprintf(stderr, "error '%s' lacks '%s'\n", err, want_in);
+        CHECK(0);
+    }
+    voicemap_free(m);
+}
+
+static void test_bad_files(void)
+{
+    char err[512];
+    voicemap_t *m = NULL;
+    CHECK(voicemap_load(&m, "/nonexistent/voices.ini", NULL, err, sizeof err) == PURG_ENOTFOUND);
+    CHECK(strstr(err, "/nonexistent/voices.ini") != NULL);
+    CHECK(m == NULL);
+    bad_file("vm_bad1.ini", "[voices]\na = en\nb = xx-nope+m1\n", PURG_EFORMAT, ":3: voice 'b': espeak-ng has no voice 'xx-nope'");
+    bad_file("vm_bad2.ini", "[voices]\na = en+m1\n\nb = en+zz9\n", PURG_EFORMAT, ":4: voice 'b': espeak-ng has no variant '+zz9'");
+    bad_file("vm_bad3.ini", "[voices]\na = en 50 50 900\n", PURG_EFORMAT, ":2: voice 'a': bad rate '900'");
+    bad_file("vm_bad4.ini", "[voices]\na = en fifty\n", PURG_EFORMAT, ":2: voice 'a': bad pitch 'fifty'");
+    bad_file("vm_bad5.ini", "; c\n[voices]\na = en\na = en-us\n", PURG_EFORMAT, ":4: duplicate voice 'a'");
+    bad_file("vm_bad6.ini", "[voices]\na = en\n[overrides]\navi = a\nAvi_ = a\n", PURG_EFORMAT,
+             ":5: duplicate override for 'Avi_'");
+    bad_file("vm_bad7.ini", "[voices]\na = en\n[colours]\nx = 1\n", PURG_EFORMAT, ":4: unknown section [colours]");
+    bad_file("vm_bad8.ini", "[voices]\na = en\nthis line has no equals sign\n", PURG_EFORMAT, ":3: syntax error");
+    bad_file("vm_bad9.ini", "[pool]\nsalt = x\n", PURG_EFORMAT, "no voices");
+    bad_file("vm_bad10.ini", "[voices]\na = en\n[overrides]\nbob = nosuchid\n", PURG_EFORMAT,
+             ":4: override for 'bob': espeak-ng has no voice 'nosuchid'");
+    bad_file("vm_bad11.ini", "[voices]\na = en 50 50 175 0 9\n", PURG_EFORMAT, ":2: voice 'a': too many fields");
+    bad_file("vm_bad12.ini", "[pool]\npan_width = -3\n[voices]\na = en\n", PURG_EFORMAT, ":2: bad pan_width");
+    bad_file("vm_bad13.ini", "[voices]\na = en us\n", PURG_EFORMAT, ":2: voice 'a': bad pitch 'us'");
+    bad_file("vm_bad14.ini", "[voices]\na = en+m1+m2\n", PURG_EFORMAT, ":2: voice 'a': bad voice name");
+}
+
+static void test_reload(void)
+{
+    char path[1200], err[512];
+    voicemap_t *m = NULL;
+    write_tmp("vm_reload.ini", "[voices]\na = en+m1 40\nb = en-us+f2 60\nc = en-029+m3\n", path, sizeof path);
+    CHECK(voicemap_load(&m, path, NULL, err, sizeof err) == 0);
+    if (!m)
+        return;
+    CHECK(voicemap_file_changed(m) == 0);
+    voicemap_join(m, "#c", "avi");
+    voicemap_join(m, "#c", "bob");
+    voicemap_info_t a1, a2, a3;
+    voicemap_explain(m, "#c", "avi", &a1);
+    /* same file again: same mapping */
+    CHECK(voicemap_reload(m, err, sizeof err) == 0);
+    voicemap_explain(m, "#c", "avi", &a2);
+    CHECK(a1.index == a2.index && memcmp(&a1.v, &a2.v, sizeof a1.v) == 0);
+    /* pin avi mid-talk */
+    write_tmp("vm_reload.ini", "[voices]\na = en+m1 40\nb = en-us+f2 60\nc = en-029+m3\n"
+              "[overrides]\navi = en-gb-scotland+f5 66\n", path, sizeof path);
+    CHECK(voicemap_file_changed(m) == 1);
+    CHECK(voicemap_reload(m, err, sizeof err) == 0);
+    CHECK(voicemap_file_changed(m) == 0);
+    CHECK(voicemap_roster_size(m, "#c") == 2);
+    voicemap_explain(m, "#c", "avi", &a3);
+    CHECK(a3.flags & VOICEMAP_PINNED);
+    CHECK_STREQ(a3.v.name, "en-gb-scotland+f5");
+    /* a broken file: error with the line, the old mapping stays */
+    write_tmp("vm_reload.ini", "[voices]\na = en+m1 40\nb = en-us+f2 six\n", path, sizeof path);
+    CHECK(voicemap_reload(m, err, sizeof err) == PURG_EFORMAT);
+    CHECK(strstr(err, "vm_reload.ini:3: voice 'b': bad pitch 'six'") != NULL);
+    voicemap_explain(m, "#c", "avi", &a2);
+    CHECK(memcmp(&a3.v, &a2.v, sizeof a3.v) == 0);
+    CHECK(voicemap_roster_size(m, "#c") == 2);
+    voicemap_free(m);
+}
+
+static void test_distance(void)
+{
+    voice_t a = { "en+m1", 50, 50, 175, 0 }, b = a;
+    CHECK(voicemap_distance(&a, &b) == 0);
+    snprintf(b.name, sizeof b.name, "en-us+m1");
+    CHECK(voicemap_distance(&a, &b) == 2);
+    snprintf(b.name, sizeof b.name, "en+f1");
+    CHECK(voicemap_distance(&a, &b) == 3);
+    snprintf(b.name, sizeof b.name, "en+m2");
+    b.pitch = 65;
+    CHECK(voicemap_distance(&a, &b) == 3);
+    b = a;
+    b.pan = 100; /* pan is not counted */
+    CHECK(voicemap_distance(&a, &b) < VOICEMAP_ALIKE);
+    /* the default pool has no two voices too alike */
+    char err[256];
+    voicemap_t *m = NULL;
+    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    for (size_t i = 0; m && i < voicemap_size(m); i++)
+        for (size_t j = i + 1; j < voicemap_size(m); j++) {
+            voice_t x, y;
+            voicemap_entry(m, i, NULL, &x, NULL);
+            voicemap_entry(m, j, NULL, &y, NULL);
+            CHECK(voicemap_distance(&x, &y) >= VOICEMAP_ALIKE);
+        }
+    voicemap_free(m);
+}
+
 int main(void)
 {
     const char *s = getenv("PURG_SOURCE_DIR"), *t = getenv("PURG_TEST_TMP");
     snprintf(src_dir, sizeof src_dir, "%s", s ? s : ".");
     snprintf(tmp_dir, sizeof tmp_dir, "%s", t ? t : "/tmp");
-    (void)write_tmp;
     test_normalize();
     test_hash();
     test_builtin_matches_file();
+    test_golden();
+    test_distinct();
+    test_small_pool();
+    test_rename();
+    test_overrides_and_salt();
+    test_pan();
+    test_bad_files();
+    test_reload();
+    test_distance();
     return check_done();
 }
