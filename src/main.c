@@ -12,6 +12,7 @@ typedef struct command {
 
 static const command_t commands[] = {
     /* one line per subcommand */
+    { "voices", cli_voices, "explain, preview, list and check the nick -> voice mapping" },
     { NULL, NULL, NULL }
 };
 

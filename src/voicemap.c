@@ -102,6 +102,7 @@ struct voicemap {
     char *path;     /* NULL = built-in pool */
     char *salt_arg; /* NULL = the file's salt */
     struct stat st; /* of path at the last (re)load, for voicemap_file_changed */
+    int check_voices;
 };
 
 /* The built-in pool: the [voices] section of voices/default.ini (a unit test
@@ -700,8 +701,8 @@ static int read_file(const char *path, char **out, size_t *outlen, struct stat *
 }
 
 /* Load the pool of path (NULL: built-in) with salt override salt_arg. */
-static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, struct stat *st,
-                     char *err, size_t errlen)
+static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, int check_voices,
+                     struct stat *st, char *err, size_t errlen)
 {
     int rc;
     if (!path) {
@@ -713,7 +714,7 @@ static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, st
         rc = read_file(path, &text, &len, st, err, errlen);
         if (rc != 0)
             return rc;
-        rc = pool_parse(pool, path, text, len, 1, err, errlen);
+        rc = pool_parse(pool, path, text, len, check_voices, err, errlen);
         free(text);
     }
     if (rc == 0 && salt_arg && util_strlcpy(pool->salt, salt_arg, sizeof pool->salt) != 0) {
@@ -729,6 +730,12 @@ static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, st
 
 int voicemap_load(voicemap_t **out, const char *path, const char *salt, char *err, size_t errlen)
 {
+    return voicemap_load_opts(out, path, salt, 1, err, errlen);
+}
+
+int voicemap_load_opts(voicemap_t **out, const char *path, const char *salt, int check_voices,
+                       char *err, size_t errlen)
+{
     voicemap_t *m = calloc(1, sizeof *m);
     int rc = PURG_ENOMEM;
     if (err && errlen)
@@ -740,7 +747,8 @@ int voicemap_load(voicemap_t **out, const char *path, const char *salt, char *er
         goto fail_m;
     if (salt && !(m->salt_arg = strdup(salt)))
         goto fail_path;
-    rc = pool_load(&m->pool, path, salt, &m->st, err, errlen);
+    m->check_voices = check_voices;
+    rc = pool_load(&m->pool, path, salt, check_voices, &m->st, err, errlen);
     if (rc != 0)
         goto fail_salt;
     *out = m;
@@ -775,7 +783,7 @@ int voicemap_reload(voicemap_t *m, char *err, size_t errlen)
 {
     vm_pool_t pool;
     struct stat st;
-    int rc = pool_load(&pool, m->path, m->salt_arg, &st, err, errlen);
+    int rc = pool_load(&pool, m->path, m->salt_arg, m->check_voices, &st, err, errlen);
     if (rc != 0)
         return rc; /* the old mapping stays in force */
     pool_clear(&m->pool);

@@ -16,6 +16,10 @@ typedef struct voicemap voicemap_t;
 int voicemap_load(voicemap_t **out, const char *path, const char *salt,
                   char *err, size_t errlen);
 void voicemap_free(voicemap_t *m);
+/* As voicemap_load; check_voices 0 skips looking voices up in espeak-ng's
+ * data (for `voices check`, which reports every unknown voice itself). */
+int voicemap_load_opts(voicemap_t **out, const char *path, const char *salt, int check_voices,
+                       char *err, size_t errlen);
 
 /* The voice of nick as heard in channel (channel may be NULL: no roster). */
 int voicemap_lookup(voicemap_t *m, const char *channel, const char *nick, voice_t *out);
