@@ -134,8 +134,6 @@ static int open_synth(const opts_t *o, audio_t **a, synth_t **s)
     int rc = audio_open(a, kind, o->output, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "purgatory voices: %s\n", err[0] ? err : purg_strerror(rc));
-        if (rc == PURG_ENODEV)
-            fprintf(stderr, "purgatory voices: try --output FILE.wav\n");
         return rc;
     }
     rc = synth_create(s, *a, err, sizeof err);
