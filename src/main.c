@@ -13,6 +13,8 @@ typedef struct command {
 static const command_t commands[] = {
     /* one line per subcommand */
     { "voices", cli_voices, "explain, preview, list and check the nick -> voice mapping" },
+    { "train", cli_train, "build a Markov model from text or IRC logs" },
+    { "babble", cli_babble, "print lines, or replies, made by Markov models" },
     { NULL, NULL, NULL }
 };
 

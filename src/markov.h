@@ -1,0 +1,154 @@
+/* markov.h - order-n Markov text model over words or characters: train,
+ * generate, reply to keywords, combine, learn, save and load; any thread
+ * (see "Threads" below).
+ *
+ * DESIGN
+ * The model keeps the training text itself as an array of token ids (lines
+ * separated by the boundary token 0) plus a suffix array over it, sorted to
+ * a depth of MARKOV_SA_DEPTH tokens. One structure then serves every need:
+ * - forward chain: the suffixes that begin with a context c form one range
+ *   of the suffix array; a uniform pick in that range, followed by the token
+ *   after c, is a pick weighted by the transition counts;
+ * - backward chain: the same range, taking the token before c;
+ * - the overlap test ("never parrot the corpus"): a run of the output occurs
+ *   in the corpus iff its range is not empty; no text scanning;
+ * - the order is a generation parameter: any order up to MARKOV_MAX_ORDER
+ *   can be used with the same index.
+ * Memory: 8 bytes per corpus token, plus the vocabulary.
+ * A model is a list of segments, each with a weight: training makes one,
+ * markov_combine makes one per source (a persona from two people), and
+ * markov_learn appends lines to a small "live" segment that is re-indexed
+ * at once (and frozen when it reaches MARKOV_LIVE_MAX tokens).
+ *
+ * Threads: a built model (after markov_build, markov_load or
+ * markov_combine) is read-only for markov_generate, markov_generate_with,
+ * markov_reply and markov_stats: any number of threads may call them at
+ * once on the same model, each with its own markov_rng_t. markov_add_line,
+ * markov_build and markov_learn modify the model and need exclusive access.
+ * Nothing here uses global state or rand().
+ *
+ * Strings: every text out of this module is NUL-terminated UTF-8 allocated
+ * with malloc; the caller frees it with free(). */
+#ifndef PURG_MARKOV_H
+#define PURG_MARKOV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define MARKOV_MAX_ORDER 8
+#define MARKOV_SA_DEPTH 32        /* suffix order is exact to this many tokens */
+#define MARKOV_MAX_LINE 65536     /* bytes per training line */
+#define MARKOV_LIVE_MAX 65536     /* tokens in the live (learning) segment */
+#define MARKOV_FILE_VERSION 1
+
+typedef enum {
+    MARKOV_WORDS = 0,  /* tokens are whitespace-separated words; output joins them with ' ' */
+    MARKOV_CHARS = 1   /* tokens are UTF-8 characters; output joins them with nothing */
+} markov_mode_t;
+
+typedef struct markov markov_t;
+
+/* A small, fast, seedable generator (xoshiro128-style state). Each caller
+ * owns its own; the same seed gives the same output on the same model. */
+typedef struct markov_rng {
+    uint64_t s[2];
+} markov_rng_t;
+
+void markov_rng_seed(markov_rng_t *r, uint64_t seed);
+uint64_t markov_rng_next(markov_rng_t *r);
+
+/* Generation options. markov_gen_opts_default() fills the defaults shown. */
+typedef struct markov_gen_opts {
+    int order;               /* 0 = the model's order; else 1..MARKOV_MAX_ORDER */
+    bool overlap_test;       /* true: reject output copying a long run of a corpus line */
+    double max_overlap_ratio;/* 0.7: a run may cover at most this share of the output */
+    int max_overlap_total;   /* 15: ... and at most this many tokens (1..MARKOV_SA_DEPTH-1) */
+    int tries;               /* 100: candidates tried before giving up */
+    int64_t budget_ns;       /* 50 ms: reply stops looking for better candidates after this */
+    size_t max_tokens;       /* 200 (words) tokens per output; longer walks are dropped */
+    size_t min_tokens;       /* 1: shorter outputs are dropped */
+} markov_gen_opts_t;
+
+void markov_gen_opts_default(markov_gen_opts_t *o);
+
+/* Numbers about a model (for the CLI and the benchmarks). */
+typedef struct markov_stats {
+    markov_mode_t mode;
+    int order;
+    size_t vocab;            /* distinct tokens, without the boundary */
+    size_t lines;            /* training lines */
+    size_t tokens;           /* corpus tokens, boundaries included */
+    size_t segments;
+    size_t transitions;      /* distinct (context, next) pairs at the model's order */
+    size_t bytes;            /* heap + mapped bytes the model holds */
+} markov_stats_t;
+
+/* ---- building ------------------------------------------------------------ */
+
+/* A new empty model. order: 1..MARKOV_MAX_ORDER. *out is NULL on error. */
+int markov_new(markov_t **out, markov_mode_t mode, int order);
+/* Frees everything, unmaps a loaded file; accepts NULL. */
+void markov_free(markov_t *m);
+
+/* Appends one utterance (len bytes, need not be NUL-terminated) to the
+ * model's open segment; it becomes usable after markov_build. Lines with no
+ * token are ignored (return 0). PURG_EINVAL for invalid UTF-8 or a NUL byte,
+ * PURG_ETOOBIG for a line over MARKOV_MAX_LINE bytes or a corpus over 2^31 tokens. */
+int markov_add_line(markov_t *m, const char *line, size_t len);
+/* Indexes every segment not yet indexed. PURG_EEMPTY if the model has no line. */
+int markov_build(markov_t *m);
+/* Adds one line to a built model and re-indexes only the live segment
+ * (cost proportional to its size, at most MARKOV_LIVE_MAX tokens). */
+int markov_learn(markov_t *m, const char *line, size_t len);
+
+/* A new model mixing k built models: a context's continuations are weighted
+ * by weight[i] times their counts in model i. Modes must match (PURG_EINVAL
+ * otherwise); the order is models[0]'s. The sources are not modified. */
+int markov_combine(markov_t **out, const markov_t *const *models,
+                   const double *weights, size_t k);
+
+/* ---- generating (read-only; *out is malloc'd, caller frees) --------------- */
+
+/* A line from the start. PURG_EEMPTY for a model with no lines,
+ * PURG_ETIMEOUT when every try was rejected (e.g. by the overlap test). */
+int markov_generate(const markov_t *m, markov_rng_t *rng,
+                    const markov_gen_opts_t *o, char **out);
+/* A line through 'word' (anywhere in it). In word mode an exact token is
+ * preferred, else any token equal to it after case-folding and trimming
+ * punctuation. PURG_ENOTFOUND if the model does not know it. */
+int markov_generate_with(const markov_t *m, markov_rng_t *rng,
+                         const markov_gen_opts_t *o, const char *word, char **out);
+/* A reply to 'text': keywords of the text the model knows (common words
+ * skipped) seed lines built forward and backward from a keyword; among the
+ * candidates found within o->tries and o->budget_ns the one with the highest
+ * surprise score wins. PURG_ENOTFOUND if no keyword is known (callers
+ * usually fall back to markov_generate), PURG_ETIMEOUT if all were rejected. */
+int markov_reply(const markov_t *m, markov_rng_t *rng,
+                 const markov_gen_opts_t *o, const char *text, char **out);
+
+/* True when 'text' (tokenized like training lines) copies a run longer than
+ * the options allow from some training line. */
+bool markov_overlaps(const markov_t *m, const markov_gen_opts_t *o, const char *text);
+
+void markov_stats(const markov_t *m, markov_stats_t *st);
+markov_mode_t markov_mode(const markov_t *m);
+int markov_order(const markov_t *m);
+
+/* ---- files ----------------------------------------------------------------- */
+
+/* Writes the built model atomically: a temporary file beside 'path', fsync,
+ * rename, fsync of the directory. On error 'path' is untouched and err
+ * (if not NULL) says what failed. */
+int markov_save(const markov_t *m, const char *path, char *err, size_t errlen);
+
+enum { MARKOV_LOAD_NO_CHECKSUM = 1 }; /* for the fuzzer: still validates structure */
+
+/* Maps a model file read-only. PURG_ENOTFOUND, PURG_EIO, or PURG_EFORMAT for
+ * a truncated, corrupted or foreign file or another version; err says which. */
+int markov_load(markov_t **out, const char *path, char *err, size_t errlen);
+/* Same from memory (the bytes are copied). */
+int markov_load_mem(markov_t **out, const void *data, size_t len, unsigned flags,
+                    char *err, size_t errlen);
+
+#endif
