@@ -83,6 +83,39 @@ purg_assert_grep 'in it: .*ear_' "$PURG_TMP/prober.log" "the colliding peer rena
 purg_stop ear2 5 || true
 purg_stop ear3 5 || true
 
+# purg_start_listener / purg_stop_listener, with a stand-in for
+# "purgatory listen" that prints every channel line on stdout.
+cat >"$PURG_TMP/stand-in" <<EOF
+#!/usr/bin/env bash
+[ "\$1" = listen ] || exit 64
+shift
+while [ \$# -gt 0 ]; do
+  case "\$1" in
+    --port) port=\$2; shift ;;
+    --nick) nick=\$2; shift ;;
+    --channel) chan=\$2; shift ;;
+  esac
+  shift
+done
+exec "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/ircpeer.py" --port "\$port" --nick "\$nick" \\
+  --channel "\$chan" --record - --stay 3600 --timeout 5
+EOF
+chmod +x "$PURG_TMP/stand-in"
+real_bin=${PURG_BIN:-}
+PURG_BIN="$PURG_TMP/stand-in"
+purg_start_listener --nick lis --channel '#harness'
+PURG_BIN=$real_bin
+purg_ircpeer --channel '#harness' --wait-nick lis --line 'carol|one' --line 'dave|/me two' \
+  || purg_fail "ircpeer could not talk to the stand-in listener"
+purg_wait_for '^(carol\|one|dave\|/me two)$' "$PURG_LISTENER_OUT" 5 2
+rc=0; purg_stop_listener 5 || rc=$?
+purg_assert_eq "$rc" 143 "status of the stand-in listener after SIGTERM"
+purg_assert_eq "$PURG_LISTENER_STATUS" 143 "PURG_LISTENER_STATUS"
+t0=$SECONDS
+purg_wait_for 'never said' "$PURG_LISTENER_OUT" 20 2>/dev/null \
+  && purg_fail "purg_wait_for found a line that was never said"
+purg_assert_le "$((SECONDS - t0))" 2 "seconds purg_wait_for waits once the listener is gone"
+
 # --- audio through the file-backed ALSA device ------------------------------------
 sox -h 2>/dev/null | grep -A1 'AUDIO DEVICE DRIVERS' | grep -qw alsa \
   || purg_fail "sox has no ALSA driver: apt-get install libsox-fmt-all (tests/packages.txt)"

@@ -394,6 +394,14 @@ class Peer:
             self.record.close()
 
 
+VERBS = ("me", "notice", "nick", "part", "join", "quit", "raw")
+
+
+def usage_error(msg):
+    log(msg)
+    sys.exit(2)
+
+
 def read_script(args):
     """[(nick or None, channel or None, text)] from --script and --line."""
     lines = []
@@ -411,15 +419,22 @@ def read_script(args):
             try:
                 out.append((None, None, str(float(s.split()[1]))))
             except (IndexError, ValueError):
-                raise SystemExit("ircpeer: script line %d: /sleep needs seconds: %r" % (n, l))
+                usage_error("script line %d: /sleep needs seconds: %r" % (n, l))
             continue
         who, sep, text = l.lstrip().partition("|")
         if not sep or not who.strip():
-            raise SystemExit("ircpeer: script line %d is not 'nick|text': %r" % (n, l))
+            usage_error("script line %d is not 'nick|text': %r" % (n, l))
         who = who.strip()
         chan = None
         if "@" in who:
             who, chan = who.split("@", 1)
+        if text.startswith("/") and not text.startswith("//"):
+            verb = text[1:].split(" ", 1)[0]
+            if verb not in VERBS:
+                usage_error("script line %d: unknown command /%s (known: %s; use //%s to say it)"
+                            % (n, verb, ", /".join(("",) + VERBS)[2:], verb))
+            if verb == "nick" and not text[5:].strip():
+                usage_error("script line %d: /nick needs a new nick" % n)
         out.append((who, chan, text))
     return out
 
