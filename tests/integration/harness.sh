@@ -5,6 +5,7 @@
 # process and audio helpers. Needs no purgatory code, so a failure here means
 # the harness, not the program, is broken.
 set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 purg_tmpdir

@@ -1,4 +1,5 @@
 # tests/integration/lib.sh - helpers for integration tests; source it from bash.
+# shellcheck shell=bash disable=SC2034  # variables set here are for the sourcing test
 #
 # A test looks like:
 #
