@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# markov_cli.sh - `purgatory train` and `purgatory babble` end to end: plain
+# text and IRC logs, --nick, --chars, mixing, replies, and clear failures on
+# bad corpora and bad model files.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+purg_tmpdir
+B=$PURG_BIN
+T=$PURG_TMP
+
+"$B" train --help | grep -q -- '--format' || purg_fail "train --help"
+"$B" babble --help | grep -q -- '--reply' || purg_fail "babble --help"
+"$B" --help | grep -q 'train' || purg_fail "train missing from purgatory --help"
+
+# plain text: an order-2 model of three lines says only these five things
+printf 'the cat sat on the mat\nthe dog sat on the log\na cat ran\n' > "$T/tiny.txt"
+"$B" train "$T/tiny.txt" -o "$T/tiny.model" 2> "$T/train.err"
+purg_assert_grep '3 lines read, 3 used, 0 skipped' "$T/train.err" "train summary"
+"$B" babble "$T/tiny.model" -n 200 --no-overlap --rng-seed 4 > "$T/out.txt"
+purg_assert_eq "$(wc -l < "$T/out.txt")" 200 "lines printed"
+purg_assert_no_grep -v '^(the (cat|dog) sat on the (mat|log)|a cat ran)$' "$T/out.txt" "impossible line"
+# ... and with the overlap test on, nothing new can be said
+if "$B" babble "$T/tiny.model" --tries 20 2> "$T/babble.err"; then
+    purg_fail "babble should fail when every line is a copy"
+fi
+purg_assert_grep 'rejected as a copy' "$T/babble.err" "overlap message"
+# the same seed gives the same lines
+a=$("$B" babble "$T/tiny.model" -n 5 --no-overlap --rng-seed 9)
+b=$("$B" babble "$T/tiny.model" -n 5 --no-overlap --rng-seed 9)
+purg_assert_eq "$a" "$b" "deterministic output"
+"$B" babble "$T/tiny.model" --seed dog --no-overlap | grep -q 'dog' || purg_fail "--seed"
+"$B" babble "$T/tiny.model" --reply "what did the DOG do?" --no-overlap | grep -q 'dog' || purg_fail "--reply"
+
+# an irssi log, one speaker only
+cat > "$T/irssi.log" <<'LOG'
+--- Log opened Mon Jan 01 00:00:00 2024
+12:00 -!- alice [~a@host] has joined #purgatory
+12:01 <@alice> good morning everyone
+12:01 < bob> bob says hello
+12:02 <@alice> the coffee is ready
+12:03  * alice waves
+LOG
+"$B" train "$T/irssi.log" --format irssi --nick Alice -o "$T/alice.model" 2> "$T/train.err"
+purg_assert_grep '2 used' "$T/train.err" "irssi lines used"
+purg_assert_grep '1 other nicks' "$T/train.err" "irssi other nicks"
+"$B" babble "$T/alice.model" -n 50 --no-overlap > "$T/out.txt"
+purg_assert_no_grep 'bob|waves|joined' "$T/out.txt" "other speakers or events"
+
+# mixing two models by weight
+printf 'red apple\nred cherry\n' > "$T/red.txt"
+printf 'blue sky\nblue sea\n' > "$T/blue.txt"
+"$B" train "$T/red.txt" -o "$T/red.model" -q
+"$B" train "$T/blue.txt" -o "$T/blue.model" -q
+"$B" babble "$T/red.model" "$T/blue.model" --weights 9,1 -n 1000 --no-overlap --rng-seed 1 > "$T/out.txt"
+nred=$(purg_count '^red' "$T/out.txt")
+purg_assert_ge "$nred" 850 "red lines at weight 9:1"
+purg_assert_le "$nred" 950 "red lines at weight 9:1"
+
+# names from a list of names, character by character
+printf 'Tatooine\nAlderaan\nCoruscant\nDagobah\nNaboo\nKashyyyk\nHoth\nEndor\nBespin\nMustafar\n' > "$T/planets.txt"
+"$B" train "$T/planets.txt" --chars --order 2 -o "$T/planets.model" -q
+"$B" babble "$T/planets.model" -n 10 > "$T/out.txt"
+purg_assert_eq "$(wc -l < "$T/out.txt")" 10 "planet names"
+
+# bad corpora: missing, empty, nothing but invalid UTF-8
+if "$B" train "$T/nope.txt" -o "$T/x.model" 2> "$T/err"; then purg_fail "missing corpus accepted"; fi
+purg_assert_grep 'cannot read' "$T/err" "missing corpus message"
+: > "$T/empty.txt"
+if "$B" train "$T/empty.txt" -o "$T/x.model" 2> "$T/err"; then purg_fail "empty corpus accepted"; fi
+purg_assert_grep 'no usable line' "$T/err" "empty corpus message"
+printf 'bad \xff\xfe\n\x00\x00\n' > "$T/bin.txt"
+if "$B" train "$T/bin.txt" -o "$T/x.model" 2> "$T/err"; then purg_fail "binary corpus accepted"; fi
+purg_assert_grep '1 invalid UTF-8, 1 NUL bytes' "$T/err" "skip counts"
+[ ! -e "$T/x.model" ] || purg_fail "a model was written from nothing"
+if "$B" train "$T/tiny.txt" 2> "$T/err"; then purg_fail "train without -o"; fi
+set +e; "$B" train "$T/tiny.txt" -o "$T/x.model" --order 99 2>/dev/null; rc=$?; set -e
+purg_assert_eq "$rc" 2 "usage error status"
+
+# bad model files: truncated, corrupted, not a model
+head -c 100 "$T/tiny.model" > "$T/cut.model"
+if "$B" babble "$T/cut.model" 2> "$T/err"; then purg_fail "truncated model accepted"; fi
+purg_assert_grep 'truncated' "$T/err" "truncated message"
+cp "$T/tiny.model" "$T/flip.model"
+printf '\x55' | dd of="$T/flip.model" bs=1 seek=90 conv=notrunc 2>/dev/null
+if "$B" babble "$T/flip.model" 2> "$T/err"; then purg_fail "corrupted model accepted"; fi
+purg_assert_grep 'checksum' "$T/err" "corruption message"
+if "$B" babble "$T/irssi.log" 2> "$T/err"; then purg_fail "text accepted as a model"; fi
+purg_assert_grep 'not a purgatory model' "$T/err" "magic message"
+purg_log "ok"
