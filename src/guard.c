@@ -341,7 +341,7 @@ static const char *rule_lead(const guard_t *g, const unsigned char *s, size_t n)
         i++;
     if (i == n)
         return R_EMPTY;
-    while (i < n && skip_opener(g->lead, s[i]))
+    while (i < n && (s[i] == ' ' || skip_opener(g->lead, s[i])))
         i++;
     return (i < n && s[i] < 0x80 && g->lead[s[i]]) ? R_LEAD : NULL;
 }

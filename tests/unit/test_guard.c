@@ -65,6 +65,7 @@ static const char *const bad[] = {
     "hey !karma bob",
     "\"!help\"",
     "(!help)",
+    "[[ <-x",
     "++bob",
     "--bob",
     "bob--",
