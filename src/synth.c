@@ -19,6 +19,13 @@
 #define CHUNK_MS 20
 #define STEREO_FRAMES 1024
 
+/* espeak-ng has one global engine, and on 1.51 a second espeak_Initialize
+ * after espeak_Terminate deadlocks in the next espeak_Terminate. So the
+ * engine is started once per process and left to the process's exit; this
+ * flag is the one piece of process-wide state here, touched only by the
+ * thread that owns synthesis. */
+static int engine_up;
+
 struct synth {
     audio_t *audio;
     atomic_int cancel;
@@ -67,7 +74,8 @@ int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen)
         util_snprintf(err, errlen, "out of memory");
         return PURG_ENOMEM;
     }
-    int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, CHUNK_MS, NULL,
+    int rate = engine_up ? AUDIO_RATE :
+               espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, CHUNK_MS, NULL,
                                  espeakINITIALIZE_DONT_EXIT);
     if (rate <= 0) {
         util_snprintf(err, errlen, "espeak-ng could not start (is the espeak-ng-data "
@@ -77,10 +85,10 @@ int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen)
     }
     if (rate != AUDIO_RATE) {
         util_snprintf(err, errlen, "espeak-ng produces %d Hz, expected %d Hz", rate, AUDIO_RATE);
-        espeak_Terminate();
         free(s);
         return PURG_ESYNTH;
     }
+    engine_up = 1;
     espeak_SetSynthCallback(on_samples);
     s->audio = a;
     atomic_init(&s->cancel, 0);
@@ -92,7 +100,7 @@ void synth_free(synth_t *s)
 {
     if (!s)
         return;
-    espeak_Terminate();
+    espeak_Cancel();  /* the engine itself stays up: see engine_up */
     free(s);
 }
 
