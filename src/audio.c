@@ -5,7 +5,15 @@
  * callback, which is the only consumer and which never locks, allocates, logs
  * or does I/O: it copies from the ring, pads an underrun with silence, scales
  * by the volume, and notes in a second SPSC ring when an utterance's first
- * frame went out (the latency record). The file and null sinks need no
+ * frame went out (the latency record).
+ *
+ * An idle device costs nothing: after IDLE_FRAMES of silence the callback
+ * ends the stream (paComplete) and sets `idle`; the producer restarts it
+ * when it writes again. The hand-over is a Dekker pair with sequentially
+ * consistent atomics: the callback stores idle=1 then re-reads the ring
+ * fill, the producer stores samples then reads idle, so at least one of them
+ * sees the other and no written sample is stranded in a stopped stream.
+ * The file and null sinks need no
  * real-time thread: audio_write hands samples straight to libsndfile (or
  * drops them) on the producer's thread. */
 #include "audio.h"
@@ -27,6 +35,7 @@
 
 #define RING_FRAMES 16384   /* ~0.74 s at 22050 Hz: how far synthesis may run ahead */
 #define MARKS 256
+#define IDLE_FRAMES (AUDIO_RATE * 2)  /* silence before the device stream stops */
 
 typedef struct mark {
     uint64_t id;
@@ -52,6 +61,8 @@ struct audio {
     uint64_t frames_in;                /* producer only */
     _Atomic uint64_t frames_out;       /* consumer writes, anyone reads */
     atomic_int aborted;
+    atomic_int idle;                   /* the callback ended the stream */
+    unsigned long silent;              /* callback only: frames of underrun */
 };
 
 /* PortAudio's JACK and ALSA probes print to stderr whatever we do; keep the
@@ -88,6 +99,7 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
     size_t got = ring_read(a->samples, dst, frames);
     if (got < frames)
         memset(dst + got * AUDIO_CHANNELS, 0, (frames - got) * AUDIO_CHANNELS * sizeof *dst);
+    a->silent = got > 0 ? 0 : a->silent + frames;
     mark_t m;
     while (got > 0 && ring_peek(a->marks, &m) && m.pos < pos + got) {
         struct timespec ts;
@@ -97,7 +109,25 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
         ring_write(a->started, &s, 1); /* a full record ring loses records, not audio */
     }
     atomic_store_explicit(&a->frames_out, pos + got, memory_order_release);
+    if (a->silent >= IDLE_FRAMES) {
+        atomic_store(&a->idle, 1);
+        if (ring_readable(a->samples) == 0)
+            return paComplete;
+        atomic_store(&a->idle, 0); /* the producer wrote meanwhile: go on */
+        a->silent = 0;
+    }
     return paContinue;
+}
+
+/* Producer side: samples were written; wake a stream the callback ended. */
+static void wake_stream(audio_t *a)
+{
+    if (!atomic_load(&a->idle))
+        return;
+    Pa_StopStream(a->stream);  /* lets a completing stream finish */
+    atomic_store(&a->idle, 0);
+    a->silent = 0;
+    Pa_StartStream(a->stream);
 }
 
 static int open_device(audio_t *a, char *err, size_t errlen)
@@ -164,6 +194,7 @@ int audio_open(audio_t **out, audio_kind_t kind, const char *path, char *err, si
     a->kind = kind;
     atomic_init(&a->frames_out, 0);
     atomic_init(&a->aborted, 0);
+    atomic_init(&a->idle, 0);
     int rc = ring_create(&a->started, sizeof(started_t), MARKS);
     if (rc == 0) {
         if (kind == AUDIO_DEVICE)
@@ -221,6 +252,8 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
             frames += n * AUDIO_CHANNELS;
             nframes -= n;
             a->frames_in += n;
+            if (n > 0)
+                wake_stream(a);
             if (nframes == 0)
                 break;
             if (atomic_load(&a->aborted))
@@ -251,9 +284,10 @@ void audio_drain(audio_t *a)
             sf_write_sync(a->sf);
         return;
     }
-    while (!atomic_load(&a->aborted) && ring_readable(a->samples) > 0 &&
-           Pa_IsStreamActive(a->stream) == 1)
+    while (!atomic_load(&a->aborted) && ring_readable(a->samples) > 0) {
+        wake_stream(a);
         sleep_ms(5);
+    }
     /* what left the ring still sits in the device's buffer */
     const PaStreamInfo *info = Pa_GetStreamInfo(a->stream);
     if (info && !atomic_load(&a->aborted))

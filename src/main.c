@@ -12,6 +12,7 @@ typedef struct command {
 
 static const command_t commands[] = {
     /* one line per subcommand */
+    { "listen", cli_listen, "join IRC channels and speak every line aloud" },
     { "voices", cli_voices, "explain, preview, list and check the nick -> voice mapping" },
     { "train", cli_train, "build a Markov model from text or IRC logs" },
     { "babble", cli_babble, "print lines, or replies, made by Markov models" },
