@@ -45,6 +45,7 @@ typedef struct listener {
     speechq_t *queue;
     textclean_opts_t clean;
     volatile sig_atomic_t stop;
+    volatile sig_atomic_t reload;  /* SIGHUP seen: re-read the voices file */
     int rc;                 /* net thread's result */
     char err[512];
     unsigned long heard;    /* lines queued (net thread) */
@@ -211,7 +212,10 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
             voicemap_join(l->voices, ev->channel, ev->nick);
         break;
     case IRC_EV_PART:
-        voicemap_part(l->voices, ev->channel, ev->nick);
+        if (strcasecmp(ev->nick, me) == 0)
+            voicemap_channel_clear(l->voices, ev->channel);
+        else
+            voicemap_part(l->voices, ev->channel, ev->nick);
         break;
     case IRC_EV_QUIT:
         voicemap_quit(l->voices, ev->nick);
@@ -228,10 +232,27 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
     }
 }
 
+/* Net thread, once a second or when woken: reload the voices file on SIGHUP
+ * or when it changed on disk; a bad file leaves the old mapping in force. */
+static void on_tick(void *arg)
+{
+    listener_t *l = arg;
+    if (!l->opts->voices)
+        return;
+    if (!l->reload && !voicemap_file_changed(l->voices))
+        return;
+    l->reload = 0;
+    char err[512];
+    if (voicemap_reload(l->voices, err, sizeof err) == 0)
+        fprintf(stderr, "purgatory: reloaded voices from %s\n", l->opts->voices);
+    else
+        fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
+}
+
 static void *net_main(void *arg)
 {
     listener_t *l = arg;
-    l->rc = irc_net_run(l->net, &l->stop, NULL, NULL, 1000, l->err, sizeof l->err);
+    l->rc = irc_net_run(l->net, &l->stop, on_tick, l, 1000, l->err, sizeof l->err);
     if (!l->stop)
         kill(getpid(), SIGUSR1); /* tell main the loop ended on its own */
     return NULL;
@@ -251,8 +272,11 @@ static int wait_for_stop(listener_t *l)
         int sig = 0;
         if (sigwait(&set, &sig) != 0)
             continue;
-        if (sig == SIGHUP)
-            continue; /* voices reload: handled by the voice map's owner */
+        if (sig == SIGHUP) {
+            l->reload = 1; /* the net thread owns the voice map */
+            irc_net_wake(l->net);
+            continue;
+        }
         if (sig == SIGUSR1 && !l->stop && l->rc == 0)
             continue;
         return sig;

@@ -578,6 +578,7 @@ int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
             char buf[64];
             while (read(n->wake[0], buf, sizeof buf) > 0)
                 ;
+            next_tick = n->t_batch; /* a wake-up is news for the timer too */
         }
         for (irc_conn_t *c = n->conns; c; c = c->next) {
             if (c->state == CONN_DOWN)

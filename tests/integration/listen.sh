@@ -87,3 +87,30 @@ if cmp -s "$PURG_TMP/alice.wav" "$PURG_TMP/bob.wav"; then
   purg_fail "alice and bob produced identical audio for the same text"
 fi
 purg_log "ok"
+
+# --- 3. SIGHUP reloads the voices file; a bad file keeps the old mapping -------
+vfile="$PURG_TMP/voices.ini"
+printf '[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 64 50 150 50\n[overrides]\nalice = A\n' >"$vfile"
+rm -f "$PURG_TMP/listener.out" "$PURG_TMP/listener.err"
+unset '_purg_pids[listener]'
+purg_start_listener --nick ear --channel '#purg' --audio null --voices "$vfile"
+purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the reload listener did not join"
+say() { purg_ircpeer --channel '#purg' --wait-nick ear --line "alice|$1" || purg_fail "the test client failed"; }
+say 'before the reload'
+purg_wait_for '<alice> \[en-us\+m3 .*before the reload' "$PURG_LISTENER_OUT" 20 \
+  || purg_fail "alice was not pinned to en-us+m3"
+printf '[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 64 50 150 50\n[overrides]\nalice = B\n' >"$vfile"
+kill -HUP "$PURG_LISTENER_PID"
+purg_wait_for 'reloaded voices' "$PURG_LISTENER_ERR" 10 || purg_fail "SIGHUP did not reload the voices"
+say 'after the reload'
+purg_wait_for '<alice> \[en-gb-scotland\+f2 .*after the reload' "$PURG_LISTENER_OUT" 20 \
+  || purg_fail "the new pin was not used after SIGHUP"
+printf '[voices]\nA = en-us+m3 40 50 170 -50\nA = en-us+m3 40 50 170 -50\n[overrides]\nalice = A\n' >"$vfile"
+kill -HUP "$PURG_LISTENER_PID"
+purg_wait_for 'voices.ini:[0-9]+: .*previous voices stay in force' "$PURG_LISTENER_ERR" 10 \
+  || purg_fail "a bad voices file was not reported with file and line"
+say 'after the bad file'
+purg_wait_for '<alice> \[en-gb-scotland\+f2 .*after the bad file' "$PURG_LISTENER_OUT" 20 \
+  || purg_fail "the old mapping did not stay in force after a bad reload"
+purg_stop_listener || purg_fail "listener exited with status $? on SIGTERM"
+purg_log "reload ok"
