@@ -261,7 +261,7 @@ static int check_header(const unsigned char *d, size_t len, unsigned flags, char
                 "retrain it with 'purgatory train'", ver, MARKOV_FILE_VERSION);
         return PURG_EFORMAT;
     }
-    if (sum_words(SUM_SEED, d, 56) != get_u64(d + 56)) {
+    if (!(flags & MARKOV_LOAD_NO_CHECKSUM) && sum_words(SUM_SEED, d, 56) != get_u64(d + 56)) {
         set_err(err, errlen, "header checksum mismatch: the file is corrupted");
         return PURG_EFORMAT;
     }

@@ -26,7 +26,8 @@ if [ ! -x "$build/tests/bench_markov" ]; then
 fi
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores," \
      "$(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "compiler flags: $(grep -m1 CMAKE_BUILD_TYPE "$build/CMakeCache.txt")"
+bt=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt")
+echo "build type: ${bt:-RelWithDebInfo (the project default: -O2 -g)}, $(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")"
 echo
 "$build/tests/bench_markov" "$corpus" 2 "$secs"
 echo
