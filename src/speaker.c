@@ -118,9 +118,7 @@ static void *speaker_main(void *arg)
     }
     audio_drain(s->conf.audio);
     drain_timings(s);
-    atomic_store(&s->synth, NULL);
-    synth_free(syn);
-    return NULL;
+    return NULL; /* syn stays allocated until speaker_join, so skips stay safe */
 }
 
 int speaker_start(speaker_t **out, const speaker_conf_t *conf, char *err, size_t errlen)
@@ -174,6 +172,7 @@ void speaker_join(speaker_t *s)
     if (!s)
         return;
     pthread_join(s->thread, NULL);
+    synth_free(atomic_load(&s->synth));
     sem_destroy(&s->ready);
     free(s);
 }

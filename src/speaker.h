@@ -23,7 +23,7 @@ typedef struct speaker speaker_t;
  * sentence in err). */
 int speaker_start(speaker_t **out, const speaker_conf_t *conf, char *err, size_t errlen);
 
-/* Stop the line being spoken now (skip). Any thread. */
+/* Stop the line being spoken now (skip). Any thread, until speaker_join. */
 void speaker_skip(speaker_t *s);
 
 /* Wait for the thread to end (it ends when the queue is closed and drained,

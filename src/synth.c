@@ -100,8 +100,7 @@ void synth_free(synth_t *s)
 {
     if (!s)
         return;
-    espeak_Cancel();  /* the engine itself stays up: see engine_up */
-    free(s);
+    free(s);  /* the engine itself stays up: see engine_up */
 }
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }

@@ -13,6 +13,8 @@ typedef struct synth synth_t;
 
 /* Initialize espeak-ng (synchronous mode, callback output) writing into a. */
 int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen);
+/* Frees the handle only (no espeak-ng call), so any thread may do it once
+ * the synthesizing thread is done with it. */
 void synth_free(synth_t *s);
 
 /* Speak text (plain UTF-8, no SSML) in voice v, panned by v->pan. Blocks
