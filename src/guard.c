@@ -280,16 +280,6 @@ int guard_set(guard_t *g, const char *key, const char *value)
 
 /* ---- normalisation ---------------------------------------------------------- */
 
-static uint32_t decode(const unsigned char *s, size_t n)
-{
-    if (n == 1) return s[0];
-    if (n == 2) return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    if (n == 3)
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
 /* Characters that hide or disguise what a bot would parse. */
 static bool is_invisible(uint32_t c)
 {
@@ -312,7 +302,7 @@ static const char *normalise(const unsigned char *line, size_t len, unsigned cha
         size_t n = util_utf8_seq(line + i, len - i);
         if (n == 0)
             return R_UTF8;
-        uint32_t c = decode(line + i, n);
+        uint32_t c = util_utf8_decode(line + i, n);
         if (c == 0x01)
             return R_CTCP;
         if (c == '\r' || c == '\n')

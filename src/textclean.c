@@ -94,16 +94,6 @@ static void skip_hexcolour(tc_dec_t *d)
     }
 }
 
-static uint32_t utf8_decode(const unsigned char *s, size_t n)
-{
-    if (n == 1) return s[0];
-    if (n == 2) return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    if (n == 3)
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-}
-
 /* Characters espeak-ng should never see and that carry no sound: removed. */
 static bool is_invisible(uint32_t c)
 {
@@ -149,7 +139,7 @@ static bool dec_next(tc_dec_t *d, uint32_t *cp)
             d->i++;
             continue;
         }
-        uint32_t c = utf8_decode(d->p + d->i, len);
+        uint32_t c = util_utf8_decode(d->p + d->i, len);
         d->i += len;
         if (is_invisible(c))
             continue;

@@ -63,6 +63,18 @@ size_t util_utf8_seq(const unsigned char *s, size_t len)
     return n;
 }
 
+uint32_t util_utf8_decode(const unsigned char *s, size_t n)
+{
+    if (n == 1)
+        return s[0];
+    if (n == 2)
+        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    if (n == 3)
+        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
+
 bool util_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

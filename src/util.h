@@ -23,6 +23,9 @@ int util_snprintf(char *dst, size_t n, const char *fmt, ...)
  * with one (overlong forms, surrogates and code points above U+10FFFF are invalid). */
 size_t util_utf8_seq(const unsigned char *s, size_t len);
 
+/* The code point of the n-byte sequence at s, where n = util_utf8_seq(s, ...) > 0. */
+uint32_t util_utf8_decode(const unsigned char *s, size_t n);
+
 /* True when s[0..len) is entirely valid UTF-8. */
 bool util_utf8_valid(const char *s, size_t len);
 
