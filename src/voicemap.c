@@ -103,6 +103,8 @@ struct voicemap {
     char *salt_arg; /* NULL = the file's salt */
     struct stat st; /* of path at the last (re)load, for voicemap_file_changed */
     int check_voices;
+    vm_pin_t *rpins; /* voicemap_pin: run-time pins, kept across reloads */
+    size_t nrpins;
 };
 
 /* The built-in pool: the [voices] section of voices/default.ini (a unit test
@@ -728,6 +730,18 @@ static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, in
 /* ------------------------------------------------------------------------ */
 /* construction */
 
+/* Points a run-time pin at the pool voice named by its value, if there is
+ * one; otherwise it keeps the voice parsed from its spec (pool = -1). */
+static void rpin_resolve(const vm_pool_t *pool, vm_pin_t *pin)
+{
+    pin->pool = -1;
+    for (size_t j = 0; j < pool->n; j++)
+        if (strcmp(pool->e[j].id, pin->value) == 0) {
+            pin->pool = (int)j;
+            pin->v = pool->e[j].v;
+        }
+}
+
 int voicemap_load(voicemap_t **out, const char *path, const char *salt, char *err, size_t errlen)
 {
     return voicemap_load_opts(out, path, salt, 1, err, errlen);
@@ -774,6 +788,7 @@ void voicemap_free(voicemap_t *m)
         free(m->ch[i].m);
     free(m->ch);
     pool_clear(&m->pool);
+    free(m->rpins);
     free(m->path);
     free(m->salt_arg);
     free(m);
@@ -789,6 +804,8 @@ int voicemap_reload(voicemap_t *m, char *err, size_t errlen)
     pool_clear(&m->pool);
     m->pool = pool;
     m->st = st;
+    for (size_t i = 0; i < m->nrpins; i++)
+        rpin_resolve(&m->pool, &m->rpins[i]); /* a spec pin keeps its voice; an id may move */
     for (size_t i = 0; i < m->nch; i++)
         m->ch[i].dirty = 1;
     return 0;
@@ -833,6 +850,9 @@ const char *voicemap_salt(const voicemap_t *m)
 
 static const vm_pin_t *find_pin(const voicemap_t *m, const char *key)
 {
+    for (size_t i = 0; i < m->nrpins; i++) /* run-time pins win over the file's */
+        if (strcmp(m->rpins[i].key, key) == 0)
+            return &m->rpins[i];
     for (size_t i = 0; i < m->pool.npins; i++)
         if (strcmp(m->pool.pins[i].key, key) == 0)
             return &m->pool.pins[i];
@@ -1174,4 +1194,59 @@ double voicemap_distance(const voice_t *a, const voice_t *b)
     }
     d += abs(a->pitch - b->pitch) / 15.0 + abs(a->range - b->range) / 30.0 + abs(a->rate - b->rate) / 40.0;
     return d;
+}
+
+/* ------------------------------------------------------------------------ */
+/* run-time pins */
+
+int voicemap_pin(voicemap_t *m, const char *nick, const char *spec, char *err, size_t errlen)
+{
+    vm_pin_t pin;
+    char why[200];
+    int has_pan;
+    if (err && errlen)
+        err[0] = '\0';
+    if (!nick || !*nick || !spec) {
+        util_snprintf(err, errlen, "a pin needs a nick and a voice");
+        return PURG_EINVAL;
+    }
+    memset(&pin, 0, sizeof pin);
+    voicemap_normalize(nick, pin.key, sizeof pin.key);
+    if (util_strlcpy(pin.value, spec, sizeof pin.value) != 0) {
+        util_snprintf(err, errlen, "voice for '%.64s' too long (max %d bytes)", nick,
+                      VOICEMAP_SPEC_MAX - 1);
+        return PURG_EINVAL;
+    }
+    rpin_resolve(&m->pool, &pin);
+    if (pin.pool < 0) {
+        if (parse_spec(spec, &pin.v, &has_pan, why, sizeof why) != 0) {
+            util_snprintf(err, errlen, "voice for '%.64s': %s (or not a voice id of the pool)",
+                          nick, why);
+            return PURG_EINVAL;
+        }
+        if (m->check_voices && voicemap_voice_status(pin.v.name, why, sizeof why) != 0) {
+            util_snprintf(err, errlen, "voice for '%.64s': %s", nick, why);
+            return PURG_ENOTFOUND;
+        }
+    }
+    size_t i = 0;
+    while (i < m->nrpins && strcmp(m->rpins[i].key, pin.key) != 0)
+        i++;
+    if (i == m->nrpins) {
+        if (m->nrpins >= VM_PINS_MAX) {
+            util_snprintf(err, errlen, "too many pins (max %d)", VM_PINS_MAX);
+            return PURG_ETOOBIG;
+        }
+        vm_pin_t *n = realloc(m->rpins, (m->nrpins + 1) * sizeof *n);
+        if (!n) {
+            util_snprintf(err, errlen, "out of memory");
+            return PURG_ENOMEM;
+        }
+        m->rpins = n;
+        m->nrpins++;
+    }
+    m->rpins[i] = pin;
+    for (size_t c = 0; c < m->nch; c++)
+        m->ch[c].dirty = 1;
+    return 0;
 }

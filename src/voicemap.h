@@ -21,6 +21,14 @@ void voicemap_free(voicemap_t *m);
 int voicemap_load_opts(voicemap_t **out, const char *path, const char *salt, int check_voices,
                        char *err, size_t errlen);
 
+/* Pins nick (compared after normalization) to a voice at run time, e.g. a
+ * persona's own voice: spec is a pool voice id or "VOICE [PITCH [RANGE
+ * [RATE [PAN]]]]". A run-time pin wins over the file's [overrides], survives
+ * voicemap_reload, and pinning the same nick again replaces it. Returns 0,
+ * PURG_EINVAL (bad spec), PURG_ENOTFOUND (espeak-ng lacks the voice),
+ * PURG_ETOOBIG or PURG_ENOMEM, with a sentence in err. */
+int voicemap_pin(voicemap_t *m, const char *nick, const char *spec, char *err, size_t errlen);
+
 /* The voice of nick as heard in channel (channel may be NULL: no roster). */
 int voicemap_lookup(voicemap_t *m, const char *channel, const char *nick, voice_t *out);
 

@@ -1,0 +1,811 @@
+/* persona.c - persona definitions (INI, main thread) and the persona state
+ * machine (net thread or the offline room's loop); see persona.h. */
+#include "persona.h"
+
+#include "purg.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define NS_PER_S 1000000000LL
+#define P_PAUSE_NS (45 * NS_PER_S)    /* a pause this long ends an exchange */
+#define P_REPLY_TTL_NS (60 * NS_PER_S)/* a reply held back longer is dropped */
+#define P_BACKOFF_MAX 16.0
+#define P_GUARD_TRIES 6               /* lines generated before giving up */
+#define P_MAX_PEERS 64
+#define P_PROMPT_MAX 512
+
+/* ======================================================================== */
+/* definitions                                                              */
+
+typedef struct p_parse {
+    persona_def_t *d;
+    const char *text;
+    size_t pos, len;
+    int line;
+    int err_line;
+    char err[300];
+    char dir[PERSONA_PATH_MAX]; /* the INI's directory, for relative paths */
+} p_parse_t;
+
+/* inih reader over an in-memory file; counts lines for the messages. */
+static char *p_reader(char *str, int num, void *stream)
+{
+    p_parse_t *p = stream;
+    if (p->pos >= p->len || num < 2)
+        return NULL;
+    const char *s = p->text + p->pos;
+    size_t rest = p->len - p->pos;
+    const char *nl = memchr(s, '\n', rest);
+    size_t linelen = nl ? (size_t)(nl - s) + 1 : rest;
+    size_t take = linelen < (size_t)num - 1 ? linelen : (size_t)num - 1;
+    memcpy(str, s, take);
+    str[take] = '\0';
+    p->pos += linelen;
+    p->line++;
+    if (memchr(s, '\0', take) && !p->err_line) {
+        p->err_line = p->line;
+        util_snprintf(p->err, sizeof p->err, "NUL byte in the file");
+    }
+    if (take < linelen && !p->err_line) {
+        p->err_line = p->line;
+        util_snprintf(p->err, sizeof p->err, "line too long (max %d bytes)", num - 2);
+    }
+    return str;
+}
+
+/* Records the first problem; returns 0 so that inih stops. */
+static int p_fail(p_parse_t *p, const char *fmt, const char *a, const char *b)
+{
+    if (!p->err_line) {
+        p->err_line = p->line;
+        util_snprintf(p->err, sizeof p->err, fmt, a, b);
+    }
+    return 0;
+}
+
+static int nick_char(int c, int first)
+{
+    if (isalpha(c) || strchr("[]\\`_^{|}", c))
+        return 1;
+    return !first && (isdigit(c) || c == '-');
+}
+
+static int valid_nick(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 30)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!nick_char((unsigned char)s[i], i == 0))
+            return 0;
+    return 1;
+}
+
+static int valid_channel(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n >= PERSONA_CHAN_MAX || !strchr("#&+!", s[0]))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == ',' || c == 0x7f || c == ':')
+            return 0;
+    }
+    return 1;
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (end == s || *end || errno || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Resolves a path from the INI against its directory. */
+static int set_path(p_parse_t *p, char *dst, const char *value)
+{
+    int rc;
+    if (!*value)
+        return p_fail(p, "empty path%s%s", "", "");
+    if (value[0] == '/' || !p->dir[0])
+        rc = util_strlcpy(dst, value, PERSONA_PATH_MAX);
+    else
+        rc = util_snprintf(dst, PERSONA_PATH_MAX, "%s/%s", p->dir, value);
+    if (rc != 0)
+        return p_fail(p, "path too long: '%.80s'%s", value, "");
+    return 1;
+}
+
+static int set_channels(p_parse_t *p, const char *value)
+{
+    persona_def_t *d = p->d;
+    char buf[1024];
+    if (util_strlcpy(buf, value, sizeof buf) != 0)
+        return p_fail(p, "channels: list too long%s%s", "", "");
+    d->nchannels = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
+        if (!valid_channel(t))
+            return p_fail(p, "channels: '%.64s' is not a channel name (e.g. #purgatory)%s", t, "");
+        if (d->nchannels == PERSONA_MAX_CHANNELS)
+            return p_fail(p, "channels: at most 8%s%s", "", "");
+        for (size_t i = 0; i < d->nchannels; i++)
+            if (strcasecmp(d->channels[i], t) == 0)
+                return p_fail(p, "channels: '%.64s' given twice%s", t, "");
+        util_strlcpy(d->channels[d->nchannels++], t, PERSONA_CHAN_MAX);
+    }
+    if (d->nchannels == 0)
+        return p_fail(p, "channels: empty (give at least one, e.g. #purgatory)%s%s", "", "");
+    return 1;
+}
+
+typedef struct p_numkey {
+    const char *key;
+    double lo, hi;
+    size_t off;   /* offset of the field in persona_def_t */
+    int is_int;   /* int field; else double */
+} p_numkey_t;
+
+static const p_numkey_t p_numkeys[] = {
+    { "order", 1, MARKOV_MAX_ORDER, offsetof(persona_def_t, order), 1 },
+    { "chattiness", 0, 86400, offsetof(persona_def_t, chattiness), 0 },
+    { "reply_mention", 0, 1, offsetof(persona_def_t, reply_mention), 0 },
+    { "reply_persona", 0, 1, offsetof(persona_def_t, reply_persona), 0 },
+    { "quiet_after", 0, 100000, offsetof(persona_def_t, quiet_after), 0 },
+    { "max_turns", 1, 1000, offsetof(persona_def_t, max_turns), 1 },
+    { "rate", 0.1, 600, offsetof(persona_def_t, rate), 0 },
+    { "burst", 1, 100, offsetof(persona_def_t, burst), 1 },
+    { "think_min", 0, 600, offsetof(persona_def_t, think_min), 0 },
+    { "think_max", 0, 600, offsetof(persona_def_t, think_max), 0 },
+    { "max_words", 3, 200, offsetof(persona_def_t, max_words), 1 },
+};
+
+static int persona_key(p_parse_t *p, const char *name, const char *value)
+{
+    persona_def_t *d = p->d;
+    for (size_t i = 0; i < sizeof p_numkeys / sizeof p_numkeys[0]; i++) {
+        const p_numkey_t *k = &p_numkeys[i];
+        if (strcmp(name, k->key) != 0)
+            continue;
+        double v;
+        char range[64];
+        if (parse_num(value, k->lo, k->hi, &v) != 0 || (k->is_int && v != floor(v))) {
+            util_snprintf(range, sizeof range, "%s %g..%g", k->is_int ? "an integer" : "a number",
+                          k->lo, k->hi);
+            return p_fail(p, "bad value for %s (expected %s)", name, range);
+        }
+        if (k->is_int)
+            *(int *)(void *)((char *)d + k->off) = (int)v;
+        else
+            *(double *)(void *)((char *)d + k->off) = v;
+        return 1;
+    }
+    if (strcmp(name, "nick") == 0) {
+        if (!valid_nick(value))
+            return p_fail(p, "nick '%.64s' is not an IRC nick (1-30 letters, digits, -[]\\`_^{|}, "
+                             "not starting with a digit or '-')%s", value, "");
+        util_strlcpy(d->nick, value, sizeof d->nick);
+        return 1;
+    }
+    if (strcmp(name, "model") == 0)
+        return set_path(p, d->model, value);
+    if (strcmp(name, "corpus") == 0)
+        return set_path(p, d->corpus, value);
+    if (strcmp(name, "corpus_format") == 0) {
+        if (corpus_format_parse(value, &d->corpus_format) != 0)
+            return p_fail(p, "corpus_format '%.32s' unknown (plain, irssi, weechat or znc)%s", value, "");
+        return 1;
+    }
+    if (strcmp(name, "corpus_max_lines") == 0) {
+        double v;
+        if (parse_num(value, 0, 1e9, &v) != 0 || v != floor(v))
+            return p_fail(p, "bad value for corpus_max_lines (an integer, 0 = all)%s%s", "", "");
+        d->corpus_max_lines = (size_t)v;
+        return 1;
+    }
+    if (strcmp(name, "channels") == 0 || strcmp(name, "channel") == 0)
+        return set_channels(p, value);
+    if (strcmp(name, "voice") == 0) {
+        if (util_strlcpy(d->voice, value, sizeof d->voice) != 0)
+            return p_fail(p, "voice too long%s%s", "", "");
+        return 1;
+    }
+    return p_fail(p, "unknown key '%.64s' in [persona]%s", name, "");
+}
+
+static int p_handler(void *user, const char *section, const char *name, const char *value)
+{
+    p_parse_t *p = user;
+    if (p->err_line)
+        return 0;
+    if (strcmp(section, "persona") == 0)
+        return persona_key(p, name, value);
+    if (strcmp(section, "guard") == 0) {
+        int rc = guard_set(p->d->guard, name, value);
+        if (rc == PURG_ENOTFOUND)
+            return p_fail(p, "unknown key '%.64s' in [guard] (sigils, command_words, nicks, "
+                             "rewrite, max_len)%s", name, "");
+        if (rc != 0)
+            return p_fail(p, "bad value for %s in [guard]: '%.80s'", name, value);
+        return 1;
+    }
+    if (!*section)
+        return p_fail(p, "'%.64s' outside a section (start with [persona])%s", name, "");
+    return p_fail(p, "unknown section [%.64s] (known: [persona], [guard])%s", section, "");
+}
+
+static void def_defaults(persona_def_t *d)
+{
+    d->order = 2;
+    d->chattiness = 20;
+    d->reply_mention = 0.9;
+    d->reply_persona = 0.5;
+    d->quiet_after = 10;
+    d->max_turns = 6;
+    d->rate = 10;
+    d->burst = 2;
+    d->think_min = 1;
+    d->think_max = 3;
+    d->max_words = 30;
+}
+
+/* Checks across keys, once the whole file was read. */
+static void def_finish(p_parse_t *p)
+{
+    persona_def_t *d = p->d;
+    p->line = 0; /* these concern the file as a whole */
+    if (!d->nick[0])
+        p_fail(p, "no nick (add 'nick = NAME' to [persona])%s%s", "", "");
+    else if (d->nchannels == 0)
+        p_fail(p, "no channels (add 'channels = #purgatory' to [persona])%s%s", "", "");
+    else if (!d->model[0] && !d->corpus[0])
+        p_fail(p, "neither model nor corpus (add 'model = FILE' or 'corpus = FILE' to [persona])%s%s",
+               "", "");
+    else if (d->think_max < d->think_min)
+        p_fail(p, "think_max is below think_min%s%s", "", "");
+}
+
+int persona_def_parse(persona_def_t **out, const char *name, const char *text, size_t len,
+                      char *err, size_t errlen)
+{
+    p_parse_t p;
+    int rc = PURG_ENOMEM;
+    *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    memset(&p, 0, sizeof p);
+    p.text = text;
+    p.len = len;
+    const char *slash = strrchr(name, '/');
+    if (slash && (size_t)(slash - name) < sizeof p.dir)
+        memcpy(p.dir, name, (size_t)(slash - name) + (slash == name));
+    persona_def_t *d = calloc(1, sizeof *d);
+    if (!d)
+        goto fail;
+    if (guard_create(&d->guard) != 0)
+        goto fail_d;
+    def_defaults(d);
+    util_strlcpy(d->file, name, sizeof d->file);
+    p.d = d;
+    int ir = ini_parse_stream(p_reader, &p, p_handler, &p);
+    if (ir == -2)
+        goto fail_guard;
+    if (ir > 0 && !p.err_line) {
+        p.err_line = ir;
+        util_snprintf(p.err, sizeof p.err, "syntax error (expected '[section]', 'key = value' or a ; comment)");
+    }
+    if (!p.err_line)
+        def_finish(&p);
+    if (p.err[0]) {
+        rc = PURG_EINVAL;
+        if (p.err_line > 0)
+            util_snprintf(err, errlen, "%s:%d: %s", name, p.err_line, p.err);
+        else
+            util_snprintf(err, errlen, "%s: %s", name, p.err);
+        goto fail_guard;
+    }
+    *out = d;
+    return 0;
+
+fail_guard:
+    guard_free(d->guard);
+fail_d:
+    free(d);
+fail:
+    if (rc == PURG_ENOMEM)
+        util_snprintf(err, errlen, "%s: out of memory", name);
+    return rc;
+}
+
+#define P_FILE_MAX (1 << 20)
+
+int persona_def_load(persona_def_t **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        util_snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
+    }
+    char *buf = malloc(P_FILE_MAX + 1);
+    if (!buf) {
+        fclose(f);
+        util_snprintf(err, errlen, "%s: out of memory", path);
+        return PURG_ENOMEM;
+    }
+    size_t n = fread(buf, 1, P_FILE_MAX + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    int rc;
+    if (bad) {
+        util_snprintf(err, errlen, "%s: read error", path);
+        rc = PURG_EIO;
+    } else if (n > P_FILE_MAX) {
+        util_snprintf(err, errlen, "%s: larger than 1 MiB; is this a persona file?", path);
+        rc = PURG_ETOOBIG;
+    } else {
+        rc = persona_def_parse(out, path, buf, n, err, errlen);
+    }
+    free(buf);
+    return rc;
+}
+
+void persona_def_free(persona_def_t *d)
+{
+    if (!d)
+        return;
+    guard_free(d->guard);
+    free(d);
+}
+
+/* ---- model ---------------------------------------------------------------- */
+
+typedef struct p_train {
+    markov_t *m;
+    size_t max, n;
+} p_train_t;
+
+static int p_train_line(void *ud, const char *line, size_t len)
+{
+    p_train_t *t = ud;
+    if (t->max && t->n >= t->max)
+        return PURG_EFULL; /* enough: stop reading */
+    int rc = markov_add_line(t->m, line, len);
+    if (rc == 0)
+        t->n++;
+    return rc == PURG_ENOMEM ? rc : 0;
+}
+
+int persona_model_open(const persona_def_t *d, markov_t **out, char *warn, size_t warnlen,
+                       char *err, size_t errlen)
+{
+    struct stat st;
+    *out = NULL;
+    if (warn && warnlen)
+        warn[0] = '\0';
+    if (d->model[0] && stat(d->model, &st) == 0) {
+        char why[256];
+        int rc = markov_load(out, d->model, why, sizeof why);
+        if (rc != 0)
+            util_snprintf(err, errlen, "%s: model %s: %s", d->file, d->model, why);
+        return rc;
+    }
+    if (!d->corpus[0]) {
+        util_snprintf(err, errlen, "%s: model %s does not exist and no corpus is given to train it "
+                      "(demo/run.sh prepares the bundled ones)", d->file, d->model);
+        return PURG_ENOTFOUND;
+    }
+    markov_t *m;
+    int rc = markov_new(&m, MARKOV_WORDS, d->order);
+    if (rc != 0) {
+        util_snprintf(err, errlen, "%s: %s", d->file, purg_strerror(rc));
+        return rc;
+    }
+    p_train_t t = { .m = m, .max = d->corpus_max_lines };
+    corpus_opts_t co = { .format = d->corpus_format };
+    corpus_stats_t cs;
+    memset(&cs, 0, sizeof cs);
+    rc = corpus_read_file(d->corpus, &co, p_train_line, &t, &cs);
+    if (rc == PURG_EFULL)
+        rc = 0;
+    if (rc == PURG_ENOTFOUND || rc == PURG_EIO) {
+        util_snprintf(err, errlen, "%s: cannot read corpus %s: %s%s", d->file, d->corpus,
+                      strerror(errno), d->model[0] ? " (and the model file does not exist; "
+                      "demo/run.sh prepares the bundled ones)" : "");
+        goto fail;
+    }
+    if (rc == 0)
+        rc = markov_build(m);
+    if (rc != 0) {
+        util_snprintf(err, errlen, "%s: training from %s: %s", d->file, d->corpus,
+                      rc == PURG_EEMPTY ? "no usable line in the corpus" : purg_strerror(rc));
+        goto fail;
+    }
+    if (d->model[0]) {
+        char why[256];
+        if (markov_save(m, d->model, why, sizeof why) != 0)
+            util_snprintf(warn, warnlen, "%s: could not save the model to %s (%s); "
+                          "it will be trained again next time", d->file, d->model, why);
+    }
+    *out = m;
+    return 0;
+fail:
+    markov_free(m);
+    return rc;
+}
+
+/* ======================================================================== */
+/* the state machine                                                        */
+
+typedef struct p_chan {
+    int64_t last_human;      /* last line from a human (or the start) */
+    int64_t last_persona;    /* last persona line, ours included */
+    int64_t next_unprompted; /* when it next may speak unprompted */
+    int chain;               /* persona lines in the current exchange */
+    int spent;               /* the exchange ran out (its back-off was applied) */
+    double backoff;          /* multiplier of the unprompted gap */
+} p_chan_t;
+
+typedef struct p_pending {
+    int active;
+    size_t chan;
+    int64_t due, expires;
+    char to[PERSONA_NICK_MAX + 1];  /* "" when not addressed */
+    char prompt[P_PROMPT_MAX];
+} p_pending_t;
+
+struct persona {
+    const persona_def_t *def;
+    const markov_t *model;
+    markov_rng_t rng;
+    markov_gen_opts_t gen;
+    char nick[PERSONA_NICK_MAX + 1];
+    char peers[P_MAX_PEERS][PERSONA_NICK_MAX + 1];
+    size_t npeers;
+    persona_say_fn say;
+    void *say_ctx;
+    p_chan_t ch[PERSONA_MAX_CHANNELS];
+    p_pending_t pend;
+    double tokens;
+    int64_t t_tokens;
+    persona_stats_t st;
+};
+
+static double p_uniform(persona_t *p)
+{
+    return (double)(markov_rng_next(&p->rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static int64_t secs_ns(double s)
+{
+    return (int64_t)(s * (double)NS_PER_S);
+}
+
+/* An exponential gap with mean 'mean' seconds, at least one second. */
+static int64_t p_gap(persona_t *p, double mean)
+{
+    double g = -log(1.0 - p_uniform(p)) * mean;
+    if (g < 1.0)
+        g = 1.0;
+    if (g > 7 * 86400.0)
+        g = 7 * 86400.0;
+    return secs_ns(g);
+}
+
+static void p_schedule(persona_t *p, size_t i, int64_t now)
+{
+    double mean = p->def->chattiness;
+    p->ch[i].next_unprompted = mean > 0 ? now + p_gap(p, mean * p->ch[i].backoff) : INT64_MAX;
+}
+
+int persona_create(persona_t **out, const persona_def_t *def, const markov_t *model,
+                   uint64_t seed, int64_t now)
+{
+    persona_t *p = calloc(1, sizeof *p);
+    *out = NULL;
+    if (!p)
+        return PURG_ENOMEM;
+    p->def = def;
+    p->model = model;
+    markov_rng_seed(&p->rng, seed);
+    markov_gen_opts_default(&p->gen);
+    p->gen.max_tokens = (size_t)def->max_words;
+    p->gen.min_tokens = 3;
+    p->gen.tries = 20;
+    p->gen.budget_ns = 5 * 1000000; /* a reply on the net thread must not stall the loop */
+    util_strlcpy(p->nick, def->nick, sizeof p->nick);
+    p->tokens = def->burst;
+    p->t_tokens = now;
+    for (size_t i = 0; i < def->nchannels; i++) {
+        p->ch[i].last_human = now;
+        p->ch[i].last_persona = INT64_MIN / 2;
+        p->ch[i].backoff = 1.0;
+        p_schedule(p, i, now);
+    }
+    *out = p;
+    return 0;
+}
+
+void persona_free(persona_t *p)
+{
+    free(p);
+}
+
+void persona_set_transport(persona_t *p, persona_say_fn fn, void *ctx)
+{
+    p->say = fn;
+    p->say_ctx = ctx;
+}
+
+int persona_add_peer(persona_t *p, const char *nick)
+{
+    if (p->npeers == P_MAX_PEERS)
+        return PURG_EFULL;
+    if (util_strlcpy(p->peers[p->npeers], nick, sizeof p->peers[0]) != 0)
+        return PURG_ETOOBIG;
+    p->npeers++;
+    return 0;
+}
+
+void persona_set_nick(persona_t *p, const char *nick)
+{
+    util_strlcpy(p->nick, nick, sizeof p->nick);
+}
+
+const char *persona_nick(const persona_t *p)
+{
+    return p->nick;
+}
+
+void persona_get_stats(const persona_t *p, persona_stats_t *st)
+{
+    *st = p->st;
+}
+
+/* Nicks compared case-insensitively, ignoring the '_' a server rename adds. */
+static int same_nick(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    while (la > 1 && a[la - 1] == '_')
+        la--;
+    while (lb > 1 && b[lb - 1] == '_')
+        lb--;
+    return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+static int is_peer(const persona_t *p, const char *nick)
+{
+    for (size_t i = 0; i < p->npeers; i++)
+        if (same_nick(p->peers[i], nick))
+            return 1;
+    return 0;
+}
+
+/* True when text names nick as a word. */
+static int names_me(const char *text, const char *nick)
+{
+    size_t n = strlen(nick);
+    while (n > 1 && nick[n - 1] == '_')
+        n--;
+    for (const char *s = text; *s; s++) {
+        if (strncasecmp(s, nick, n) != 0)
+            continue;
+        int before = s == text || !nick_char((unsigned char)s[-1], 0);
+        unsigned char after = (unsigned char)s[n];
+        if (before && (after == '\0' || after == '_' || !nick_char(after, 0)))
+            return 1;
+    }
+    return 0;
+}
+
+static int chan_of(const persona_t *p, const char *channel)
+{
+    if (!channel)
+        return -1;
+    for (size_t i = 0; i < p->def->nchannels; i++)
+        if (strcasecmp(p->def->channels[i], channel) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* A persona line was said in channel i (by us or a peer). */
+static void count_persona_line(persona_t *p, size_t i, int64_t now)
+{
+    p_chan_t *c = &p->ch[i];
+    if (now - c->last_persona > P_PAUSE_NS) {
+        c->chain = 0;
+        c->spent = 0;
+    }
+    c->chain++;
+    c->last_persona = now;
+    if (c->chain >= p->def->max_turns && !c->spent) {
+        c->spent = 1;
+        c->backoff = fmin(c->backoff * 2, P_BACKOFF_MAX);
+        p_schedule(p, i, now);
+    }
+}
+
+static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t now)
+{
+    p_chan_t *c = &p->ch[i];
+    int peer = is_peer(p, ev->nick);
+    int mention = names_me(ev->text, p->nick);
+    double prob;
+    if (!peer) {
+        c->last_human = now;
+        c->chain = 0;
+        c->spent = 0;
+        if (c->backoff != 1.0) {
+            c->backoff = 1.0;
+            p_schedule(p, i, now);
+        }
+        prob = mention ? p->def->reply_mention : 0.0;
+    } else {
+        count_persona_line(p, i, now);
+        prob = mention ? p->def->reply_mention : p->def->reply_persona;
+        if (c->chain >= p->def->max_turns)
+            prob = 0.0; /* the exchange has run its course */
+        else
+            prob *= 1.0 - (double)c->chain / p->def->max_turns;
+    }
+    if (prob <= 0.0 || p->pend.active || p_uniform(p) >= prob)
+        return;
+    p_pending_t *r = &p->pend;
+    r->active = 1;
+    r->chan = i;
+    double think = p->def->think_min + p_uniform(p) * (p->def->think_max - p->def->think_min);
+    r->due = now + secs_ns(think);
+    r->expires = r->due + P_REPLY_TTL_NS;
+    util_strlcpy(r->to, mention ? ev->nick : "", sizeof r->to);
+    util_strlcpy(r->prompt, ev->text, sizeof r->prompt);
+}
+
+void persona_event(persona_t *p, const irc_event_t *ev, int64_t now)
+{
+    int i;
+    switch (ev->kind) {
+    case IRC_EV_SAY:
+    case IRC_EV_ACTION:
+        if (!ev->nick || !ev->text || same_nick(ev->nick, p->nick))
+            return;
+        if ((i = chan_of(p, ev->channel)) < 0)
+            return;
+        heard_line(p, (size_t)i, ev, now);
+        break;
+    case IRC_EV_INVITE:
+        /* Never followed: a persona is where its definition puts it. */
+        p->st.invites++;
+        break;
+    case IRC_EV_NICK:
+        if (ev->nick && ev->text && strcasecmp(ev->nick, p->nick) == 0)
+            persona_set_nick(p, ev->text);
+        break;
+    default:
+        break;
+    }
+}
+
+static void refill(persona_t *p, int64_t now)
+{
+    if (now > p->t_tokens) {
+        p->tokens += (double)(now - p->t_tokens) / (double)NS_PER_S * p->def->rate / 60.0;
+        if (p->tokens > p->def->burst)
+            p->tokens = p->def->burst;
+    }
+    p->t_tokens = now;
+}
+
+/* When the next token is there. */
+static int64_t token_time(const persona_t *p, int64_t now)
+{
+    if (p->tokens >= 1.0)
+        return now;
+    return now + secs_ns((1.0 - p->tokens) * 60.0 / p->def->rate) + 1;
+}
+
+/* One guarded line into out: a reply to prompt (NULL: anything), addressed
+ * to 'to' when not empty. 0, or PURG_EDENIED when nothing passed. */
+static int compose(persona_t *p, const char *prompt, const char *to, char *out, size_t outlen)
+{
+    for (int t = 0; t < P_GUARD_TRIES; t++) {
+        char *text = NULL;
+        int rc = PURG_ENOTFOUND;
+        if (prompt && t < P_GUARD_TRIES / 2)
+            rc = markov_reply(p->model, &p->rng, &p->gen, prompt, &text);
+        if (rc != 0)
+            rc = markov_generate(p->model, &p->rng, &p->gen, &text);
+        if (rc != 0) {
+            free(text);
+            continue;
+        }
+        char line[GUARD_MAX_LINE + 1];
+        int r2 = to && *to ? util_snprintf(line, sizeof line, "%s: %s", to, text)
+                           : util_strlcpy(line, text, sizeof line);
+        free(text);
+        if (r2 != 0)
+            continue;
+        const char *why = NULL;
+        if (guard_check(p->def->guard, line, out, outlen, &why) == 0)
+            return 0;
+        p->st.guarded++;
+    }
+    return PURG_EDENIED;
+}
+
+/* Say a line in channel i. Returns 0 when it was said. */
+static int speak(persona_t *p, size_t i, const char *prompt, const char *to, int64_t now)
+{
+    char line[PERSONA_LINE_MAX + 1];
+    if (!p->say || compose(p, prompt, to, line, sizeof line) != 0) {
+        p->st.dropped++;
+        return PURG_EDENIED;
+    }
+    int rc = p->say(p->say_ctx, p->def->channels[i], line);
+    if (rc != 0) {
+        p->st.dropped++;
+        return rc;
+    }
+    p->tokens -= 1.0;
+    p->st.said++;
+    count_persona_line(p, i, now);
+    return 0;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+int64_t persona_tick(persona_t *p, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    refill(p, now);
+    p_pending_t *r = &p->pend;
+    if (r->active && now >= r->due) {
+        if (now > r->expires) {
+            r->active = 0;
+            p->st.dropped++;
+        } else if (p->tokens < 1.0) {
+            p->st.rate_limited++;
+            r->due = token_time(p, now);
+        } else {
+            r->active = 0;
+            if (speak(p, r->chan, r->prompt, r->to, now) == 0)
+                p->st.replies++;
+        }
+    }
+    if (r->active)
+        next = r->due;
+    for (size_t i = 0; i < p->def->nchannels; i++) {
+        p_chan_t *c = &p->ch[i];
+        if (now >= c->next_unprompted) {
+            p_schedule(p, i, now);
+            if (p->def->quiet_after > 0 && now - c->last_human > secs_ns(p->def->quiet_after * 60)) {
+                p->st.quiet_skips++;
+            } else if (c->chain >= p->def->max_turns && now - c->last_persona <= P_PAUSE_NS) {
+                /* the exchange ran out: let it rest */
+            } else if (p->tokens < 1.0) {
+                p->st.rate_limited++;
+            } else if (speak(p, i, NULL, NULL, now) == 0) {
+                p->st.unprompted++;
+            }
+        }
+        next = min64(next, c->next_unprompted);
+    }
+    return next;
+}

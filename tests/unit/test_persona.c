@@ -1,0 +1,373 @@
+/* test_persona.c - persona definitions (good and bad files), and the state
+ * machine with an injected clock: reply to a mention, an exchange between
+ * personas that ends by itself, the rate limit, the quiet rule, INVITE, and
+ * the room that carries it all offline. */
+#include "check.h"
+#include "markov.h"
+#include "persona.h"
+#include "purg.h"
+#include "room.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S 1000000000LL
+
+static markov_t *small_model(void)
+{
+    static const char *const lines[] = {
+        "the server room is on fire again today",
+        "the coffee machine has a kernel panic",
+        "nobody reads the manual before the server room floods",
+        "my cat walked across the keyboard and deployed to production",
+        "the printer speaks only in riddles today",
+        "a cosmic ray flipped a bit in the coffee machine",
+        "the backup tapes were eaten by the printer",
+        "today the network is slow because of solar flares",
+    };
+    markov_t *m = NULL;
+    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        CHECK(markov_add_line(m, lines[i], strlen(lines[i])) == 0);
+    CHECK(markov_build(m) == 0);
+    return m;
+}
+
+static persona_def_t *def_from(const char *text)
+{
+    char err[512];
+    persona_def_t *d = NULL;
+    int rc = persona_def_parse(&d, "/x/test.ini", text, strlen(text), err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "unexpected: %s\n", err);
+    CHECK(rc == 0);
+    return d;
+}
+
+/* Expect a parse error whose message contains want. */
+static void bad(const char *text, const char *want)
+{
+    char err[512] = "";
+    persona_def_t *d = NULL;
+    int rc = persona_def_parse(&d, "bad.ini", text, strlen(text), err, sizeof err);
+    CHECK(rc != 0 && d == NULL);
+    if (!strstr(err, want)) {
+        fprintf(stderr, "error '%s' lacks '%s'\n", err, want);
+        CHECK(strstr(err, want) != NULL);
+    }
+}
+
+static void test_parse(void)
+{
+    persona_def_t *d = def_from(
+        "; a persona\n[persona]\nnick = bofh\nmodel = ../models/bofh.model\ncorpus = /abs/c.txt\n"
+        "order = 3\nchannels = #purgatory, #other\nchattiness = 12.5\nreply_mention = 1\n"
+        "reply_persona = 0.25\nvoice = en-gb+m3 40 50 170 -30\nquiet_after = 5\nmax_turns = 4\n"
+        "rate = 6\nburst = 3\n[guard]\nnicks = cmdbot\nrewrite = yes\n");
+    if (d) {
+        CHECK_STREQ(d->nick, "bofh");
+        CHECK_STREQ(d->model, "/x/../models/bofh.model");
+        CHECK_STREQ(d->corpus, "/abs/c.txt");
+        CHECK(d->order == 3);
+        CHECK(d->nchannels == 2);
+        CHECK_STREQ(d->channels[1], "#other");
+        CHECK(d->chattiness == 12.5 && d->reply_mention == 1 && d->reply_persona == 0.25);
+        CHECK_STREQ(d->voice, "en-gb+m3 40 50 170 -30");
+        CHECK(d->quiet_after == 5 && d->max_turns == 4 && d->rate == 6 && d->burst == 3);
+        char out[100];
+        CHECK(guard_check(d->guard, "ask cmdbot about it", out, sizeof out, NULL) == PURG_EDENIED);
+    }
+    persona_def_free(d);
+
+    bad("[persona]\nnick = a\nchannels = #c\n", "bad.ini: neither model nor corpus");
+    bad("[persona]\nmodel = m\nchannels = #c\n", "bad.ini: no nick");
+    bad("[persona]\nnick = a\nmodel = m\n", "bad.ini: no channels");
+    bad("[persona]\nnick = a\nmodel = m\nchannels = #c\ncolour = red\n", "bad.ini:5: unknown key 'colour'");
+    bad("[persona]\nnick = 9lives\n", "bad.ini:2: nick '9lives'");
+    bad("[persona]\nnick = a b\n", "bad.ini:2: nick");
+    bad("[persona]\nchannels = purgatory\n", "bad.ini:2: channels: 'purgatory' is not a channel");
+    bad("[persona]\nchannels = #a #a\n", "given twice");
+    bad("[persona]\nchattiness = -1\n", "bad.ini:2: bad value for chattiness");
+    bad("[persona]\n\nreply_mention = 1.5\n", "bad.ini:3: bad value for reply_mention");
+    bad("[persona]\norder = 2.5\n", "bad.ini:2: bad value for order (expected an integer 1..8)");
+    bad("[persona]\nmax_turns = lots\n", "bad.ini:2: bad value for max_turns");
+    bad("[persona]\nnick = a\n[voices]\nx = 1\n", "bad.ini:4: unknown section [voices]");
+    bad("nick = a\n", "bad.ini:1: 'nick' outside a section");
+    bad("[persona]\nthis is not ini\n", "bad.ini:2: syntax error");
+    bad("[persona\n", "bad.ini:1:");
+    bad("[guard]\nrewrite = perhaps\n", "bad.ini:2: bad value for rewrite in [guard]");
+    bad("[guard]\nfoo = 1\n", "bad.ini:2: unknown key 'foo' in [guard]");
+    bad("[persona]\nnick = a\nmodel = m\nchannels = #c\nthink_min = 5\nthink_max = 1\n", "think_max");
+    char longline[2000];
+    memset(longline, 'x', sizeof longline);
+    memcpy(longline, "[persona]\nnick = ", 17);
+    longline[sizeof longline - 1] = '\0';
+    bad(longline, "bad.ini:2: line too long");
+
+    char err[256];
+    persona_def_t *none = NULL;
+    CHECK(persona_def_load(&none, "/nonexistent/p.ini", err, sizeof err) == PURG_ENOTFOUND);
+    CHECK(strstr(err, "/nonexistent/p.ini") != NULL);
+}
+
+/* ---- a transport that records what was said ---- */
+
+typedef struct said {
+    int n;
+    char last[512];
+    char chan[64];
+} said_t;
+
+static int rec_say(void *ctx, const char *channel, const char *text)
+{
+    said_t *s = ctx;
+    s->n++;
+    snprintf(s->last, sizeof s->last, "%s", text);
+    snprintf(s->chan, sizeof s->chan, "%s", channel);
+    return 0;
+}
+
+static void hear(persona_t *p, const char *nick, const char *text, int64_t now)
+{
+    irc_event_t ev = { .kind = IRC_EV_SAY, .channel = "#c", .nick = nick, .text = text };
+    persona_event(p, &ev, now);
+}
+
+/* Tick every 100 ms from *now to until. */
+static void run_until(persona_t *p, int64_t *now, int64_t until)
+{
+    for (; *now < until; *now += S / 10)
+        persona_tick(p, *now);
+}
+
+static void test_mention(markov_t *m)
+{
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
+                                "reply_mention = 1\nreply_persona = 0\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 1000 * S;
+    CHECK(persona_create(&p, d, m, 1, now) == 0);
+    persona_set_transport(p, rec_say, &s);
+    run_until(p, &now, now + 60 * S);
+    CHECK(s.n == 0); /* chattiness 0: only replies */
+    hear(p, "alice", "what do you think about the printer", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 0); /* not named: no reply */
+    hear(p, "alice", "hey BOFH, what about the coffee machine?", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 1);
+    CHECK_STREQ(s.chan, "#c");
+    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    /* a word that only contains the nick does not count */
+    hear(p, "alice", "bofhs are everywhere", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 1);
+    /* other channels are not its business */
+    irc_event_t ev = { .kind = IRC_EV_SAY, .channel = "#elsewhere", .nick = "alice", .text = "bofh!" };
+    persona_event(p, &ev, now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 1);
+    /* INVITE: counted, nothing said, nowhere joined */
+    ev = (irc_event_t){ .kind = IRC_EV_INVITE, .channel = "#ops", .nick = "cmdbot" };
+    persona_event(p, &ev, now);
+    run_until(p, &now, now + 10 * S);
+    persona_stats_t st;
+    persona_get_stats(p, &st);
+    CHECK(st.invites == 1 && st.replies == 1 && s.n == 1);
+    persona_free(p);
+    persona_def_free(d);
+}
+
+/* Two personas wired back to back through the room: one human line starts
+ * an exchange that must end by itself. */
+typedef struct member {
+    persona_t *p;
+    room_t *room;
+    int64_t *now;
+    unsigned long heard;
+} member_t;
+
+static void member_hear(void *owner, const irc_event_t *ev)
+{
+    member_t *mb = owner;
+    if (ev->kind == IRC_EV_SAY)
+        mb->heard++;
+    if (mb->p)
+        persona_event(mb->p, ev, *mb->now);
+}
+
+static int member_say(void *ctx, const char *channel, const char *text)
+{
+    member_t *mb = ctx;
+    return room_say(mb->room, persona_nick(mb->p), channel, text, *mb->now);
+}
+
+static void test_exchange(markov_t *m)
+{
+    const char *ini =
+        "[persona]\nnick = %s\nmodel = m\nchannels = #c\nchattiness = 0\nreply_mention = 1\n"
+        "reply_persona = 1\nmax_turns = 6\nrate = 60\nburst = 5\n";
+    char a_ini[512], b_ini[512];
+    snprintf(a_ini, sizeof a_ini, ini, "alpha");
+    snprintf(b_ini, sizeof b_ini, ini, "beta");
+    persona_def_t *da = def_from(a_ini), *db = def_from(b_ini);
+    room_t *room = NULL;
+    CHECK(room_create(&room) == 0);
+    int64_t now = 5 * S;
+    member_t ma = { .room = room, .now = &now }, mb = { .room = room, .now = &now };
+    member_t ear = { .room = room, .now = &now };
+    CHECK(persona_create(&ma.p, da, m, 11, now) == 0);
+    CHECK(persona_create(&mb.p, db, m, 22, now) == 0);
+    persona_add_peer(ma.p, "beta");
+    persona_add_peer(mb.p, "alpha");
+    persona_set_transport(ma.p, member_say, &ma);
+    persona_set_transport(mb.p, member_say, &mb);
+    const char *chans[] = { "#c" };
+    CHECK(room_join(room, "alpha", chans, 1, member_hear, &ma, now) == 0);
+    CHECK(room_join(room, "beta", chans, 1, member_hear, &mb, now) == 0);
+    CHECK(room_join(room, "human", chans, 1, member_hear, &ear, now) == 0);
+    CHECK(room_join(room, "alpha", chans, 1, member_hear, &ear, now) == PURG_EINVAL);
+    CHECK(room_say(room, "human", "#c", "alpha, what about the server room?", now) == 0);
+    for (int i = 0; i < 6000; i++, now += S / 10) { /* ten minutes */
+        persona_tick(ma.p, now);
+        persona_tick(mb.p, now);
+    }
+    unsigned long persona_lines = room_lines(room) - 1;
+    fprintf(stderr, "exchange: %lu persona lines\n", persona_lines);
+    CHECK(persona_lines >= 1);  /* alpha answered */
+    CHECK(persona_lines <= 6);  /* the turn budget */
+    CHECK(ear.heard == persona_lines);
+    /* a persona cannot speak where it is not */
+    CHECK(room_say(room, "alpha", "#ops", "hello", now) == PURG_EDENIED);
+    CHECK(room_say(room, "alpha", "#c", "two\nlines", now) == PURG_EINVAL);
+    CHECK(room_invite(room, "human", "alpha", "#ops", now) == 0);
+    CHECK(!room_in(room, "alpha", "#ops"));
+    persona_stats_t st;
+    persona_get_stats(ma.p, &st);
+    CHECK(st.invites == 1);
+    /* a human line starts a new exchange */
+    unsigned long before = room_lines(room);
+    CHECK(room_say(room, "human", "#c", "beta: tell me about the printer", now) == 0);
+    for (int i = 0; i < 600; i++, now += S / 10) {
+        persona_tick(ma.p, now);
+        persona_tick(mb.p, now);
+    }
+    CHECK(room_lines(room) > before + 1);
+    CHECK(room_lines(room) <= before + 1 + 6);
+    persona_free(ma.p);
+    persona_free(mb.p);
+    room_free(room);
+    persona_def_free(da);
+    persona_def_free(db);
+}
+
+static void test_rate_limit(markov_t *m)
+{
+    /* every human line names it; it may say 6 a minute, 2 back to back */
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
+                                "reply_mention = 1\nrate = 6\nburst = 2\nthink_min = 0\nthink_max = 0\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 0;
+    CHECK(persona_create(&p, d, m, 3, now) == 0);
+    persona_set_transport(p, rec_say, &s);
+    for (int i = 0; i < 600; i++, now += S / 10) { /* one minute, a mention every 100 ms */
+        hear(p, "alice", "bofh: the printer?", now);
+        persona_tick(p, now);
+    }
+    fprintf(stderr, "rate limit: %d lines in a minute\n", s.n);
+    CHECK(s.n >= 6 && s.n <= 8); /* burst 2 + 6 a minute */
+    persona_stats_t st;
+    persona_get_stats(p, &st);
+    CHECK(st.rate_limited > 0);
+    persona_free(p);
+    persona_def_free(d);
+}
+
+static void test_quiet_rule(markov_t *m)
+{
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 10\n"
+                                "quiet_after = 2\nrate = 60\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 0;
+    CHECK(persona_create(&p, d, m, 5, now) == 0);
+    persona_set_transport(p, rec_say, &s);
+    run_until(p, &now, 2 * 60 * S);
+    int in_first = s.n;
+    CHECK(in_first >= 4); /* ~12 expected in two minutes */
+    run_until(p, &now, 30 * 60 * S);
+    CHECK(s.n == in_first); /* quiet: nobody human spoke for two minutes */
+    persona_stats_t st;
+    persona_get_stats(p, &st);
+    CHECK(st.quiet_skips > 0);
+    /* a peer's line does not wake it; a human's does */
+    persona_add_peer(p, "other");
+    hear(p, "other", "the coffee machine", now);
+    run_until(p, &now, now + 60 * S);
+    CHECK(s.n == in_first);
+    hear(p, "alice", "anyone here?", now);
+    run_until(p, &now, now + 60 * S);
+    CHECK(s.n > in_first);
+    persona_free(p);
+    persona_def_free(d);
+}
+
+static void test_model_open(void)
+{
+    char dir[512], path[600], err[512], warn[512];
+    const char *tmp = getenv("PURG_TEST_TMP");
+    snprintf(dir, sizeof dir, "%s", tmp ? tmp : "/tmp");
+    snprintf(path, sizeof path, "%s/test_persona_corpus.txt", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    for (int i = 0; i < 50; i++)
+        fprintf(f, "line number %d says the server is down again\n", i);
+    fclose(f);
+    char ini[2048];
+    snprintf(ini, sizeof ini, "[persona]\nnick = t\nchannels = #c\ncorpus = %s\n"
+             "model = test_persona.model\ncorpus_max_lines = 10\n", path);
+    char name[700];
+    snprintf(name, sizeof name, "%s/p.ini", dir);
+    persona_def_t *d = NULL;
+    CHECK(persona_def_parse(&d, name, ini, strlen(ini), err, sizeof err) == 0);
+    if (!d)
+        return;
+    remove(d->model);
+    markov_t *m = NULL;
+    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == 0);
+    markov_stats_t st;
+    if (m) {
+        markov_stats(m, &st);
+        CHECK(st.lines == 10);
+    }
+    markov_free(m);
+    m = NULL;
+    /* second time: the saved model is loaded */
+    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == 0);
+    markov_free(m);
+    remove(d->model);
+    snprintf(d->corpus, sizeof d->corpus, "%s/nonexistent.txt", dir);
+    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == PURG_ENOTFOUND);
+    CHECK(strstr(err, "nonexistent.txt") != NULL);
+    persona_def_free(d);
+}
+
+int main(void)
+{
+    test_parse();
+    markov_t *m = small_model();
+    if (m) {
+        test_mention(m);
+        test_exchange(m);
+        test_rate_limit(m);
+        test_quiet_rule(m);
+    }
+    markov_free(m);
+    test_model_open();
+    return check_done();
+}
