@@ -35,6 +35,7 @@ typedef struct listen_opts {
     size_t max_chars;
     size_t queue;
     const char *timing;
+    const char *intake_log;
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -49,6 +50,7 @@ typedef struct listener {
     int rc;                 /* net thread's result */
     char err[512];
     unsigned long heard;    /* lines queued (net thread) */
+    FILE *intake;           /* --intake-log: net thread only */
 } listener_t;
 
 static void listen_usage(FILE *f)
@@ -73,6 +75,8 @@ static void listen_usage(FILE *f)
 "      --queue N          speech queue length before old lines are skipped\n"
 "                         (default 50)\n"
 "      --timing FILE      append per-line timestamps (for benchmarks)\n"
+"      --intake-log FILE  append 't_recv t_queued text' for every channel line\n"
+"                         as it is queued, spoken or not (for benchmarks)\n"
 "  -h, --help             this help\n"
 "\n"
 "Stop with Ctrl-C (SIGINT) or SIGTERM: the current line finishes, the output\n"
@@ -92,7 +96,7 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
 /* Returns -1 to continue, else an exit code. */
 static int parse_opts(int argc, char **argv, listen_opts_t *o)
 {
-    enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING };
+    enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING, OPT_INTAKE };
     static const struct option longopts[] = {
         { "server", required_argument, NULL, 's' },
         { "port", required_argument, NULL, 'p' },
@@ -105,6 +109,7 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         { "max-length", required_argument, NULL, OPT_MAXLEN },
         { "queue", required_argument, NULL, OPT_QUEUE },
         { "timing", required_argument, NULL, OPT_TIMING },
+        { "intake-log", required_argument, NULL, OPT_INTAKE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -162,6 +167,7 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             o->queue = v;
             break;
         case OPT_TIMING: o->timing = optarg; break;
+        case OPT_INTAKE: o->intake_log = optarg; break;
         case 'h': listen_usage(stdout); return 0;
         default: listen_usage(stderr); return 2;
         }
@@ -205,6 +211,9 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
         u->t_recv = ev->t_recv;
         speechq_push(l->queue, u);
         l->heard++;
+        if (l->intake) /* the raw text: a benchmark's sender reads its own stamps back */
+            fprintf(l->intake, "%lld %lld %s\n", (long long)ev->t_recv,
+                    (long long)util_now_ns(), ev->text);
         break;
     }
     case IRC_EV_JOIN:
@@ -247,6 +256,12 @@ static void on_tick(void *arg)
         fprintf(stderr, "purgatory: reloaded voices from %s\n", l->opts->voices);
     else
         fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
+}
+
+static void on_net_log(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "purgatory: %s\n", msg);
 }
 
 static void *net_main(void *arg)
@@ -318,6 +333,13 @@ int cli_listen(int argc, char **argv)
         fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
         goto out;
     }
+    if (o.intake_log) {
+        if (!(l.intake = fopen(o.intake_log, "a"))) {
+            fprintf(stderr, "purgatory: cannot write intake log %s\n", o.intake_log);
+            goto out;
+        }
+        setvbuf(l.intake, NULL, _IOFBF, 1 << 16); /* flushed at exit: cheap per line */
+    }
     if (o.timing && !(timing = fopen(o.timing, "a"))) {
         fprintf(stderr, "purgatory: cannot write timing file %s\n", o.timing);
         goto out;
@@ -332,9 +354,11 @@ int cli_listen(int argc, char **argv)
         goto out;
     }
     if ((rc = irc_net_create(&l.net)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory: %s%s\n", purg_strerror(rc),
+                rc == PURG_EINVAL ? " (in PURG_IRC_TIMING)" : "");
         goto out;
     }
+    irc_net_set_log(l.net, on_net_log, NULL);
     irc_conf_t ic = { .server = o.server, .port = o.port, .nick = o.nick,
                       .channels = o.channels, .nchannels = o.nchannels };
     irc_conn_t *conn;
@@ -376,5 +400,7 @@ out:
     voicemap_free(l.voices);
     if (timing)
         fclose(timing);
+    if (l.intake)
+        fclose(l.intake);
     return code;
 }

@@ -11,8 +11,12 @@
  *    capped exponential backoff (1 s doubling to 60 s, +-25% jitter) and
  *    rejoins its channels; one that never registered fails the run, so a
  *    wrong --server gets a clear error instead of silent retries.
- *  - A link silent for PING_IDLE_S gets a PING; silent PING_DEAD_S more, it
- *    is treated as dead and reconnected.
+ *  - A link silent for 90 s gets a PING; silent 60 s more (or a connect that
+ *    does not register within 150 s), it is treated as dead and reconnected.
+ *    PURG_IRC_TIMING overrides these timers (tests).
+ *  - Lines for a channel leave only once the link has (re)joined it, and a
+ *    sent line stays queued until the server confirms it (see flush_out), so
+ *    a reconnect loses no line a persona meant to say.
  *  - CTCP requests other than ACTION get no answer, INVITEs are reported to
  *    the owner and never acted on here, and only configured channels are joined. */
 #include "irc.h"
@@ -21,10 +25,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <libircclient.h>
 #include <libirc_rfcnumeric.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/select.h>
 #include <unistd.h>
 
@@ -32,15 +39,24 @@
 #define CHAN_MAX 64
 #define LINE_MAX_OUT 400     /* text bytes per PRIVMSG, leaves room for the prefix */
 #define BURST 3.0
-#define BACKOFF_MIN_MS 1000
-#define BACKOFF_MAX_MS 60000
-#define PING_IDLE_S 90
-#define PING_DEAD_S 60
+#define ACK_EVERY_MS 200      /* at most five delivery-confirming PINGs a second */
+
+/* Timers; the defaults suit real networks, PURG_IRC_TIMING shortens them for tests. */
+typedef struct irc_timing {
+    int backoff_min_ms;  /* first reconnect delay; doubles per failure */
+    int backoff_max_ms;  /* cap of the reconnect delay */
+    int ping_idle_ms;    /* silence before we PING */
+    int ping_dead_ms;    /* no answer this long after a PING (or no registration): dead */
+    int reclaim_ms;      /* how often to try to get the wanted nick back */
+} irc_timing_t;
+
+static const irc_timing_t timing_default = { 1000, 60000, 90000, 60000, 30000 };
 
 typedef enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_READY } conn_state_t;
 
 typedef struct outline {
     int chan;                      /* index into channels */
+    uint64_t seq;                  /* set when handed to libircclient */
     char text[LINE_MAX_OUT + 1];
 } outline_t;
 
@@ -57,7 +73,9 @@ struct irc_conn {
     char wanted[NICK_MAX];
     char nick[NICK_MAX];           /* current nick */
     char (*channels)[CHAN_MAX];
+    unsigned char *joined;         /* per channel: we are in it on this link */
     size_t nchannels;
+    int hold;                      /* the owner asked us not to send for now */
     double rate;
     /* state */
     conn_state_t state;
@@ -68,21 +86,31 @@ struct irc_conn {
     int backoff_ms;
     int64_t last_rx, ping_sent;
     int64_t last_reclaim;
-    /* outgoing queue: ring of cap entries */
+    int64_t t_start;               /* when the current connect began */
+    /* outgoing queue: ring of cap entries. The first out_sent of them went to
+     * the server but are not yet confirmed (see flush_out); they stay queued
+     * and are sent again if the link drops first. */
     outline_t *out;
-    size_t out_cap, out_head, out_len;
+    size_t out_cap, out_head, out_len, out_sent;
+    uint64_t seq;                  /* lines handed to libircclient, ever */
+    uint64_t ack_wait;             /* seq named by the PING in flight, 0: none */
+    int64_t ack_t;                 /* when that PING went out */
     double tokens;
     int64_t tokens_t;
 };
 
 struct irc_net {
     irc_conn_t *conns;
+    irc_timing_t timing;
+    irc_log_fn log;
+    void *log_ctx;
     int wake[2];
     int64_t t_batch;               /* when the current select() returned */
     unsigned rng;                  /* jitter state */
 };
 
 static int64_t ms_to_ns(int64_t ms) { return ms * 1000000; }
+static int min_timeout(int a, int b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -108,6 +136,19 @@ static void emit(irc_conn_t *c, irc_event_kind_t kind, const char *chan, const c
 
 static irc_conn_t *conn_of(irc_session_t *s) { return irc_get_ctx(s); }
 
+static void netlog(irc_net_t *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void netlog(irc_net_t *n, const char *fmt, ...)
+{
+    if (!n->log)
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap); /* a cut log line is still useful */
+    va_end(ap);
+    n->log(n->log_ctx, buf);
+}
+
 static void touch(irc_conn_t *c)
 {
     c->last_rx = util_now_ns();
@@ -125,8 +166,10 @@ static void on_connect(irc_session_t *s, const char *ev, const char *origin,
     if (n >= 1 && p[0])
         util_strlcpy(c->nick, p[0], sizeof c->nick);
     c->state = CONN_READY;
+    if (c->ever_ready)
+        netlog(c->net, "reconnected to %s:%u as %s", c->server, c->port, c->nick);
     c->ever_ready = 1;
-    c->backoff_ms = BACKOFF_MIN_MS;
+    c->backoff_ms = c->net->timing.backoff_min_ms;
     for (size_t i = 0; i < c->nchannels; i++)
         irc_cmd_join(s, c->channels[i], NULL);
     emit(c, IRC_EV_READY, NULL, c->nick, NULL);
@@ -160,8 +203,12 @@ static void on_join(irc_session_t *s, const char *ev, const char *origin,
     touch(c);
     if (n < 1 || !origin)
         return;
-    if (strcasecmp(origin, c->nick) == 0)
+    if (strcasecmp(origin, c->nick) == 0) {
+        int i = chan_index(c, p[0]);
+        if (i >= 0)
+            c->joined[i] = 1;
         emit(c, IRC_EV_SELF_JOIN, p[0], origin, NULL);
+    }
     emit(c, IRC_EV_JOIN, p[0], origin, NULL);
 }
 
@@ -171,8 +218,12 @@ static void on_part(irc_session_t *s, const char *ev, const char *origin,
     (void)ev;
     irc_conn_t *c = conn_of(s);
     touch(c);
-    if (n >= 1 && origin)
-        emit(c, IRC_EV_PART, p[0], origin, NULL);
+    if (n < 1 || !origin)
+        return;
+    int i = chan_index(c, p[0]);
+    if (i >= 0 && strcasecmp(origin, c->nick) == 0)
+        c->joined[i] = 0;
+    emit(c, IRC_EV_PART, p[0], origin, NULL);
 }
 
 static void on_kick(irc_session_t *s, const char *ev, const char *origin,
@@ -183,8 +234,11 @@ static void on_kick(irc_session_t *s, const char *ev, const char *origin,
     touch(c);
     if (n >= 2 && p[1]) {
         emit(c, IRC_EV_PART, p[0], p[1], NULL);
-        if (strcasecmp(p[1], c->nick) == 0 && chan_index(c, p[0]) >= 0)
+        int i = chan_index(c, p[0]);
+        if (strcasecmp(p[1], c->nick) == 0 && i >= 0) {
+            c->joined[i] = 0;
             irc_cmd_join(s, p[0], NULL); /* a configured channel: go back */
+        }
     }
 }
 
@@ -221,7 +275,35 @@ static void on_invite(irc_session_t *s, const char *ev, const char *origin,
         emit(c, IRC_EV_INVITE, p[1], origin, NULL);
 }
 
-/* Everything else (notices, modes, topics, PONG, CTCP requests): heard, not acted on. */
+/* The server confirmed every line up to seq: it has processed (relayed) them. */
+static void ack(irc_conn_t *c, uint64_t seq)
+{
+    while (c->out_sent > 0 && c->out[c->out_head].seq <= seq) {
+        c->out_head = (c->out_head + 1) % c->out_cap;
+        c->out_len--;
+        c->out_sent--;
+    }
+    if (c->ack_wait && c->ack_wait <= seq)
+        c->ack_wait = 0;
+}
+
+/* Commands libircclient does not dispatch; PONG carries our delivery acks. */
+static void on_unknown(irc_session_t *s, const char *ev, const char *origin,
+                       const char **p, unsigned n)
+{
+    (void)origin;
+    irc_conn_t *c = conn_of(s);
+    touch(c);
+    if (strcmp(ev, "PONG") == 0 && n >= 1 && p[n - 1] &&
+        strncmp(p[n - 1], "purg-ack-", 9) == 0) {
+        char *end;
+        unsigned long long v = strtoull(p[n - 1] + 9, &end, 10);
+        if (*end == '\0' && v <= c->seq)
+            ack(c, (uint64_t)v);
+    }
+}
+
+/* Everything else (notices, modes, topics, CTCP requests): heard, not acted on. */
 static void on_other(irc_session_t *s, const char *ev, const char *origin,
                      const char **p, unsigned n)
 {
@@ -288,7 +370,7 @@ static const irc_callbacks_t callbacks = {
     .event_ctcp_req = on_other,   /* set: libircclient would otherwise answer VERSION etc. */
     .event_ctcp_rep = on_other,
     .event_ctcp_action = on_action,
-    .event_unknown = on_other,
+    .event_unknown = on_unknown,
     .event_numeric = on_numeric,
 };
 
@@ -307,6 +389,7 @@ static int conn_start(irc_conn_t *c)
     util_strlcpy(c->nick, c->wanted, sizeof c->nick);
     c->state = CONN_CONNECTING;
     touch(c);
+    c->t_start = c->last_rx;
     if (irc_connect(c->session, c->server, c->port, c->password, c->nick, "purgatory",
                     "purgatory IRC listener") != 0) {
         util_snprintf(c->fail_msg, sizeof c->fail_msg, "%s",
@@ -321,6 +404,10 @@ static void conn_down(irc_conn_t *c, const char *why)
 {
     if (c->session)
         irc_disconnect(c->session);
+    c->out_sent = 0; /* unconfirmed lines go out again on the next link */
+    memset(c->joined, 0, c->nchannels);
+    c->ack_wait = 0;
+    c->ping_sent = 0;
     if (!c->ever_ready) {
         c->failed = 1;
         if (why)
@@ -332,10 +419,54 @@ static void conn_down(irc_conn_t *c, const char *why)
     irc_net_t *n = c->net;
     n->rng = n->rng * 1103515245u + 12345u;
     int jitter = (int)((n->rng >> 16) % 501) - 250;      /* -250..250 per mille */
-    int delay = c->backoff_ms + c->backoff_ms * jitter / 1000;
+    int delay = c->backoff_ms + (int)((long)c->backoff_ms * jitter / 1000);
     c->next_attempt = now + ms_to_ns(delay);
-    c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
+    c->backoff_ms = c->backoff_ms > n->timing.backoff_max_ms / 2 ? n->timing.backoff_max_ms
+                                                                : c->backoff_ms * 2;
+    if (c->state != CONN_DOWN)
+        netlog(n, "lost the connection to %s:%u (%s); reconnecting in %.1f s",
+               c->server, c->port, why ? why : "connection closed", delay / 1000.0);
     c->state = CONN_DOWN;
+}
+
+/* PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=500,ping_dead=1000,reclaim=1000"
+ * (milliseconds; any subset). For tests that restart servers many times. */
+static int timing_parse(const char *spec, irc_timing_t *t)
+{
+    static const struct { const char *key; size_t off; } keys[] = {
+        { "backoff_min", offsetof(irc_timing_t, backoff_min_ms) },
+        { "backoff_max", offsetof(irc_timing_t, backoff_max_ms) },
+        { "ping_idle", offsetof(irc_timing_t, ping_idle_ms) },
+        { "ping_dead", offsetof(irc_timing_t, ping_dead_ms) },
+        { "reclaim", offsetof(irc_timing_t, reclaim_ms) },
+    };
+    const char *p = spec;
+    while (*p) {
+        size_t klen = strcspn(p, "=,");
+        if (p[klen] != '=')
+            return PURG_EINVAL;
+        char *end;
+        long v = strtol(p + klen + 1, &end, 10);
+        if (end == p + klen + 1 || (*end && *end != ',') || v < 10 || v > 3600000)
+            return PURG_EINVAL;
+        size_t i;
+        for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            if (strlen(keys[i].key) == klen && strncmp(keys[i].key, p, klen) == 0)
+                break;
+        if (i == sizeof keys / sizeof keys[0])
+            return PURG_EINVAL;
+        *(int *)((char *)t + keys[i].off) = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    if (t->backoff_max_ms < t->backoff_min_ms)
+        t->backoff_max_ms = t->backoff_min_ms;
+    return 0;
+}
+
+void irc_net_set_log(irc_net_t *n, irc_log_fn fn, void *ctx)
+{
+    n->log = fn;
+    n->log_ctx = ctx;
 }
 
 int irc_net_create(irc_net_t **out)
@@ -352,6 +483,14 @@ int irc_net_create(irc_net_t **out)
         fcntl(n->wake[i], F_SETFD, FD_CLOEXEC);
     }
     n->rng = (unsigned)util_now_ns();
+    n->timing = timing_default;
+    const char *spec = getenv("PURG_IRC_TIMING");
+    if (spec && timing_parse(spec, &n->timing) != 0) {
+        close(n->wake[0]);
+        close(n->wake[1]);
+        free(n);
+        return PURG_EINVAL;
+    }
     *out = n;
     return 0;
 }
@@ -368,6 +507,7 @@ static void conn_free(irc_conn_t *c)
     free(c->server);
     free(c->password);
     free(c->channels);
+    free(c->joined);
     free(c->out);
     free(c);
 }
@@ -404,8 +544,9 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
     c->server = strdup(conf->server);
     c->password = conf->password ? strdup(conf->password) : NULL;
     c->channels = calloc(conf->nchannels, sizeof *c->channels);
+    c->joined = calloc(conf->nchannels, 1);
     c->out = calloc(c->out_cap, sizeof *c->out);
-    if (!c->server || (conf->password && !c->password) || !c->channels || !c->out)
+    if (!c->server || (conf->password && !c->password) || !c->channels || !c->joined || !c->out)
         goto fail;
     if (util_strlcpy(c->wanted, conf->nick, sizeof c->wanted) != 0)
         goto fail_inval;
@@ -415,7 +556,7 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
             goto fail_inval;
     }
     c->nchannels = conf->nchannels;
-    c->backoff_ms = BACKOFF_MIN_MS;
+    c->backoff_ms = n->timing.backoff_min_ms;
     c->tokens = BURST;
     c->tokens_t = util_now_ns();
     if (conn_start(c) != 0)
@@ -459,6 +600,14 @@ int irc_conn_say(irc_conn_t *c, const char *channel, const char *text)
 
 /* Send what the token bucket allows. Returns ms until the next token is due
  * while lines wait, else -1. */
+/*
+ * Delivery: a line handed to libircclient may still die in a socket buffer
+ * when the link drops. So a sent line stays queued until the server answers
+ * a later "PING :purg-ack-SEQ" (servers handle a client's commands in order,
+ * so the PONG means every earlier PRIVMSG was relayed); on a drop, the
+ * unconfirmed lines are sent again after reconnecting. Delivery is thus at
+ * least once: a line relayed just before the drop may be heard twice.
+ */
 static int flush_out(irc_conn_t *c, int64_t now)
 {
     if (c->state != CONN_READY || c->out_len == 0)
@@ -467,20 +616,40 @@ static int flush_out(irc_conn_t *c, int64_t now)
     if (c->tokens > BURST)
         c->tokens = BURST;
     c->tokens_t = now;
-    while (c->out_len > 0 && c->tokens >= 1.0) {
-        outline_t *o = &c->out[c->out_head];
+    while (c->out_sent < c->out_len && c->tokens >= 1.0 && !c->hold) {
+        outline_t *o = &c->out[(c->out_head + c->out_sent) % c->out_cap];
+        if (!c->joined[o->chan])
+            break; /* not in that channel (yet): +n would refuse the line; keep the order */
         if (irc_cmd_msg(c->session, c->channels[o->chan], o->text) != 0)
             break; /* libircclient's buffer is full: keep the line, retry later */
-        c->out_head = (c->out_head + 1) % c->out_cap;
-        c->out_len--;
+        o->seq = ++c->seq;
+        c->out_sent++;
         c->tokens -= 1.0;
     }
-    if (c->out_len == 0)
-        return -1;
-    double wait = (1.0 - c->tokens) / c->rate * 1000.0;
-    return wait < 1 ? 1 : (int)wait + 1;
+    int wait_ms = -1;
+    if (c->out_sent > 0 && c->ack_wait == 0) {
+        int64_t due = c->ack_t + ms_to_ns(ACK_EVERY_MS);
+        if (now >= due) {
+            char ping[48];
+            util_snprintf(ping, sizeof ping, "PING :purg-ack-%llu", (unsigned long long)c->seq);
+            if (irc_send_raw(c->session, "%s", ping) == 0) {
+                c->ack_wait = c->seq;
+                c->ack_t = now;
+            } else {
+                wait_ms = 10;
+            }
+        } else {
+            wait_ms = (int)((due - now) / 1000000) + 1;
+        }
+    }
+    if (c->out_sent < c->out_len && !c->hold && c->joined[c->out[(c->out_head + c->out_sent) % c->out_cap].chan]) {
+        double wait = (1.0 - c->tokens) / c->rate * 1000.0;
+        wait_ms = min_timeout(wait_ms, wait < 1 ? 1 : (int)wait + 1);
+    }
+    return wait_ms;
 }
 
+void irc_conn_hold(irc_conn_t *c, int hold) { c->hold = hold != 0; }
 const char *irc_conn_nick(const irc_conn_t *c) { return c->nick; }
 int irc_conn_ready(const irc_conn_t *c) { return c->state == CONN_READY; }
 size_t irc_conn_pending(const irc_conn_t *c) { return c->out_len; }
@@ -494,7 +663,6 @@ void irc_net_wake(irc_net_t *n)
     (void)r; /* a full pipe already wakes the loop */
 }
 
-static int min_timeout(int a, int b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
 
 /* Timers of one connection: reconnect, liveness, nick reclaim, sending.
  * Returns the ms until it next needs attention (-1: none). */
@@ -510,21 +678,31 @@ static int conn_tick(irc_conn_t *c, int64_t now)
         }
         return (int)((c->next_attempt - now) / 1000000) + 1;
     }
+    const irc_timing_t *tm = &c->net->timing;
     int64_t idle = now - c->last_rx;
-    if (c->ping_sent && now - c->ping_sent > (int64_t)PING_DEAD_S * 1000000000) {
+    if ((c->ping_sent && now - c->ping_sent > ms_to_ns(tm->ping_dead_ms)) ||
+        (c->ack_wait && now - c->ack_t > ms_to_ns(tm->ping_dead_ms) &&
+         now - c->last_rx > ms_to_ns(tm->ping_dead_ms))) {
         conn_down(c, "the server stopped answering");
         return 10;
     }
-    if (!c->ping_sent && idle > (int64_t)PING_IDLE_S * 1000000000 && c->state == CONN_READY) {
+    if (c->state == CONN_CONNECTING &&
+        now - c->t_start > ms_to_ns(tm->ping_idle_ms + tm->ping_dead_ms)) {
+        conn_down(c, "the server accepted the connection but never completed registration");
+        return 10;
+    }
+    if (!c->ping_sent && idle > ms_to_ns(tm->ping_idle_ms) && c->state == CONN_READY) {
         irc_send_raw(c->session, "PING :purgatory");
         c->ping_sent = now;
     }
     if (c->state == CONN_READY && strcmp(c->nick, c->wanted) != 0 &&
-        now - c->last_reclaim > (int64_t)30 * 1000000000) {
+        now - c->last_reclaim > ms_to_ns(tm->reclaim_ms)) {
         c->last_reclaim = now;
         irc_cmd_nick(c->session, c->wanted);
     }
-    int t = c->ping_sent ? PING_DEAD_S * 1000 : PING_IDLE_S * 1000;
+    int t = c->ping_sent ? tm->ping_dead_ms : tm->ping_idle_ms;
+    if (c->state == CONN_READY && strcmp(c->nick, c->wanted) != 0)
+        t = min_timeout(t, tm->reclaim_ms);
     return min_timeout(t, flush_out(c, now));
 }
 

@@ -51,7 +51,16 @@ typedef struct irc_conf {
 
 typedef struct irc_net irc_net_t;
 
+/* Timers come from the environment variable PURG_IRC_TIMING when set (for
+ * tests): "backoff_min=MS,backoff_max=MS,ping_idle=MS,ping_dead=MS,reclaim=MS",
+ * any subset; defaults 1000, 60000, 90000, 60000, 30000. PURG_EINVAL when
+ * it is malformed. */
 int irc_net_create(irc_net_t **out);
+
+/* Where the loop reports reconnects and other news for the user (one
+ * sentence, no newline), on the net thread. Without it, nothing is said. */
+typedef void (*irc_log_fn)(void *ctx, const char *msg);
+void irc_net_set_log(irc_net_t *n, irc_log_fn fn, void *ctx);
 void irc_net_free(irc_net_t *n); /* quits and frees every connection */
 
 /* A new connection (copied conf); starts connecting at once. The initial
@@ -75,11 +84,16 @@ void irc_net_wake(irc_net_t *n);
  * be one line (PURG_EINVAL on CR/LF). PURG_EFULL when the queue is full. */
 int irc_conn_say(irc_conn_t *c, const char *channel, const char *text);
 
+/* While hold is set, queued lines wait (they still count against the bound).
+ * Lines for a channel also wait until the connection has (re)joined it. */
+void irc_conn_hold(irc_conn_t *c, int hold);
+
 /* The nick the server knows us by now. */
 const char *irc_conn_nick(const irc_conn_t *c);
 /* True once registered (001 seen). */
 int irc_conn_ready(const irc_conn_t *c);
-/* Lines waiting in the outgoing queue. */
+/* Lines waiting in the outgoing queue, including those sent but not yet
+ * confirmed by the server (they are sent again after a reconnect). */
 size_t irc_conn_pending(const irc_conn_t *c);
 
 #endif

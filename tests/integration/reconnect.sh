@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# reconnect.sh - the server dies 20 times under a talking channel. ngircd is
+# killed (SIGTERM and SIGKILL in turn) and restarted on the same port; the
+# listener must reconnect, rejoin and speak every line sent while it was
+# connected, and a second program (tests/integration/irc_relay.c, the way
+# personas talk: irc_net_add + irc_conn_say) must deliver every queued line.
+# Short timers come from PURG_IRC_TIMING (see src/irc.h). Then: a frozen
+# server (SIGSTOP) is detected by PING and left; a taken nick is reclaimed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+relay_bin="$(dirname "$PURG_BIN")/tests/irc_relay"
+[ -x "$relay_bin" ] || purg_fail "irc_relay not built at $relay_bin"
+export PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=1000,ping_dead=1000,reclaim=500"
+RESTARTS=${PURG_RESTARTS:-20}
+
+purg_tmpdir
+purg_start_ngircd
+conf="$PURG_TMP/ngircd/ngircd.conf"
+
+# restart_ngircd SIGNAL - stop the server with SIGNAL, start it again on the
+# same port (the listening socket is re-bound at once: ngircd sets SO_REUSEADDR).
+restart_ngircd() {
+  local pid end
+  pid=$(purg_pid ngircd)
+  kill -"$1" "$pid" 2>/dev/null || true
+  purg_wait ngircd 5 >/dev/null || true
+  cat "$PURG_TMP/ngircd.out" >>"$PURG_TMP/ngircd-all.log" 2>/dev/null || true
+  unset '_purg_pids[ngircd]'
+  purg_spawn ngircd ngircd -n -f "$conf"
+  end=$(( ${EPOCHREALTIME/./} + 5000000 ))
+  until _purg_port_open "$PURG_IRC_PORT"; do
+    purg_running ngircd || purg_fail "ngircd did not restart on port $PURG_IRC_PORT"
+    (( ${EPOCHREALTIME/./} < end )) || purg_fail "ngircd not accepting after restart"
+    sleep 0.02
+  done
+}
+
+purg_start_listener --nick ear --channel '#purg' --audio null
+purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener did not join"
+purg_spawn relay "$relay_bin" "$PURG_IRC_PORT" 600 20 90
+
+sent=0
+for ((i = 1; i <= RESTARTS; i++)); do
+  # the peer waits until the listener is back in the channel, then talks;
+  # zed's line makes the peer confirm alice's lines were processed first
+  purg_ircpeer --channel '#purg' --wait-nick ear --timeout 15 \
+    --line "alice|cycle $i first" --line "alice|cycle $i second" --line "zed|cycle $i end" \
+    || purg_fail "cycle $i: the test client failed (did the listener rejoin?)"
+  sent=$((sent + 3))
+  if (( i % 2 )); then
+    restart_ngircd TERM   # at once: the lines may still be in flight or queued for speech
+  else
+    purg_wait_for "<zed> .*cycle $i end" "$PURG_LISTENER_OUT" 20 || purg_fail "cycle $i not spoken"
+    restart_ngircd KILL
+  fi
+  purg_wait_for 'reconnected to' "$PURG_LISTENER_ERR" 15 "$i" \
+    || purg_fail "the listener did not reconnect after restart $i"
+done
+purg_log "$RESTARTS restarts done"
+purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 $((RESTARTS + 1)) || purg_fail "no rejoin after the last restart"
+purg_wait_for "<zed> .*cycle $RESTARTS end" "$PURG_LISTENER_OUT" 30 || purg_fail "the last cycle was not spoken"
+spoken=$(purg_count '^#purg <(alice|zed)> .*cycle [0-9]+ ' "$PURG_LISTENER_OUT")
+purg_assert_eq "$spoken" "$sent" "lines spoken of those sent"
+for ((i = 1; i <= RESTARTS; i++)); do
+  for w in "alice> .*cycle $i first" "alice> .*cycle $i second" "zed> .*cycle $i end"; do
+    purg_assert_grep "$w\$" "$PURG_LISTENER_OUT" "cycle $i"
+  done
+done
+
+rc=0
+purg_wait relay 90 || rc=$?
+cat "$PURG_TMP/relay.out" >&2
+[ "$rc" -eq 0 ] || purg_fail "the relay lost lines across restarts (status $rc)"
+purg_assert_grep '^heard 600 of 600' "$PURG_TMP/relay.out" "relay"
+purg_log "listener spoke $spoken of $sent; relay: $(head -1 "$PURG_TMP/relay.out")"
+
+# --- a frozen server: PING unanswered -> the link is dead -> reconnect --------
+n0=$(purg_count 'reconnected to' "$PURG_LISTENER_ERR")
+kill -STOP "$(purg_pid ngircd)"
+purg_wait_for 'stopped answering' "$PURG_LISTENER_ERR" 10 || purg_fail "a frozen server was not detected"
+kill -CONT "$(purg_pid ngircd)"
+purg_wait_for 'reconnected to' "$PURG_LISTENER_ERR" 15 $((n0 + 1)) || purg_fail "no reconnect after the freeze"
+purg_ircpeer --channel '#purg' --wait-nick ear --line 'alice|after the freeze' || purg_fail "client failed after the freeze"
+purg_wait_for '<alice> .*after the freeze' "$PURG_LISTENER_OUT" 15 || purg_fail "not spoken after the freeze"
+purg_log "frozen server detected and left"
+
+# --- nick in use: a fallback nick, then the wanted one back -------------------
+purg_stop_listener || purg_fail "listener exit status $?"
+mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-1.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-1.err"
+unset '_purg_pids[listener]'
+purg_ircpeer_bg squatter --nick ear --channel '#purg' --stay 3
+sleep 1
+purg_start_listener --nick ear --channel '#purg' --audio null
+purg_wait_for 'joined #purg as ear_' "$PURG_LISTENER_ERR" 15 || purg_fail "no fallback nick while 'ear' was taken"
+purg_wait squatter 20 || true
+purg_ircpeer --channel '#purg' --wait-nick ear --timeout 10 --line 'alice|welcome back ear' \
+  || purg_fail "the listener did not reclaim its nick"
+purg_wait_for '<alice> .*welcome back ear' "$PURG_LISTENER_OUT" 15 || purg_fail "not spoken after the reclaim"
+purg_stop_listener || purg_fail "listener exit status $?"
+purg_log "ok"
