@@ -19,6 +19,7 @@
 typedef struct timing {
     uint64_t id;
     int64_t t_recv, t_queued, t_first_chunk;
+    uint64_t frames;   /* how long it played: frames at AUDIO_RATE */
 } timing_t;
 
 struct speaker {
@@ -59,9 +60,9 @@ static void drain_timings(speaker_t *s)
         timing_t *t = &s->timings[id % TIMING_SLOTS];
         if (t->id != id || !s->conf.timing)
             continue;
-        fprintf(s->conf.timing, "%llu %lld %lld %lld %lld\n", (unsigned long long)id,
+        fprintf(s->conf.timing, "%llu %lld %lld %lld %lld %llu\n", (unsigned long long)id,
                 (long long)t->t_recv, (long long)t->t_queued, (long long)t->t_first_chunk,
-                (long long)t_play);
+                (long long)t_play, (unsigned long long)t->frames);
         fflush(s->conf.timing);
     }
 }
@@ -84,7 +85,7 @@ static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
     int64_t t_first = 0;
     synth_say(syn, &v, u->text, u->id, &t_first);
     timing_t *t = &s->timings[u->id % TIMING_SLOTS];
-    *t = (timing_t){ u->id, u->t_recv, u->t_queued, t_first };
+    *t = (timing_t){ u->id, u->t_recv, u->t_queued, t_first, synth_last_frames(syn) };
     atomic_fetch_add(&s->spoken, 1);
 }
 

@@ -32,6 +32,7 @@ struct synth {
     /* per-utterance state, touched only by the synth thread */
     uint64_t mark_id;
     int64_t t_first;
+    uint64_t frames;       /* handed to the sink so far */
     int failed;            /* the sink refused samples */
     float gain_l, gain_r;
     int16_t stereo[STEREO_FRAMES * AUDIO_CHANNELS];
@@ -61,6 +62,7 @@ static int on_samples(short *wav, int n, espeak_EVENT *ev)
             s->failed = 1;
             return 1;
         }
+        s->frames += (uint64_t)m;
         wav += m;
         n -= m;
     }
@@ -134,6 +136,7 @@ int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64
     atomic_store(&s->cancel, 0);
     s->mark_id = id;
     s->t_first = 0;
+    s->frames = 0;
     s->failed = 0;
     espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
                                   espeakCHARS_UTF8, NULL, s);
@@ -142,6 +145,11 @@ int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64
     if (s->failed)
         return PURG_ECLOSED;
     return e == EE_OK ? 0 : PURG_ESYNTH;
+}
+
+uint64_t synth_last_frames(const synth_t *s)
+{
+    return s->frames;
 }
 
 void synth_cancel(synth_t *s)

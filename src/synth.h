@@ -23,6 +23,9 @@ void synth_free(synth_t *s);
  * receives the time of the first PCM chunk. Returns 0 or a negative code. */
 int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64_t *t_first_ns);
 
+/* Stereo frames the last synth_say handed to the sink. Synth thread. */
+uint64_t synth_last_frames(const synth_t *s);
+
 /* Ask a running synth_say to stop early (skip). Any thread. */
 void synth_cancel(synth_t *s);
 
