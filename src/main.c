@@ -16,6 +16,7 @@ static const command_t commands[] = {
     { "voices", cli_voices, "explain, preview, list and check the nick -> voice mapping" },
     { "train", cli_train, "build a Markov model from text or IRC logs" },
     { "babble", cli_babble, "print lines, or replies, made by Markov models" },
+    { "demo", cli_demo, "personas converse aloud offline, with no IRC server" },
     { NULL, NULL, NULL }
 };
 

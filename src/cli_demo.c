@@ -1,0 +1,469 @@
+/* cli_demo.c - `purgatory demo`: personas converse in the offline room, with
+ * no IRC server, spoken through the same voice map, speech queue and audio
+ * path as `listen`. Main thread runs the room and the personas on a
+ * simulated clock; the synth thread speaks. */
+#include "audio.h"
+#include "cli.h"
+#include "markov.h"
+#include "persona.h"
+#include "purg.h"
+#include "room.h"
+#include "speaker.h"
+#include "speechq.h"
+#include "textclean.h"
+#include "util.h"
+#include "voicemap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEMO_MAX_PERSONAS 16
+#define DEMO_EAR "purgatory"
+#define NS_PER_S 1000000000LL
+#define DEMO_IDLE_STOP_NS (24 * 3600 * NS_PER_S) /* everyone fell quiet */
+
+typedef enum { DEMO_SPEAK, DEMO_SILENT } demo_speech_t;
+
+typedef struct demo_opts {
+    const char *files[DEMO_MAX_PERSONAS];
+    size_t nfiles;
+    const char *output;
+    audio_kind_t audio;
+    demo_speech_t speech;
+    double seconds;        /* of simulated conversation; 0 = no bound */
+    unsigned long lines;   /* 0 = no bound */
+    uint64_t seed;
+    int seeded;
+    const char *voices;
+} demo_opts_t;
+
+typedef struct demo demo_t;
+
+/* One persona in the room. */
+typedef struct demo_member {
+    demo_t *demo;
+    persona_def_t *def;
+    markov_t *model;
+    persona_t *p;
+} demo_member_t;
+
+struct demo {
+    demo_opts_t *o;
+    room_t *room;
+    voicemap_t *voices;
+    speechq_t *queue;
+    textclean_opts_t clean;
+    demo_member_t m[DEMO_MAX_PERSONAS];
+    size_t n;
+    int64_t now;             /* the simulated clock */
+    unsigned long pushed;    /* utterances queued */
+};
+
+static volatile sig_atomic_t demo_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    demo_stop = 1;
+}
+
+static void demo_usage(FILE *f)
+{
+    fprintf(f,
+"usage: purgatory demo [--persona FILE.ini ...] [options]\n"
+"\n"
+"Personas converse in an in-process room (no IRC server), each in a voice of\n"
+"its own. Without --persona, the bundled personas of demo/personas/ are used\n"
+"(their models come from demo/run.sh, which prepares them).\n"
+"\n"
+"options:\n"
+"  -P, --persona FILE     a persona definition (INI); repeat for more\n"
+"  -o, --output FILE.wav  write the audio to a WAV file, as fast as it can\n"
+"  -a, --audio KIND       default (the sound card), null (discard audio) or\n"
+"                         none (no speech at all: print the conversation only)\n"
+"  -t, --seconds N        stop after N seconds of conversation (default 60;\n"
+"                         0 = no limit)\n"
+"  -l, --lines N          stop after N lines (default: no limit)\n"
+"      --seed S           random seed (same seed, same conversation)\n"
+"      --voices FILE      voice pool and overrides (INI; default: built-in pool)\n"
+"  -h, --help             this help\n"
+"\n"
+"With the sound card the conversation is paced by speech; into a WAV file or\n"
+"with --audio null/none it runs as fast as the lines can be made.\n");
+}
+
+/* The bundled persona files (sorted), from PURG_DEMO_DIR or the source tree. */
+static int default_personas(demo_opts_t *o, char paths[][PERSONA_PATH_MAX])
+{
+    const char *dir = getenv("PURG_DEMO_DIR");
+    char buf[PERSONA_PATH_MAX];
+    if (!dir) {
+        if (util_snprintf(buf, sizeof buf, "%s/demo/personas", PURG_SOURCE_DIR) != 0)
+            return PURG_ETOOBIG;
+        dir = buf;
+    }
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, NULL, alphasort);
+    if (n < 0) {
+        fprintf(stderr, "purgatory demo: cannot read %s: %s; give personas with --persona FILE\n",
+                dir, strerror(errno));
+        return PURG_ENOTFOUND;
+    }
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]->d_name);
+        if (len > 4 && strcmp(names[i]->d_name + len - 4, ".ini") == 0 &&
+            o->nfiles < DEMO_MAX_PERSONAS &&
+            util_snprintf(paths[o->nfiles], PERSONA_PATH_MAX, "%s/%s", dir, names[i]->d_name) == 0) {
+            o->files[o->nfiles] = paths[o->nfiles];
+            o->nfiles++;
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (o->nfiles == 0) {
+        fprintf(stderr, "purgatory demo: no persona files (*.ini) in %s\n", dir);
+        return PURG_ENOTFOUND;
+    }
+    return 0;
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns -1 to continue, else an exit code. */
+static int parse_opts(int argc, char **argv, demo_opts_t *o)
+{
+    enum { OPT_SEED = 256, OPT_VOICES };
+    static const struct option longopts[] = {
+        { "persona", required_argument, NULL, 'P' },
+        { "output", required_argument, NULL, 'o' },
+        { "audio", required_argument, NULL, 'a' },
+        { "seconds", required_argument, NULL, 't' },
+        { "lines", required_argument, NULL, 'l' },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "voices", required_argument, NULL, OPT_VOICES },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    *o = (demo_opts_t){ .audio = AUDIO_DEVICE, .seconds = 60 };
+    int seconds_given = 0, ch;
+    double v;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "P:o:a:t:l:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'P':
+            if (o->nfiles == DEMO_MAX_PERSONAS) {
+                fprintf(stderr, "purgatory demo: at most %d personas\n", DEMO_MAX_PERSONAS);
+                return 2;
+            }
+            o->files[o->nfiles++] = optarg;
+            break;
+        case 'o': o->output = optarg; o->audio = AUDIO_WAV; break;
+        case 'a':
+            if (strcmp(optarg, "default") == 0) o->audio = AUDIO_DEVICE;
+            else if (strcmp(optarg, "null") == 0) o->audio = AUDIO_NULL;
+            else if (strcmp(optarg, "none") == 0) o->speech = DEMO_SILENT;
+            else {
+                fprintf(stderr, "purgatory demo: --audio is default, null or none, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 't':
+            if (parse_num(optarg, 0, 1e9, &v) != 0) {
+                fprintf(stderr, "purgatory demo: --seconds wants a number of seconds, not '%s'\n", optarg);
+                return 2;
+            }
+            o->seconds = v;
+            seconds_given = 1;
+            break;
+        case 'l':
+            if (parse_num(optarg, 1, 1e12, &v) != 0) {
+                fprintf(stderr, "purgatory demo: --lines wants a positive number, not '%s'\n", optarg);
+                return 2;
+            }
+            o->lines = (unsigned long)v;
+            break;
+        case OPT_SEED:
+            if (parse_num(optarg, 0, 1e18, &v) != 0) {
+                fprintf(stderr, "purgatory demo: --seed wants a number, not '%s'\n", optarg);
+                return 2;
+            }
+            o->seed = (uint64_t)v;
+            o->seeded = 1;
+            break;
+        case OPT_VOICES: o->voices = optarg; break;
+        case 'h': demo_usage(stdout); return 0;
+        default: demo_usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "purgatory demo: unexpected argument '%s' (personas are given with --persona)\n",
+                argv[optind]);
+        return 2;
+    }
+    if (o->lines && !seconds_given)
+        o->seconds = 0; /* --lines alone bounds the run */
+    if (o->output && o->speech == DEMO_SILENT) {
+        fprintf(stderr, "purgatory demo: --output and --audio none exclude each other\n");
+        return 2;
+    }
+    return -1;
+}
+
+/* ---- the room's listener: what `listen` does with a line ---------------- */
+
+static void ear_hear(void *owner, const irc_event_t *ev)
+{
+    demo_t *d = owner;
+    if (ev->kind == IRC_EV_JOIN) {
+        voicemap_join(d->voices, ev->channel, ev->nick);
+        return;
+    }
+    if (ev->kind != IRC_EV_SAY && ev->kind != IRC_EV_ACTION)
+        return;
+    if (!d->queue) {
+        printf("%s <%s> %s\n", ev->channel, ev->nick, ev->text);
+        d->pushed++;
+        return;
+    }
+    char text[4096];
+    int n = textclean_clean(&d->clean, ev->text, strlen(ev->text), text, sizeof text);
+    voice_t v;
+    if (n <= 0 || voicemap_lookup(d->voices, ev->channel, ev->nick, &v) != 0)
+        return;
+    utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
+                                   ev->channel, ev->nick, &v, text);
+    if (!u)
+        return;
+    u->t_recv = util_now_ns();
+    speechq_push(d->queue, u);
+    d->pushed++;
+}
+
+/* ---- personas in the room -------------------------------------------------- */
+
+static void member_hear(void *owner, const irc_event_t *ev)
+{
+    demo_member_t *m = owner;
+    persona_event(m->p, ev, m->demo->now);
+}
+
+static int member_say(void *ctx, const char *channel, const char *text)
+{
+    demo_member_t *m = ctx;
+    return room_say(m->demo->room, persona_nick(m->p), channel, text, m->demo->now);
+}
+
+static int load_personas(demo_t *d, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < d->o->nfiles; i++) {
+        demo_member_t *m = &d->m[i];
+        char warn[600];
+        int rc = persona_def_load(&m->def, d->o->files[i], err, errlen);
+        if (rc != 0)
+            return rc;
+        d->n = i + 1;
+        for (size_t j = 0; j < i; j++)
+            if (strcasecmp(d->m[j].def->nick, m->def->nick) == 0) {
+                util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", m->def->file,
+                              m->def->nick, d->m[j].def->file);
+                return PURG_EINVAL;
+            }
+        fprintf(stderr, "purgatory: persona %s from %s\n", m->def->nick, m->def->file);
+        if ((rc = persona_model_open(m->def, &m->model, warn, sizeof warn, err, errlen)) != 0)
+            return rc;
+        if (warn[0])
+            fprintf(stderr, "purgatory: %s\n", warn);
+        if (m->def->voice[0] &&
+            (rc = voicemap_pin(d->voices, m->def->nick, m->def->voice, warn, sizeof warn)) != 0) {
+            util_snprintf(err, errlen, "%s: %s", m->def->file, warn);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int seat_personas(demo_t *d)
+{
+    int rc;
+    for (size_t i = 0; i < d->n; i++) {
+        demo_member_t *m = &d->m[i];
+        m->demo = d;
+        rc = persona_create(&m->p, m->def, m->model, d->o->seed * 1000003u + i + 1, d->now);
+        if (rc != 0)
+            return rc;
+        persona_set_transport(m->p, member_say, m);
+        persona_add_peer(m->p, DEMO_EAR);
+        for (size_t j = 0; j < d->n; j++)
+            if (j != i)
+                persona_add_peer(m->p, d->m[j].def->nick);
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        demo_member_t *m = &d->m[i];
+        const char *chans[PERSONA_MAX_CHANNELS];
+        for (size_t c = 0; c < m->def->nchannels; c++)
+            chans[c] = m->def->channels[c];
+        if ((rc = room_join(d->room, m->def->nick, chans, m->def->nchannels, member_hear, m,
+                            d->now)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* With the sound card: wait until what was said has been spoken. Into a
+ * file: only keep the queue from overflowing (nothing may be skipped). */
+static void pace(demo_t *d, speaker_t *spk)
+{
+    if (!d->queue)
+        return;
+    for (;;) {
+        if (demo_stop)
+            return;
+        size_t backlog = speechq_backlog(d->queue);
+        if (d->o->audio == AUDIO_DEVICE ? (backlog == 0 && speaker_spoken(spk) >= d->pushed)
+                                        : backlog < 8)
+            return;
+        usleep(20000);
+    }
+}
+
+/* The conversation, on the simulated clock. */
+static void converse(demo_t *d, speaker_t *spk)
+{
+    const int64_t t0 = d->now;
+    const int64_t end = d->o->seconds > 0 ? t0 + (int64_t)(d->o->seconds * NS_PER_S) : INT64_MAX;
+    int64_t last_line = t0;
+    unsigned long lines = 0;
+    while (!demo_stop) {
+        int64_t next = INT64_MAX;
+        for (size_t i = 0; i < d->n; i++) {
+            int64_t t = persona_tick(d->m[i].p, d->now);
+            if (t < next)
+                next = t;
+        }
+        if (room_lines(d->room) != lines) {
+            lines = room_lines(d->room);
+            last_line = d->now;
+            pace(d, spk);
+        }
+        if (d->o->lines && lines >= d->o->lines)
+            break;
+        if (next == INT64_MAX || next >= end)
+            break;
+        if (next - last_line > DEMO_IDLE_STOP_NS) {
+            fprintf(stderr, "purgatory: everyone fell quiet (the quiet rule); stopping\n");
+            break;
+        }
+        d->now = next > d->now ? next : d->now + 1;
+    }
+    fprintf(stderr, "purgatory: %lu lines in %.0f s of conversation\n", lines,
+            (double)(d->now - t0) / NS_PER_S);
+}
+
+static void report_stats(const demo_t *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        persona_stats_t st;
+        persona_get_stats(d->m[i].p, &st);
+        fprintf(stderr, "purgatory: %s said %lu (%lu unprompted, %lu replies), guard refused %lu, "
+                "rate-limited %lu, quiet %lu\n", persona_nick(d->m[i].p), st.said, st.unprompted,
+                st.replies, st.guarded, st.rate_limited, st.quiet_skips);
+    }
+}
+
+int cli_demo(int argc, char **argv)
+{
+    demo_opts_t o;
+    int code = parse_opts(argc, argv, &o);
+    if (code >= 0)
+        return code;
+    static char default_paths[DEMO_MAX_PERSONAS][PERSONA_PATH_MAX];
+    if (o.nfiles == 0 && default_personas(&o, default_paths) != 0)
+        return 1;
+    if (!o.seeded)
+        o.seed = (uint64_t)time(NULL);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    demo_stop = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    demo_t d;
+    memset(&d, 0, sizeof d);
+    d.o = &o;
+    d.clean.max_chars = 300;
+    d.now = util_now_ns();
+    char err[1024] = "";
+    audio_t *audio = NULL;
+    speaker_t *spk = NULL;
+    int rc;
+    code = 1;
+
+    if ((rc = voicemap_load(&d.voices, o.voices, NULL, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
+        goto out;
+    }
+    if ((rc = load_personas(&d, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
+        goto out;
+    }
+    if (o.speech == DEMO_SPEAK) {
+        if ((rc = speechq_create(&d.queue, 64)) != 0) {
+            fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
+            goto out;
+        }
+        if ((rc = audio_open(&audio, o.audio, o.output, err, sizeof err)) != 0) {
+            fprintf(stderr, "purgatory: %s\n", err);
+            goto out;
+        }
+        speaker_conf_t sc = { .audio = audio, .queue = d.queue, .log = stdout };
+        if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
+            fprintf(stderr, "purgatory: %s\n", err);
+            goto out;
+        }
+    }
+    if ((rc = room_create(&d.room)) != 0 ||
+        (rc = room_listen(d.room, DEMO_EAR, ear_hear, &d)) != 0 ||
+        (rc = seat_personas(&d)) != 0) {
+        fprintf(stderr, "purgatory: cannot seat the personas: %s\n", purg_strerror(rc));
+        goto out;
+    }
+    fprintf(stderr, "purgatory: %zu personas converse (seed %llu)%s\n", d.n,
+            (unsigned long long)o.seed, o.output ? ", writing the audio to the file" : "");
+    converse(&d, spk);
+    report_stats(&d);
+    code = 0;
+out:
+    if (d.queue)
+        speechq_close(d.queue, demo_stop); /* finish speaking unless interrupted */
+    speaker_join(spk);
+    audio_close(audio);
+    if (code == 0 && o.output)
+        fprintf(stderr, "purgatory: wrote %s\n", o.output);
+    for (size_t i = 0; i < DEMO_MAX_PERSONAS; i++) {
+        persona_free(d.m[i].p);
+        markov_free(d.m[i].model);
+        persona_def_free(d.m[i].def);
+    }
+    room_free(d.room);
+    speechq_free(d.queue);
+    voicemap_free(d.voices);
+    return code;
+}
