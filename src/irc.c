@@ -32,7 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
+#include <poll.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define NICK_MAX 64
@@ -76,6 +78,7 @@ struct irc_conn {
     unsigned char *joined;         /* per channel: we are in it on this link */
     size_t nchannels;
     int hold;                      /* the owner asked us not to send for now */
+    int fd;                        /* the session's socket, -1 unknown */
     double rate;
     /* state */
     conn_state_t state;
@@ -536,6 +539,7 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
     if (!c)
         return PURG_ENOMEM;
     c->net = n;
+    c->fd = -1;
     c->fn = fn;
     c->owner = owner;
     c->port = conf->port;
@@ -706,6 +710,54 @@ static int conn_tick(irc_conn_t *c, int64_t now)
     return min_timeout(t, flush_out(c, now));
 }
 
+/* The session's socket goes into the loop's sets; we learn its number so we
+ * can enlarge its receive buffer (a burst then waits in the kernel, not in
+ * the server's send queue, which servers cap: ngircd drops a client 32 KB
+ * behind) and drain it below. */
+static void conn_add_fds(irc_conn_t *c, fd_set *rd, fd_set *wr, int *maxfd)
+{
+    fd_set r1, w1;
+    int fd = -1;
+    FD_ZERO(&r1);
+    FD_ZERO(&w1);
+    if (irc_add_select_descriptors(c->session, &r1, &w1, &fd) != 0 || fd < 0) {
+        c->fd = -1;
+        return;
+    }
+    if (fd != c->fd) {
+        int sz = 1 << 20;  /* the kernel clamps this to net.core.rmem_max */
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+        c->fd = fd;
+    }
+    if (FD_ISSET(fd, &r1))
+        FD_SET(fd, rd);
+    if (FD_ISSET(fd, &w1))
+        FD_SET(fd, wr);
+    if (fd > *maxfd)
+        *maxfd = fd;
+}
+
+/* libircclient reads at most ~1 KB per call: while more is waiting, read on
+ * (bounded, so one flooded link cannot starve the others). Nonzero: link lost. */
+static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
+{
+    if (irc_process_select_descriptors(c->session, rd, wr) != 0 || !irc_is_connected(c->session))
+        return -1;
+    for (int i = 0; i < 256 && c->fd >= 0 && c->state != CONN_DOWN; i++) {
+        struct pollfd pfd = { c->fd, POLLIN, 0 };
+        if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+            break;
+        fd_set r1, w1;
+        FD_ZERO(&r1);
+        FD_ZERO(&w1);
+        FD_SET(c->fd, &r1);
+        if (irc_process_select_descriptors(c->session, &r1, &w1) != 0 ||
+            !irc_is_connected(c->session))
+            return -1;
+    }
+    return 0;
+}
+
 int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
                 void (*timer_fn)(void *), void *timer_ctx, int tick_ms,
                 char *err, size_t errlen)
@@ -728,7 +780,7 @@ int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
                 return PURG_ENET;
             }
             if (c->state != CONN_DOWN)
-                irc_add_select_descriptors(c->session, &rd, &wr, &maxfd);
+                conn_add_fds(c, &rd, &wr, &maxfd);
         }
         if (timer_fn) {
             if (now >= next_tick) {
@@ -761,8 +813,7 @@ int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
         for (irc_conn_t *c = n->conns; c; c = c->next) {
             if (c->state == CONN_DOWN)
                 continue;
-            if (irc_process_select_descriptors(c->session, &rd, &wr) != 0 ||
-                !irc_is_connected(c->session)) {
+            if (conn_process(c, &rd, &wr) != 0) {
                 int e = irc_errno(c->session);
                 conn_down(c, e ? irc_strerror(e) : "connection closed");
             }
