@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <portaudio.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 #define RING_FRAMES 16384   /* ~0.74 s at 22050 Hz: how far synthesis may run ahead */
 #define MARKS 256
 #define IDLE_FRAMES (AUDIO_RATE * 2)  /* silence before the device stream stops */
+#define REC_FRAMES (1 << 17)  /* ~6 s of played audio waiting for the recorder thread */
 
 typedef struct mark {
     uint64_t id;
@@ -63,6 +65,18 @@ struct audio {
     atomic_int aborted;
     atomic_int idle;                   /* the callback ended the stream */
     unsigned long silent;              /* callback only: frames of underrun */
+    /* presenter controls: any thread sets, the callback (or producer) reads */
+    atomic_int flush;                  /* drop what is buffered (skip) */
+    atomic_int paused;                 /* output silence, consume nothing */
+    atomic_int volume;                 /* percent, 0..200 */
+    /* recording (--record): a tee of what was played */
+    _Atomic(ring_t *) rec;             /* callback -> recorder thread (device sink) */
+    SNDFILE *rec_sf;
+    pthread_t rec_thread;
+    int rec_running;
+    atomic_int rec_stop;
+    _Atomic uint64_t rec_lost;         /* frames the recorder ring had no room for */
+    uint64_t rec_frames;               /* frames written to the recording */
 };
 
 /* PortAudio's JACK and ALSA probes print to stderr whatever we do; keep the
@@ -88,6 +102,17 @@ static void stderr_restore(int saved)
     close(saved);
 }
 
+/* Volume in percent on n interleaved frames, saturating. No locks, no calls. */
+static void scale(int16_t *s, size_t frames, int pct)
+{
+    if (pct == 100)
+        return;
+    for (size_t i = 0; i < frames * AUDIO_CHANNELS; i++) {
+        int v = s[i] * pct / 100;
+        s[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+    }
+}
+
 static int pa_callback(const void *in, void *out, unsigned long frames,
                        const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags,
                        void *user)
@@ -96,11 +121,24 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
     audio_t *a = user;
     int16_t *dst = out;
     uint64_t pos = atomic_load_explicit(&a->frames_out, memory_order_relaxed);
-    size_t got = ring_read(a->samples, dst, frames);
+    mark_t m;
+    if (atomic_exchange(&a->flush, 0)) {
+        /* skip: what was buffered is never played; its marks go with it */
+        pos += ring_discard(a->samples);
+        while (ring_peek(a->marks, &m) && m.pos < pos)
+            ring_read(a->marks, &m, 1);
+    }
+    size_t got = 0;
+    int paused = atomic_load_explicit(&a->paused, memory_order_relaxed);
+    if (!paused)
+        got = ring_read(a->samples, dst, frames);
     if (got < frames)
         memset(dst + got * AUDIO_CHANNELS, 0, (frames - got) * AUDIO_CHANNELS * sizeof *dst);
     a->silent = got > 0 ? 0 : a->silent + frames;
-    mark_t m;
+    scale(dst, got, atomic_load_explicit(&a->volume, memory_order_relaxed));
+    ring_t *rec = atomic_load_explicit(&a->rec, memory_order_acquire);
+    if (got > 0 && rec && ring_write(rec, dst, got) < got)
+        atomic_fetch_add_explicit(&a->rec_lost, 1, memory_order_relaxed);
     while (got > 0 && ring_peek(a->marks, &m) && m.pos < pos + got) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall, no lock */
@@ -111,7 +149,8 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
     atomic_store_explicit(&a->frames_out, pos + got, memory_order_release);
     if (a->silent >= IDLE_FRAMES) {
         atomic_store(&a->idle, 1);
-        if (ring_readable(a->samples) == 0)
+        /* paused: stop too; the producer restarts the stream on resume */
+        if (paused || ring_readable(a->samples) == 0)
             return paComplete;
         atomic_store(&a->idle, 0); /* the producer wrote meanwhile: go on */
         a->silent = 0;
@@ -122,7 +161,7 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
 /* Producer side: samples were written; wake a stream the callback ended. */
 static void wake_stream(audio_t *a)
 {
-    if (!atomic_load(&a->idle))
+    if (!atomic_load(&a->idle) || atomic_load(&a->paused))
         return;
     Pa_StopStream(a->stream);  /* lets a completing stream finish */
     atomic_store(&a->idle, 0);
@@ -195,6 +234,12 @@ int audio_open(audio_t **out, audio_kind_t kind, const char *path, char *err, si
     atomic_init(&a->frames_out, 0);
     atomic_init(&a->aborted, 0);
     atomic_init(&a->idle, 0);
+    atomic_init(&a->flush, 0);
+    atomic_init(&a->paused, 0);
+    atomic_init(&a->volume, 100);
+    atomic_init(&a->rec_stop, 0);
+    atomic_init(&a->rec_lost, 0);
+    atomic_init(&a->rec, NULL);
     int rc = ring_create(&a->started, sizeof(started_t), MARKS);
     if (rc == 0) {
         if (kind == AUDIO_DEVICE)
@@ -239,6 +284,15 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
 {
     if (atomic_load(&a->aborted))
         return PURG_ECLOSED;
+    while (a->kind != AUDIO_DEVICE && atomic_load(&a->paused)) {
+        if (atomic_load(&a->aborted))
+            return PURG_ECLOSED;
+        sleep_ms(10); /* a file sink has no clock: pause holds the producer */
+    }
+    if (a->kind != AUDIO_DEVICE && a->rec_sf) {
+        sf_writef_short(a->rec_sf, frames, (sf_count_t)nframes);
+        a->rec_frames += nframes;
+    }
     switch (a->kind) {
     case AUDIO_NULL:
         break;
@@ -256,6 +310,7 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
                 wake_stream(a);
             if (nframes == 0)
                 break;
+            wake_stream(a); /* full ring in a stream that ended while paused */
             if (atomic_load(&a->aborted))
                 return PURG_ECLOSED;
             sleep_ms(5); /* the ring is full: the callback frees ~110 frames/ms */
@@ -284,7 +339,8 @@ void audio_drain(audio_t *a)
             sf_write_sync(a->sf);
         return;
     }
-    while (!atomic_load(&a->aborted) && ring_readable(a->samples) > 0) {
+    while (!atomic_load(&a->aborted) && !atomic_load(&a->paused) &&
+           ring_readable(a->samples) > 0) {
         wake_stream(a);
         sleep_ms(5);
     }
@@ -312,6 +368,13 @@ void audio_close(audio_t *a)
         Pa_StopStream(a->stream);
         Pa_CloseStream(a->stream);
     }
+    if (a->rec_running) {
+        atomic_store(&a->rec_stop, 1);
+        pthread_join(a->rec_thread, NULL);
+    }
+    if (a->rec_sf)
+        sf_close(a->rec_sf);
+    ring_free(atomic_load(&a->rec));
     if (a->pa_up)
         Pa_Terminate();
     if (a->sf)
@@ -320,4 +383,113 @@ void audio_close(audio_t *a)
     ring_free(a->marks);
     ring_free(a->started);
     free(a);
+}
+
+/* ---- presenter controls and the recording ------------------------------ */
+
+void audio_flush(audio_t *a)
+{
+    atomic_store(&a->flush, 1);
+}
+
+void audio_set_paused(audio_t *a, int paused)
+{
+    atomic_store(&a->paused, paused ? 1 : 0);
+}
+
+int audio_paused(const audio_t *a)
+{
+    return atomic_load(&((audio_t *)a)->paused);
+}
+
+void audio_set_volume(audio_t *a, int percent)
+{
+    atomic_store(&a->volume, percent < 0 ? 0 : percent > AUDIO_VOLUME_MAX ? AUDIO_VOLUME_MAX : percent);
+}
+
+int audio_volume(const audio_t *a)
+{
+    return atomic_load(&((audio_t *)a)->volume);
+}
+
+size_t audio_buffered(const audio_t *a)
+{
+    return a->samples ? ring_readable(a->samples) : 0;
+}
+
+void audio_kick(audio_t *a)
+{
+    if (a->kind == AUDIO_DEVICE)
+        wake_stream(a);
+}
+
+/* The recorder thread: drains the tee ring into the file, so that the
+ * callback never does I/O. Ends when told to and the ring is empty. */
+static void *rec_main(void *arg)
+{
+    audio_t *a = arg;
+    int16_t buf[4096 * AUDIO_CHANNELS];
+    for (;;) {
+        int stop = atomic_load(&a->rec_stop); /* read before the ring: no frame left behind */
+        size_t n = ring_read(atomic_load(&a->rec), buf, 4096);
+        if (n > 0) {
+            sf_writef_short(a->rec_sf, buf, (sf_count_t)n);
+            a->rec_frames += n;
+            continue;
+        }
+        if (stop)
+            break;
+        sleep_ms(10);
+    }
+    return NULL;
+}
+
+static int open_sf(const char *path, SNDFILE **out, char *err, size_t errlen)
+{
+    SF_INFO info = { .samplerate = AUDIO_RATE, .channels = AUDIO_CHANNELS };
+    const char *dot = strrchr(path, '.');
+    if (dot && strcasecmp(dot, ".flac") == 0)
+        info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+    else if (dot && strcasecmp(dot, ".wav") == 0)
+        info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    else {
+        util_snprintf(err, errlen, "the recording %s must end in .wav or .flac", path);
+        return PURG_EINVAL;
+    }
+    *out = sf_open(path, SFM_WRITE, &info);
+    if (!*out) {
+        util_snprintf(err, errlen, "cannot write the recording %s: %s", path, sf_strerror(NULL));
+        return PURG_EIO;
+    }
+    return 0;
+}
+
+int audio_record(audio_t *a, const char *path, char *err, size_t errlen)
+{
+    if (a->rec_sf) {
+        util_snprintf(err, errlen, "already recording");
+        return PURG_EINVAL;
+    }
+    int rc = open_sf(path, &a->rec_sf, err, errlen);
+    if (rc != 0 || a->kind != AUDIO_DEVICE)
+        return rc; /* file sinks write the recording on the producer's thread */
+    ring_t *r = NULL;
+    if ((rc = ring_create(&r, sizeof(int16_t) * AUDIO_CHANNELS, REC_FRAMES)) != 0) {
+        sf_close(a->rec_sf);
+        a->rec_sf = NULL;
+        util_snprintf(err, errlen, "out of memory");
+        return rc;
+    }
+    atomic_store_explicit(&a->rec, r, memory_order_release); /* the callback may run */
+    if (pthread_create(&a->rec_thread, NULL, rec_main, a) != 0) {
+        util_snprintf(err, errlen, "cannot start the recorder thread");
+        return PURG_EIO; /* audio_close frees the ring and closes the file */
+    }
+    a->rec_running = 1;
+    return 0;
+}
+
+uint64_t audio_record_lost(const audio_t *a)
+{
+    return atomic_load(&((audio_t *)a)->rec_lost);
 }

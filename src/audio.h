@@ -51,4 +51,35 @@ void audio_close(audio_t *a);
 /* Frames consumed so far (played or written). Any thread. */
 uint64_t audio_frames_out(const audio_t *a);
 
+/* ---- presenter controls (any thread; the callback reads them as atomics) ---- */
+
+#define AUDIO_VOLUME_MAX 200
+
+/* Skip: what is buffered for the device and not yet played is dropped (the
+ * callback, the ring's consumer, discards it on its next run). Pair it with
+ * stopping the synthesis of the current line (speaker_skip). */
+void audio_flush(audio_t *a);
+/* Paused: the device plays silence and takes nothing from the ring (so the
+ * synth thread stalls once the ring is full); a file sink holds the
+ * producer in audio_write. */
+void audio_set_paused(audio_t *a, int paused);
+int audio_paused(const audio_t *a);
+/* Volume in percent (0..AUDIO_VOLUME_MAX), applied by the device callback. */
+void audio_set_volume(audio_t *a, int percent);
+int audio_volume(const audio_t *a);
+/* Frames waiting for the device. */
+size_t audio_buffered(const audio_t *a);
+/* Producer thread: restart a device stream that stopped while paused. */
+void audio_kick(audio_t *a);
+
+/* Keep a recording (WAV or FLAC by the name's extension) of exactly what is
+ * played: for the device, the frames the callback hands to the device after
+ * volume, copied into a second SPSC ring that a recorder thread writes out
+ * (so skipped audio is absent, pauses and underruns add no silence); for
+ * file sinks, what audio_write writes. Main thread, after audio_open and
+ * before the producer starts; finalized by audio_close. */
+int audio_record(audio_t *a, const char *path, char *err, size_t errlen);
+/* Callback runs whose frames did not fit the recorder's ring (0 = complete). */
+uint64_t audio_record_lost(const audio_t *a);
+
 #endif

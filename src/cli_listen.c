@@ -3,7 +3,9 @@
  * tears down in order (net thread, then synth thread, then the sink). */
 #include "audio.h"
 #include "cli.h"
+#include "config.h"
 #include "irc.h"
+#include "present.h"
 #include "purg.h"
 #include "speaker.h"
 #include "speechq.h"
@@ -35,6 +37,7 @@ typedef struct listen_opts {
     size_t max_chars;
     size_t queue;
     const char *timing;
+    present_opts_t pres;    /* the presenter's options (present.h) */
     const char *intake_log;
 } listen_opts_t;
 
@@ -50,6 +53,7 @@ typedef struct listener {
     int rc;                 /* net thread's result */
     char err[512];
     unsigned long heard;    /* lines queued (net thread) */
+    present_t *pres;        /* view, controls, announcements (present.h) */
     FILE *intake;           /* --intake-log: net thread only */
 } listener_t;
 
@@ -80,7 +84,8 @@ static void listen_usage(FILE *f)
 "  -h, --help             this help\n"
 "\n"
 "Stop with Ctrl-C (SIGINT) or SIGTERM: the current line finishes, the output\n"
-"file is finalized.\n");
+"file is finalized.\n\n");
+    present_usage(f);
 }
 
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -93,26 +98,29 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
     return 0;
 }
 
+/* File scope: the configuration file checks its keys against this table. */
+enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING, OPT_INTAKE };
+static const struct option longopts[] = {
+    { "server", required_argument, NULL, 's' },
+    { "port", required_argument, NULL, 'p' },
+    { "nick", required_argument, NULL, 'n' },
+    { "channel", required_argument, NULL, 'c' },
+    { "output", required_argument, NULL, 'o' },
+    { "audio", required_argument, NULL, 'a' },
+    { "voices", required_argument, NULL, OPT_VOICES },
+    { "salt", required_argument, NULL, OPT_SALT },
+    { "max-length", required_argument, NULL, OPT_MAXLEN },
+    { "queue", required_argument, NULL, OPT_QUEUE },
+    { "timing", required_argument, NULL, OPT_TIMING },
+    { "intake-log", required_argument, NULL, OPT_INTAKE },
+    PRESENT_LONGOPTS,
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
 /* Returns -1 to continue, else an exit code. */
 static int parse_opts(int argc, char **argv, listen_opts_t *o)
 {
-    enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING, OPT_INTAKE };
-    static const struct option longopts[] = {
-        { "server", required_argument, NULL, 's' },
-        { "port", required_argument, NULL, 'p' },
-        { "nick", required_argument, NULL, 'n' },
-        { "channel", required_argument, NULL, 'c' },
-        { "output", required_argument, NULL, 'o' },
-        { "audio", required_argument, NULL, 'a' },
-        { "voices", required_argument, NULL, OPT_VOICES },
-        { "salt", required_argument, NULL, OPT_SALT },
-        { "max-length", required_argument, NULL, OPT_MAXLEN },
-        { "queue", required_argument, NULL, OPT_QUEUE },
-        { "timing", required_argument, NULL, OPT_TIMING },
-        { "intake-log", required_argument, NULL, OPT_INTAKE },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
     *o = (listen_opts_t){ .port = 6667, .nick = "purgatory", .audio = AUDIO_DEVICE,
                           .max_chars = 300, .queue = 50 };
     unsigned long v;
@@ -169,7 +177,14 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         case OPT_TIMING: o->timing = optarg; break;
         case OPT_INTAKE: o->intake_log = optarg; break;
         case 'h': listen_usage(stdout); return 0;
-        default: listen_usage(stderr); return 2;
+        default:
+            if (ch >= PRESENT_OPT_BASE && ch < PRESENT_OPT_END) {
+                if (present_opt(&o->pres, ch, optarg) != 0)
+                    return 2;
+                break;
+            }
+            listen_usage(stderr);
+            return 2;
         }
     }
     if (optind < argc) {
@@ -194,6 +209,8 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
 {
     listener_t *l = owner;
     const char *me = irc_conn_nick(c);
+    if (l->pres && !present_hears(l->pres, ev, me))
+        return; /* ignored or muted */
     switch (ev->kind) {
     case IRC_EV_SAY:
     case IRC_EV_ACTION: {
@@ -301,9 +318,19 @@ static int wait_for_stop(listener_t *l)
 int cli_listen(int argc, char **argv)
 {
     listen_opts_t o;
-    int code = parse_opts(argc, argv, &o);
-    if (code >= 0)
+    config_args_t cfg;
+    char cfg_err[1400];
+    if (config_merge("listen", longopts, argc, argv, &cfg, cfg_err, sizeof cfg_err) != 0) {
+        fprintf(stderr, "purgatory: %s\n", cfg_err);
+        return 2;
+    }
+    int code = parse_opts(cfg.argc, cfg.argv, &o);
+    if (code > 0 && optind >= 2 && optind - 1 <= cfg.nfile)
+        fprintf(stderr, "purgatory: (that option is set in %s:%d)\n", cfg.path, cfg.lines[optind - 1]);
+    if (code >= 0) {
+        config_args_free(&cfg);
         return code;
+    }
 
     /* Block the signals in every thread; the main thread takes them with sigwait. */
     sigset_t set;
@@ -348,8 +375,18 @@ int cli_listen(int argc, char **argv)
         fprintf(stderr, "purgatory: %s\n", err);
         goto out;
     }
-    speaker_conf_t sc = { .audio = audio, .queue = l.queue, .log = stdout, .timing = timing };
+    o.pres.title = o.channels[0];
+    if ((rc = present_create(&l.pres, &o.pres, audio, l.queue, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", err);
+        goto out;
+    }
+    speaker_conf_t sc = { .audio = audio, .queue = l.queue, .log = present_log(l.pres),
+                          .timing = timing, .present = l.pres };
     if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory: %s\n", err);
+        goto out;
+    }
+    if ((rc = present_start(l.pres, spk, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err);
         goto out;
     }
@@ -391,13 +428,16 @@ out:
         irc_net_wake(l.net);
         pthread_join(net_thread, NULL);
     }
+    present_stop(l.pres); /* controls and view off, terminal restored, pause lifted */
     if (l.queue)
         speechq_close(l.queue, 1); /* the line being spoken finishes; the rest is dropped */
     speaker_join(spk);
     audio_close(audio);
+    present_free(l.pres);
     irc_net_free(l.net);
     speechq_free(l.queue);
     voicemap_free(l.voices);
+    config_args_free(&cfg);
     if (timing)
         fclose(timing);
     if (l.intake)

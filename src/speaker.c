@@ -4,6 +4,7 @@
  * engine, speaks, and terminates it. It shares with other threads only the
  * speech queue (locked, short), the sink's ring (lock-free) and two atomics. */
 #include "speaker.h"
+#include "present.h"
 #include "purg.h"
 #include "synth.h"
 #include "util.h"
@@ -36,7 +37,8 @@ struct speaker {
 /* The narrator: how the listener speaks for itself ("skipped 3 lines"). */
 static const voice_t narrator = { "en", 50, 30, 190, 0 };
 
-static void log_line(speaker_t *s, const utterance_t *u)
+/* who: the spoken name when the line is announced ("alice says: ..."), or "". */
+static void log_line(speaker_t *s, const utterance_t *u, const char *who)
 {
     FILE *f = s->conf.log;
     if (!f)
@@ -45,9 +47,10 @@ static void log_line(speaker_t *s, const utterance_t *u)
     if (u->kind == UTT_NOTICE)
         fprintf(f, "%s -: %s\n", u->channel[0] ? u->channel : "*", u->text);
     else
-        fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s\n", u->channel,
+        fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s\n", u->channel,
                 u->nick, v->name, v->pitch, v->range, v->rate, v->pan,
-                u->kind == UTT_ACTION ? "* " : "", u->text);
+                u->kind == UTT_ACTION ? "* " : who[0] ? who : "", who[0] ? " says: " : "",
+                u->text);
     fflush(f);
 }
 
@@ -81,9 +84,18 @@ static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
 {
     voice_t v = u->voice;
     v.rate = boosted_rate(s, v.rate, speechq_backlog(s->conf.queue));
-    log_line(s, u);
+    char said[SPEAKER_TEXT_MAX], who[64] = "";
+    const char *text = u->text;
+    if (s->conf.present) {
+        if (!present_utterance(s->conf.present, u, said, sizeof said, who, sizeof who))
+            return; /* muted after it was queued */
+        text = said;
+    }
+    log_line(s, u, who);
     int64_t t_first = 0;
-    synth_say(syn, &v, u->text, u->id, &t_first);
+    synth_say(syn, &v, text, u->id, &t_first);
+    if (s->conf.present)
+        present_done(s->conf.present);
     timing_t *t = &s->timings[u->id % TIMING_SLOTS];
     *t = (timing_t){ u->id, u->t_recv, u->t_queued, t_first, synth_last_frames(syn) };
     atomic_fetch_add(&s->spoken, 1);
@@ -101,10 +113,13 @@ static void *speaker_main(void *arg)
     for (;;) {
         utterance_t *u = NULL;
         char skipped[160];
-        int rc = speechq_pop(s->conf.queue, s->conf.timing ? 50 : -1, &u, skipped, sizeof skipped);
+        /* the timeout lets a device stream that stopped while paused restart */
+        int rc = speechq_pop(s->conf.queue, s->conf.timing ? 50 : 100, &u, skipped, sizeof skipped);
         drain_timings(s);
-        if (rc == PURG_ETIMEOUT)
+        if (rc == PURG_ETIMEOUT) {
+            audio_kick(s->conf.audio);
             continue;
+        }
         if (rc != 0)
             break;
         if (skipped[0]) {

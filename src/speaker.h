@@ -15,9 +15,12 @@ typedef struct speaker_conf {
     FILE *timing;       /* per-line timestamps for benchmarks, or NULL */
     int boost_per_line; /* % faster per queued line beyond 2 (default 10) */
     int boost_max;      /* cap on that boost in % (default 60) */
+    struct present *present; /* borrowed: announcements, mutes, the view; or NULL */
 } speaker_conf_t;
 
 typedef struct speaker speaker_t;
+
+#define SPEAKER_TEXT_MAX 4400 /* a cleaned line plus "NAME says: " */
 
 /* Start the synth thread; returns once espeak-ng is up (or failed, with a
  * sentence in err). */

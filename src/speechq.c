@@ -238,3 +238,28 @@ void speechq_close(speechq_t *q, int discard)
     pthread_mutex_unlock(&q->lock);
     free_list(list);
 }
+
+size_t speechq_snapshot(speechq_t *q, speechq_item_t *items, size_t max, size_t *nitems,
+                        double *secs)
+{
+    size_t k = 0;
+    double total = 0;
+    pthread_mutex_lock(&q->lock);
+    size_t len = q->len;
+    for (utterance_t *u = q->head; u; u = u->next) {
+        int rate = u->voice.rate > 0 ? u->voice.rate : 175;
+        total += (double)strlen(u->text) * 10.0 / rate; /* ~6 bytes a word */
+        if (k < max) {
+            items[k].kind = u->kind;
+            util_strlcpy(items[k].nick, u->nick, sizeof items[k].nick);
+            util_strlcpy(items[k].text, u->text, sizeof items[k].text);
+            k++;
+        }
+    }
+    pthread_mutex_unlock(&q->lock);
+    if (nitems)
+        *nitems = k;
+    if (secs)
+        *secs = total;
+    return len;
+}

@@ -61,6 +61,18 @@ size_t speechq_clear(speechq_t *q);
 /* How many are queued now. Any thread. */
 size_t speechq_backlog(speechq_t *q);
 
+/* What is queued, for the presenter's view: copies of the first max
+ * utterances (text cut to fit) into items (*nitems of them), and in *secs
+ * the speaking time of the whole queue, estimated from its text at each
+ * voice's rate (~6 bytes a word). Returns how many are queued. Any thread. */
+typedef struct speechq_item {
+    utterance_kind_t kind;
+    char nick[SPEECHQ_NAME_MAX];
+    char text[120];
+} speechq_item_t;
+size_t speechq_snapshot(speechq_t *q, speechq_item_t *items, size_t max, size_t *nitems,
+                        double *secs);
+
 /* No more pushes; pops drain what is left, then return PURG_ECLOSED.
  * With discard, what is left is dropped instead. */
 void speechq_close(speechq_t *q, int discard);

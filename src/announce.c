@@ -1,0 +1,203 @@
+/* announce.c - "X says" policy, spoken names and the ignore list. Pure;
+ * lists are read-only after setup, an announce_t is the synth thread's. */
+#include "announce.h"
+#include "purg.h"
+#include "util.h"
+#include "voicemap.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+int announce_parse_says(const char *s, announce_says_t *policy, int *secs)
+{
+    *secs = 0;
+    if (strcmp(s, "never") == 0)
+        *policy = SAYS_NEVER;
+    else if (strcmp(s, "always") == 0)
+        *policy = SAYS_ALWAYS;
+    else if (strcmp(s, "change") == 0)
+        *policy = SAYS_CHANGE;
+    else {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || (*end && strcmp(end, "s") != 0) || v < 1 || v > 86400)
+            return PURG_EINVAL;
+        *policy = SAYS_SILENCE;
+        *secs = (int)v;
+    }
+    return 0;
+}
+
+void announce_init(announce_t *a, announce_says_t policy, int secs)
+{
+    memset(a, 0, sizeof *a);
+    a->policy = policy;
+    a->silence_ns = (int64_t)secs * 1000000000;
+}
+
+int announce_before(announce_t *a, const char *nick, int is_action, int64_t now_ns)
+{
+    char folded[ANNOUNCE_NAME_MAX];
+    voicemap_fold(nick, folded, sizeof folded);
+    int changed = strcmp(folded, a->last) != 0;
+    int quiet = a->t_last == 0 || now_ns - a->t_last >= a->silence_ns;
+    util_strlcpy(a->last, folded, sizeof a->last);
+    if (is_action)
+        return 0;
+    switch (a->policy) {
+    case SAYS_NEVER: return 0;
+    case SAYS_ALWAYS: return 1;
+    case SAYS_CHANGE: return changed;
+    case SAYS_SILENCE: return changed || quiet;
+    }
+    return 0;
+}
+
+void announce_after(announce_t *a, int64_t now_ns)
+{
+    a->t_last = now_ns;
+}
+
+static int grow(void **p, size_t elem, size_t n)
+{
+    void *q = realloc(*p, elem * (n + 1));
+    if (!q)
+        return PURG_ENOMEM;
+    *p = q;
+    return 0;
+}
+
+int announce_add_name(announce_lists_t *l, const char *spec, char *err, size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || !eq[1]) {
+        util_snprintf(err, errlen, "'%s' is not NICK=SPOKEN NAME", spec);
+        return PURG_EINVAL;
+    }
+    size_t nlen = (size_t)(eq - spec);
+    if (nlen >= ANNOUNCE_NAME_MAX || strlen(eq + 1) >= ANNOUNCE_NAME_MAX) {
+        util_snprintf(err, errlen, "'%s': nick and name are at most %d bytes each", spec,
+                      ANNOUNCE_NAME_MAX - 1);
+        return PURG_ETOOBIG;
+    }
+    if (l->nnames >= ANNOUNCE_LIST_MAX) {
+        util_snprintf(err, errlen, "at most %d spoken names", ANNOUNCE_LIST_MAX);
+        return PURG_ETOOBIG;
+    }
+    if (grow((void **)&l->nick, sizeof *l->nick, l->nnames) != 0 ||
+        grow((void **)&l->spoken, sizeof *l->spoken, l->nnames) != 0) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    char nick[ANNOUNCE_NAME_MAX];
+    memcpy(nick, spec, nlen);
+    nick[nlen] = '\0';
+    voicemap_fold(nick, l->nick[l->nnames], ANNOUNCE_NAME_MAX);
+    util_strlcpy(l->spoken[l->nnames], eq + 1, ANNOUNCE_NAME_MAX);
+    l->nnames++;
+    return 0;
+}
+
+int announce_add_ignore(announce_lists_t *l, const char *pattern, char *err, size_t errlen)
+{
+    if (!pattern[0] || strlen(pattern) >= ANNOUNCE_NAME_MAX * 2) {
+        util_snprintf(err, errlen, "ignore pattern '%s' is empty or longer than %d bytes",
+                      pattern, ANNOUNCE_NAME_MAX * 2 - 1);
+        return PURG_EINVAL;
+    }
+    if (l->nignore >= ANNOUNCE_LIST_MAX) {
+        util_snprintf(err, errlen, "at most %d ignore patterns", ANNOUNCE_LIST_MAX);
+        return PURG_ETOOBIG;
+    }
+    if (grow((void **)&l->ignore, sizeof *l->ignore, l->nignore) != 0) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    util_strlcpy(l->ignore[l->nignore++], pattern, sizeof *l->ignore);
+    return 0;
+}
+
+void announce_lists_free(announce_lists_t *l)
+{
+    if (!l)
+        return;
+    free(l->nick);
+    free(l->spoken);
+    free(l->ignore);
+    memset(l, 0, sizeof *l);
+}
+
+void announce_spoken(const announce_lists_t *l, const char *nick, char *out, size_t n)
+{
+    char folded[ANNOUNCE_NAME_MAX];
+    voicemap_fold(nick, folded, sizeof folded);
+    for (size_t i = 0; l && i < l->nnames; i++) {
+        if (strcmp(l->nick[i], folded) == 0) {
+            util_strlcpy(out, l->spoken[i], n);
+            return;
+        }
+    }
+    if (n == 0)
+        return;
+    size_t k = 0;
+    int space = 1; /* no leading space */
+    for (const char *p = nick; *p && k + 1 < n; p++) {
+        if (strchr("_-|`^[]{}\\", *p)) {
+            if (!space)
+                out[k++] = ' ';
+            space = 1;
+        } else {
+            out[k++] = *p;
+            space = 0;
+        }
+    }
+    while (k > 0 && out[k - 1] == ' ')
+        k--;
+    out[k] = '\0';
+    if (k == 0)
+        util_strlcpy(out, nick, n);
+}
+
+/* fnmatch without regard to ASCII case (FNM_CASEFOLD is a GNU extension). */
+static int match(const char *pattern, const char *s)
+{
+    char p[ANNOUNCE_NAME_MAX * 2], t[ANNOUNCE_NAME_MAX * 4];
+    size_t i;
+    for (i = 0; pattern[i] && i + 1 < sizeof p; i++)
+        p[i] = (char)tolower((unsigned char)pattern[i]);
+    p[i] = '\0';
+    for (i = 0; s[i] && i + 1 < sizeof t; i++)
+        t[i] = (char)tolower((unsigned char)s[i]);
+    t[i] = '\0';
+    return fnmatch(p, t, 0) == 0;
+}
+
+int announce_ignored(const announce_lists_t *l, const char *nick, const char *mask)
+{
+    for (size_t i = 0; l && i < l->nignore; i++) {
+        const char *p = l->ignore[i];
+        const char *bang = strpbrk(p, "!@");
+        if (!bang) {
+            if (match(p, nick))
+                return 1;
+            continue;
+        }
+        if (mask) {
+            if (match(p, mask))
+                return 1;
+            continue;
+        }
+        /* no user@host known: only a pattern that ignores it can match */
+        char nickpart[ANNOUNCE_NAME_MAX * 2];
+        size_t len = (size_t)(bang - p);
+        memcpy(nickpart, p, len);
+        nickpart[len] = '\0';
+        const char *rest = bang + (*bang == '!');
+        if ((strcmp(rest, "*") == 0 || strcmp(rest, "*@*") == 0) &&
+            match(nickpart, nick))
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,102 @@
+/* present.h - the presenter's experience of `listen`: the live terminal
+ * view, the controls (keys and --control FIFO), what is announced (the "X
+ * says" policy, /me narration, joins and parts, spoken names), the ignore
+ * and mute lists, and --record.
+ *
+ * Threads: options and create/start/stop/free on the main thread;
+ * present_hears on the net thread; present_utterance/present_done on the
+ * synth thread; the view and control threads are its own. They share only
+ * a mutex-protected stage (never touched by the audio callback), the speech
+ * queue, and the sink's atomics. */
+#ifndef PURG_PRESENT_H
+#define PURG_PRESENT_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include "audio.h"
+#include "irc.h"
+#include "speaker.h"
+#include "speechq.h"
+
+#define PRESENT_OPT_BASE 0x200
+#define PRESENT_LIST_MAX 64
+
+enum {
+    PRESENT_OPT_PLAIN = PRESENT_OPT_BASE,
+    PRESENT_OPT_CONTROL,
+    PRESENT_OPT_RECORD,
+    PRESENT_OPT_SAYS,
+    PRESENT_OPT_ANNOUNCE,
+    PRESENT_OPT_PRONOUNCE,
+    PRESENT_OPT_IGNORE,
+    PRESENT_OPT_MUTE,
+    PRESENT_OPT_VOLUME,
+    PRESENT_OPT_END
+};
+
+/* Entries for the subcommand's getopt_long table. */
+#define PRESENT_LONGOPTS \
+    { "plain", no_argument, NULL, PRESENT_OPT_PLAIN }, \
+    { "control", required_argument, NULL, PRESENT_OPT_CONTROL }, \
+    { "record", required_argument, NULL, PRESENT_OPT_RECORD }, \
+    { "says", required_argument, NULL, PRESENT_OPT_SAYS }, \
+    { "announce-joins", no_argument, NULL, PRESENT_OPT_ANNOUNCE }, \
+    { "pronounce", required_argument, NULL, PRESENT_OPT_PRONOUNCE }, \
+    { "ignore", required_argument, NULL, PRESENT_OPT_IGNORE }, \
+    { "mute", required_argument, NULL, PRESENT_OPT_MUTE }, \
+    { "volume", required_argument, NULL, PRESENT_OPT_VOLUME }
+
+typedef struct present_opts {
+    int plain;                 /* log lines even on a terminal */
+    const char *control;       /* FIFO path or NULL */
+    const char *record;        /* recording path or NULL */
+    const char *says;          /* "X says" policy (default "never") */
+    int announce_joins;
+    const char *pronounce[PRESENT_LIST_MAX];
+    size_t npronounce;
+    const char *ignore[PRESENT_LIST_MAX];
+    size_t nignore;
+    const char *mute[PRESENT_LIST_MAX];
+    size_t nmute;
+    int volume;                /* percent; 0 = default 100 */
+    const char *title;         /* shown in the view ("host #chan") */
+} present_opts_t;
+
+/* Handle one option code in [PRESENT_OPT_BASE, PRESENT_OPT_END). Returns 0,
+ * or 2 (the exit code) after saying on stderr what is wrong. */
+int present_opt(present_opts_t *o, int code, const char *arg);
+/* The options' help lines. */
+void present_usage(FILE *f);
+
+typedef struct present present_t;
+
+/* Build the presenter (lists, stage; opens the recording). */
+int present_create(present_t **out, const present_opts_t *o, audio_t *audio, speechq_t *q,
+                   char *err, size_t errlen);
+/* Where the synth thread logs one line per utterance: stdout, or NULL
+ * when the live view shows them instead. */
+FILE *present_log(const present_t *p);
+/* Start the view and the controls; skips go to spk (borrowed). */
+int present_start(present_t *p, speaker_t *spk, char *err, size_t errlen);
+/* Stop the view and the controls, restore the terminal, resume a paused
+ * sink (so that shutdown never waits on a pause). NULL is fine. */
+void present_stop(present_t *p);
+void present_free(present_t *p);
+
+/* Net thread: an IRC event arrived. Returns 0 when a channel line or action
+ * is not to be heard (ignored or muted nick); for joins, parts, quits and
+ * nick changes it queues an announcement when --announce-joins is on.
+ * me: our own nick. */
+int present_hears(present_t *p, const irc_event_t *ev, const char *me);
+
+/* Synth thread: u is about to be spoken. Returns 0 when it must not be
+ * (its nick was muted after it was queued). Otherwise writes the text to
+ * speak into text (the "X says" prefix, or the narration of an action
+ * "avi waves") and, when an "X says" is part of it, the spoken name into
+ * who (else ""); publishes u as the current line. */
+int present_utterance(present_t *p, const utterance_t *u, char *text, size_t n,
+                      char *who, size_t whon);
+/* Synth thread: the current line was handed to the sink. */
+void present_done(present_t *p);
+
+#endif
