@@ -2,7 +2,7 @@
 """ircbench.py - IRC load for purgatory's benchmarks (standard library only).
 
 Modes (after the common options):
-  pace   --count N --interval S [--batch B]
+  pace   --count N --interval S [--batch B] [--text short|sentence]
          N one-word lines ("yes", "okay", ...: ~0.8 s of speech each), sent in batches of B lines (default 1) back to back, one
          batch every S seconds, round-robin over the nicks. With B=1 and S
          longer than a line takes to play, every line meets an empty queue;
@@ -104,7 +104,11 @@ def pace(a, conns):
     while n < a.count:
         for _ in range(min(a.batch, a.count - n)):
             c = conns[n % len(conns)]
-            c.send(f"PRIVMSG {a.channel} :{SHORT[n % len(SHORT)]}\r\n")
+            if a.text == "short":
+                text = SHORT[n % len(SHORT)]
+            else:  # a sentence of 8 words, ~2.5 s of speech
+                text = " ".join(WORDS[(n + k * 3) % len(WORDS)] for k in range(8))
+            c.send(f"PRIVMSG {a.channel} :{text}\r\n")
             n += 1
         t_next += a.interval
         while True:
@@ -155,6 +159,7 @@ def main():
     pp.add_argument("--count", type=int, required=True)
     pp.add_argument("--interval", type=float, required=True)
     pp.add_argument("--batch", type=int, default=1)
+    pp.add_argument("--text", choices=("short", "sentence"), default="short")
     pf = sub.add_parser("flood")
     pf.add_argument("--rate", type=float, required=True)
     pf.add_argument("--seconds", type=float, required=True)
