@@ -42,6 +42,7 @@ typedef struct demo_opts {
     uint64_t seed;
     int seeded;
     const char *voices;
+    int check_audio;       /* --check-audio: open the sound card, report, exit */
 } demo_opts_t;
 
 typedef struct demo demo_t;
@@ -93,6 +94,8 @@ static void demo_usage(FILE *f)
 "  -l, --lines N          stop after N lines (default: no limit)\n"
 "      --seed S           random seed (same seed, same conversation)\n"
 "      --voices FILE      voice pool and overrides (INI; default: built-in pool)\n"
+"      --check-audio      only check that a sound card can be opened (exit 0\n"
+"                         if so, else 1 with the reason)\n"
 "  -h, --help             this help\n"
 "\n"
 "With the sound card the conversation is paced by speech; into a WAV file or\n"
@@ -148,7 +151,7 @@ static int parse_num(const char *s, double lo, double hi, double *out)
 /* Returns -1 to continue, else an exit code. */
 static int parse_opts(int argc, char **argv, demo_opts_t *o)
 {
-    enum { OPT_SEED = 256, OPT_VOICES };
+    enum { OPT_SEED = 256, OPT_VOICES, OPT_CHECK_AUDIO };
     static const struct option longopts[] = {
         { "persona", required_argument, NULL, 'P' },
         { "output", required_argument, NULL, 'o' },
@@ -157,6 +160,7 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         { "lines", required_argument, NULL, 'l' },
         { "seed", required_argument, NULL, OPT_SEED },
         { "voices", required_argument, NULL, OPT_VOICES },
+        { "check-audio", no_argument, NULL, OPT_CHECK_AUDIO },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -207,6 +211,7 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
             o->seeded = 1;
             break;
         case OPT_VOICES: o->voices = optarg; break;
+        case OPT_CHECK_AUDIO: o->check_audio = 1; break;
         case 'h': demo_usage(stdout); return 0;
         default: demo_usage(stderr); return 2;
         }
@@ -392,6 +397,17 @@ int cli_demo(int argc, char **argv)
     int code = parse_opts(argc, argv, &o);
     if (code >= 0)
         return code;
+    if (o.check_audio) {
+        audio_t *a = NULL;
+        char why[512] = "";
+        if (audio_open(&a, AUDIO_DEVICE, NULL, why, sizeof why) != 0) {
+            fprintf(stderr, "purgatory: %s\n", why[0] ? why : "no audio output device");
+            return 1;
+        }
+        audio_close(a);
+        fprintf(stderr, "purgatory: the sound card can be opened\n");
+        return 0;
+    }
     static char default_paths[DEMO_MAX_PERSONAS][PERSONA_PATH_MAX];
     if (o.nfiles == 0 && default_personas(&o, default_paths) != 0)
         return 1;

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "config.h"
 #include "irc.h"
+#include "persona_host.h"
 #include "present.h"
 #include "purg.h"
 #include "speaker.h"
@@ -39,6 +40,8 @@ typedef struct listen_opts {
     const char *timing;
     present_opts_t pres;    /* the presenter's options (present.h) */
     const char *intake_log;
+    const char *personas[PHOST_MAX]; /* --persona files */
+    size_t npersonas;
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -55,6 +58,7 @@ typedef struct listener {
     unsigned long heard;    /* lines queued (net thread) */
     present_t *pres;        /* view, controls, announcements (present.h) */
     FILE *intake;           /* --intake-log: net thread only */
+    phost_t *host;          /* --persona: hosted personas (net thread) */
 } listener_t;
 
 static void listen_usage(FILE *f)
@@ -79,6 +83,8 @@ static void listen_usage(FILE *f)
 "      --queue N          speech queue length before old lines are skipped\n"
 "                         (default 50)\n"
 "      --timing FILE      append per-line timestamps (for benchmarks)\n"
+"      --persona FILE     host a Markov persona (INI, see demo/personas/) as a\n"
+"                         participant with its own nick; repeat for more\n"
 "      --intake-log FILE  append 't_recv t_queued text' for every channel line\n"
 "                         as it is queued, spoken or not (for benchmarks)\n"
 "  -h, --help             this help\n"
@@ -99,7 +105,7 @@ static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigne
 }
 
 /* File scope: the configuration file checks its keys against this table. */
-enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING, OPT_INTAKE };
+enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING, OPT_INTAKE, OPT_PERSONA };
 static const struct option longopts[] = {
     { "server", required_argument, NULL, 's' },
     { "port", required_argument, NULL, 'p' },
@@ -113,6 +119,7 @@ static const struct option longopts[] = {
     { "queue", required_argument, NULL, OPT_QUEUE },
     { "timing", required_argument, NULL, OPT_TIMING },
     { "intake-log", required_argument, NULL, OPT_INTAKE },
+    { "persona", required_argument, NULL, OPT_PERSONA },
     PRESENT_LONGOPTS,
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -176,6 +183,13 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             break;
         case OPT_TIMING: o->timing = optarg; break;
         case OPT_INTAKE: o->intake_log = optarg; break;
+        case OPT_PERSONA:
+            if (o->npersonas == PHOST_MAX) {
+                fprintf(stderr, "purgatory listen: at most %d personas\n", PHOST_MAX);
+                return 2;
+            }
+            o->personas[o->npersonas++] = optarg;
+            break;
         case 'h': listen_usage(stdout); return 0;
         default:
             if (ch >= PRESENT_OPT_BASE && ch < PRESENT_OPT_END) {
@@ -281,10 +295,19 @@ static void on_net_log(void *ctx, const char *msg)
     fprintf(stderr, "purgatory: %s\n", msg);
 }
 
+/* Net thread: the listener's tick, then the hosted personas' schedules. */
+static void on_timer(void *arg)
+{
+    listener_t *l = arg;
+    on_tick(l);
+    phost_tick(l->host);
+}
+
 static void *net_main(void *arg)
 {
     listener_t *l = arg;
-    l->rc = irc_net_run(l->net, &l->stop, on_tick, l, 1000, l->err, sizeof l->err);
+    /* personas want a finer clock than the voices file does */
+    l->rc = irc_net_run(l->net, &l->stop, on_timer, l, l->host ? 200 : 1000, l->err, sizeof l->err);
     if (!l->stop)
         kill(getpid(), SIGUSR1); /* tell main the loop ended on its own */
     return NULL;
@@ -403,6 +426,15 @@ int cli_listen(int argc, char **argv)
         fprintf(stderr, "purgatory: cannot set up the IRC connection: %s\n", purg_strerror(rc));
         goto out;
     }
+    if (o.npersonas) {
+        phost_conf_t hc = { .files = o.personas, .nfiles = o.npersonas, .server = o.server,
+                            .port = o.port, .listener_nick = o.nick,
+                            .seed = (uint64_t)util_now_ns() };
+        if ((rc = phost_create(&l.host, l.net, l.voices, &hc, err, sizeof err)) != 0) {
+            fprintf(stderr, "purgatory: %s\n", err);
+            goto out;
+        }
+    }
     if (pthread_create(&net_thread, NULL, net_main, &l) != 0) {
         fprintf(stderr, "purgatory: cannot start the network thread\n");
         goto out;
@@ -435,6 +467,7 @@ out:
     audio_close(audio);
     present_free(l.pres);
     irc_net_free(l.net);
+    phost_free(l.host); /* after its connections */
     speechq_free(l.queue);
     voicemap_free(l.voices);
     config_args_free(&cfg);

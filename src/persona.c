@@ -535,7 +535,9 @@ int persona_create(persona_t **out, const persona_def_t *def, const markov_t *mo
         p->ch[i].last_human = now;
         p->ch[i].last_persona = INT64_MIN / 2;
         p->ch[i].backoff = 1.0;
-        p_schedule(p, i, now);
+        /* the first line comes sooner, so that a room comes alive quickly */
+        double mean = def->chattiness;
+        p->ch[i].next_unprompted = mean > 0 ? now + p_gap(p, mean / 4) : INT64_MAX;
     }
     *out = p;
     return 0;

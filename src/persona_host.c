@@ -1,0 +1,156 @@
+/* persona_host.c - personas as IRC participants of `listen`; main thread to
+ * set up, then the net thread (see persona_host.h). */
+#include "persona_host.h"
+
+#include "markov.h"
+#include "persona.h"
+#include "purg.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PHOST_SEND_RATE 1.0   /* lines a second per connection, below any flood limit */
+#define PHOST_SEND_QUEUE 16
+
+typedef struct phost_member {
+    persona_def_t *def;
+    markov_t *model;
+    persona_t *p;
+    irc_conn_t *conn;
+} phost_member_t;
+
+struct phost {
+    phost_member_t m[PHOST_MAX];
+    size_t n;
+};
+
+/* Net thread: what the persona's own connection hears. */
+static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
+{
+    phost_member_t *m = owner;
+    if (ev->kind == IRC_EV_READY)
+        persona_set_nick(m->p, irc_conn_nick(c));
+    else if (ev->kind == IRC_EV_INVITE)
+        fprintf(stderr, "purgatory: %s ignored an invitation to %s from %s\n",
+                persona_nick(m->p), ev->channel ? ev->channel : "?", ev->nick ? ev->nick : "?");
+    persona_event(m->p, ev, util_now_ns());
+}
+
+/* The transport: a PRIVMSG to one of the persona's own channels, nothing else. */
+static int say(void *ctx, const char *channel, const char *text)
+{
+    phost_member_t *m = ctx;
+    return irc_conn_say(m->conn, channel, text);
+}
+
+static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
+                   const phost_conf_t *conf, char *err, size_t errlen)
+{
+    phost_member_t *m = &h->m[i];
+    char warn[600];
+    int rc = persona_def_load(&m->def, conf->files[i], err, errlen);
+    if (rc != 0)
+        return rc;
+    h->n = i + 1;
+    for (size_t j = 0; j < i; j++)
+        if (strcasecmp(h->m[j].def->nick, m->def->nick) == 0) {
+            util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", m->def->file,
+                          m->def->nick, h->m[j].def->file);
+            return PURG_EINVAL;
+        }
+    if ((rc = persona_model_open(m->def, &m->model, warn, sizeof warn, err, errlen)) != 0)
+        return rc;
+    if (warn[0])
+        fprintf(stderr, "purgatory: %s\n", warn);
+    if (m->def->voice[0] && (rc = voicemap_pin(voices, m->def->nick, m->def->voice, warn,
+                                               sizeof warn)) != 0) {
+        util_snprintf(err, errlen, "%s: %s", m->def->file, warn);
+        return rc;
+    }
+    if ((rc = persona_create(&m->p, m->def, m->model, conf->seed * 1000003u + i + 1,
+                             util_now_ns())) != 0) {
+        util_snprintf(err, errlen, "%s: %s", m->def->file, purg_strerror(rc));
+        return rc;
+    }
+    persona_set_transport(m->p, say, m);
+    if (conf->listener_nick)
+        persona_add_peer(m->p, conf->listener_nick);
+    const char *chans[PERSONA_MAX_CHANNELS];
+    for (size_t c = 0; c < m->def->nchannels; c++)
+        chans[c] = m->def->channels[c];
+    irc_conf_t ic = { .server = conf->server, .port = conf->port, .nick = m->def->nick,
+                      .password = conf->password, .channels = chans,
+                      .nchannels = m->def->nchannels, .send_rate = PHOST_SEND_RATE,
+                      .send_queue = PHOST_SEND_QUEUE };
+    if ((rc = irc_net_add(net, &ic, on_irc, m, &m->conn)) != 0) {
+        util_snprintf(err, errlen, "%s: cannot set up the IRC connection: %s", m->def->file,
+                      purg_strerror(rc));
+        return rc;
+    }
+    fprintf(stderr, "purgatory: persona %s (%s) joins %s\n", m->def->nick, m->def->file,
+            m->def->channels[0]);
+    return 0;
+}
+
+int phost_create(phost_t **out, irc_net_t *net, voicemap_t *voices, const phost_conf_t *conf,
+                 char *err, size_t errlen)
+{
+    *out = NULL;
+    if (conf->nfiles > PHOST_MAX) {
+        util_snprintf(err, errlen, "at most %d personas", PHOST_MAX);
+        return PURG_ETOOBIG;
+    }
+    phost_t *h = calloc(1, sizeof *h);
+    if (!h) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    for (size_t i = 0; i < conf->nfiles; i++) {
+        int rc = add_one(h, i, net, voices, conf, err, errlen);
+        if (rc != 0) {
+            /* connections already added stay with net, which frees them; their
+             * owners must outlive them, so the host is handed out anyway */
+            *out = h;
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < h->n; i++)
+        for (size_t j = 0; j < h->n; j++)
+            if (i != j)
+                persona_add_peer(h->m[i].p, h->m[j].def->nick);
+    *out = h;
+    return 0;
+}
+
+void phost_tick(phost_t *h)
+{
+    if (!h)
+        return;
+    int64_t now = util_now_ns();
+    for (size_t i = 0; i < h->n; i++)
+        if (h->m[i].p && irc_conn_ready(h->m[i].conn))
+            persona_tick(h->m[i].p, now);
+}
+
+void phost_free(phost_t *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; i < h->n; i++) {
+        phost_member_t *m = &h->m[i];
+        if (m->p) {
+            persona_stats_t st;
+            persona_get_stats(m->p, &st);
+            fprintf(stderr, "purgatory: %s said %lu (%lu unprompted, %lu replies), guard refused "
+                    "%lu, invites ignored %lu\n", persona_nick(m->p), st.said, st.unprompted,
+                    st.replies, st.guarded, st.invites);
+        }
+        persona_free(m->p);
+        markov_free(m->model);
+        persona_def_free(m->def);
+    }
+    free(h);
+}

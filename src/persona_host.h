@@ -1,0 +1,42 @@
+/* persona_host.h - personas hosted by `purgatory listen`: each persona is its
+ * own IRC connection (its own nick) in the listener's select() loop, so the
+ * channel sees it as a participant and the listener hears it like anyone.
+ * phost_create runs on the main thread before the net thread starts;
+ * phost_tick on the net thread; phost_free after the net thread ended and
+ * after irc_net_free (the connections belong to the irc_net_t). */
+#ifndef PURG_PERSONA_HOST_H
+#define PURG_PERSONA_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "irc.h"
+#include "voicemap.h"
+
+#define PHOST_MAX 16
+
+typedef struct phost phost_t;
+
+typedef struct phost_conf {
+    const char *const *files;   /* persona INI files */
+    size_t nfiles;              /* at most PHOST_MAX */
+    const char *server;
+    unsigned short port;
+    const char *password;       /* server password or NULL */
+    const char *listener_nick;  /* not human, for the quiet rule */
+    uint64_t seed;
+} phost_conf_t;
+
+/* Loads each persona (training its model if needed), pins its voice in
+ * voices (borrowed; net thread owns it afterwards), and adds its connection
+ * to net. On error: a negative code and "FILE[:LINE]: problem" in err. */
+int phost_create(phost_t **out, irc_net_t *net, voicemap_t *voices, const phost_conf_t *conf,
+                 char *err, size_t errlen);
+
+/* Net thread: run every persona's schedule. */
+void phost_tick(phost_t *h);
+
+/* Accepts NULL. Prints each persona's counts to stderr. */
+void phost_free(phost_t *h);
+
+#endif
