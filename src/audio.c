@@ -37,7 +37,8 @@
 #define RING_FRAMES 16384   /* ~0.74 s at 22050 Hz: how far synthesis may run ahead */
 #define MARKS 256
 #define IDLE_FRAMES (AUDIO_RATE * 2)  /* silence before the device stream stops */
-#define REC_FRAMES (1 << 17)  /* ~6 s of played audio waiting for the recorder thread */
+#define REC_FRAMES (1 << 20)  /* ~48 s of played audio waiting for the recorder thread
+                                (a file-backed device plays far faster than real time) */
 
 typedef struct mark {
     uint64_t id;
