@@ -357,6 +357,8 @@ static void converse(demo_t *d, speaker_t *spk)
     while (!demo_stop) {
         int64_t next = INT64_MAX;
         for (size_t i = 0; i < d->n; i++) {
+            if (d->o->lines && room_lines(d->room) >= d->o->lines)
+                break; /* exactly as many lines as asked for */
             int64_t t = persona_tick(d->m[i].p, d->now);
             if (t < next)
                 next = t;
