@@ -20,6 +20,7 @@
  *  - CTCP requests other than ACTION get no answer, INVITEs are reported to
  *    the owner and never acted on here, and only configured channels are joined. */
 #include "irc.h"
+#include "ircbridge.h"
 #include "purg.h"
 #include "util.h"
 
@@ -72,6 +73,10 @@ struct irc_conn {
     char *server;
     unsigned short port;
     char *password;
+    char *nickserv_pass;
+    ircbridge_conf_t bconf;        /* TLS and SASL settings (owned strings) */
+    ircbridge_t *bridge;           /* this link's bridge, NULL while down */
+    int fail_hint;                 /* fail_msg is about reaching the server at all */
     char wanted[NICK_MAX];
     char nick[NICK_MAX];           /* current nick */
     char (*channels)[CHAN_MAX];
@@ -173,6 +178,14 @@ static void on_connect(irc_session_t *s, const char *ev, const char *origin,
         netlog(c->net, "reconnected to %s:%u as %s", c->server, c->port, c->nick);
     c->ever_ready = 1;
     c->backoff_ms = c->net->timing.backoff_min_ms;
+    if (c->nickserv_pass) {
+        /* before joining, so a channel that wants identified users lets us in
+         * (a services reply may still come after the JOIN: then KICK -> rejoin) */
+        if (strcasecmp(c->nick, c->wanted) == 0)
+            irc_send_raw(s, "PRIVMSG NickServ :IDENTIFY %s", c->nickserv_pass);
+        else
+            irc_send_raw(s, "PRIVMSG NickServ :IDENTIFY %s %s", c->wanted, c->nickserv_pass);
+    }
     for (size_t i = 0; i < c->nchannels; i++)
         irc_cmd_join(s, c->channels[i], NULL);
     emit(c, IRC_EV_READY, NULL, c->nick, NULL);
@@ -393,7 +406,14 @@ static int conn_start(irc_conn_t *c)
     c->state = CONN_CONNECTING;
     touch(c);
     c->t_start = c->last_rx;
-    if (irc_connect(c->session, c->server, c->port, c->password, c->nick, "purgatory",
+    ircbridge_free(c->bridge);
+    c->bridge = NULL;
+    c->fd = -1;
+    unsigned short lport;
+    c->fail_hint = 1;
+    if (ircbridge_open(&c->bridge, &c->bconf, &lport, c->fail_msg, sizeof c->fail_msg) != 0)
+        return PURG_ENET;
+    if (irc_connect(c->session, "127.0.0.1", lport, c->password, c->nick, "purgatory",
                     "purgatory IRC listener") != 0) {
         util_snprintf(c->fail_msg, sizeof c->fail_msg, "%s",
                       irc_strerror(irc_errno(c->session)));
@@ -407,6 +427,8 @@ static void conn_down(irc_conn_t *c, const char *why)
 {
     if (c->session)
         irc_disconnect(c->session);
+    ircbridge_free(c->bridge);
+    c->bridge = NULL;
     c->out_sent = 0; /* unconfirmed lines go out again on the next link */
     memset(c->joined, 0, c->nchannels);
     c->ack_wait = 0;
@@ -507,8 +529,14 @@ static void conn_free(irc_conn_t *c)
             irc_cmd_quit(c->session, "purgatory signing off");
         irc_destroy_session(c->session);
     }
+    ircbridge_free(c->bridge);
     free(c->server);
     free(c->password);
+    free(c->nickserv_pass);
+    free((char *)c->bconf.host);
+    free((char *)c->bconf.tls_ca);
+    free((char *)c->bconf.sasl_user);
+    free((char *)c->bconf.sasl_pass);
     free(c->channels);
     free(c->joined);
     free(c->out);
@@ -547,6 +575,17 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
     c->out_cap = conf->send_queue ? conf->send_queue : 64;
     c->server = strdup(conf->server);
     c->password = conf->password ? strdup(conf->password) : NULL;
+    c->nickserv_pass = conf->nickserv_password ? strdup(conf->nickserv_password) : NULL;
+    c->bconf = (ircbridge_conf_t){
+        .host = strdup(conf->server), .port = conf->port, .tls = conf->tls,
+        .tls_ca = conf->tls_ca ? strdup(conf->tls_ca) : NULL,
+        .tls_insecure = conf->tls_insecure,
+        .sasl_user = conf->sasl_user ? strdup(conf->sasl_user) : NULL,
+        .sasl_pass = conf->sasl_password ? strdup(conf->sasl_password) : NULL };
+    if (!c->bconf.host || (conf->tls_ca && !c->bconf.tls_ca) ||
+        (conf->sasl_user && !c->bconf.sasl_user) || (conf->sasl_password && !c->bconf.sasl_pass) ||
+        (conf->nickserv_password && !c->nickserv_pass))
+        goto fail;
     c->channels = calloc(conf->nchannels, sizeof *c->channels);
     c->joined = calloc(conf->nchannels, 1);
     c->out = calloc(c->out_cap, sizeof *c->out);
@@ -720,6 +759,8 @@ static void conn_add_fds(irc_conn_t *c, fd_set *rd, fd_set *wr, int *maxfd)
     int fd = -1;
     FD_ZERO(&r1);
     FD_ZERO(&w1);
+    if (c->bridge)
+        ircbridge_fds(c->bridge, rd, wr, maxfd);
     if (irc_add_select_descriptors(c->session, &r1, &w1, &fd) != 0 || fd < 0) {
         c->fd = -1;
         return;
@@ -741,6 +782,16 @@ static void conn_add_fds(irc_conn_t *c, fd_set *rd, fd_set *wr, int *maxfd)
  * (bounded, so one flooded link cannot starve the others). Nonzero: link lost. */
 static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
 {
+    if (c->bridge) {
+        char why[256];
+        if (ircbridge_process(c->bridge, rd, wr, why, sizeof why) != 0) {
+            c->fail_hint = strncmp(why, "cannot connect", 14) == 0;
+            conn_down(c, why);
+            return 0;
+        }
+    }
+    if (c->state == CONN_DOWN)
+        return 0;
     if (irc_process_select_descriptors(c->session, rd, wr) != 0 || !irc_is_connected(c->session))
         return -1;
     for (int i = 0; i < 256 && c->fd >= 0 && c->state != CONN_DOWN; i++) {
@@ -774,9 +825,10 @@ int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
         for (irc_conn_t *c = n->conns; c; c = c->next) {
             timeout = min_timeout(timeout, conn_tick(c, now));
             if (c->failed) {
-                util_snprintf(err, errlen, "cannot connect to IRC server %s:%u (%s); "
-                              "check --server and --port, and that the server is running",
-                              c->server, c->port, c->fail_msg[0] ? c->fail_msg : "connection failed");
+                util_snprintf(err, errlen, "cannot connect to IRC server %s:%u (%s)%s",
+                              c->server, c->port, c->fail_msg[0] ? c->fail_msg : "connection failed",
+                              c->fail_hint ? "; check --server and --port, and that the server is running"
+                                           : "");
                 return PURG_ENET;
             }
             if (c->state != CONN_DOWN)

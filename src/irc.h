@@ -47,6 +47,12 @@ typedef struct irc_conf {
     size_t nchannels;
     double send_rate;         /* outgoing lines per second (token bucket), e.g. 2 */
     size_t send_queue;        /* bounded outgoing queue length, e.g. 64 */
+    int tls;                  /* TLS to the server (OpenSSL, through the bridge) */
+    const char *tls_ca;       /* CA file instead of the system store, or NULL */
+    int tls_insecure;         /* skip certificate verification (loudly named option) */
+    const char *sasl_user;    /* SASL PLAIN account, with sasl_password; or NULL */
+    const char *sasl_password;
+    const char *nickserv_password; /* "IDENTIFY" to NickServ after registration, or NULL */
 } irc_conf_t;
 
 typedef struct irc_net irc_net_t;

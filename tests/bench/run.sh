@@ -37,7 +37,7 @@ tool() { "$PURG_PYTHON" "$BENCH_DIR/benchtool.py" "$@"; }
 want() { [ "$only" = all ] || [[ ",$only," == *",$1,"* ]]; }
 
 if [ "$quick" = 1 ]; then
-  N_EMPTY=60 N_COLD=4 N_BATCHES=3 N_NAIVE=40 N_OVER=300 IDLE_S=10 N_START=5
+  N_EMPTY=60 N_COLD=4 N_BATCHES=3 N_NAIVE=40 N_OVER=1000 IDLE_S=10 N_START=5
   RATES="20000" FLOOD_S=2
 else
   N_EMPTY=1000 N_COLD=20 N_BATCHES=40 N_NAIVE=200 N_OVER=3000 IDLE_S=60 N_START=20

@@ -1,0 +1,551 @@
+/* ircbridge.c - byte bridge between libircclient and the IRC server (plain
+ * or TLS via OpenSSL, optional SASL PLAIN); net thread only.
+ *
+ * DESIGN: three sockets per bridge. `lsn` is a loopback listener on
+ * 127.0.0.1:0 that accepts exactly one connection (libircclient's) and is
+ * then closed; `loc` is that accepted connection; `srv` is the link to the
+ * real server. Two bounded buffers: `up` (libircclient -> server) and `down`
+ * (server -> libircclient, whole cleaned lines only). When a buffer is full,
+ * its source is simply not read (back-pressure instead of growth).
+ * Nothing blocks except name resolution at open. */
+#include "ircbridge.h"
+#include "purg.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BUF_CAP 65536
+#define LINE_MAX_IN 510
+
+typedef enum { B_CONNECTING, B_HANDSHAKE, B_UP } bstate_t;
+typedef enum { SASL_OFF, SASL_REQ, SASL_AUTH, SASL_SENT, SASL_DONE } sasl_t;
+
+typedef struct buf {
+    char d[BUF_CAP];
+    size_t len;
+} buf_t;
+
+struct ircbridge {
+    int lsn, loc, srv;
+    bstate_t state;
+    SSL_CTX *ctx;
+    SSL *ssl;
+    int tls_insecure;
+    char host[256];
+    unsigned short port;
+    sasl_t sasl;
+    char *sasl_user, *sasl_pass;
+    buf_t up, down;
+    char line[BUF_CAP];      /* partial server line being assembled */
+    size_t line_len;
+    int line_skip;           /* the current line overflowed: discard to its end */
+};
+
+static int set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0;
+}
+
+/* ---- the line cleaner (pure; fuzzed) -------------------------------------- */
+
+static size_t drop_bytes(char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\0' || s[i] == '\n')
+            continue;
+        s[w++] = s[i] == '\r' ? ' ' : s[i];
+    }
+    return w;
+}
+
+size_t ircbridge_clean_line(char *s, size_t len)
+{
+    while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == '\n'))
+        len--;
+    len = drop_bytes(s, len);
+    if (len > LINE_MAX_IN)
+        len = LINE_MAX_IN;
+    s[len] = '\0';
+    /* parse the way libircclient does: [:prefix SP] command {SP param} [SP :trailing] */
+    const char *p = s, *prefix = NULL;
+    if (*p == ':') {
+        prefix = p + 1;
+        p = strchr(p, ' ');
+        if (!p || p == prefix)
+            return 0;           /* a prefix and nothing else: its parser runs off the end */
+        p++;
+    }
+    size_t clen = strcspn(p, " ");
+    if (clen == 0)
+        return 0;
+    int numeric = clen >= 3 && p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' &&
+                  p[2] >= '0' && p[2] <= '9';
+    if (numeric && p[3] != ' ')
+        return 0;               /* "001" alone (or "0012"): it skips 4 bytes blindly */
+    char cmd[16];
+    if (clen >= sizeof cmd)
+        return len;             /* no command we guard is that long */
+    memcpy(cmd, p, clen);
+    cmd[clen] = '\0';
+    const char *q = p + clen;
+    int nparams = 0;
+    const char *trailing = NULL;
+    while (*q == ' ' && nparams < 10) {
+        q++;
+        if (*q == ':') {
+            trailing = q + 1;
+            nparams++;
+            break;
+        }
+        if (!*q)
+            break;
+        q += strcspn(q, " ");
+        nparams++;
+    }
+    if (strcasecmp(cmd, "NICK") == 0 && (!prefix || nparams < 1))
+        return 0;
+    if (strcasecmp(cmd, "PRIVMSG") == 0 || strcasecmp(cmd, "NOTICE") == 0) {
+        if (nparams < 2)
+            return 0;
+        const char *text = trailing ? trailing : q; /* last param */
+        if (!trailing) {
+            /* last middle param: find its start */
+            const char *e = s + len;
+            while (e > s && e[-1] != ' ')
+                e--;
+            text = e;
+        }
+        if (text[0] == '\001' && strlen(text) < 2)
+            return 0;           /* a lone CTCP marker: its length arithmetic wraps */
+    }
+    return len;
+}
+
+/* ---- TLS ------------------------------------------------------------------- */
+
+static int tls_setup(ircbridge_t *b, const ircbridge_conf_t *conf, char *err, size_t errlen)
+{
+    b->ctx = SSL_CTX_new(TLS_client_method());
+    if (!b->ctx) {
+        util_snprintf(err, errlen, "cannot set up TLS (OpenSSL)");
+        return PURG_ENET;
+    }
+    SSL_CTX_set_min_proto_version(b->ctx, TLS1_2_VERSION);
+    if (conf->tls_insecure) {
+        SSL_CTX_set_verify(b->ctx, SSL_VERIFY_NONE, NULL);
+    } else {
+        SSL_CTX_set_verify(b->ctx, SSL_VERIFY_PEER, NULL);
+        int ok = conf->tls_ca ? SSL_CTX_load_verify_locations(b->ctx, conf->tls_ca, NULL)
+                              : SSL_CTX_set_default_verify_paths(b->ctx);
+        if (ok != 1) {
+            util_snprintf(err, errlen, "cannot load the TLS CA certificates from %s",
+                          conf->tls_ca ? conf->tls_ca : "the system store");
+            return PURG_ENET;
+        }
+    }
+    b->ssl = SSL_new(b->ctx);
+    if (!b->ssl || SSL_set_fd(b->ssl, b->srv) != 1) {
+        util_snprintf(err, errlen, "cannot set up TLS (OpenSSL)");
+        return PURG_ENET;
+    }
+    struct in6_addr a6;
+    struct in_addr a4;
+    int is_ip = inet_pton(AF_INET, conf->host, &a4) == 1 || inet_pton(AF_INET6, conf->host, &a6) == 1;
+    if (!is_ip)
+        SSL_set_tlsext_host_name(b->ssl, conf->host);
+    if (!conf->tls_insecure) {
+        X509_VERIFY_PARAM *vp = SSL_get0_param(b->ssl);
+        X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, conf->host)
+                       : X509_VERIFY_PARAM_set1_host(vp, conf->host, 0);
+        if (ok != 1) {
+            util_snprintf(err, errlen, "cannot set up the TLS host name check for %s", conf->host);
+            return PURG_ENET;
+        }
+    }
+    SSL_set_connect_state(b->ssl);
+    return 0;
+}
+
+static void tls_error(ircbridge_t *b, char *err, size_t errlen)
+{
+    long vr = SSL_get_verify_result(b->ssl);
+    if (vr != X509_V_OK && !b->tls_insecure) {
+        util_snprintf(err, errlen, "TLS certificate of %s:%u not accepted: %s "
+                      "(give the server's CA with --tls-ca FILE; --tls-insecure turns "
+                      "the check off and lets anyone in the middle read along)",
+                      b->host, b->port, X509_verify_cert_error_string(vr));
+        return;
+    }
+    unsigned long e = ERR_get_error();
+    char es[200];
+    ERR_error_string_n(e, es, sizeof es);
+    util_snprintf(err, errlen, "TLS handshake with %s:%u failed: %s (is it a TLS port?)",
+                  b->host, b->port, e ? es : "connection closed");
+}
+
+/* ---- open / free ----------------------------------------------------------- */
+
+int ircbridge_open(ircbridge_t **out, const ircbridge_conf_t *conf, unsigned short *local_port,
+                   char *err, size_t errlen)
+{
+    ircbridge_t *b = calloc(1, sizeof *b);
+    if (!b) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    b->lsn = b->loc = b->srv = -1;
+    b->port = conf->port;
+    b->tls_insecure = conf->tls_insecure;
+    if (util_strlcpy(b->host, conf->host, sizeof b->host) != 0) {
+        util_snprintf(err, errlen, "server name too long");
+        goto fail;
+    }
+    if (conf->sasl_user && conf->sasl_pass) {
+        b->sasl_user = strdup(conf->sasl_user);
+        b->sasl_pass = strdup(conf->sasl_pass);
+        if (!b->sasl_user || !b->sasl_pass) {
+            util_snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+        b->sasl = SASL_REQ;
+    }
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+    char port[8];
+    util_snprintf(port, sizeof port, "%u", conf->port);
+    int gai = getaddrinfo(conf->host, port, &hints, &res);
+    if (gai != 0) {
+        util_snprintf(err, errlen, "cannot resolve %s: %s", conf->host, gai_strerror(gai));
+        goto fail;
+    }
+    b->srv = socket(res->ai_family, SOCK_STREAM, 0);
+    if (b->srv < 0 || set_nonblock(b->srv) ||
+        (connect(b->srv, res->ai_addr, res->ai_addrlen) != 0 && errno != EINPROGRESS)) {
+        util_snprintf(err, errlen, "cannot connect (%s)", strerror(errno));
+        freeaddrinfo(res);
+        goto fail;
+    }
+    freeaddrinfo(res);
+    int sz = 1 << 20; /* a burst waits in the kernel rather than in the server's send queue */
+    setsockopt(b->srv, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    struct sockaddr_in la = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t ll = sizeof la;
+    b->lsn = socket(AF_INET, SOCK_STREAM, 0);
+    if (b->lsn < 0 || set_nonblock(b->lsn) || bind(b->lsn, (struct sockaddr *)&la, sizeof la) != 0 ||
+        listen(b->lsn, 1) != 0 || getsockname(b->lsn, (struct sockaddr *)&la, &ll) != 0) {
+        util_snprintf(err, errlen, "cannot open a loopback socket: %s", strerror(errno));
+        goto fail;
+    }
+    if (conf->tls && tls_setup(b, conf, err, errlen) != 0)
+        goto fail;
+    *local_port = ntohs(la.sin_port);
+    *out = b;
+    return 0;
+fail:
+    ircbridge_free(b);
+    return PURG_ENET;
+}
+
+void ircbridge_free(ircbridge_t *b)
+{
+    if (!b)
+        return;
+    if (b->ssl)
+        SSL_free(b->ssl);
+    if (b->ctx)
+        SSL_CTX_free(b->ctx);
+    if (b->lsn >= 0)
+        close(b->lsn);
+    if (b->loc >= 0)
+        close(b->loc);
+    if (b->srv >= 0)
+        close(b->srv);
+    if (b->sasl_pass) {
+        explicit_bzero(b->sasl_pass, strlen(b->sasl_pass));
+        free(b->sasl_pass);
+    }
+    free(b->sasl_user);
+    explicit_bzero(b->up.d, sizeof b->up.d); /* may hold PASS */
+    free(b);
+}
+
+/* ---- the shuttle ----------------------------------------------------------- */
+
+static void add(int fd, fd_set *s, int *maxfd)
+{
+    FD_SET(fd, s);
+    if (fd > *maxfd)
+        *maxfd = fd;
+}
+
+void ircbridge_fds(ircbridge_t *b, fd_set *rd, fd_set *wr, int *maxfd)
+{
+    if (b->lsn >= 0)
+        add(b->lsn, rd, maxfd);
+    if (b->loc >= 0) {
+        if (b->up.len < BUF_CAP - 1024)
+            add(b->loc, rd, maxfd);
+        if (b->down.len > 0)
+            add(b->loc, wr, maxfd);
+    }
+    if (b->state == B_CONNECTING) {
+        add(b->srv, wr, maxfd);
+    } else {
+        /* TLS may need either direction at any time; reading is always welcome
+         * while there is room for at least one more line */
+        if (b->down.len + LINE_MAX_IN + 2 < BUF_CAP)
+            add(b->srv, rd, maxfd);
+        if (b->up.len > 0 || b->state == B_HANDSHAKE)
+            add(b->srv, wr, maxfd);
+    }
+}
+
+static int buf_put(buf_t *bf, const char *d, size_t n)
+{
+    if (bf->len + n > BUF_CAP)
+        return -1;
+    memcpy(bf->d + bf->len, d, n);
+    bf->len += n;
+    return 0;
+}
+
+/* Insert a whole line of ours at the last line boundary, so it never lands
+ * inside a partial line of libircclient's. */
+static void buf_put_line(buf_t *bf, const char *d, size_t n, int at_front)
+{
+    if (bf->len + n > BUF_CAP)
+        return; /* only when the server stopped reading: the link is dying anyway */
+    size_t pos = 0;
+    if (!at_front)
+        for (size_t i = bf->len; i > 0; i--)
+            if (bf->d[i - 1] == '\n') {
+                pos = i;
+                break;
+            }
+    memmove(bf->d + pos + n, bf->d + pos, bf->len - pos);
+    memcpy(bf->d + pos, d, n);
+    bf->len += n;
+}
+
+static void buf_eat(buf_t *bf, size_t n)
+{
+    memmove(bf->d, bf->d + n, bf->len - n);
+    bf->len -= n;
+}
+
+/* SASL: a server line seen during negotiation. Nonzero: authentication failed. */
+static int sasl_step(ircbridge_t *b, const char *line, char *err, size_t errlen)
+{
+    const char *p = line;
+    if (*p == ':') {
+        const char *sp = strchr(p, ' ');
+        if (!sp)
+            return 0;
+        p = sp + 1;
+    }
+    if (strncmp(p, "CAP ", 4) == 0 && b->sasl == SASL_REQ) {
+        if (strstr(p, " ACK ") && strstr(p, "sasl")) {
+            buf_put_line(&b->up, "AUTHENTICATE PLAIN\r\n", 20, 0);
+            b->sasl = SASL_AUTH;
+        } else if (strstr(p, " NAK ")) {
+            util_snprintf(err, errlen, "the server %s does not offer SASL (drop --sasl-user, "
+                          "or use a server password or NickServ instead)", b->host);
+            return -1;
+        }
+    } else if (strncmp(p, "AUTHENTICATE +", 14) == 0 && b->sasl == SASL_AUTH) {
+        /* base64("user\0user\0pass") */
+        static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        unsigned char raw[400];
+        size_t ul = strlen(b->sasl_user), pl = strlen(b->sasl_pass), n = 0;
+        if (2 * ul + pl + 2 > 300) {
+            util_snprintf(err, errlen, "SASL user name and password are too long");
+            return -1;
+        }
+        memcpy(raw, b->sasl_user, ul); n += ul; raw[n++] = 0;
+        memcpy(raw + n, b->sasl_user, ul); n += ul; raw[n++] = 0;
+        memcpy(raw + n, b->sasl_pass, pl); n += pl;
+        char out[600] = "AUTHENTICATE ";
+        size_t o = 13;
+        for (size_t i = 0; i < n; i += 3) {
+            unsigned v = raw[i] << 16 | (i + 1 < n ? raw[i + 1] << 8 : 0) | (i + 2 < n ? raw[i + 2] : 0);
+            out[o++] = tab[v >> 18 & 63];
+            out[o++] = tab[v >> 12 & 63];
+            out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+            out[o++] = i + 2 < n ? tab[v & 63] : '=';
+        }
+        out[o++] = '\r';
+        out[o++] = '\n';
+        buf_put_line(&b->up, out, o, 0);
+        explicit_bzero(raw, sizeof raw);
+        explicit_bzero(out, sizeof out);
+        b->sasl = SASL_SENT;
+    } else if (strncmp(p, "903 ", 4) == 0) {
+        buf_put_line(&b->up, "CAP END\r\n", 9, 0);
+        b->sasl = SASL_DONE;
+    } else if (strncmp(p, "902 ", 4) == 0 || strncmp(p, "904 ", 4) == 0 ||
+               strncmp(p, "905 ", 4) == 0 || strncmp(p, "906 ", 4) == 0 ||
+               strncmp(p, "908 ", 4) == 0) {
+        const char *why = strstr(p, " :");
+        util_snprintf(err, errlen, "SASL login as %s refused by %s: %s (check the account "
+                      "name and the password)", b->sasl_user, b->host, why ? why + 2 : p);
+        return -1;
+    }
+    return 0;
+}
+
+/* Bytes from the server: cut into lines, clean, pass on. */
+static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        char ch = d[i];
+        if (ch != '\n') {
+            if (b->line_len < LINE_MAX_IN + 1)
+                b->line[b->line_len++] = ch;
+            continue;   /* longer lines are cut by the cleaner */
+        }
+        size_t len = ircbridge_clean_line(b->line, b->line_len);
+        b->line_len = 0;
+        if (len == 0)
+            continue;
+        if (b->sasl != SASL_OFF && b->sasl != SASL_DONE && sasl_step(b, b->line, err, errlen) != 0)
+            return PURG_ENET;
+        b->line[len] = '\r';
+        b->line[len + 1] = '\n';
+        if (buf_put(&b->down, b->line, len + 2) != 0)
+            return PURG_ENET; /* cannot happen: reading stops before the buffer fills */
+    }
+    return 0;
+}
+
+static int srv_io(ircbridge_t *b, char *err, size_t errlen)
+{
+    char tmp[16384];
+    /* write */
+    while (b->up.len > 0) {
+        ssize_t w;
+        if (b->ssl) {
+            int r = SSL_write(b->ssl, b->up.d, (int)b->up.len);
+            if (r <= 0) {
+                int e = SSL_get_error(b->ssl, r);
+                if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+                    break;
+                util_snprintf(err, errlen, "TLS write to %s failed", b->host);
+                return PURG_ENET;
+            }
+            w = r;
+        } else {
+            w = send(b->srv, b->up.d, b->up.len, MSG_NOSIGNAL);
+            if (w < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                    break;
+                util_snprintf(err, errlen, "write to %s failed: %s", b->host, strerror(errno));
+                return PURG_ENET;
+            }
+        }
+        buf_eat(&b->up, (size_t)w);
+    }
+    /* read while there is room for what a read may bring */
+    while (b->down.len + sizeof tmp * 2 < BUF_CAP) {
+        ssize_t r;
+        if (b->ssl) {
+            int k = SSL_read(b->ssl, tmp, (int)sizeof tmp);
+            if (k <= 0) {
+                int e = SSL_get_error(b->ssl, k);
+                if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+                    break;
+                util_snprintf(err, errlen, "the server closed the connection");
+                return PURG_ENET;
+            }
+            r = k;
+        } else {
+            r = recv(b->srv, tmp, sizeof tmp, 0);
+            if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                break;
+            if (r <= 0) {
+                util_snprintf(err, errlen, r == 0 ? "the server closed the connection" : "%s",
+                              strerror(errno));
+                return PURG_ENET;
+            }
+        }
+        if (take_server_bytes(b, tmp, (size_t)r, err, errlen) != 0)
+            return PURG_ENET;
+    }
+    return 0;
+}
+
+int ircbridge_process(ircbridge_t *b, const fd_set *rd, const fd_set *wr, char *err, size_t errlen)
+{
+    if (b->lsn >= 0 && FD_ISSET(b->lsn, rd)) {
+        int fd = accept(b->lsn, NULL, NULL);
+        if (fd >= 0) {
+            close(b->lsn); /* one client only: nobody else on this host gets in */
+            b->lsn = -1;
+            set_nonblock(fd);
+            b->loc = fd;
+        }
+    }
+    if (b->state == B_CONNECTING && FD_ISSET(b->srv, wr)) {
+        int soerr = 0;
+        socklen_t sl = sizeof soerr;
+        getsockopt(b->srv, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+        if (soerr != 0) {
+            util_snprintf(err, errlen, "cannot connect (%s)", strerror(soerr));
+            return PURG_ENET;
+        }
+        b->state = b->ssl ? B_HANDSHAKE : B_UP;
+        /* CAP REQ before libircclient's NICK/USER: registration then waits for CAP END */
+        if (b->state == B_UP && b->sasl == SASL_REQ)
+            buf_put_line(&b->up, "CAP REQ :sasl\r\n", 15, 1);
+    }
+    if (b->state == B_HANDSHAKE) {
+        int r = SSL_do_handshake(b->ssl);
+        if (r == 1) {
+            b->state = B_UP;
+            if (b->sasl == SASL_REQ)
+                buf_put_line(&b->up, "CAP REQ :sasl\r\n", 15, 1);
+        } else {
+            int e = SSL_get_error(b->ssl, r);
+            if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+                tls_error(b, err, errlen);
+                return PURG_ENET;
+            }
+        }
+    }
+    if (b->loc >= 0 && FD_ISSET(b->loc, rd) && b->up.len < BUF_CAP - 1024) {
+        /* libircclient's lines (ours go in at line boundaries: buf_put_line) */
+        ssize_t r = recv(b->loc, b->up.d + b->up.len, BUF_CAP - b->up.len, 0);
+        if (r == 0) {
+            util_snprintf(err, errlen, "connection closed");
+            return PURG_ENET;
+        }
+        if (r > 0)
+            b->up.len += (size_t)r;
+    }
+    if (b->state == B_UP && srv_io(b, err, errlen) != 0)
+        return PURG_ENET;
+    if (b->loc >= 0 && b->down.len > 0) {
+        ssize_t w = send(b->loc, b->down.d, b->down.len, MSG_NOSIGNAL);
+        if (w > 0)
+            buf_eat(&b->down, (size_t)w);
+        else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+            util_snprintf(err, errlen, "connection closed");
+            return PURG_ENET;
+        }
+    }
+    return 0;
+}
