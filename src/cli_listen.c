@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "config.h"
 #include "irc.h"
+#include "netopts.h"
 #include "persona_host.h"
 #include "present.h"
 #include "purg.h"
@@ -42,6 +43,7 @@ typedef struct listen_opts {
     const char *intake_log;
     const char *personas[PHOST_MAX]; /* --persona files */
     size_t npersonas;
+    netopts_t net;          /* TLS, passwords, SASL, NickServ (netopts.h) */
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -92,6 +94,7 @@ static void listen_usage(FILE *f)
 "Stop with Ctrl-C (SIGINT) or SIGTERM: the current line finishes, the output\n"
 "file is finalized.\n\n");
     present_usage(f);
+    netopts_usage(f);
 }
 
 static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -121,6 +124,7 @@ static const struct option longopts[] = {
     { "intake-log", required_argument, NULL, OPT_INTAKE },
     { "persona", required_argument, NULL, OPT_PERSONA },
     PRESENT_LONGOPTS,
+    NETOPT_LONGOPTS,
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -192,6 +196,11 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             break;
         case 'h': listen_usage(stdout); return 0;
         default:
+            if (ch >= NETOPT_BASE && ch < NETOPT_END) {
+                if (netopts_opt(&o->net, ch, optarg) != 0)
+                    return 2;
+                break;
+            }
             if (ch >= PRESENT_OPT_BASE && ch < PRESENT_OPT_END) {
                 if (present_opt(&o->pres, ch, optarg) != 0)
                     return 2;
@@ -421,6 +430,8 @@ int cli_listen(int argc, char **argv)
     irc_net_set_log(l.net, on_net_log, NULL);
     irc_conf_t ic = { .server = o.server, .port = o.port, .nick = o.nick,
                       .channels = o.channels, .nchannels = o.nchannels };
+    if (netopts_finish(&o.net, &ic) != 0)
+        goto out;
     irc_conn_t *conn;
     if ((rc = irc_net_add(l.net, &ic, on_irc, &l, &conn)) != 0) {
         fprintf(stderr, "purgatory: cannot set up the IRC connection: %s\n", purg_strerror(rc));
@@ -471,6 +482,7 @@ out:
     speechq_free(l.queue);
     voicemap_free(l.voices);
     config_args_free(&cfg);
+    netopts_clear(&o.net);
     if (timing)
         fclose(timing);
     if (l.intake)

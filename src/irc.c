@@ -51,9 +51,10 @@ typedef struct irc_timing {
     int ping_idle_ms;    /* silence before we PING */
     int ping_dead_ms;    /* no answer this long after a PING (or no registration): dead */
     int reclaim_ms;      /* how often to try to get the wanted nick back */
+    int connect_ms;      /* connect + TLS + registration must finish within this */
 } irc_timing_t;
 
-static const irc_timing_t timing_default = { 1000, 60000, 90000, 60000, 30000 };
+static const irc_timing_t timing_default = { 1000, 60000, 90000, 60000, 30000, 30000 };
 
 typedef enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_READY } conn_state_t;
 
@@ -464,6 +465,7 @@ static int timing_parse(const char *spec, irc_timing_t *t)
         { "ping_idle", offsetof(irc_timing_t, ping_idle_ms) },
         { "ping_dead", offsetof(irc_timing_t, ping_dead_ms) },
         { "reclaim", offsetof(irc_timing_t, reclaim_ms) },
+        { "connect", offsetof(irc_timing_t, connect_ms) },
     };
     const char *p = spec;
     while (*p) {
@@ -729,9 +731,10 @@ static int conn_tick(irc_conn_t *c, int64_t now)
         conn_down(c, "the server stopped answering");
         return 10;
     }
-    if (c->state == CONN_CONNECTING &&
-        now - c->t_start > ms_to_ns(tm->ping_idle_ms + tm->ping_dead_ms)) {
-        conn_down(c, "the server accepted the connection but never completed registration");
+    if (c->state == CONN_CONNECTING && now - c->t_start > ms_to_ns(tm->connect_ms)) {
+        const char *w = ircbridge_waiting(c->bridge);
+        c->fail_hint = 0;
+        conn_down(c, w ? w : "the server accepted the connection but never completed registration");
         return 10;
     }
     if (!c->ping_sent && idle > ms_to_ns(tm->ping_idle_ms) && c->state == CONN_READY) {
@@ -744,6 +747,8 @@ static int conn_tick(irc_conn_t *c, int64_t now)
         irc_cmd_nick(c->session, c->wanted);
     }
     int t = c->ping_sent ? tm->ping_dead_ms : tm->ping_idle_ms;
+    if (c->state == CONN_CONNECTING)
+        t = min_timeout(t, (int)((c->t_start + ms_to_ns(tm->connect_ms) - now) / 1000000) + 1);
     if (c->state == CONN_READY && strcmp(c->nick, c->wanted) != 0)
         t = min_timeout(t, tm->reclaim_ms);
     return min_timeout(t, flush_out(c, now));

@@ -58,8 +58,8 @@ typedef struct irc_conf {
 typedef struct irc_net irc_net_t;
 
 /* Timers come from the environment variable PURG_IRC_TIMING when set (for
- * tests): "backoff_min=MS,backoff_max=MS,ping_idle=MS,ping_dead=MS,reclaim=MS",
- * any subset; defaults 1000, 60000, 90000, 60000, 30000. PURG_EINVAL when
+ * tests): "backoff_min=MS,backoff_max=MS,ping_idle=MS,ping_dead=MS,reclaim=MS,connect=MS",
+ * any subset; defaults 1000, 60000, 90000, 60000, 30000, 30000. PURG_EINVAL when
  * it is malformed. */
 int irc_net_create(irc_net_t **out);
 

@@ -261,6 +261,19 @@ fail:
     return PURG_ENET;
 }
 
+const char *ircbridge_waiting(const ircbridge_t *b)
+{
+    if (!b)
+        return NULL;
+    if (b->state == B_CONNECTING)
+        return "the TCP connection was not accepted in time";
+    if (b->state == B_HANDSHAKE)
+        return "no TLS handshake from the server (is it a TLS port? TLS ports are often 6697)";
+    if (b->sasl != SASL_OFF && b->sasl != SASL_DONE)
+        return "SASL negotiation did not finish";
+    return NULL;
+}
+
 void ircbridge_free(ircbridge_t *b)
 {
     if (!b)

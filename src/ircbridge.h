@@ -39,6 +39,10 @@ void ircbridge_fds(ircbridge_t *b, fd_set *rd, fd_set *wr, int *maxfd);
  * says why: closed, TLS verification failed, SASL refused ...). */
 int ircbridge_process(ircbridge_t *b, const fd_set *rd, const fd_set *wr, char *err, size_t errlen);
 
+/* While the link is still being set up: a sentence about what is awaited
+ * (for a timeout message); NULL once the bridge is just passing lines. */
+const char *ircbridge_waiting(const ircbridge_t *b);
+
 /* Make one server line (without CR/LF) safe for libircclient, in place:
  * NULs and stray CRs removed, cut to 510 bytes, and lines its parser would
  * crash or read past the end on (a prefix without a command, a bare numeric,
