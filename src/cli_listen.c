@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +54,9 @@ typedef struct listener {
     voicemap_t *voices;
     speechq_t *queue;
     textclean_opts_t clean;
-    volatile sig_atomic_t stop;
-    volatile sig_atomic_t reload;  /* SIGHUP seen: re-read the voices file */
+    atomic_int stop;                /* main -> net thread: leave the loop */
+    atomic_int reload;              /* SIGHUP seen: re-read the voices file */
+    atomic_int net_done;            /* the net loop has returned (l->rc is set) */
     int rc;                 /* net thread's result */
     char err[512];
     unsigned long heard;    /* lines queued (net thread) */
@@ -288,9 +290,9 @@ static void on_tick(void *arg)
     listener_t *l = arg;
     if (!l->opts->voices)
         return;
-    if (!l->reload && !voicemap_file_changed(l->voices))
+    if (!atomic_load(&l->reload) && !voicemap_file_changed(l->voices))
         return;
-    l->reload = 0;
+    atomic_store(&l->reload, 0);
     char err[512];
     if (voicemap_reload(l->voices, err, sizeof err) == 0)
         fprintf(stderr, "purgatory: reloaded voices from %s\n", l->opts->voices);
@@ -317,7 +319,8 @@ static void *net_main(void *arg)
     listener_t *l = arg;
     /* personas want a finer clock than the voices file does */
     l->rc = irc_net_run(l->net, &l->stop, on_timer, l, l->host ? 200 : 1000, l->err, sizeof l->err);
-    if (!l->stop)
+    atomic_store(&l->net_done, 1);
+    if (!atomic_load(&l->stop))
         kill(getpid(), SIGUSR1); /* tell main the loop ended on its own */
     return NULL;
 }
@@ -337,11 +340,11 @@ static int wait_for_stop(listener_t *l)
         if (sigwait(&set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            l->reload = 1; /* the net thread owns the voice map */
+            atomic_store(&l->reload, 1); /* the net thread owns the voice map */
             irc_net_wake(l->net);
             continue;
         }
-        if (sig == SIGUSR1 && !l->stop && l->rc == 0)
+        if (sig == SIGUSR1 && !atomic_load(&l->net_done))
             continue;
         return sig;
     }
@@ -454,7 +457,7 @@ int cli_listen(int argc, char **argv)
     fprintf(stderr, "purgatory: connecting to %s:%u as %s\n", o.server, o.port, o.nick);
 
     int sig = wait_for_stop(&l);
-    l.stop = 1;
+    atomic_store(&l.stop, 1);
     irc_net_wake(l.net);
     pthread_join(net_thread, NULL);
     net_started = 0;
@@ -467,7 +470,7 @@ int cli_listen(int argc, char **argv)
     }
 out:
     if (net_started) {
-        l.stop = 1;
+        atomic_store(&l.stop, 1);
         irc_net_wake(l.net);
         pthread_join(net_thread, NULL);
     }

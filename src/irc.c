@@ -814,12 +814,12 @@ static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
     return 0;
 }
 
-int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
+int irc_net_run(irc_net_t *n, atomic_int *stop,
                 void (*timer_fn)(void *), void *timer_ctx, int tick_ms,
                 char *err, size_t errlen)
 {
     int64_t next_tick = util_now_ns() + ms_to_ns(tick_ms);
-    while (!*stop) {
+    while (!atomic_load(stop)) {
         fd_set rd, wr;
         FD_ZERO(&rd);
         FD_ZERO(&wr);

@@ -10,7 +10,7 @@
 #ifndef PURG_IRC_H
 #define PURG_IRC_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,7 +78,7 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
  * connection fails before it ever registered. timer_fn, if set, is called at
  * least every tick_ms milliseconds (for persona schedules). Returns 0 when
  * stopped, or PURG_ENET with a sentence for the user in err. */
-int irc_net_run(irc_net_t *n, volatile sig_atomic_t *stop,
+int irc_net_run(irc_net_t *n, atomic_int *stop,
                 void (*timer_fn)(void *), void *timer_ctx, int tick_ms,
                 char *err, size_t errlen);
 

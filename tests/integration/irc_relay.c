@@ -18,6 +18,7 @@
 #include "util.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ typedef struct relay {
     long n, queued, unique, dups, reconnects;
     double per_s;
     int64_t t0, deadline;
-    volatile sig_atomic_t stop;
+    atomic_int stop;
 } relay_t;
 
 static void on_sayer(void *owner, irc_conn_t *c, const irc_event_t *ev)
@@ -96,7 +97,7 @@ static void on_tick(void *arg)
         r->queued++;
     }
     if (r->unique == r->n || now > r->deadline)
-        r->stop = 1;
+        atomic_store(&r->stop, 1);
 }
 
 static void on_log(void *ctx, const char *msg)
