@@ -68,6 +68,7 @@ struct irc_conn {
     irc_net_t *net;
     irc_conn_t *next;
     irc_session_t *session;
+    const char *mask;              /* origin of the event being emitted, or NULL */
     irc_handler_fn fn;
     void *owner;
     /* configuration (owned copies) */
@@ -139,8 +140,27 @@ static int chan_index(const irc_conn_t *c, const char *name)
 static void emit(irc_conn_t *c, irc_event_kind_t kind, const char *chan, const char *nick,
                  const char *text)
 {
-    irc_event_t ev = { kind, chan, nick ? nick : "", text ? text : "", c->net->t_batch };
+    irc_event_t ev = { kind, chan, nick ? nick : "", text ? text : "", c->net->t_batch,
+                       c->mask ? c->mask : (nick ? nick : "") };
     c->fn(c->owner, c, &ev);
+}
+
+/* libircclient hands us the full "nick!user@host" origin (we do not set
+ * LIBIRC_OPTION_STRIPNICKS, so ignore lists can match hostmasks): keep it as
+ * the event's mask and return the bare nick, copied into buf. Every callback
+ * that emits sets c->mask first (here, or to NULL), so emit() never sees a
+ * mask left over from an earlier line. */
+static const char *split_origin(irc_conn_t *c, const char *origin, char *buf, size_t n)
+{
+    c->mask = origin;
+    if (!origin)
+        return NULL;
+    size_t len = strcspn(origin, "!@");
+    if (len >= n)
+        len = n - 1;
+    memcpy(buf, origin, len);
+    buf[len] = '\0';
+    return buf;
 }
 
 static irc_conn_t *conn_of(irc_session_t *s) { return irc_get_ctx(s); }
@@ -171,6 +191,7 @@ static void on_connect(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev; (void)origin;
     irc_conn_t *c = conn_of(s);
+    c->mask = NULL; /* events below carry bare nicks */
     touch(c);
     if (n >= 1 && p[0])
         util_strlcpy(c->nick, p[0], sizeof c->nick);
@@ -197,6 +218,8 @@ static void on_channel(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev;
     irc_conn_t *c = conn_of(s);
+    char nickbuf[NICK_MAX];
+    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
     touch(c);
     if (n >= 1 && is_channel(p[0]) && origin)
         emit(c, IRC_EV_SAY, p[0], origin, n >= 2 ? p[1] : "");
@@ -207,6 +230,8 @@ static void on_action(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev;
     irc_conn_t *c = conn_of(s);
+    char nickbuf[NICK_MAX];
+    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
     touch(c);
     if (n >= 1 && is_channel(p[0]) && origin)
         emit(c, IRC_EV_ACTION, p[0], origin, n >= 2 ? p[1] : "");
@@ -217,6 +242,8 @@ static void on_join(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev;
     irc_conn_t *c = conn_of(s);
+    char nickbuf[NICK_MAX];
+    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
     touch(c);
     if (n < 1 || !origin)
         return;
@@ -234,6 +261,8 @@ static void on_part(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev;
     irc_conn_t *c = conn_of(s);
+    char nickbuf[NICK_MAX];
+    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
     touch(c);
     if (n < 1 || !origin)
         return;
@@ -248,6 +277,7 @@ static void on_kick(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev; (void)origin;
     irc_conn_t *c = conn_of(s);
+    c->mask = NULL; /* events below carry bare nicks */
     touch(c);
     if (n >= 2 && p[1]) {
         emit(c, IRC_EV_PART, p[0], p[1], NULL);
@@ -264,6 +294,8 @@ static void on_quit(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev; (void)p; (void)n;
     irc_conn_t *c = conn_of(s);
+    char nickbuf[NICK_MAX];
+    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
     touch(c);
     if (origin)
         emit(c, IRC_EV_QUIT, NULL, origin, NULL);
@@ -274,6 +306,8 @@ static void on_nick(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev;
     irc_conn_t *c = conn_of(s);
+    char nickbuf[NICK_MAX];
+    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
     touch(c);
     if (n < 1 || !origin || !p[0])
         return;
@@ -287,6 +321,8 @@ static void on_invite(irc_session_t *s, const char *ev, const char *origin,
 {
     (void)ev;
     irc_conn_t *c = conn_of(s);
+    char nickbuf[NICK_MAX];
+    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
     touch(c);
     if (n >= 2 && origin)
         emit(c, IRC_EV_INVITE, p[1], origin, NULL);
@@ -353,6 +389,7 @@ static void on_numeric(irc_session_t *s, unsigned ev, const char *origin,
 {
     (void)origin;
     irc_conn_t *c = conn_of(s);
+    c->mask = NULL; /* events below carry bare nicks */
     touch(c);
     if (ev == LIBIRC_RFC_ERR_NICKNAMEINUSE || ev == LIBIRC_RFC_ERR_NICKCOLLISION ||
         ev == LIBIRC_RFC_ERR_ERRONEUSNICKNAME) {
@@ -402,7 +439,6 @@ static int conn_start(irc_conn_t *c)
     if (!c->session)
         return PURG_ENOMEM;
     irc_set_ctx(c->session, c);
-    irc_option_set(c->session, LIBIRC_OPTION_STRIPNICKS);
     util_strlcpy(c->nick, c->wanted, sizeof c->nick);
     c->state = CONN_CONNECTING;
     touch(c);

@@ -32,6 +32,7 @@ typedef struct irc_event {
     const char *nick;     /* who: the speaker, joiner, leaver... */
     const char *text;     /* message text, or the new nick for IRC_EV_NICK */
     int64_t t_recv;       /* when the bytes were taken off the socket (util_now_ns) */
+    const char *mask;     /* the sender as "nick!user@host" when the server said so, else nick */
 } irc_event_t;
 
 typedef struct irc_conn irc_conn_t;

@@ -513,7 +513,7 @@ int present_hears(present_t *p, const irc_event_t *ev, const char *me)
     }
     if (ev->kind == IRC_EV_READY || ev->kind == IRC_EV_INVITE)
         return 1;
-    if (announce_ignored(&p->lists, ev->nick, NULL) || is_muted(p, ev->nick))
+    if (announce_ignored(&p->lists, ev->nick, ev->mask) || is_muted(p, ev->nick))
         return ev->kind != IRC_EV_SAY && ev->kind != IRC_EV_ACTION; /* rosters still count */
     if (!p->o.announce_joins || strcasecmp(ev->nick, me) == 0)
         return 1;

@@ -23,11 +23,12 @@ ctl() { printf '%s\n' "$1" >"$fifo"; }
 # --- 1. the "X says" policies --------------------------------------------------
 printf '%s\n' 'alice|one from alice' 'alice|two from alice' 'bob|three from bob' \
   'bob|/me waves at everyone' 'alice|five from alice' 'newsbot|ignore me please' \
+  'carl|ignored by his hostmask' \
   'xX_r00t_Xx|six from root' >"$PURG_TMP/conv.txt"
 says_run() { # POLICY -> $PURG_LISTENER_OUT holds what was spoken
   restart
   purg_start_listener --nick ear --channel '#purg' --audio null --says "$1" \
-    --ignore '*bot' --pronounce 'xX_r00t_Xx=the root'
+    --ignore '*bot' --ignore '*!~carl@127.0.0.*' --pronounce 'xX_r00t_Xx=the root'
   purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "listener did not join"
   peer --script "$PURG_TMP/conv.txt" --delay 0.05
   purg_wait_for 'six from root' "$PURG_LISTENER_OUT" 30 || purg_fail "[$1] the last line was not spoken"
@@ -39,7 +40,7 @@ says_run change
 mapfile -t got < <(says_of)
 want=('alice says: one from alice' 'two from alice' 'bob says: three from bob'
       '* waves at everyone' 'alice says: five from alice' 'the root says: six from root')
-purg_assert_eq "${#got[@]}" 6 "[change] lines spoken (newsbot is ignored)"
+purg_assert_eq "${#got[@]}" 6 "[change] lines spoken (newsbot and carl's hostmask are ignored)"
 for i in "${!want[@]}"; do purg_assert_eq "${got[i]}" "${want[i]}" "[change] line $((i + 1))"; done
 
 says_run always
