@@ -123,7 +123,7 @@ def naive(log, n):
 
 def intake(log, sent):
     pat = re.compile(r"^(\d+) (\d+) f(\d+) (\d+) ")
-    lags, seen = [], set()
+    lags, mine, seen = [], [], set()
     with open(log) as f:
         for line in f:
             m = pat.match(line)
@@ -131,10 +131,12 @@ def intake(log, sent):
                 continue
             seen.add(int(m.group(3)))
             lags.append((int(m.group(2)) - int(m.group(4))) / 1e6)
+            mine.append((int(m.group(2)) - int(m.group(1))) / 1e6)
     within = sum(1 for x in lags if x <= 100.0)
     print(f"received {len(seen)} of {sent}, lost {sent - len(seen)}; "
           f"lag p50 {pct(lags, 50):.2f} p99 {pct(lags, 99):.2f} max {max(lags) if lags else float('nan'):.2f} ms; "
-          f"within 100 ms {within}/{sent} ({100.0 * within / max(sent, 1):.3f}%)")
+          f"within 100 ms {within}/{sent} ({100.0 * within / max(sent, 1):.3f}%); "
+          f"of it in the listener (t_recv -> queued) p50 {pct(mine, 50):.3f} p99 {pct(mine, 99):.3f} ms")
     return 0 if len(seen) == sent and within == sent else 1
 
 

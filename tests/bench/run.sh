@@ -151,7 +151,9 @@ if want intake; then
     pid=$PURG_LISTENER_PID
     rss0=$(rss_kb "$pid")
     c0=$(tool cpu "$pid")
-    bench --nicks 4 flood --rate "$rate" --seconds "$FLOOD_S" >"$PURG_TMP/flood-$rate.out" &
+    # one sender: IRC does not echo a line to its sender, so nothing piles up
+    # unread in the sender's socket (ngircd cuts a client with 32 KB unsent)
+    bench --nicks 1 flood --rate "$rate" --seconds "$FLOOD_S" >"$PURG_TMP/flood-$rate.out" &
     fpid=$! peak=$rss0
     while kill -0 "$fpid" 2>/dev/null; do
       r=$(rss_kb "$pid"); [ "$r" -gt "$peak" ] && peak=$r
