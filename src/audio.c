@@ -7,8 +7,11 @@
  * by the volume, and notes in a second SPSC ring when an utterance's first
  * frame went out (the latency record).
  *
- * An idle device costs nothing: after IDLE_FRAMES of silence the callback
- * ends the stream (paComplete) and sets `idle`; the producer restarts it
+ * An idle device costs little: after IDLE_WALL_S seconds of silence on a
+ * device that plays in real time (a sound card, PulseAudio), or after
+ * IDLE_FRAMES of silence on one that does not (ALSA's file device runs them
+ * off in microseconds), the callback ends the stream (paComplete) and sets
+ * `idle`; the producer restarts it
  * when it writes again. The hand-over is a Dekker pair with sequentially
  * consistent atomics: the callback stores idle=1 then re-reads the ring
  * fill, the producer stores samples then reads idle, so at least one of them
@@ -36,7 +39,10 @@
 
 #define RING_FRAMES 16384   /* ~0.74 s at 22050 Hz: how far synthesis may run ahead */
 #define MARKS 256
-#define IDLE_FRAMES (AUDIO_RATE * 2)  /* silence before the device stream stops */
+#define IDLE_FRAMES (AUDIO_RATE * 2)  /* silence before an unpaced device stream stops */
+#define IDLE_WALL_S 30                /* seconds of silence before a paced one stops: a
+                                         restart through PulseAudio costs 1-2 s, so a
+                                         pause in the talk must not meet one */
 #define REC_FRAMES (1 << 20)  /* ~48 s of played audio waiting for the recorder thread
                                 (a file-backed device plays far faster than real time) */
 
@@ -66,6 +72,7 @@ struct audio {
     atomic_int aborted;
     atomic_int idle;                   /* the callback ended the stream */
     unsigned long silent;              /* callback only: frames of underrun */
+    int64_t silent_since;              /* callback only: when the underrun began */
     /* presenter controls: any thread sets, the callback (or producer) reads */
     atomic_int flush;                  /* drop what is buffered (skip) */
     atomic_int paused;                 /* output silence, consume nothing */
@@ -114,6 +121,29 @@ static void scale(int16_t *s, size_t frames, int pct)
     }
 }
 
+/* CLOCK_MONOTONIC through the vDSO: no syscall, no lock; fit for the callback. */
+static int64_t cb_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Callback only: has the stream been silent long enough to stop? A device
+ * that consumed far more silent frames than the wall clock allows is not
+ * paced (the file device): stop after IDLE_FRAMES. A paced device waits for
+ * IDLE_WALL_S seconds of real silence. */
+static int idle_due(const audio_t *a)
+{
+    if (a->silent < IDLE_FRAMES)
+        return 0;
+    int64_t wall = cb_now_ns() - a->silent_since;
+    uint64_t paced = (uint64_t)(wall > 0 ? wall : 0) / (1000000000 / AUDIO_RATE);
+    if (a->silent > 4 * paced + AUDIO_RATE)
+        return 1;
+    return wall >= (int64_t)IDLE_WALL_S * 1000000000;
+}
+
 static int pa_callback(const void *in, void *out, unsigned long frames,
                        const PaStreamCallbackTimeInfo *ti, PaStreamCallbackFlags flags,
                        void *user)
@@ -135,7 +165,13 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
         got = ring_read(a->samples, dst, frames);
     if (got < frames)
         memset(dst + got * AUDIO_CHANNELS, 0, (frames - got) * AUDIO_CHANNELS * sizeof *dst);
-    a->silent = got > 0 ? 0 : a->silent + frames;
+    if (got > 0) {
+        a->silent = 0;
+    } else {
+        if (a->silent == 0)
+            a->silent_since = cb_now_ns();
+        a->silent += frames;
+    }
     scale(dst, got, atomic_load_explicit(&a->volume, memory_order_relaxed));
     ring_t *rec = atomic_load_explicit(&a->rec, memory_order_acquire);
     if (got > 0 && rec && ring_write(rec, dst, got) < got)
@@ -148,7 +184,7 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
         ring_write(a->started, &s, 1); /* a full record ring loses records, not audio */
     }
     atomic_store_explicit(&a->frames_out, pos + got, memory_order_release);
-    if (a->silent >= IDLE_FRAMES) {
+    if (idle_due(a)) {
         atomic_store(&a->idle, 1);
         /* paused: stop too; the producer restarts the stream on resume */
         if (paused || ring_readable(a->samples) == 0)
