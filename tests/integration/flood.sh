@@ -23,7 +23,8 @@ fi
 
 purg_tmpdir
 purg_start_ngircd
-purg_start_listener --nick ear --channel '#purg' --audio null --queue 50
+purg_start_listener --nick ear --channel '#purg' --audio null --queue 50 \
+  --intake-log "$PURG_TMP/intake.log"
 purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener did not join"
 pid=$PURG_LISTENER_PID
 rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
@@ -36,13 +37,20 @@ purg_ircpeer --channel '#purg' --wait-nick ear --nick flooder --burst "$N" --bur
 t1=${EPOCHREALTIME/./}
 purg_log "burst of $N lines sent in $(( (t1 - t0) / 1000 )) ms; RSS now $(rss VmRSS) kB (was $rss0 kB)"
 
-# ngircd drops a client that falls 32 KB behind (a sanitizer build of the
-# listener reads far slower than ngircd relays); a line sent while it is away
-# never reaches it, so wait until it is back in the channel first.
-for _ in $(seq 1 600); do
-  (( $(purg_count 'joined #purg' "$PURG_LISTENER_ERR") > $(purg_count 'lost the connection' "$PURG_LISTENER_ERR") )) && break
-  sleep 0.1
-done
+# Before the line after the burst, the listener must have read the whole
+# burst (its intake log has the last line), or, if ngircd dropped it for
+# falling 32 KB behind (a sanitizer build reads far slower than ngircd
+# relays), be back in the channel: a line sent while it is away never
+# reaches it.
+caught_up() {
+  grep -q "flood $N of" "$PURG_TMP/intake.log" 2>/dev/null && return 0
+  local lost joined
+  lost=$(purg_count 'lost the connection' "$PURG_LISTENER_ERR")
+  joined=$(purg_count 'joined #purg' "$PURG_LISTENER_ERR")
+  (( lost > 0 && joined > lost ))
+}
+for _ in $(seq 1 1200); do caught_up && break; sleep 0.1; done
+caught_up || purg_fail "the listener neither read the whole burst nor came back within 120 s"
 
 # the line after the burst: a different nick, so the peer confirms the burst went first
 t2=${EPOCHREALTIME/./}
