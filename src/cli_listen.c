@@ -441,8 +441,8 @@ int cli_listen(int argc, char **argv)
         goto out;
     }
     if (o.npersonas) {
-        phost_conf_t hc = { .files = o.personas, .nfiles = o.npersonas, .server = o.server,
-                            .port = o.port, .listener_nick = o.nick,
+        phost_conf_t hc = { .files = o.personas, .nfiles = o.npersonas, .link = &ic,
+                            .listener_nick = o.nick,
                             .seed = (uint64_t)util_now_ns() };
         if ((rc = phost_create(&l.host, l.net, l.voices, &hc, err, sizeof err)) != 0) {
             fprintf(stderr, "purgatory: %s\n", err);

@@ -81,10 +81,13 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
     const char *chans[PERSONA_MAX_CHANNELS];
     for (size_t c = 0; c < m->def->nchannels; c++)
         chans[c] = m->def->channels[c];
-    irc_conf_t ic = { .server = conf->server, .port = conf->port, .nick = m->def->nick,
-                      .password = conf->password, .channels = chans,
+    const irc_conf_t *lk = conf->link;
+    irc_conf_t ic = { .server = lk->server, .port = lk->port, .nick = m->def->nick,
+                      .password = lk->password, .channels = chans,
                       .nchannels = m->def->nchannels, .send_rate = PHOST_SEND_RATE,
-                      .send_queue = PHOST_SEND_QUEUE };
+                      .send_queue = PHOST_SEND_QUEUE, .tls = lk->tls, .tls_ca = lk->tls_ca,
+                      .tls_insecure = lk->tls_insecure };
+    /* no .sasl_user / .nickserv_password: they belong to the listener's account */
     if ((rc = irc_net_add(net, &ic, on_irc, m, &m->conn)) != 0) {
         util_snprintf(err, errlen, "%s: cannot set up the IRC connection: %s", m->def->file,
                       purg_strerror(rc));

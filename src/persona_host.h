@@ -20,9 +20,11 @@ typedef struct phost phost_t;
 typedef struct phost_conf {
     const char *const *files;   /* persona INI files */
     size_t nfiles;              /* at most PHOST_MAX */
-    const char *server;
-    unsigned short port;
-    const char *password;       /* server password or NULL */
+    /* The listener's connection: server, port, TLS (and its CA or
+     * --tls-insecure) and server password are reused. Its SASL login and
+     * NickServ password are not: those name one account, the listener's,
+     * and a persona logging in as the listener would take its identity. */
+    const irc_conf_t *link;
     const char *listener_nick;  /* not human, for the quiet rule */
     uint64_t seed;
 } phost_conf_t;

@@ -62,6 +62,35 @@ purg_wait_for '<alice> .*hello over tls' "$PURG_TMP/ear.out" 15 || purg_fail "th
 purg_stop_listener || purg_fail "TLS listener exit status $?"
 purg_log "TLS with --tls-ca: ok"
 
+# 1b. a persona rides the listener's connection settings: TLS with the same CA
+# and the server password (ngircd refuses a client without it), but not the
+# listener's SASL login or NickServ password (one account each)
+words=(red green blue old new quiet loud small tall warm)
+for i in $(seq 200); do # varied enough that the model says new lines, not corpus lines
+  printf 'the %s lantern and the %s bridge and the %s harbour glow %s\n' \
+    "${words[i % 10]}" "${words[i * 7 % 10]}" "${words[i * 3 % 9]}" "${words[i * 13 % 7]}"
+done >"$PURG_TMP/lantern.txt"
+cat >"$PURG_TMP/lantern.ini" <<INI
+[persona]
+nick = lantern
+corpus = lantern.txt
+order = 1
+channels = #tls
+chattiness = 1
+quiet_after = 0
+rate = 60
+burst = 3
+max_words = 12
+INI
+run_listener earp --server 127.0.0.1 --port "$tlsport" --tls --tls-ca "$pki/trusted-ca.pem" "${auth[@]}" \
+  --persona "$PURG_TMP/lantern.ini"
+purg_wait_for 'joined #tls' "$PURG_TMP/earp.err" 15 || purg_fail "no TLS connection for the listener with a persona"
+purg_wait_for '^#tls <lantern> .*lantern' "$PURG_TMP/earp.out" 20 \
+  || purg_fail "the persona's line did not reach the channel over TLS"
+purg_assert_no_grep 'cannot connect|lost the connection' "$PURG_TMP/earp.err" "the persona's TLS link"
+purg_stop_listener || purg_fail "TLS listener with a persona: exit status $?"
+purg_log "persona over TLS with the server password: ok"
+
 # 2. refusals, each with a clear sentence
 expect_refused "wrong host name" "certificate .*not accepted: .*(hostname|host name|mismatch)" \
   --server localhost --port "$tlsport" --tls --tls-ca "$pki/trusted-ca.pem" "${auth[@]}"
