@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <poll.h>
 #include <sys/select.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -807,8 +809,11 @@ static void conn_add_fds(irc_conn_t *c, fd_set *rd, fd_set *wr, int *maxfd)
         return;
     }
     if (fd != c->fd) {
-        int sz = 1 << 20;  /* the kernel clamps this to net.core.rmem_max */
+        int sz = 1 << 20, one = 1;  /* the kernel clamps this to net.core.rmem_max */
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+        /* libircclient writes whole lines: Nagle would only hold one back
+         * until the bridge's delayed ACK */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         c->fd = fd;
     }
     if (FD_ISSET(fd, &r1))

@@ -67,6 +67,7 @@ printf '%s\n' \
   ':alice!a@h PRIVMSG' \
   ':fake 001' \
   ':fake 999 ME what is this' \
+  ':fake 000 ME zero is no numeric to libircclient' \
   ':fake 353 ME' \
   ':fake 353 ME = CHAN' \
   ':fake 433' \
