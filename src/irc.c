@@ -158,6 +158,8 @@ static const char *split_origin(irc_conn_t *c, const char *origin, char *buf, si
     if (!origin)
         return NULL;
     size_t len = strcspn(origin, "!@");
+    if (len == 0)
+        return NULL;    /* ":@host" or ":!x": nobody to name, so no event */
     if (len >= n)
         len = n - 1;
     memcpy(buf, origin, len);
@@ -281,8 +283,12 @@ static void on_kick(irc_session_t *s, const char *ev, const char *origin,
     irc_conn_t *c = conn_of(s);
     c->mask = NULL; /* events below carry bare nicks */
     touch(c);
-    if (n >= 2 && p[1]) {
-        emit(c, IRC_EV_PART, p[0], p[1], NULL);
+    if (n >= 2 && p[1] && p[1][0]) {
+        char kicked[NICK_MAX]; /* cut like an origin's nick, so the roster entry matches */
+        size_t len = strnlen(p[1], sizeof kicked - 1);
+        memcpy(kicked, p[1], len);
+        kicked[len] = '\0';
+        emit(c, IRC_EV_PART, p[0], kicked, NULL);
         int i = chan_index(c, p[0]);
         if (strcasecmp(p[1], c->nick) == 0 && i >= 0) {
             c->joined[i] = 0;

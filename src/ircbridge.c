@@ -130,6 +130,9 @@ size_t ircbridge_clean_line(char *s, size_t len)
         q += strcspn(q, " ");
         nparams++;
     }
+    if (!prefix && nparams == 0)
+        return 0;               /* "NI", "NOT" ... alone: it reads the absent prefix
+                                   (irc_target_get_nick(NULL)); such a line says nothing */
     if (strcasecmp(cmd, "NICK") == 0 && (!prefix || nparams < 1))
         return 0;
     if (strcasecmp(cmd, "PRIVMSG") == 0 || strcasecmp(cmd, "NOTICE") == 0) {

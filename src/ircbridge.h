@@ -46,7 +46,7 @@ const char *ircbridge_waiting(const ircbridge_t *b);
 /* Make one server line (without CR/LF) safe for libircclient, in place:
  * NULs and stray CRs removed, cut to 510 bytes, and lines its parser would
  * crash or read past the end on (a prefix without a command, a bare numeric,
- * the numeric 000,
+ * the numeric 000, a line with neither prefix nor parameters,
  * NICK without a prefix, PRIVMSG/NOTICE without text, a lone CTCP marker)
  * rejected. Returns the new length, or 0 to drop the line. */
 size_t ircbridge_clean_line(char *line, size_t len);

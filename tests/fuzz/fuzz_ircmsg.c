@@ -115,6 +115,8 @@ static void check_event(const irc_event_t *ev)
         die("an event without nick, text or mask");
     if (strpbrk(ev->text, "\r\n") || strpbrk(ev->nick, "\r\n"))
         die("CR or LF inside an event");
+    if (!ev->nick[0])
+        die("an event that names nobody");
     switch (ev->kind) {
     case IRC_EV_SAY:
     case IRC_EV_ACTION:

@@ -68,6 +68,7 @@ printf '%s\n' \
   ':fake 001' \
   ':fake 999 ME what is this' \
   ':fake 000 ME zero is no numeric to libircclient' \
+  'NOT' \
   ':fake 353 ME' \
   ':fake 353 ME = CHAN' \
   ':fake 433' \
