@@ -4,13 +4,14 @@
  * simulated clock; the synth thread speaks. */
 #include "audio.h"
 #include "cli.h"
+#include "hear.h"
 #include "markov.h"
 #include "persona.h"
+#include "present.h"
 #include "purg.h"
 #include "room.h"
 #include "speaker.h"
 #include "speechq.h"
-#include "textclean.h"
 #include "util.h"
 #include "voicemap.h"
 
@@ -28,6 +29,7 @@
 #define DEMO_EAR "purgatory"
 #define NS_PER_S 1000000000LL
 #define DEMO_IDLE_STOP_NS (24 * 3600 * NS_PER_S) /* everyone fell quiet */
+#define DEMO_UNSPOKEN_NS (NS_PER_S) /* see pace() */
 
 typedef enum { DEMO_SPEAK, DEMO_SILENT } demo_speech_t;
 
@@ -43,6 +45,8 @@ typedef struct demo_opts {
     int seeded;
     const char *voices;
     int check_audio;       /* --check-audio: open the sound card, report, exit */
+    present_opts_t pres;   /* the presenter's options (present.h) */
+    int presenting;        /* a presenter option was given */
 } demo_opts_t;
 
 typedef struct demo demo_t;
@@ -59,12 +63,12 @@ struct demo {
     demo_opts_t *o;
     room_t *room;
     voicemap_t *voices;
-    speechq_t *queue;
-    textclean_opts_t clean;
+    speechq_t *queue;        /* NULL with --audio none */
+    present_t *pres;         /* "X says", names, mutes, view, controls, recording */
+    hear_t ear;              /* what the listener does with a line (hear.h) */
     demo_member_t m[DEMO_MAX_PERSONAS];
     size_t n;
     int64_t now;             /* the simulated clock */
-    unsigned long pushed;    /* utterances queued */
 };
 
 static volatile sig_atomic_t demo_stop;
@@ -99,7 +103,13 @@ static void demo_usage(FILE *f)
 "  -h, --help             this help\n"
 "\n"
 "With the sound card the conversation is paced by speech; into a WAV file or\n"
-"with --audio null/none it runs as fast as the lines can be made.\n");
+"with --audio null/none it runs as fast as the lines can be made.\n"
+"\n"
+"The presenter options of `listen` work here too, except --announce-joins\n"
+"(the personas are all there from the start). They need speech (not\n"
+"--audio none); the live view, the keys, --control and --volume need the\n"
+"sound card.\n\n");
+    present_usage(f, "demo");
 }
 
 /* The bundled persona files (sorted), from PURG_DEMO_DIR or the source tree. */
@@ -148,6 +158,31 @@ static int parse_num(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
+/* Which presenter options fit the run asked for. Returns -1 to continue,
+ * else 2 after saying why not. */
+static int check_presenting(demo_opts_t *o)
+{
+    if (o->pres.announce_joins) {
+        fprintf(stderr, "purgatory demo: --announce-joins has nothing to announce offline "
+                "(the personas are all there from the start); use it with listen --persona\n");
+        return 2;
+    }
+    if (o->presenting && o->speech == DEMO_SILENT) {
+        fprintf(stderr, "purgatory demo: the presenter options need speech; drop --audio none\n");
+        return 2;
+    }
+    if (o->audio != AUDIO_DEVICE) {
+        /* into a file or nowhere the talk runs faster than anyone could steer */
+        if (o->pres.control || o->pres.volume) {
+            fprintf(stderr, "purgatory demo: --%s needs the sound card (not --output or "
+                    "--audio null)\n", o->pres.control ? "control" : "volume");
+            return 2;
+        }
+        o->pres.plain = 1;
+    }
+    return -1;
+}
+
 /* Returns -1 to continue, else an exit code. */
 static int parse_opts(int argc, char **argv, demo_opts_t *o)
 {
@@ -161,10 +196,11 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         { "seed", required_argument, NULL, OPT_SEED },
         { "voices", required_argument, NULL, OPT_VOICES },
         { "check-audio", no_argument, NULL, OPT_CHECK_AUDIO },
+        PRESENT_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    *o = (demo_opts_t){ .audio = AUDIO_DEVICE, .seconds = 60 };
+    *o = (demo_opts_t){ .audio = AUDIO_DEVICE, .seconds = 60, .pres = { .cmd = "demo" } };
     int seconds_given = 0, ch;
     double v;
     optind = 1;
@@ -213,7 +249,15 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         case OPT_VOICES: o->voices = optarg; break;
         case OPT_CHECK_AUDIO: o->check_audio = 1; break;
         case 'h': demo_usage(stdout); return 0;
-        default: demo_usage(stderr); return 2;
+        default:
+            if (ch >= PRESENT_OPT_BASE && ch < PRESENT_OPT_END) {
+                if (present_opt(&o->pres, ch, optarg) != 0)
+                    return 2;
+                o->presenting = 1;
+                break;
+            }
+            demo_usage(stderr);
+            return 2;
         }
     }
     if (optind < argc) {
@@ -227,7 +271,7 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         fprintf(stderr, "purgatory demo: --output and --audio none exclude each other\n");
         return 2;
     }
-    return -1;
+    return check_presenting(o);
 }
 
 /* ---- the room's listener: what `listen` does with a line ---------------- */
@@ -235,29 +279,14 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
 static void ear_hear(void *owner, const irc_event_t *ev)
 {
     demo_t *d = owner;
-    if (ev->kind == IRC_EV_JOIN) {
-        voicemap_join(d->voices, ev->channel, ev->nick);
+    if (!d->queue) { /* --audio none: the conversation as text */
+        if (ev->kind == IRC_EV_SAY || ev->kind == IRC_EV_ACTION)
+            printf("%s <%s> %s\n", ev->channel, ev->nick, ev->text);
         return;
     }
-    if (ev->kind != IRC_EV_SAY && ev->kind != IRC_EV_ACTION)
-        return;
-    if (!d->queue) {
-        printf("%s <%s> %s\n", ev->channel, ev->nick, ev->text);
-        d->pushed++;
-        return;
-    }
-    char text[4096];
-    int n = textclean_clean(&d->clean, ev->text, strlen(ev->text), text, sizeof text);
-    voice_t v;
-    if (n <= 0 || voicemap_lookup(d->voices, ev->channel, ev->nick, &v) != 0)
-        return;
-    utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
-                                   ev->channel, ev->nick, &v, text);
-    if (!u)
-        return;
-    u->t_recv = util_now_ns();
-    speechq_push(d->queue, u);
-    d->pushed++;
+    irc_event_t heard = *ev;
+    heard.t_recv = util_now_ns(); /* the room's clock is simulated */
+    hear_event(&d->ear, &heard, DEMO_EAR);
 }
 
 /* ---- personas in the room -------------------------------------------------- */
@@ -331,24 +360,38 @@ static int seat_personas(demo_t *d)
 }
 
 /* With the sound card: wait until what was said has been spoken. Into a
- * file: only keep the queue from overflowing (nothing may be skipped). */
-static void pace(demo_t *d, speaker_t *spk)
+ * file: only keep the queue from overflowing (nothing may be skipped).
+ * A line muted or cleared while queued is never spoken, so the count of
+ * spoken lines cannot catch up: once the queue is empty and the sound card
+ * has had nothing to play for DEMO_UNSPOKEN_NS (and is not paused), the
+ * wait is over anyway. */
+static void pace(demo_t *d, speaker_t *spk, audio_t *audio)
 {
     if (!d->queue)
         return;
-    for (;;) {
-        if (demo_stop)
-            return;
+    int64_t idle_since = 0;
+    while (!demo_stop) {
         size_t backlog = speechq_backlog(d->queue);
-        if (d->o->audio == AUDIO_DEVICE ? (backlog == 0 && speaker_spoken(spk) >= d->pushed)
-                                        : backlog < 8)
-            return;
+        if (d->o->audio != AUDIO_DEVICE) {
+            if (backlog < 8)
+                return;
+        } else if (backlog == 0) {
+            if (speaker_spoken(spk) >= d->ear.queued)
+                return;
+            int64_t now = util_now_ns();
+            if (audio_buffered(audio) > 0 || audio_paused(audio))
+                idle_since = 0;
+            else if (!idle_since)
+                idle_since = now;
+            else if (now - idle_since > DEMO_UNSPOKEN_NS)
+                return;
+        }
         usleep(20000);
     }
 }
 
 /* The conversation, on the simulated clock. */
-static void converse(demo_t *d, speaker_t *spk)
+static void converse(demo_t *d, speaker_t *spk, audio_t *audio)
 {
     const int64_t t0 = d->now;
     const int64_t end = d->o->seconds > 0 ? t0 + (int64_t)(d->o->seconds * NS_PER_S) : INT64_MAX;
@@ -366,7 +409,7 @@ static void converse(demo_t *d, speaker_t *spk)
         if (room_lines(d->room) != lines) {
             lines = room_lines(d->room);
             last_line = d->now;
-            pace(d, spk);
+            pace(d, spk, audio);
         }
         if (d->o->lines && lines >= d->o->lines)
             break;
@@ -426,7 +469,6 @@ int cli_demo(int argc, char **argv)
     demo_t d;
     memset(&d, 0, sizeof d);
     d.o = &o;
-    d.clean.max_chars = 300;
     d.now = util_now_ns();
     char err[1024] = "";
     audio_t *audio = NULL;
@@ -451,11 +493,23 @@ int cli_demo(int argc, char **argv)
             fprintf(stderr, "purgatory: %s\n", err);
             goto out;
         }
-        speaker_conf_t sc = { .audio = audio, .queue = d.queue, .log = stdout };
+        o.pres.title = "offline demo";
+        if ((rc = present_create(&d.pres, &o.pres, audio, d.queue, err, sizeof err)) != 0) {
+            fprintf(stderr, "purgatory: %s\n", err);
+            goto out;
+        }
+        speaker_conf_t sc = { .audio = audio, .queue = d.queue, .log = present_log(d.pres),
+                              .present = d.pres };
         if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
             fprintf(stderr, "purgatory: %s\n", err);
             goto out;
         }
+        /* the view and the keys only where someone listens as it happens */
+        if (o.audio == AUDIO_DEVICE && (rc = present_start(d.pres, spk, err, sizeof err)) != 0) {
+            fprintf(stderr, "purgatory: %s\n", err);
+            goto out;
+        }
+        hear_init(&d.ear, d.voices, d.queue, d.pres, 300);
     }
     if ((rc = room_create(&d.room)) != 0 ||
         (rc = room_listen(d.room, DEMO_EAR, ear_hear, &d)) != 0 ||
@@ -465,14 +519,16 @@ int cli_demo(int argc, char **argv)
     }
     fprintf(stderr, "purgatory: %zu personas converse (seed %llu)%s\n", d.n,
             (unsigned long long)o.seed, o.output ? ", writing the audio to the file" : "");
-    converse(&d, spk);
+    converse(&d, spk, audio);
     report_stats(&d);
     code = 0;
 out:
+    present_stop(d.pres); /* controls and view off, terminal restored, pause lifted */
     if (d.queue)
         speechq_close(d.queue, demo_stop); /* finish speaking unless interrupted */
     speaker_join(spk);
     audio_close(audio);
+    present_free(d.pres);
     if (code == 0 && o.output)
         fprintf(stderr, "purgatory: wrote %s\n", o.output);
     for (size_t i = 0; i < DEMO_MAX_PERSONAS; i++) {

@@ -71,10 +71,11 @@ struct present {
 
 /* ---- options ------------------------------------------------------------ */
 
-static int add_list(const char **list, size_t *n, const char *arg, const char *what)
+static int add_list(const char *cmd, const char **list, size_t *n, const char *arg,
+                    const char *what)
 {
     if (*n >= PRESENT_LIST_MAX) {
-        fprintf(stderr, "purgatory listen: at most %d --%s options\n", PRESENT_LIST_MAX, what);
+        fprintf(stderr, "purgatory %s: at most %d --%s options\n", cmd, PRESENT_LIST_MAX, what);
         return 2;
     }
     list[(*n)++] = arg;
@@ -86,13 +87,15 @@ int present_opt(present_opts_t *o, int code, const char *arg)
     char err[256];
     announce_lists_t tmp = { 0 };
     int rc = 0;
+    const char *cmd = o->cmd ? o->cmd : "listen";
     switch (code) {
     case PRESENT_OPT_PLAIN: o->plain = 1; return 0;
     case PRESENT_OPT_CONTROL: o->control = arg; return 0;
     case PRESENT_OPT_RECORD: {
         const char *dot = strrchr(arg, '.');
         if (!dot || (strcasecmp(dot, ".wav") != 0 && strcasecmp(dot, ".flac") != 0)) {
-            fprintf(stderr, "purgatory listen: --record wants a FILE.wav or FILE.flac, not '%s'\n", arg);
+            fprintf(stderr, "purgatory %s: --record wants a FILE.wav or FILE.flac, not '%s'\n",
+                    cmd, arg);
             return 2;
         }
         o->record = arg;
@@ -102,8 +105,8 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         announce_says_t pol;
         int secs;
         if (announce_parse_says(arg, &pol, &secs) != 0) {
-            fprintf(stderr, "purgatory listen: --says is never, always, change, or a number "
-                    "of seconds of silence (1-86400), not '%s'\n", arg);
+            fprintf(stderr, "purgatory %s: --says is never, always, change, or a number "
+                    "of seconds of silence (1-86400), not '%s'\n", cmd, arg);
             return 2;
         }
         o->says = arg;
@@ -114,29 +117,29 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         rc = announce_add_name(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
         if (rc != 0) {
-            fprintf(stderr, "purgatory listen: --pronounce %s\n", err);
+            fprintf(stderr, "purgatory %s: --pronounce %s\n", cmd, err);
             return 2;
         }
-        return add_list(o->pronounce, &o->npronounce, arg, "pronounce");
+        return add_list(cmd, o->pronounce, &o->npronounce, arg, "pronounce");
     case PRESENT_OPT_IGNORE:
         rc = announce_add_ignore(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
         if (rc != 0) {
-            fprintf(stderr, "purgatory listen: --ignore: %s\n", err);
+            fprintf(stderr, "purgatory %s: --ignore: %s\n", cmd, err);
             return 2;
         }
-        return add_list(o->ignore, &o->nignore, arg, "ignore");
+        return add_list(cmd, o->ignore, &o->nignore, arg, "ignore");
     case PRESENT_OPT_MUTE:
         if (!arg[0] || strlen(arg) >= ANNOUNCE_NAME_MAX) {
-            fprintf(stderr, "purgatory listen: --mute wants a nick, not '%s'\n", arg);
+            fprintf(stderr, "purgatory %s: --mute wants a nick, not '%s'\n", cmd, arg);
             return 2;
         }
-        return add_list(o->mute, &o->nmute, arg, "mute");
+        return add_list(cmd, o->mute, &o->nmute, arg, "mute");
     case PRESENT_OPT_VOLUME: {
         char *end;
         long v = strtol(arg, &end, 10);
         if (*end || end == arg || v < 0 || v > AUDIO_VOLUME_MAX) {
-            fprintf(stderr, "purgatory listen: --volume wants 0-%d (percent), not '%s'\n",
+            fprintf(stderr, "purgatory %s: --volume wants 0-%d (percent), not '%s'\n", cmd,
                     AUDIO_VOLUME_MAX, arg);
             return 2;
         }
@@ -144,12 +147,15 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         return 0;
     }
     }
-    fprintf(stderr, "purgatory listen: unknown option code %d\n", code);
+    fprintf(stderr, "purgatory %s: unknown option code %d\n", cmd, code);
     return 2;
 }
 
-void present_usage(FILE *f)
+void present_usage(FILE *f, const char *cmd)
 {
+    /* joins and the configuration file are listen's alone: the offline room
+     * is full from the start, and the demo reads no file */
+    int listen = !cmd || strcmp(cmd, "listen") == 0;
     fprintf(f,
 "presenter options:\n"
 "      --plain            log lines even when stdout is a terminal (no live view)\n"
@@ -159,18 +165,22 @@ void present_usage(FILE *f)
 "      --record FILE      record what is played (FILE.wav or FILE.flac)\n"
 "      --says WHEN        say \"X says\" before a line: never (default), always,\n"
 "                         change (when the speaker changes), or N (when the\n"
-"                         speaker changes or after N seconds of silence)\n"
-"      --announce-joins   announce joins, parts, quits and nick changes\n"
+"                         speaker changes or after N seconds of silence)\n");
+    if (listen)
+        fprintf(f,
+"      --announce-joins   announce joins, parts, quits and nick changes\n");
+    fprintf(f,
 "      --pronounce NICK=NAME  speak NICK as NAME; repeatable\n"
 "      --ignore PATTERN   never speak these nicks (glob, e.g. '*bot', or a\n"
 "                         hostmask 'nick!user@host'); repeatable\n"
 "      --mute NICK        start with NICK muted; repeatable\n"
-"      --volume N         start at N%% volume (0-%d, default 100)\n"
+"      --volume N         start at N%% volume (0-%d, default 100)\n", AUDIO_VOLUME_MAX);
+    if (listen)
+        fprintf(f,
 "      --config FILE      read options from FILE (default\n"
 "                         $XDG_CONFIG_HOME/purgatory/config.ini, section [listen])\n"
-"      --no-config        read no configuration file\n"
-"\n"
-"keys (when stdin is a terminal): %s\n", AUDIO_VOLUME_MAX, control_key_help);
+"      --no-config        read no configuration file\n");
+    fprintf(f, "\nkeys (when stdin is a terminal): %s\n", control_key_help);
 }
 
 /* ---- the stage ------------------------------------------------------------ */

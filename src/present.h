@@ -47,6 +47,7 @@ enum {
     { "volume", required_argument, NULL, PRESENT_OPT_VOLUME }
 
 typedef struct present_opts {
+    const char *cmd;           /* subcommand named in messages (NULL: "listen") */
     int plain;                 /* log lines even on a terminal */
     const char *control;       /* FIFO path or NULL */
     const char *record;        /* recording path or NULL */
@@ -65,8 +66,8 @@ typedef struct present_opts {
 /* Handle one option code in [PRESENT_OPT_BASE, PRESENT_OPT_END). Returns 0,
  * or 2 (the exit code) after saying on stderr what is wrong. */
 int present_opt(present_opts_t *o, int code, const char *arg);
-/* The options' help lines. */
-void present_usage(FILE *f);
+/* The options' help lines for subcommand cmd ("listen", "demo"; NULL: listen). */
+void present_usage(FILE *f, const char *cmd);
 
 typedef struct present present_t;
 

@@ -1,0 +1,38 @@
+/* hear.h - what the listener does with one heard event: the presenter's
+ * decision (ignored and muted nicks, join announcements), the text made
+ * speakable, the speaker's voice, and the utterance queued for the synth
+ * thread; roster events keep the voice map current. Shared by `listen`
+ * (events from IRC) and `demo` (events from the offline room).
+ *
+ * Thread: the one that delivers the events (the net thread of `listen`, the
+ * demo's loop), which also owns the voice map. A hear_t is plain state of
+ * that thread; it borrows everything it points to. */
+#ifndef PURG_HEAR_H
+#define PURG_HEAR_H
+
+#include <stddef.h>
+
+#include "irc.h"
+#include "present.h"
+#include "speechq.h"
+#include "textclean.h"
+#include "voicemap.h"
+
+typedef struct hear {
+    voicemap_t *voices;       /* borrowed; this thread's */
+    speechq_t *queue;         /* borrowed; the synth thread pops */
+    present_t *pres;          /* borrowed, or NULL: no presenter (hear everyone) */
+    textclean_opts_t clean;
+    unsigned long queued;     /* channel lines queued so far */
+} hear_t;
+
+/* Set up h; max_chars caps each spoken line (0 = textclean's default). */
+void hear_init(hear_t *h, voicemap_t *voices, speechq_t *queue, present_t *pres,
+               size_t max_chars);
+
+/* One event heard by the nick 'me' (the listener's own nick). Returns 1
+ * when a channel line or action was queued for speech, else 0 (not a line,
+ * ignored or muted, nothing speakable left, or out of memory). */
+int hear_event(hear_t *h, const irc_event_t *ev, const char *me);
+
+#endif
