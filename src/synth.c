@@ -21,10 +21,17 @@
 
 /* espeak-ng has one global engine, and on 1.51 a second espeak_Initialize
  * after espeak_Terminate deadlocks in the next espeak_Terminate. So the
- * engine is started once per process and left to the process's exit; this
- * flag is the one piece of process-wide state here, touched only by the
- * thread that owns synthesis. */
-static int engine_up;
+ * engine is started once per process and left to the process's exit. This
+ * struct mirrors that engine's own global state and is the one piece of
+ * process-wide state here, touched only by the thread that owns synthesis:
+ * whether it is up, and which voice name it has loaded (espeak_SetVoiceByName
+ * re-reads the voice, variant and language files and rebuilds the
+ * translator, ~1 % of a sentence's synthesis; a channel with one talker
+ * need not pay it per line). */
+static struct {
+    int up;
+    char voice[VOICE_NAME_MAX]; /* "" = unknown: load on the next line */
+} engine;
 
 struct synth {
     audio_t *audio;
@@ -52,19 +59,23 @@ static int on_samples(short *wav, int n, espeak_EVENT *ev)
         if (s->mark_id)
             audio_mark(s->audio, s->mark_id);
     }
+    /* Integer gains: the float version (two lrintf calls per sample, not
+     * inlined) cost ~6% of the engine's own time. |sample * gain| <= 2^30
+     * fits, the rounded result fits int16 (gain <= 1.0), and >> on a
+     * negative int is an arithmetic shift on every target gcc and clang
+     * build this for. The gains in locals and a restrict destination let
+     * the compiler vectorize the loop: through s-> it had to assume that a
+     * store into s->stereo may change the gains or wav (same type). */
+    const int32_t gl = s->gain_l, gr = s->gain_r;
+    int16_t *restrict dst = s->stereo;
     while (n > 0) {
         int m = n < STEREO_FRAMES ? n : STEREO_FRAMES;
-        /* Integer gains: the float version (two lrintf calls per sample,
-         * not inlined) cost ~6% of the engine's own time. |sample * gain|
-         * <= 2^30 fits, the rounded result fits int16 (gain <= 1.0), and
-         * >> on a negative int is an arithmetic shift on every target
-         * gcc and clang build this for. */
         for (int i = 0; i < m; i++) {
             int32_t x = wav[i];
-            s->stereo[2 * i] = (int16_t)((x * s->gain_l + 16384) >> 15);
-            s->stereo[2 * i + 1] = (int16_t)((x * s->gain_r + 16384) >> 15);
+            dst[2 * i] = (int16_t)((x * gl + 16384) >> 15);
+            dst[2 * i + 1] = (int16_t)((x * gr + 16384) >> 15);
         }
-        if (audio_write(s->audio, s->stereo, (size_t)m) != 0) {
+        if (audio_write(s->audio, dst, (size_t)m) != 0) {
             s->failed = 1;
             return 1;
         }
@@ -82,7 +93,7 @@ int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen)
         util_snprintf(err, errlen, "out of memory");
         return PURG_ENOMEM;
     }
-    int rate = engine_up ? AUDIO_RATE :
+    int rate = engine.up ? AUDIO_RATE :
                espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, CHUNK_MS, NULL,
                                  espeakINITIALIZE_DONT_EXIT);
     if (rate <= 0) {
@@ -96,7 +107,8 @@ int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen)
         free(s);
         return PURG_ESYNTH;
     }
-    engine_up = 1;
+    engine.up = 1;
+    engine.voice[0] = '\0'; /* whatever a previous synth_t left: load afresh */
     espeak_SetSynthCallback(on_samples);
     s->audio = a;
     atomic_init(&s->cancel, 0);
@@ -108,7 +120,7 @@ void synth_free(synth_t *s)
 {
     if (!s)
         return;
-    free(s);  /* the engine itself stays up: see engine_up */
+    free(s);  /* the engine itself stays up: see engine */
 }
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -123,10 +135,16 @@ static void set_pan(synth_t *s, int pan)
 
 static int set_voice(const voice_t *v)
 {
-    if (espeak_SetVoiceByName(v->name) != EE_OK &&
-        espeak_SetVoiceByName("en") != EE_OK)
-        return PURG_ESYNTH;
-    /* parameters persist across voice changes: set every one, every time */
+    if (strcmp(engine.voice, v->name) != 0) {
+        engine.voice[0] = '\0'; /* a failed load leaves the engine's voice unknown */
+        if (espeak_SetVoiceByName(v->name) != EE_OK &&
+            espeak_SetVoiceByName("en") != EE_OK)
+            return PURG_ESYNTH;
+        /* on the fallback too: the same name would fall back again */
+        util_strlcpy(engine.voice, v->name, sizeof engine.voice);
+    }
+    /* parameters persist across voice changes, and a voice load resets some
+     * of them: set every one, every time, loaded now or not */
     espeak_SetParameter(espeakRATE, clampi(v->rate, 80, 450), 0);
     espeak_SetParameter(espeakPITCH, clampi(v->pitch, 0, 100), 0);
     espeak_SetParameter(espeakRANGE, clampi(v->range, 0, 100), 0);

@@ -14,7 +14,9 @@ Modes (after the common options):
          "f<i> <t_send_ns> filler", so the receiver can compute its lag.
          Prints "sent N lines in T s (R/s)" on stdout.
 
-Common options: --host, --port, --channel, --nicks K (senders bench0..K-1),
+Common options: --host, --port, --channel, --nicks K (senders bencha,
+benchb, ...: purgatory's voice map drops digits from a nick, so bench0 and
+bench1 would share one voice),
 --wait-nick NICK (wait until NICK has joined before sending).
 """
 import argparse
@@ -68,7 +70,7 @@ class Conn:
 def connect_all(a):
     conns = []
     for i in range(a.nicks):
-        c = Conn(a.host, a.port, f"bench{i}")
+        c = Conn(a.host, a.port, "bench" + chr(ord("a") + i))
         c.wait_for(lambda l: " 001 " in l, 20, "registration")
         c.send(f"JOIN {a.channel}\r\n")
         c.wait_for(lambda l: " 366 " in l, 20, "join")

@@ -1,7 +1,9 @@
 /* test_synth.c - the real espeak-ng engine into the WAV sink: speech is
  * produced, panning places it in the stereo field, different voices give
  * different audio, the latency mark is recorded, and a cancelled line stops
- * early. */
+ * early. One engine switching voices back and forth (synth.c skips reloading
+ * an unchanged voice) speaks each line as a fresh engine would, with the
+ * line's own rate. */
 #include "check.h"
 #include "audio.h"
 #include "purg.h"
@@ -71,6 +73,7 @@ int main(void)
     voice_t left = { "en-us+m3", 40, 50, 175, -100 };
     voice_t right = { "en-gb-scotland+f2", 70, 60, 200, 100 };
     const char *text = "the quick brown fox jumps over the lazy dog";
+    const voice_t bogus_first = { "xx-nonexistent", 40, 50, 175, -100 };
 
     stats_t a = say_to_wav(p1, &left, text);
     CHECK(a.frames > AUDIO_RATE);              /* more than a second of speech */
@@ -87,6 +90,37 @@ int main(void)
     CHECK(c.rms_l > 300 && fabs(c.rms_l - c.rms_r) < 1.0);
     fprintf(stderr, "frames: left %ld right %ld centre %ld\n", a.frames, b.frames, c.frames);
     CHECK(labs(c.frames - a.frames) < AUDIO_RATE / 20); /* same voice, about the same length */
+
+    /* one engine, voices switching and repeating: lengths as when fresh */
+    {
+        char err[256];
+        audio_t *au = NULL;
+        synth_t *sy = NULL;
+        CHECK(audio_open(&au, AUDIO_NULL, NULL, err, sizeof err) == 0);
+        CHECK(au && synth_create(&sy, au, err, sizeof err) == 0);
+        if (sy) {
+            voice_t fast = left;
+            fast.rate = 350;
+            const voice_t *seq[] = { &left, &left, &right, &left, &fast, &left, &bogus_first };
+            long got[7];
+            for (int i = 0; i < 7; i++) {
+                CHECK(synth_say(sy, seq[i], text, 0, NULL) == 0);
+                got[i] = (long)synth_last_frames(sy);
+            }
+            fprintf(stderr, "one engine: %ld %ld %ld %ld %ld %ld %ld\n", got[0], got[1],
+                    got[2], got[3], got[4], got[5], got[6]);
+            /* espeak-ng's lengths wander by a few frames from line to line */
+            long tol = AUDIO_RATE / 20;
+            CHECK(labs(got[0] - a.frames) < tol && labs(got[1] - a.frames) < tol);
+            CHECK(labs(got[2] - b.frames) < tol);
+            CHECK(labs(got[3] - a.frames) < tol);
+            CHECK(got[4] < a.frames * 3 / 4);         /* same voice, its rate still applied */
+            CHECK(labs(got[5] - a.frames) < tol);     /* and restored */
+            CHECK(got[6] > AUDIO_RATE);       /* unknown voice: English */
+        }
+        synth_free(sy);
+        audio_close(au);
+    }
 
     /* an unknown voice falls back to English rather than failing */
     voice_t bogus = { "xx-nonexistent", 50, 50, 175, 0 };
