@@ -2,7 +2,9 @@
 # demo_offline.sh - `purgatory demo` with no IRC server: two personas with
 # pinned voices converse into a WAV file; the file holds audible speech and
 # both voices spoke. Then a long text-only run (no audio) that must finish
-# quickly, and a bad persona file that must be reported with file and line.
+# quickly; the presenter's options (--says, --pronounce, --record, --mute,
+# --ignore, and those refused offline); and a bad persona file that must be
+# reported with file and line.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -71,6 +73,55 @@ ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
 purg_log "5000 lines in ${ms} ms"
 purg_assert_eq "$(wc -l <"$PURG_TMP/long.out")" 5000 "lines of the long run"
 purg_assert_le "$ms" 20000 "milliseconds for 5000 text-only lines"
+
+# the presenter's options offline, on the listener's own path: "X says" exactly
+# when the speaker changes, a spoken name, and a recording of what was played;
+# the conversation is the same as without them
+"$PURG_BIN" demo --persona "$PURG_TMP/ada.ini" --persona "$PURG_TMP/bob.ini" --audio null \
+  --lines 12 --seed 1 --says change --pronounce 'ada=Ada Lovelace' --record "$PURG_TMP/rec.wav" \
+  >"$PURG_TMP/says.out" 2>"$PURG_TMP/says.err" || purg_fail "demo --says change failed: $(cat "$PURG_TMP/says.err")"
+purg_assert_eq "$(purg_count '^#purgatory <' "$PURG_TMP/says.out")" 12 "lines spoken with --says change"
+bad=$(awk '{ s = ($0 ~ / says: /); if (s != ($2 != prev)) print NR ": " $0; prev = $2 }' "$PURG_TMP/says.out")
+[ -z "$bad" ] || purg_fail "\"X says\" not exactly at the speaker changes: $bad"
+purg_assert_ge "$(purg_count '^#purgatory <ada> \[[^]]*\] Ada Lovelace says: ' "$PURG_TMP/says.out")" 1 \
+  "lines announced as 'Ada Lovelace says'"
+purg_assert_eq "$(purg_count ' ada says: ' "$PURG_TMP/says.out")" 0 "lines announced as 'ada says'"
+purg_assert_ge "$(awk '$0 !~ / says: /' "$PURG_TMP/says.out" | wc -l)" 1 "lines without 'says' (same speaker)"
+"$PURG_BIN" demo --persona "$PURG_TMP/ada.ini" --persona "$PURG_TMP/bob.ini" --audio none \
+  --lines 12 --seed 1 >"$PURG_TMP/says_text.out" 2>/dev/null || purg_fail "text-only demo (seed 1) failed"
+diff <(awk '{ print $2 }' "$PURG_TMP/says.out") <(awk '{ print $2 }' "$PURG_TMP/says_text.out") >/dev/null \
+  || purg_fail "the presenter options changed the conversation"
+read -r secs rms < <(purg_wav_stats "$PURG_TMP/rec.wav") || purg_fail "rec.wav (--record) is not a valid WAV"
+purg_log "rec.wav: ${secs}s, RMS $rms"
+purg_assert_ge "$secs" 3 "seconds recorded for 12 lines"
+purg_assert_ge "$rms" 0.01 "RMS amplitude of rec.wav"
+
+# --says always, a muted persona and an ignored one are never spoken
+"$PURG_BIN" demo --persona "$PURG_TMP/ada.ini" --persona "$PURG_TMP/bob.ini" --audio null \
+  --lines 8 --seed 2 --says always --mute BOB >"$PURG_TMP/mute.out" 2>/dev/null || purg_fail "demo --mute failed"
+purg_assert_eq "$(purg_count '^#purgatory <bob>' "$PURG_TMP/mute.out")" 0 "lines of muted bob"
+purg_assert_ge "$(purg_count '^#purgatory <ada>' "$PURG_TMP/mute.out")" 1 "lines of ada beside muted bob"
+purg_assert_eq "$(purg_count ' ada says: ' "$PURG_TMP/mute.out")" "$(purg_count '^#purgatory <' "$PURG_TMP/mute.out")" \
+  "lines with 'ada says' under --says always"
+"$PURG_BIN" demo --persona "$PURG_TMP/ada.ini" --persona "$PURG_TMP/bob.ini" --audio null \
+  --lines 8 --seed 2 --ignore 'a*' >"$PURG_TMP/ignore.out" 2>/dev/null || purg_fail "demo --ignore failed"
+purg_assert_eq "$(purg_count '^#purgatory <ada>' "$PURG_TMP/ignore.out")" 0 "lines of ignored ada"
+purg_assert_ge "$(purg_count '^#purgatory <bob>' "$PURG_TMP/ignore.out")" 1 "lines of bob beside ignored ada"
+
+# presenter options that do not fit: exit 2 with the reason, named as the demo's
+demo_refuses() { # WHAT-TO-FIND OPTION...
+  local want=$1 rc=0
+  shift
+  "$PURG_BIN" demo --persona "$PURG_TMP/ada.ini" "$@" 2>"$PURG_TMP/refused.err" >/dev/null || rc=$?
+  purg_assert_eq "$rc" 2 "exit status for demo $*"
+  grep -q "^purgatory demo: .*$want" "$PURG_TMP/refused.err" \
+    || purg_fail "demo $*: no 'purgatory demo: ...$want' in: $(cat "$PURG_TMP/refused.err")"
+}
+demo_refuses 'nothing to announce' --announce-joins --audio null
+demo_refuses 'need speech' --says always --audio none
+demo_refuses 'needs the sound card' --control "$PURG_TMP/fifo" --output "$PURG_TMP/x.wav"
+demo_refuses "not 'sometimes'" --says sometimes
+demo_refuses 'FILE.wav or FILE.flac' --record "$PURG_TMP/x.mp3"
 
 # a bad persona file: file and line, exit 1
 printf '[persona]\nnick = ada\nchannels = purgatory\n' >"$PURG_TMP/bad.ini"
