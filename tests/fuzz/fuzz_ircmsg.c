@@ -6,8 +6,8 @@
  * input travels the real path: a loopback socket -> the bridge's line
  * splitter and cleaner (ircbridge.c) -> libircclient's parser -> irc.c's
  * callbacks (origin split, NAMES replies, CTCP ACTION, numerics) -> the
- * listener's handling of each event (textclean -> voice map -> utterance ->
- * speech queue, rosters kept current). Each input is written as server
+ * listener's handling of each event, hear_event (textclean -> voice map ->
+ * utterance -> speech queue, rosters kept current; no presenter). Each input is written as server
  * lines after a canned welcome, followed by "PING :<token>"; irc_net_run
  * turns the loop until the PONG for that token comes back, so every line
  * of the input has been parsed and handled when the call returns. The
@@ -17,12 +17,13 @@
  *
  * Beyond ASan/UBSan, it aborts when an event breaks irc.h's contract (no
  * nick, a SAY outside a channel, CR/LF in text, a nick longer than irc.c's
- * bound), when cleaned text is not valid UTF-8, or when the link stops
+ * bound), when a queued utterance's text is not valid UTF-8, or when the link stops
  * answering (no PONG within 10 s: the listener would have gone deaf).
  *
  * libFuzzer calls LLVMFuzzerTestOneInput with no context, so the state lives
  * in one static struct; the replay driver and libFuzzer both run it on one
  * thread. */
+#include "hear.h"
 #include "irc.h"
 #include "purg.h"
 #include "speechq.h"
@@ -55,7 +56,7 @@ typedef struct fz {
     int srv;                  /* the accepted link, -1 while none */
     voicemap_t *voices;
     speechq_t *queue;
-    textclean_opts_t clean;
+    hear_t hear;              /* the listener's event handling */
     atomic_int stop;
     char tok[40];             /* the sentinel of this input */
     int got_tok;
@@ -139,52 +140,8 @@ static void check_event(const irc_event_t *ev)
 static void on_event(void *owner, irc_conn_t *c, const irc_event_t *ev)
 {
     fz_t *f = owner;
-    const char *me = irc_conn_nick(c);
     check_event(ev);
-    switch (ev->kind) {
-    case IRC_EV_SAY:
-    case IRC_EV_ACTION: {
-        char text[4096];
-        int n = textclean_clean(&f->clean, ev->text, strlen(ev->text), text, sizeof text);
-        if (n < 0)
-            die("textclean refused its input");
-        if (n == 0)
-            return;
-        if (!util_utf8_valid(text, (size_t)n) || strlen(text) != (size_t)n)
-            die("cleaned text is not valid UTF-8 of the returned length");
-        voice_t v;
-        if (voicemap_lookup(f->voices, ev->channel, ev->nick, &v) != 0)
-            return;
-        utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
-                                       ev->channel, ev->nick, &v, text);
-        if (!u)
-            return;
-        u->t_recv = ev->t_recv;
-        speechq_push(f->queue, u);
-        f->heard++;
-        break;
-    }
-    case IRC_EV_JOIN:
-        if (strcasecmp(ev->nick, me) != 0)
-            voicemap_join(f->voices, ev->channel, ev->nick);
-        break;
-    case IRC_EV_PART:
-        if (strcasecmp(ev->nick, me) == 0)
-            voicemap_channel_clear(f->voices, ev->channel);
-        else
-            voicemap_part(f->voices, ev->channel, ev->nick);
-        break;
-    case IRC_EV_QUIT:
-        voicemap_quit(f->voices, ev->nick);
-        break;
-    case IRC_EV_NICK:
-        voicemap_rename(f->voices, ev->nick, ev->text);
-        break;
-    case IRC_EV_READY:
-    case IRC_EV_SELF_JOIN:
-    case IRC_EV_INVITE:
-        break;
-    }
+    f->heard += (unsigned long)hear_event(&f->hear, ev, irc_conn_nick(c));
 }
 
 /* The speech thread's side, drained inline: what was queued is whole. */
@@ -301,7 +258,7 @@ static void setup(fz_t *f)
         die(err);
     if (speechq_create(&f->queue, 8) != 0 || irc_net_create(&f->net) != 0)
         die("cannot set up the queue or the loop");
-    f->clean.max_chars = 300;
+    hear_init(&f->hear, f->voices, f->queue, NULL, 300);
     static const char *const chans[] = { FZ_CHAN, "#other" };
     irc_conf_t ic = { .server = "127.0.0.1", .port = ntohs(a.sin_port), .nick = FZ_NICK,
                       .channels = chans, .nchannels = 2, .send_rate = 1000, .send_queue = 8 };
