@@ -7,6 +7,7 @@
  * so the reader we hand it counts lines (and catches lines too long for
  * inih's buffer, which it would otherwise split silently). */
 #include "config.h"
+#include "inibuf.h"
 #include "purg.h"
 #include "util.h"
 
@@ -20,8 +21,7 @@
 
 typedef struct parse_state {
     const char *name;           /* file name for messages */
-    const char *text;           /* the whole file */
-    size_t len, pos;
+    inibuf_t in;                /* the whole file, as lines for inih */
     int line;                   /* line the reader handed out last */
     int long_line;              /* first line that did not fit inih's buffer */
     const char *section;        /* the section we read */
@@ -38,21 +38,11 @@ typedef struct parse_state {
 static char *mem_reader(char *str, int num, void *stream)
 {
     parse_state_t *st = stream;
-    if (st->pos >= st->len || num < 2)
-        return NULL;
-    size_t room = (size_t)num - 1, i = 0;
-    while (st->pos < st->len) {
-        char c = st->text[st->pos++];
-        if (i < room)
-            str[i++] = c == '\0' ? ' ' : c;
-        else if (!st->long_line)
-            st->long_line = st->line + 1;
-        if (c == '\n')
-            break;
-    }
-    str[i] = '\0';
-    st->line++;
-    return str;
+    char *r = inibuf_read(&st->in, str, num);
+    st->line = st->in.line;
+    if (r && st->in.truncated && !st->long_line)
+        st->long_line = st->line;
+    return r;
 }
 
 static void fail(parse_state_t *st, int rc, const char *fmt, const char *a)
@@ -150,9 +140,10 @@ int config_parse_string(const char *name, const char *text, size_t len, const ch
                         const struct option *longopts, char **out, int *lines, int max,
                         int *nout, char *err, size_t errlen)
 {
-    parse_state_t st = { .name = name, .text = text, .len = len, .section = section,
+    parse_state_t st = { .name = name, .section = section,
                          .longopts = longopts, .out = out, .lines = lines, .max = max,
                          .err = err, .errlen = errlen };
+    inibuf_init(&st.in, text, len);
     *nout = 0;
     if (err && errlen)
         err[0] = '\0';

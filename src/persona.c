@@ -1,6 +1,7 @@
 /* persona.c - persona definitions (INI, main thread) and the persona state
  * machine (net thread or the offline room's loop); see persona.h. */
 #include "persona.h"
+#include "inibuf.h"
 
 #include "purg.h"
 #include "util.h"
@@ -28,8 +29,7 @@
 
 typedef struct p_parse {
     persona_def_t *d;
-    const char *text;
-    size_t pos, len;
+    inibuf_t in;                /* the whole file, as lines for inih */
     int line;
     int err_line;
     char err[300];
@@ -40,26 +40,17 @@ typedef struct p_parse {
 static char *p_reader(char *str, int num, void *stream)
 {
     p_parse_t *p = stream;
-    if (p->pos >= p->len || num < 2)
-        return NULL;
-    const char *s = p->text + p->pos;
-    size_t rest = p->len - p->pos;
-    const char *nl = memchr(s, '\n', rest);
-    size_t linelen = nl ? (size_t)(nl - s) + 1 : rest;
-    size_t take = linelen < (size_t)num - 1 ? linelen : (size_t)num - 1;
-    memcpy(str, s, take);
-    str[take] = '\0';
-    p->pos += linelen;
-    p->line++;
-    if (memchr(s, '\0', take) && !p->err_line) {
+    char *r = inibuf_read(&p->in, str, num);
+    p->line = p->in.line;
+    if (r && p->in.had_nul && !p->err_line) {
         p->err_line = p->line;
         util_snprintf(p->err, sizeof p->err, "NUL byte in the file");
     }
-    if (take < linelen && !p->err_line) {
+    if (r && p->in.truncated && !p->err_line) {
         p->err_line = p->line;
         util_snprintf(p->err, sizeof p->err, "line too long (max %d bytes)", num - 2);
     }
-    return str;
+    return r;
 }
 
 /* Records the first problem; returns 0 so that inih stops. */
@@ -289,8 +280,7 @@ int persona_def_parse(persona_def_t **out, const char *name, const char *text, s
     if (err && errlen)
         err[0] = '\0';
     memset(&p, 0, sizeof p);
-    p.text = text;
-    p.len = len;
+    inibuf_init(&p.in, text, len);
     const char *slash = strrchr(name, '/');
     if (slash && (size_t)(slash - name) < sizeof p.dir)
         memcpy(p.dir, name, (size_t)(slash - name) + (slash == name));

@@ -35,6 +35,7 @@
  * with, and the new nick is only its new name. Lookups outside any channel
  * (channel NULL) give the pinned or first-choice voice. */
 #include "voicemap.h"
+#include "inibuf.h"
 #include "purg.h"
 #include "util.h"
 
@@ -293,8 +294,7 @@ static int parse_spec(const char *spec, voice_t *v, int *has_pan, char *why, siz
 typedef struct vm_parse {
     vm_pool_t *pool;
     const char *file; /* for messages */
-    const char *text; /* the whole file */
-    size_t pos, len;
+    inibuf_t in;      /* the whole file, as lines for inih */
     int line;       /* line the reader last returned */
     int err_line;   /* first line with a problem we found, 0 = none */
     int long_line;  /* the reader met a line longer than inih's buffer */
@@ -308,23 +308,14 @@ typedef struct vm_parse {
 static char *vm_reader(char *str, int num, void *stream)
 {
     vm_parse_t *p = stream;
-    if (p->pos >= p->len || num < 2)
-        return NULL;
-    const char *s = p->text + p->pos;
-    size_t rest = p->len - p->pos;
-    const char *nl = memchr(s, '\n', rest);
-    size_t linelen = nl ? (size_t)(nl - s) + 1 : rest;
-    size_t take = linelen < (size_t)num - 1 ? linelen : (size_t)num - 1;
-    memcpy(str, s, take);
-    str[take] = '\0';
-    p->pos += linelen;
-    p->line++;
-    if (take < linelen && !p->long_line && !p->err_line) {
+    char *r = inibuf_read(&p->in, str, num);
+    p->line = p->in.line;
+    if (r && p->in.truncated && !p->long_line && !p->err_line) {
         p->long_line = 1;
         p->err_line = p->line;
         util_snprintf(p->err, sizeof p->err, "line too long (max %d bytes)", num - 2);
     }
-    return str;
+    return r;
 }
 
 static int fail(vm_parse_t *p, const char *fmt, const char *a, const char *b)
@@ -622,8 +613,7 @@ static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_
     pool->pan_width = VM_DEFAULT_PAN_WIDTH;
     p.pool = pool;
     p.file = file;
-    p.text = text;
-    p.len = len;
+    inibuf_init(&p.in, text, len);
     p.check_voices = check_voices;
     int rc = ini_parse_stream(vm_reader, &p, vm_handler, &p);
     if (rc == -2) {
