@@ -305,29 +305,16 @@ static int member_say(void *ctx, const char *channel, const char *text)
 
 static int load_personas(demo_t *d, char *err, size_t errlen)
 {
+    const persona_def_t *taken[DEMO_MAX_PERSONAS];
     for (size_t i = 0; i < d->o->nfiles; i++) {
         demo_member_t *m = &d->m[i];
-        char warn[600];
-        int rc = persona_def_load(&m->def, d->o->files[i], err, errlen);
+        d->n = i + 1;
+        int rc = persona_seat(d->o->files[i], taken, i, d->voices, &m->def, &m->model,
+                              err, errlen);
         if (rc != 0)
             return rc;
-        d->n = i + 1;
-        for (size_t j = 0; j < i; j++)
-            if (strcasecmp(d->m[j].def->nick, m->def->nick) == 0) {
-                util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", m->def->file,
-                              m->def->nick, d->m[j].def->file);
-                return PURG_EINVAL;
-            }
+        taken[i] = m->def;
         fprintf(stderr, "purgatory: persona %s from %s\n", m->def->nick, m->def->file);
-        if ((rc = persona_model_open(m->def, &m->model, warn, sizeof warn, err, errlen)) != 0)
-            return rc;
-        if (warn[0])
-            fprintf(stderr, "purgatory: %s\n", warn);
-        if (m->def->voice[0] &&
-            (rc = voicemap_pin(d->voices, m->def->nick, m->def->voice, warn, sizeof warn)) != 0) {
-            util_snprintf(err, errlen, "%s: %s", m->def->file, warn);
-            return rc;
-        }
     }
     return 0;
 }

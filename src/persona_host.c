@@ -50,26 +50,13 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
                    const phost_conf_t *conf, char *err, size_t errlen)
 {
     phost_member_t *m = &h->m[i];
-    char warn[600];
-    int rc = persona_def_load(&m->def, conf->files[i], err, errlen);
+    const persona_def_t *taken[PHOST_MAX];
+    for (size_t j = 0; j < i; j++)
+        taken[j] = h->m[j].def;
+    h->n = i + 1;
+    int rc = persona_seat(conf->files[i], taken, i, voices, &m->def, &m->model, err, errlen);
     if (rc != 0)
         return rc;
-    h->n = i + 1;
-    for (size_t j = 0; j < i; j++)
-        if (strcasecmp(h->m[j].def->nick, m->def->nick) == 0) {
-            util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", m->def->file,
-                          m->def->nick, h->m[j].def->file);
-            return PURG_EINVAL;
-        }
-    if ((rc = persona_model_open(m->def, &m->model, warn, sizeof warn, err, errlen)) != 0)
-        return rc;
-    if (warn[0])
-        fprintf(stderr, "purgatory: %s\n", warn);
-    if (m->def->voice[0] && (rc = voicemap_pin(voices, m->def->nick, m->def->voice, warn,
-                                               sizeof warn)) != 0) {
-        util_snprintf(err, errlen, "%s: %s", m->def->file, warn);
-        return rc;
-    }
     if ((rc = persona_create(&m->p, m->def, m->model, conf->seed * 1000003u + i + 1,
                              util_now_ns())) != 0) {
         util_snprintf(err, errlen, "%s: %s", m->def->file, purg_strerror(rc));
