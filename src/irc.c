@@ -188,6 +188,16 @@ static void touch(irc_conn_t *c)
     c->ping_sent = 0;
 }
 
+/* The common start of a callback with an origin: the connection, the bare
+ * nick in buf (NICK_MAX bytes) through *origin, and a sign of life. */
+static irc_conn_t *heard(irc_session_t *s, const char **origin, char *buf)
+{
+    irc_conn_t *c = conn_of(s);
+    *origin = split_origin(c, *origin, buf, NICK_MAX);
+    touch(c);
+    return c;
+}
+
 /* ---- libircclient callbacks ------------------------------------------- */
 
 static void on_connect(irc_session_t *s, const char *ev, const char *origin,
@@ -217,38 +227,36 @@ static void on_connect(irc_session_t *s, const char *ev, const char *origin,
     emit(c, IRC_EV_READY, NULL, c->nick, NULL);
 }
 
+/* A channel line or /me: the same shape, another kind. */
+static void channel_text(irc_session_t *s, irc_event_kind_t kind, const char *origin,
+                         const char **p, unsigned n)
+{
+    char nickbuf[NICK_MAX];
+    irc_conn_t *c = heard(s, &origin, nickbuf);
+    if (n >= 1 && is_channel(p[0]) && origin)
+        emit(c, kind, p[0], origin, n >= 2 ? p[1] : "");
+}
+
 static void on_channel(irc_session_t *s, const char *ev, const char *origin,
                        const char **p, unsigned n)
 {
     (void)ev;
-    irc_conn_t *c = conn_of(s);
-    char nickbuf[NICK_MAX];
-    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
-    touch(c);
-    if (n >= 1 && is_channel(p[0]) && origin)
-        emit(c, IRC_EV_SAY, p[0], origin, n >= 2 ? p[1] : "");
+    channel_text(s, IRC_EV_SAY, origin, p, n);
 }
 
 static void on_action(irc_session_t *s, const char *ev, const char *origin,
                       const char **p, unsigned n)
 {
     (void)ev;
-    irc_conn_t *c = conn_of(s);
-    char nickbuf[NICK_MAX];
-    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
-    touch(c);
-    if (n >= 1 && is_channel(p[0]) && origin)
-        emit(c, IRC_EV_ACTION, p[0], origin, n >= 2 ? p[1] : "");
+    channel_text(s, IRC_EV_ACTION, origin, p, n);
 }
 
 static void on_join(irc_session_t *s, const char *ev, const char *origin,
                     const char **p, unsigned n)
 {
     (void)ev;
-    irc_conn_t *c = conn_of(s);
     char nickbuf[NICK_MAX];
-    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
-    touch(c);
+    irc_conn_t *c = heard(s, &origin, nickbuf);
     if (n < 1 || !origin)
         return;
     if (strcasecmp(origin, c->nick) == 0) {
@@ -264,10 +272,8 @@ static void on_part(irc_session_t *s, const char *ev, const char *origin,
                     const char **p, unsigned n)
 {
     (void)ev;
-    irc_conn_t *c = conn_of(s);
     char nickbuf[NICK_MAX];
-    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
-    touch(c);
+    irc_conn_t *c = heard(s, &origin, nickbuf);
     if (n < 1 || !origin)
         return;
     int i = chan_index(c, p[0]);
@@ -301,10 +307,8 @@ static void on_quit(irc_session_t *s, const char *ev, const char *origin,
                     const char **p, unsigned n)
 {
     (void)ev; (void)p; (void)n;
-    irc_conn_t *c = conn_of(s);
     char nickbuf[NICK_MAX];
-    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
-    touch(c);
+    irc_conn_t *c = heard(s, &origin, nickbuf);
     if (origin)
         emit(c, IRC_EV_QUIT, NULL, origin, NULL);
 }
@@ -313,10 +317,8 @@ static void on_nick(irc_session_t *s, const char *ev, const char *origin,
                     const char **p, unsigned n)
 {
     (void)ev;
-    irc_conn_t *c = conn_of(s);
     char nickbuf[NICK_MAX];
-    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
-    touch(c);
+    irc_conn_t *c = heard(s, &origin, nickbuf);
     if (n < 1 || !origin || !p[0])
         return;
     if (strcasecmp(origin, c->nick) == 0)
@@ -328,10 +330,8 @@ static void on_invite(irc_session_t *s, const char *ev, const char *origin,
                       const char **p, unsigned n)
 {
     (void)ev;
-    irc_conn_t *c = conn_of(s);
     char nickbuf[NICK_MAX];
-    origin = split_origin(c, origin, nickbuf, sizeof nickbuf);
-    touch(c);
+    irc_conn_t *c = heard(s, &origin, nickbuf);
     if (n >= 2 && origin)
         emit(c, IRC_EV_INVITE, p[1], origin, NULL);
 }
