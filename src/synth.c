@@ -45,6 +45,32 @@ struct synth {
     int16_t stereo[STEREO_FRAMES * AUDIO_CHANNELS];
 };
 
+/* x times a Q15 gain in 0..32768, rounded. Integer gains: the float
+ * version (two lrintf calls per sample, not inlined) cost ~6% of the
+ * engine's own time. A gain below 1.0 fits int16, so the product is a
+ * 16x16->32 multiply that SSE2 does 8 at a time (pmullw/pmulhw); 1.0
+ * (both channels at the centre, one at a hard pan) is x itself, exactly as
+ * (x * 32768 + 16384) >> 15 would give. >> on a negative int is an
+ * arithmetic shift on every target gcc and clang build this for. */
+static inline int16_t q15(int16_t x, int32_t g)
+{
+    if (g >= 32768)
+        return x;
+    return (int16_t)(((int32_t)x * (int16_t)g + 16384) >> 15);
+}
+
+/* Mono -> interleaved stereo. The gains are loop-invariant, so the
+ * compiler unswitches the loop on them and vectorizes each version; in and
+ * out are restrict (both are short: without it every store into out might
+ * change in). */
+static void pan(const short *restrict in, int16_t *restrict out, int n, int32_t gl, int32_t gr)
+{
+    for (int i = 0; i < n; i++) {
+        out[2 * i] = q15(in[i], gl);
+        out[2 * i + 1] = q15(in[i], gr);
+    }
+}
+
 static int on_samples(short *wav, int n, espeak_EVENT *ev)
 {
     synth_t *s = ev ? ev->user_data : NULL;
@@ -59,22 +85,11 @@ static int on_samples(short *wav, int n, espeak_EVENT *ev)
         if (s->mark_id)
             audio_mark(s->audio, s->mark_id);
     }
-    /* Integer gains: the float version (two lrintf calls per sample, not
-     * inlined) cost ~6% of the engine's own time. |sample * gain| <= 2^30
-     * fits, the rounded result fits int16 (gain <= 1.0), and >> on a
-     * negative int is an arithmetic shift on every target gcc and clang
-     * build this for. The gains in locals and a restrict destination let
-     * the compiler vectorize the loop: through s-> it had to assume that a
-     * store into s->stereo may change the gains or wav (same type). */
     const int32_t gl = s->gain_l, gr = s->gain_r;
     int16_t *restrict dst = s->stereo;
     while (n > 0) {
         int m = n < STEREO_FRAMES ? n : STEREO_FRAMES;
-        for (int i = 0; i < m; i++) {
-            int32_t x = wav[i];
-            dst[2 * i] = (int16_t)((x * gl + 16384) >> 15);
-            dst[2 * i + 1] = (int16_t)((x * gr + 16384) >> 15);
-        }
+        pan(wav, dst, m, gl, gr);
         if (audio_write(s->audio, dst, (size_t)m) != 0) {
             s->failed = 1;
             return 1;
