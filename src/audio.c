@@ -7,15 +7,23 @@
  * by the volume, and notes in a second SPSC ring when an utterance's first
  * frame went out (the latency record).
  *
- * An idle device costs little: after IDLE_WALL_S seconds of silence on a
- * device that plays in real time (a sound card, PulseAudio), or after
- * IDLE_FRAMES of silence on one that does not (ALSA's file device runs them
- * off in microseconds), the callback ends the stream (paComplete) and sets
- * `idle`; the producer restarts it
- * when it writes again. The hand-over is a Dekker pair with sequentially
- * consistent atomics: the callback stores idle=1 then re-reads the ring
- * fill, the producer stores samples then reads idle, so at least one of them
- * sees the other and no written sample is stranded in a stopped stream.
+ * An idle device costs nothing: the stream is open only while there is
+ * talk. audio_open opens the stream once to report a missing device at
+ * start-up, and closes it again; the producer opens and starts it when it
+ * first writes. After IDLE_WALL_S seconds of silence on a device that plays
+ * in real time (a sound card, PulseAudio), or after IDLE_FRAMES of silence
+ * on one that does not (ALSA's file device runs them off in microseconds),
+ * the callback ends the stream (paComplete) and sets `idle`; the producer
+ * then closes a paced one (audio_kick, on its idle tick; the file device
+ * stays open, see idle_due) and reopens or restarts it when it writes
+ * again. Closing, not only stopping, matters: an ALSA PCM that stays
+ * open through the `pulse` plugin keeps a PulseAudio client thread in the
+ * process waking ~130 times a second. The hand-over is a Dekker pair with
+ * sequentially consistent atomics: the callback stores idle=1 then re-reads
+ * the ring fill, the producer stores samples then reads idle, so at least
+ * one of them sees the other and no written sample is stranded in a stopped
+ * stream. Only the producer opens, starts, stops and closes the stream (the
+ * callback must not); `stream` is NULL while it is closed.
  * The file and null sinks need no
  * real-time thread: audio_write hands samples straight to libsndfile (or
  * drops them) on the producer's thread. */
@@ -40,9 +48,11 @@
 #define RING_FRAMES 16384   /* ~0.74 s at 22050 Hz: how far synthesis may run ahead */
 #define MARKS 256
 #define IDLE_FRAMES (AUDIO_RATE * 2)  /* silence before an unpaced device stream stops */
-#define IDLE_WALL_S 30                /* seconds of silence before a paced one stops: a
-                                         restart through PulseAudio costs 1-2 s, so a
-                                         pause in the talk must not meet one */
+#define IDLE_WALL_S 15                /* seconds of silence before a paced one stops and
+                                         is closed: a pause in the talk shorter than this
+                                         finds the stream running (a start through
+                                         PulseAudio's null sink stalls for up to 2 s) */
+enum { IDLE_STOP = 1, IDLE_CLOSE = 2 }; /* how the callback ended the stream */
 #define REC_FRAMES (1 << 20)  /* ~48 s of played audio waiting for the recorder thread
                                 (a file-backed device plays far faster than real time) */
 
@@ -59,7 +69,7 @@ typedef struct started {
 struct audio {
     audio_kind_t kind;
     /* device sink */
-    PaStream *stream;
+    PaStream *stream;      /* producer only; NULL while closed */
     int pa_up;
     ring_t *samples;       /* int16[2] frames: producer -> callback */
     ring_t *marks;         /* mark_t: producer -> callback */
@@ -70,7 +80,7 @@ struct audio {
     uint64_t frames_in;                /* producer only */
     _Atomic uint64_t frames_out;       /* consumer writes, anyone reads */
     atomic_int aborted;
-    atomic_int idle;                   /* the callback ended the stream */
+    atomic_int idle;                   /* the callback ended the stream: 0 or IDLE_* */
     unsigned long silent;              /* callback only: frames of underrun */
     int64_t silent_since;              /* callback only: when the underrun began */
     /* presenter controls: any thread sets, the callback (or producer) reads */
@@ -131,8 +141,10 @@ static int64_t cb_now_ns(void)
 
 /* Callback only: has the stream been silent long enough to stop? A device
  * that consumed far more silent frames than the wall clock allows is not
- * paced (the file device): stop after IDLE_FRAMES. A paced device waits for
- * IDLE_WALL_S seconds of real silence. */
+ * paced (the file device): stop after IDLE_FRAMES, IDLE_STOP (the PCM stays
+ * open: ALSA's file device truncates its file whenever it is opened). A
+ * paced device waits for IDLE_WALL_S seconds of real silence: IDLE_CLOSE.
+ * 0 while not due. */
 static int idle_due(const audio_t *a)
 {
     if (a->silent < IDLE_FRAMES)
@@ -140,8 +152,8 @@ static int idle_due(const audio_t *a)
     int64_t wall = cb_now_ns() - a->silent_since;
     uint64_t paced = (uint64_t)(wall > 0 ? wall : 0) / (1000000000 / AUDIO_RATE);
     if (a->silent > 4 * paced + AUDIO_RATE)
-        return 1;
-    return wall >= (int64_t)IDLE_WALL_S * 1000000000;
+        return IDLE_STOP;
+    return wall >= (int64_t)IDLE_WALL_S * 1000000000 ? IDLE_CLOSE : 0;
 }
 
 static int pa_callback(const void *in, void *out, unsigned long frames,
@@ -184,8 +196,9 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
         ring_write(a->started, &s, 1); /* a full record ring loses records, not audio */
     }
     atomic_store_explicit(&a->frames_out, pos + got, memory_order_release);
-    if (idle_due(a)) {
-        atomic_store(&a->idle, 1);
+    int due = idle_due(a);
+    if (due) {
+        atomic_store(&a->idle, due);
         /* paused: stop too; the producer restarts the stream on resume */
         if (paused || ring_readable(a->samples) == 0)
             return paComplete;
@@ -195,15 +208,46 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
     return paContinue;
 }
 
-/* Producer side: samples were written; wake a stream the callback ended. */
-static void wake_stream(audio_t *a)
+/* Producer side: open the default output stream (not started). */
+static PaError open_stream(audio_t *a)
 {
-    if (!atomic_load(&a->idle) || atomic_load(&a->paused))
+    return Pa_OpenDefaultStream(&a->stream, 0, AUDIO_CHANNELS, paInt16, AUDIO_RATE,
+                                paFramesPerBufferUnspecified, pa_callback, a);
+}
+
+/* Producer side: close a stream the callback ended (or never started). */
+static void close_stream(audio_t *a)
+{
+    if (!a->stream)
         return;
     Pa_StopStream(a->stream);  /* lets a completing stream finish */
+    Pa_CloseStream(a->stream);
+    a->stream = NULL;
+}
+
+/* Producer side: samples were written; start the stream if it is closed,
+ * or restart it if the callback ended it. 0, or PURG_ENODEV when the
+ * device cannot be opened again (the samples stay in the ring for the next
+ * try). */
+static int wake_stream(audio_t *a)
+{
+    if (atomic_load(&a->paused))
+        return 0;
+    if (a->stream) {
+        if (!atomic_load(&a->idle))
+            return 0;
+        Pa_StopStream(a->stream);  /* lets a completing stream finish */
+    } else if (open_stream(a) != paNoError) {
+        a->stream = NULL;
+        return PURG_ENODEV;
+    }
     atomic_store(&a->idle, 0);
     a->silent = 0;
-    Pa_StartStream(a->stream);
+    if (Pa_StartStream(a->stream) != paNoError) {
+        close_stream(a); /* the next write tries afresh */
+        return PURG_ENODEV;
+    }
+    return 0;
 }
 
 static int open_device(audio_t *a, char *err, size_t errlen)
@@ -226,11 +270,14 @@ static int open_device(audio_t *a, char *err, size_t errlen)
     if ((rc = ring_create(&a->samples, sizeof(int16_t) * AUDIO_CHANNELS, RING_FRAMES)) != 0 ||
         (rc = ring_create(&a->marks, sizeof(mark_t), MARKS)) != 0)
         return rc;
+    /* open once now, so that a missing device is reported at start-up, and
+     * close again: the first audio_write opens it for real */
     saved = stderr_mute();
-    pe = Pa_OpenDefaultStream(&a->stream, 0, AUDIO_CHANNELS, paInt16, AUDIO_RATE,
-                              paFramesPerBufferUnspecified, pa_callback, a);
+    pe = open_stream(a);
     if (pe == paNoError)
-        pe = Pa_StartStream(a->stream);
+        close_stream(a);
+    else
+        a->stream = NULL;
     stderr_restore(saved);
     if (pe != paNoError) {
         util_snprintf(err, errlen, "the audio output device cannot be opened (%s); "
@@ -343,11 +390,13 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
             frames += n * AUDIO_CHANNELS;
             nframes -= n;
             a->frames_in += n;
-            if (n > 0)
-                wake_stream(a);
+            int rc = wake_stream(a);
+            if (rc != 0)
+                return rc; /* a full ring would wait forever for a device that is gone */
             if (nframes == 0)
                 break;
-            wake_stream(a); /* full ring in a stream that ended while paused */
+            /* the ring is full (wake_stream also restarted a stream that
+             * ended while paused) */
             if (atomic_load(&a->aborted))
                 return PURG_ECLOSED;
             sleep_ms(5); /* the ring is full: the callback frees ~110 frames/ms */
@@ -378,11 +427,12 @@ void audio_drain(audio_t *a)
     }
     while (!atomic_load(&a->aborted) && !atomic_load(&a->paused) &&
            ring_readable(a->samples) > 0) {
-        wake_stream(a);
+        if (wake_stream(a) != 0)
+            return; /* the device is gone: nothing will drain */
         sleep_ms(5);
     }
     /* what left the ring still sits in the device's buffer */
-    const PaStreamInfo *info = Pa_GetStreamInfo(a->stream);
+    const PaStreamInfo *info = a->stream ? Pa_GetStreamInfo(a->stream) : NULL;
     if (info && !atomic_load(&a->aborted))
         sleep_ms((int)(info->outputLatency * 1000.0) + 10);
 }
@@ -401,10 +451,7 @@ void audio_close(audio_t *a)
 {
     if (!a)
         return;
-    if (a->stream) {
-        Pa_StopStream(a->stream);
-        Pa_CloseStream(a->stream);
-    }
+    close_stream(a);
     if (a->rec_running) {
         atomic_store(&a->rec_stop, 1);
         pthread_join(a->rec_thread, NULL);
@@ -456,7 +503,23 @@ size_t audio_buffered(const audio_t *a)
 
 void audio_kick(audio_t *a)
 {
-    if (a->kind == AUDIO_DEVICE)
+    if (a->kind != AUDIO_DEVICE)
+        return;
+    int waiting = ring_readable(a->samples) > 0;
+    if (!a->stream) {
+        if (waiting)
+            wake_stream(a); /* resumed after the stream was closed while paused */
+        return;
+    }
+    int idle = atomic_load(&a->idle);
+    if (!idle)
+        return;
+    /* the callback ended the stream: close it when nothing waits to be
+     * played (or play is held), restart it when the producer's samples
+     * arrived just as it ended or play resumed */
+    if (idle == IDLE_CLOSE && (atomic_load(&a->paused) || !waiting))
+        close_stream(a);
+    else
         wake_stream(a);
 }
 

@@ -69,7 +69,10 @@ void audio_set_volume(audio_t *a, int percent);
 int audio_volume(const audio_t *a);
 /* Frames waiting for the device. */
 size_t audio_buffered(const audio_t *a);
-/* Producer thread: restart a device stream that stopped while paused. */
+/* Producer thread, on its idle tick (a few times a second): close a device
+ * stream the callback ended after a silence, so that an idle listener holds
+ * no device open; reopen one that ended or was closed while paused once
+ * play resumes. */
 void audio_kick(audio_t *a);
 
 /* Keep a recording (WAV or FLAC by the name's extension) of exactly what is

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """benchtool.py - measurement helpers for tests/bench/run.sh (standard library only).
 
-  latency TIMING SKIP N_EMPTY N_COLD BATCH
+  latency TIMING SKIP N_EMPTY N_PAUSE N_COLD BATCH
       Reads purgatory listen's --timing file ("id t_recv t_queued
       t_first_chunk t_first_sample frames", CLOCK_MONOTONIC ns) of a run that
-      spoke SKIP warm-up lines, N_EMPTY lines 1 s apart, N_COLD pairs of
-      lines 4 s apart (the stream stopped before each pair), then batches of
-      BATCH lines. Prints result rows.
+      spoke SKIP warm-up lines, N_EMPTY lines 1 s apart, N_PAUSE lines each
+      after a pause shorter than the device's idle close (stream still up),
+      N_COLD pairs of lines after a longer silence (stream closed before each
+      pair), then batches of BATCH lines. Prints result rows.
   naive LOG N
       One `espeak-ng --stdout` process per line of purgatory's stdout LOG
       (same voice, pitch, range, rate, text): ms from spawn to the first
@@ -44,7 +45,7 @@ def row(name, xs, unit="ms"):
           f"\tp99={pct(xs, 99):.2f}\tmax={max(xs) if xs else float('nan'):.2f}\t{unit}")
 
 
-def latency(path, skip, n_empty, n_cold, batch):
+def latency(path, skip, n_empty, n_pause, n_cold, batch):
     recs = {}
     with open(path) as f:
         for line in f:
@@ -66,9 +67,12 @@ def latency(path, skip, n_empty, n_cold, batch):
         p = recs[i - 1]
         return (recs[i][3] - (p[3] + p[4] * 1e9 / RATE)) / 1e6
 
-    base = skip + n_empty + 2 * n_cold
-    empty = [i for i in ids if skip < i <= skip + n_empty]
-    cold = [i for i in ids if skip + n_empty < i <= base and (i - skip - n_empty) % 2 == 1]
+    p0 = skip + n_empty
+    c0 = p0 + n_pause
+    base = c0 + 2 * n_cold
+    empty = [i for i in ids if skip < i <= p0]
+    pause = [i for i in ids if p0 < i <= c0]
+    cold = [i for i in ids if c0 < i <= base and (i - c0) % 2 == 1]
     # the first batch may meet the stream the cold-start pairs left stopped
     queued = [i for i in ids if i > base + batch and (i - base - 1) % batch and i - 1 in recs]
     ok = [i for i in empty if not busy(i)]
@@ -77,6 +81,7 @@ def latency(path, skip, n_empty, n_cold, batch):
     row("empty_queue_queued_to_first_chunk", [(recs[i][2] - recs[i][1]) / 1e6 for i in ok])
     row("empty_queue_first_chunk_to_first_sample", [(recs[i][3] - recs[i][2]) / 1e6 for i in ok])
     print(f"empty_queue_lines_excluded_busy\t{len(empty) - len(ok)}\tof {len(empty)}")
+    row("after_pause_recv_to_first_sample", [lat(i) for i in pause])
     row("cold_start_recv_to_first_sample", [lat(i) for i in cold])
     row("cold_start_stall_seen_by_the_line_queued_behind", [gap(i + 1) for i in cold if i + 1 in recs])
     row("queued_prev_end_to_first_sample", [gap(i) for i in queued])
@@ -170,7 +175,7 @@ def main():
     if not a:
         sys.exit(__doc__)
     if a[0] == "latency":
-        latency(a[1], *map(int, a[2:6]))
+        latency(a[1], *map(int, a[2:7]))
     elif a[0] == "naive":
         naive(a[1], int(a[2]))
     elif a[0] == "intake":

@@ -7,6 +7,7 @@
 #              (default: build-bench; cmake -DCMAKE_BUILD_TYPE=Release)
 #   --quick    fewer lines and shorter windows (a smoke run, not the record)
 #   --only     latency, naive, overhead, intake, idle, startup
+#   PURG_BENCH_IDLE_S, PURG_BENCH_IDLE_LONG (environment): the idle windows
 #
 # Needs ngircd, espeak-ng, python3 and, for the real-time device path, a
 # PulseAudio server with a null sink (packages pulseaudio pulseaudio-utils
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --only) only=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n "2,16p" "$0"; exit 0 ;;
     *) build=$1 ;;
   esac
   shift
@@ -37,13 +38,18 @@ tool() { "$PURG_PYTHON" "$BENCH_DIR/benchtool.py" "$@"; }
 want() { [ "$only" = all ] || [[ ",$only," == *",$1,"* ]]; }
 
 if [ "$quick" = 1 ]; then
-  N_EMPTY=60 N_COLD=4 N_BATCHES=3 N_NAIVE=40 N_OVER=1000 IDLE_S=10 N_START=5
+  N_EMPTY=60 N_PAUSE=3 N_COLD=2 N_BATCHES=3 N_NAIVE=40 N_OVER=1000 N_ROUNDS=1 IDLE_S=10 IDLE_LONG=20 N_START=5
   RATES="20000" FLOOD_S=2
 else
-  N_EMPTY=1000 N_COLD=20 N_BATCHES=40 N_NAIVE=200 N_OVER=3000 IDLE_S=60 N_START=20
+  N_EMPTY=1000 N_PAUSE=10 N_COLD=10 N_BATCHES=40 N_NAIVE=200 N_OVER=1500 N_ROUNDS=5 IDLE_S=60 IDLE_LONG=180 N_START=20
   RATES="5000 10000 20000 40000 80000" FLOOD_S=5
 fi
+IDLE_S=${PURG_BENCH_IDLE_S:-$IDLE_S} IDLE_LONG=${PURG_BENCH_IDLE_LONG:-$IDLE_LONG}
 WARMUP=2 BATCH=11
+# seconds of silence after which src/audio.c closes a real-time device stream
+IDLE_WALL=$(awk '$2 == "IDLE_WALL_S" { print $3 }' "$PURG_SOURCE_DIR/src/audio.c")
+[ -n "$IDLE_WALL" ] || purg_fail "IDLE_WALL_S not found in src/audio.c"
+PAUSE_S=$((IDLE_WALL * 2 / 3)) COLD_S=$((IDLE_WALL + 3))
 
 purg_tmpdir
 purg_start_ngircd
@@ -98,19 +104,22 @@ if want latency; then
   n_total=$((WARMUP + N_EMPTY))
   purg_log "latency: $WARMUP warm-up + $N_EMPTY lines 1 s apart (empty queue)"
   bench pace --count "$n_total" --interval 1.0 >/dev/null
-  sleep 3.5   # longer than the 2 s idle stop: the next line finds a stopped stream
-  purg_log "latency: $N_COLD pairs of lines 4 s apart (stream stopped in between: cold start)"
-  bench pace --count $((2 * N_COLD)) --batch 2 --interval 4 >/dev/null
+  purg_log "latency: $N_PAUSE lines, each after a pause of $PAUSE_S s (< ${IDLE_WALL} s: the stream stays up)"
+  sleep "$PAUSE_S"
+  bench pace --count "$N_PAUSE" --interval $((PAUSE_S + 1)) >/dev/null   # a line plays < 1 s
+  sleep $((COLD_S + 1))   # longer than the idle close: the next line finds the stream closed
+  purg_log "latency: $N_COLD pairs of lines $COLD_S s apart (stream closed in between: cold start)"
+  bench pace --count $((2 * N_COLD)) --batch 2 --interval "$COLD_S" >/dev/null
   sleep 1.2
   purg_log "latency: $N_BATCHES batches of $BATCH lines (10 queued behind the first)"
   # a batch plays ~4 s (the rate rises with the backlog): 5.5 s apart keeps the stream up
   bench pace --count $((N_BATCHES * BATCH)) --batch "$BATCH" --interval 5.5 >/dev/null
   sleep 8
-  purg_wait_for '<bench' "$PURG_LISTENER_OUT" 30 $((n_total + 2 * N_COLD + N_BATCHES * BATCH)) \
+  purg_wait_for '<bench' "$PURG_LISTENER_OUT" 30 $((n_total + N_PAUSE + 2 * N_COLD + N_BATCHES * BATCH)) \
     || purg_fail "not every latency line was spoken"
   sleep 2
   say "== latency (ms; t_recv = after select() returned, first sample = PortAudio callback) =="
-  tool latency "$PURG_TMP/timing.txt" "$WARMUP" "$N_EMPTY" "$N_COLD" "$BATCH" | tee -a "$results" >&2
+  tool latency "$PURG_TMP/timing.txt" "$WARMUP" "$N_EMPTY" "$N_PAUSE" "$N_COLD" "$BATCH" | tee -a "$results" >&2
 fi
 if want naive; then
   purg_log "naive baseline: one espeak-ng process per line, $N_NAIVE lines"
@@ -119,27 +128,42 @@ if want naive; then
 fi
 
 # --- overhead: whole pipeline vs espeak-ng's library in a bare loop -------------------
+# CPU time on a shared 2-CPU machine wanders by +-5 % from run to run, so the
+# listener and the baselines take turns, N_ROUNDS times, and the median counts.
 if want overhead; then
-  listener overhead --audio null --queue 100000 --timing "$PURG_TMP/timing-over.txt"
-  pid=$PURG_LISTENER_PID
-  sleep 0.5
-  c0=$(tool cpu "$pid")
-  purg_log "overhead: $N_OVER sentences, 50 lines/s, null sink"
-  bench pace --count "$N_OVER" --interval 0.02 --text sentence >/dev/null
-  purg_wait_for '<bench' "$PURG_LISTENER_OUT" 60 "$N_OVER" || purg_fail "not every line was spoken"
-  prev=x cur=$(tool cpu "$pid")
-  while [ "$cur" != "$prev" ]; do sleep 1; prev=$cur; cur=$(tool cpu "$pid"); done
-  c1=$cur
-  speech=$(awk '{ f += $6 } END { printf "%.3f", f / 22050 }' "$PURG_TMP/timing-over.txt")
-  cp "$PURG_LISTENER_OUT" "$PURG_TMP/overhead-lines.txt"
-  base=$("$BENCH_ESPEAK" "$PURG_TMP/overhead-lines.txt")
-  say "== overhead (CPU seconds per second of speech) =="
-  awk -v c0="$c0" -v c1="$c1" -v sp="$speech" -v base="$base" 'BEGIN {
-    split(base, b, " "); bc = b[6]; bs = b[4]
-    pc = c1 - c0
-    printf "purgatory listen --audio null: %.2f s CPU for %.1f s of speech = %.5f s/s\n", pc, sp, pc / sp
-    printf "bench_espeak (library loop):   %.2f s CPU for %.1f s of speech = %.5f s/s\n", bc, bs, bc / bs
-    printf "overhead: %+.1f%%\n", ((pc / sp) / (bc / bs) - 1) * 100 }' | tee -a "$results" >&2
+  say "== overhead (CPU seconds per second of speech; $N_ROUNDS rounds of $N_OVER sentences) =="
+  : >"$PURG_TMP/overhead-rounds.txt"
+  for round in $(seq "$N_ROUNDS"); do
+    listener "overhead$round" --audio null --queue 100000 --timing "$PURG_TMP/timing-over$round.txt"
+    pid=$PURG_LISTENER_PID
+    sleep 0.5
+    c0=$(tool cpu "$pid")
+    purg_log "overhead round $round: $N_OVER sentences, 50 lines/s, null sink"
+    bench pace --count "$N_OVER" --interval 0.02 --text sentence >/dev/null
+    purg_wait_for '<bench' "$PURG_LISTENER_OUT" 60 "$N_OVER" || purg_fail "not every line was spoken"
+    prev=x cur=$(tool cpu "$pid")
+    while [ "$cur" != "$prev" ]; do sleep 1; prev=$cur; cur=$(tool cpu "$pid"); done
+    speech=$(awk '{ f += $6 } END { printf "%.3f", f / 22050 }' "$PURG_TMP/timing-over$round.txt")
+    cp "$PURG_LISTENER_OUT" "$PURG_TMP/overhead-lines$round.txt"
+    line="round $round: listener $(awk -v a="$c0" -v b="$cur" -v s="$speech" 'BEGIN { printf "%.6f", (b - a) / s }')"
+    # the baselines: a bare loop that loads the voice only when it changes (as
+    # synth.c does: the headline), one that loads it every line, and the bare
+    # loop paced like the listener's input (a line every 20 ms: caches go cold)
+    for b in "--cache-voice" "" "--cache-voice --gap-ms 20"; do
+      # shellcheck disable=SC2086  # the flags are words
+      base=$("$BENCH_ESPEAK" $b "$PURG_TMP/overhead-lines$round.txt")
+      line="$line $(awk -v base="$base" 'BEGIN { split(base, b, " "); printf "%.6f", b[4] > 0 ? b[6] / b[4] : 0 }')"
+    done
+    echo "$line" >>"$PURG_TMP/overhead-rounds.txt"
+    say "$line (s CPU per s of speech: listener, bare loop, bare loop + voice every line, paced loop; $speech s of speech)"
+  done
+  awk '{ l[NR] = $4; b[NR] = $5; e[NR] = $6; p[NR] = $7 }
+    function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    END { n = NR; L = med(l, n); B = med(b, n); E = med(e, n); P = med(p, n)
+      printf "median s/s: listener %.5f, bare loop %.5f, voice every line %.5f, paced %.5f\n", L, B, E, P
+      printf "overhead over the bare loop: %+.1f%%; over voice-every-line: %+.1f%%; over the paced loop: %+.1f%%\n",
+        (L / B - 1) * 100, (L / E - 1) * 100, (L / P - 1) * 100 }' "$PURG_TMP/overhead-rounds.txt" | tee -a "$results" >&2
 fi
 
 # --- intake: lines/s absorbed from ngircd with the overflow policy active ----------------
@@ -174,18 +198,33 @@ if want intake; then
 fi
 
 # --- idle: quiet channel -------------------------------------------------------------------
+# Two windows: quiet from the join (the device stream is never opened), and
+# after one spoken line (the stream runs for audio.c's IDLE_WALL_S of silence,
+# then is closed), over IDLE_S and over IDLE_LONG seconds.
 if want idle; then
   [ -n "${ALSA_CONFIG_PATH:-}" ] || pulse_start
   listener idle
   pid=$PURG_LISTENER_PID
-  sleep 3   # the device stream stops after 2 s of silence
+  sleep 1
+  cpu_pct() { awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN { printf "CPU %.2f s in %d s = %.3f%%", b - a, s, (b - a) / s * 100 }'; }
+  threads() { printf '%s threads (%s)' "$(ls /proc/"$pid"/task | wc -l)" "$(cat /proc/"$pid"/task/*/comm | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')"; }
   c0=$(tool cpu "$pid")
-  purg_log "idle: $IDLE_S s on a quiet channel"
+  purg_log "idle: $IDLE_S s on a quiet channel from the join"
   sleep "$IDLE_S"
   c1=$(tool cpu "$pid")
-  say "== idle ($IDLE_S s, quiet channel, device sink) =="
-  say "$(awk -v a="$c0" -v b="$c1" -v s="$IDLE_S" 'BEGIN {
-    printf "CPU %.2f s in %d s = %.3f%%", b - a, s, (b - a) / s * 100 }'); RSS $(rss_kb "$pid") kB; threads $(ls /proc/"$pid"/task | wc -l)"
+  say "== idle (quiet channel, device sink) =="
+  say "quiet since joining: $(cpu_pct "$c0" "$c1" "$IDLE_S"); RSS $(rss_kb "$pid") kB; $(threads)"
+  purg_log "idle: one line, then $IDLE_LONG s of quiet"
+  bench pace --count 1 --interval 0.1 >/dev/null
+  purg_wait_for '<bench' "$PURG_LISTENER_OUT" 20 || purg_fail "the idle line was not spoken"
+  sleep 1.5   # it plays ~0.5 s
+  c0=$(tool cpu "$pid")
+  sleep "$IDLE_S"
+  c1=$(tool cpu "$pid")
+  say "after a line, first $IDLE_S s: $(cpu_pct "$c0" "$c1" "$IDLE_S"); RSS $(rss_kb "$pid") kB; $(threads)"
+  sleep $((IDLE_LONG - IDLE_S))
+  c2=$(tool cpu "$pid")
+  say "after a line, $IDLE_S-$IDLE_LONG s: $(cpu_pct "$c1" "$c2" $((IDLE_LONG - IDLE_S))); whole $IDLE_LONG s: $(cpu_pct "$c0" "$c2" "$IDLE_LONG"); RSS $(rss_kb "$pid") kB; $(threads)"
 fi
 
 # --- start-up: spawn -> joined ----------------------------------------------------------------
