@@ -98,12 +98,17 @@ static void listen_usage(FILE *f)
     netopts_usage(f);
 }
 
-static int parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+/* The number option --name takes, in lo..hi; says what is wrong otherwise. */
+static int parse_uint(const char *name, const char *s, unsigned long lo, unsigned long hi,
+                      unsigned long *out)
 {
     char *end;
     unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
+    if (!*s || *end || v < lo || v > hi) {
+        fprintf(stderr, "purgatory listen: --%s wants a number %lu-%lu, not '%s'\n",
+                name, lo, hi, s);
         return -1;
+    }
     *out = v;
     return 0;
 }
@@ -142,10 +147,8 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         switch (ch) {
         case 's': o->server = optarg; break;
         case 'p':
-            if (parse_uint(optarg, 1, 65535, &v) != 0) {
-                fprintf(stderr, "purgatory listen: --port wants a number 1-65535, not '%s'\n", optarg);
+            if (parse_uint("port", optarg, 1, 65535, &v) != 0)
                 return 2;
-            }
             o->port = (unsigned short)v;
             break;
         case 'n': o->nick = optarg; break;
@@ -173,17 +176,13 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         case OPT_VOICES: o->voices = optarg; break;
         case OPT_SALT: o->salt = optarg; break;
         case OPT_MAXLEN:
-            if (parse_uint(optarg, 16, 4000, &v) != 0) {
-                fprintf(stderr, "purgatory listen: --max-length wants 16-4000, not '%s'\n", optarg);
+            if (parse_uint("max-length", optarg, 16, 4000, &v) != 0)
                 return 2;
-            }
             o->max_chars = v;
             break;
         case OPT_QUEUE:
-            if (parse_uint(optarg, 1, 100000, &v) != 0) {
-                fprintf(stderr, "purgatory listen: --queue wants 1-100000, not '%s'\n", optarg);
+            if (parse_uint("queue", optarg, 1, 100000, &v) != 0)
                 return 2;
-            }
             o->queue = v;
             break;
         case OPT_TIMING: o->timing = optarg; break;
