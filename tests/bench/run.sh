@@ -229,6 +229,7 @@ fi
 
 # --- start-up: spawn -> joined ----------------------------------------------------------------
 if want startup; then
+  [ -n "${ALSA_CONFIG_PATH:-}" ] || pulse_start
   say "== start-up (spawn -> 'joined' on stderr; local ngircd) =="
   tool startup "$N_START" "$PURG_BIN" listen --server 127.0.0.1 --port "$PURG_IRC_PORT" \
     --nick "st$$" --channel '#bench' --audio null | sed 's/^/null sink:   /' | tee -a "$results" >&2
