@@ -78,8 +78,7 @@ struct audio {
     SNDFILE *sf;
     /* counters */
     uint64_t frames_in;                /* producer only */
-    _Atomic uint64_t frames_out;       /* consumer writes, anyone reads */
-    atomic_int aborted;
+    uint64_t frames_out;               /* callback only: frames handed out */
     atomic_int idle;                   /* the callback ended the stream: 0 or IDLE_* */
     unsigned long silent;              /* callback only: frames of underrun */
     int64_t silent_since;              /* callback only: when the underrun began */
@@ -163,7 +162,7 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
     (void)in; (void)ti; (void)flags;
     audio_t *a = user;
     int16_t *dst = out;
-    uint64_t pos = atomic_load_explicit(&a->frames_out, memory_order_relaxed);
+    uint64_t pos = a->frames_out;
     mark_t m;
     if (atomic_exchange(&a->flush, 0)) {
         /* skip: what was buffered is never played; its marks go with it */
@@ -195,7 +194,7 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
         ring_read(a->marks, &m, 1);
         ring_write(a->started, &s, 1); /* a full record ring loses records, not audio */
     }
-    atomic_store_explicit(&a->frames_out, pos + got, memory_order_release);
+    a->frames_out = pos + got;
     int due = idle_due(a);
     if (due) {
         atomic_store(&a->idle, due);
@@ -315,8 +314,6 @@ int audio_open(audio_t **out, audio_kind_t kind, const char *path, char *err, si
         return PURG_ENOMEM;
     }
     a->kind = kind;
-    atomic_init(&a->frames_out, 0);
-    atomic_init(&a->aborted, 0);
     atomic_init(&a->idle, 0);
     atomic_init(&a->flush, 0);
     atomic_init(&a->paused, 0);
@@ -366,13 +363,8 @@ static void sleep_ms(int ms)
 
 int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
 {
-    if (atomic_load(&a->aborted))
-        return PURG_ECLOSED;
-    while (a->kind != AUDIO_DEVICE && atomic_load(&a->paused)) {
-        if (atomic_load(&a->aborted))
-            return PURG_ECLOSED;
+    while (a->kind != AUDIO_DEVICE && atomic_load(&a->paused))
         sleep_ms(10); /* a file sink has no clock: pause holds the producer */
-    }
     if (a->kind != AUDIO_DEVICE && a->rec_sf) {
         sf_writef_short(a->rec_sf, frames, (sf_count_t)nframes);
         a->rec_frames += nframes;
@@ -397,14 +389,10 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
                 break;
             /* the ring is full (wake_stream also restarted a stream that
              * ended while paused) */
-            if (atomic_load(&a->aborted))
-                return PURG_ECLOSED;
             sleep_ms(5); /* the ring is full: the callback frees ~110 frames/ms */
         }
         return 0;
     }
-    a->frames_in += nframes;
-    atomic_store(&a->frames_out, a->frames_in);
     return 0;
 }
 
@@ -425,26 +413,15 @@ void audio_drain(audio_t *a)
             sf_write_sync(a->sf);
         return;
     }
-    while (!atomic_load(&a->aborted) && !atomic_load(&a->paused) &&
-           ring_readable(a->samples) > 0) {
+    while (!atomic_load(&a->paused) && ring_readable(a->samples) > 0) {
         if (wake_stream(a) != 0)
             return; /* the device is gone: nothing will drain */
         sleep_ms(5);
     }
     /* what left the ring still sits in the device's buffer */
     const PaStreamInfo *info = a->stream ? Pa_GetStreamInfo(a->stream) : NULL;
-    if (info && !atomic_load(&a->aborted))
+    if (info)
         sleep_ms((int)(info->outputLatency * 1000.0) + 10);
-}
-
-void audio_abort(audio_t *a)
-{
-    atomic_store(&a->aborted, 1);
-}
-
-uint64_t audio_frames_out(const audio_t *a)
-{
-    return atomic_load_explicit(&((audio_t *)a)->frames_out, memory_order_acquire);
 }
 
 void audio_close(audio_t *a)

@@ -27,8 +27,9 @@ typedef struct audio audio_t;
  * On failure returns a negative code and a sentence for the user in err. */
 int audio_open(audio_t **out, audio_kind_t kind, const char *path, char *err, size_t errlen);
 
-/* Queue nframes stereo frames; blocks while the ring is full. Returns 0, or
- * PURG_ECLOSED when audio_abort() was called. */
+/* Queue nframes stereo frames; blocks while the ring is full (and, for a
+ * file sink, while paused). Returns 0, PURG_EIO when the file cannot be
+ * written, or the error of a device that cannot be reopened. */
 int audio_write(audio_t *a, const int16_t *frames, size_t nframes);
 
 /* The next frame written starts utterance id; the consumer notes the time it
@@ -42,14 +43,8 @@ int audio_take_started(audio_t *a, uint64_t *id, int64_t *t_ns);
 /* Wait until every written frame was consumed (played or written out). */
 void audio_drain(audio_t *a);
 
-/* Make blocked and future audio_write calls return PURG_ECLOSED. Any thread. */
-void audio_abort(audio_t *a);
-
 /* Stop and free the sink; finalizes a WAV file. NULL is fine. */
 void audio_close(audio_t *a);
-
-/* Frames consumed so far (played or written). Any thread. */
-uint64_t audio_frames_out(const audio_t *a);
 
 /* ---- presenter controls (any thread; the callback reads them as atomics) ---- */
 

@@ -741,7 +741,6 @@ static int flush_out(irc_conn_t *c, int64_t now)
 void irc_conn_hold(irc_conn_t *c, int hold) { c->hold = hold != 0; }
 const char *irc_conn_nick(const irc_conn_t *c) { return c->nick; }
 int irc_conn_ready(const irc_conn_t *c) { return c->state == CONN_READY; }
-size_t irc_conn_pending(const irc_conn_t *c) { return c->out_len; }
 
 /* ---- the loop --------------------------------------------------------- */
 

@@ -99,8 +99,5 @@ void irc_conn_hold(irc_conn_t *c, int hold);
 const char *irc_conn_nick(const irc_conn_t *c);
 /* True once registered (001 seen). */
 int irc_conn_ready(const irc_conn_t *c);
-/* Lines waiting in the outgoing queue, including those sent but not yet
- * confirmed by the server (they are sent again after a reconnect). */
-size_t irc_conn_pending(const irc_conn_t *c);
 
 #endif
