@@ -453,6 +453,7 @@ typedef struct p_chan {
 
 typedef struct p_pending {
     int active;
+    int human;                      /* a human named the persona: not to be preempted */
     size_t chan;
     int64_t due, expires;
     char to[PERSONA_NICK_MAX + 1];  /* "" when not addressed */
@@ -632,6 +633,16 @@ static void count_persona_line(persona_t *p, size_t i, int64_t now)
     }
 }
 
+/* Could a line addressed to nick ever pass the guard? */
+static int addressable(const persona_t *p, const char *nick)
+{
+    char probe[PERSONA_NICK_MAX + 16], out[PERSONA_NICK_MAX + 16];
+    const char *why = NULL;
+    if (util_snprintf(probe, sizeof probe, "%s: hello", nick) != 0)
+        return 0;
+    return guard_check(p->def->guard, probe, out, sizeof out, &why) == 0;
+}
+
 static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t now)
 {
     p_chan_t *c = &p->ch[i];
@@ -655,9 +666,16 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
         else
             prob *= 1.0 - (double)c->chain / p->def->max_turns;
     }
-    if (prob <= 0.0 || p->pend.active || p_uniform(p) >= prob)
+    /* A reply it could never send (to a bot the guard knows, a nick that
+     * looks like a command) must not take the one reply slot; a human who
+     * names the persona takes the slot from a pending reply to a persona. */
+    if (mention && !addressable(p, ev->nick))
+        return;
+    int preempt = !peer && mention && p->pend.active && !p->pend.human;
+    if (prob <= 0.0 || (p->pend.active && !preempt) || p_uniform(p) >= prob)
         return;
     p_pending_t *r = &p->pend;
+    r->human = !peer && mention;
     r->active = 1;
     r->chan = i;
     double think = p->def->think_min + p_uniform(p) * (p->def->think_max - p->def->think_min);

@@ -180,6 +180,41 @@ static void test_mention(markov_t *m)
     persona_def_free(d);
 }
 
+/* The one reply slot: a bot the guard knows never gets it, and a human who
+ * names the persona takes it from a pending reply to another persona. */
+static void test_reply_slot(markov_t *m)
+{
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
+                                "reply_mention = 1\nreply_persona = 1\nthink_min = 5\n"
+                                "think_max = 5\n[guard]\nnicks = cmdbot\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 1000 * S;
+    CHECK(persona_create(&p, d, m, 7, now) == 0);
+    persona_set_transport(p, rec_say, &s);
+    persona_add_peer(p, "oracle");
+    /* a known bot names it: no reply, and the slot stays free for alice */
+    hear(p, "cmdbot", "bofh, karma please", now);
+    hear(p, "alice", "bofh, what about the coffee machine?", now + S);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 1);
+    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    /* a persona's line takes the slot first; alice naming it takes it over */
+    hear(p, "oracle", "the printer is down again", now);
+    hear(p, "alice", "bofh, and the backups?", now + S);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 2);
+    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    /* ...but a second human does not take it from the first */
+    hear(p, "alice", "bofh, one more thing", now);
+    hear(p, "carol", "bofh, over here", now + S);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 3);
+    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    persona_free(p);
+    persona_def_free(d);
+}
+
 /* Two personas wired back to back through the room: one human line starts
  * an exchange that must end by itself. */
 typedef struct member {
@@ -363,6 +398,7 @@ int main(void)
     markov_t *m = small_model();
     if (m) {
         test_mention(m);
+        test_reply_slot(m);
         test_exchange(m);
         test_rate_limit(m);
         test_quiet_rule(m);
