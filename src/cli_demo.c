@@ -486,7 +486,7 @@ int cli_demo(int argc, char **argv)
             goto out;
         }
         speaker_conf_t sc = { .audio = audio, .queue = d.queue, .log = present_log(d.pres),
-                              .present = d.pres };
+                              .catch_up = SPEAKER_CATCH_UP, .present = d.pres };
         if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
             fprintf(stderr, "purgatory: %s\n", err);
             goto out;

@@ -39,6 +39,7 @@ typedef struct listen_opts {
     const char *salt;
     size_t max_chars;
     size_t queue;
+    int catch_up;           /* --catch-up: % (speaker.h) */
     const char *timing;
     present_opts_t pres;    /* the presenter's options (present.h) */
     const char *intake_log;
@@ -85,6 +86,8 @@ static void listen_usage(FILE *f)
 "      --max-length N     cap each spoken line at N bytes (default 300)\n"
 "      --queue N          speech queue length before old lines are skipped\n"
 "                         (default 50)\n"
+"      --catch-up PCT     while lines wait, speak up to PCT %% faster (10 %% per\n"
+"                         waiting line beyond two; default 60, 0: never)\n"
 "      --timing FILE      append per-line timestamps (for benchmarks)\n"
 "      --persona FILE     host a Markov persona (INI, see demo/personas/) as a\n"
 "                         participant with its own nick; repeat for more\n"
@@ -114,7 +117,7 @@ static int parse_uint(const char *name, const char *s, unsigned long lo, unsigne
 }
 
 /* File scope: the configuration file checks its keys against this table. */
-enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_TIMING, OPT_INTAKE, OPT_PERSONA };
+enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_CATCHUP, OPT_TIMING, OPT_INTAKE, OPT_PERSONA };
 static const struct option longopts[] = {
     { "server", required_argument, NULL, 's' },
     { "port", required_argument, NULL, 'p' },
@@ -126,6 +129,7 @@ static const struct option longopts[] = {
     { "salt", required_argument, NULL, OPT_SALT },
     { "max-length", required_argument, NULL, OPT_MAXLEN },
     { "queue", required_argument, NULL, OPT_QUEUE },
+    { "catch-up", required_argument, NULL, OPT_CATCHUP },
     { "timing", required_argument, NULL, OPT_TIMING },
     { "intake-log", required_argument, NULL, OPT_INTAKE },
     { "persona", required_argument, NULL, OPT_PERSONA },
@@ -139,7 +143,7 @@ static const struct option longopts[] = {
 static int parse_opts(int argc, char **argv, listen_opts_t *o)
 {
     *o = (listen_opts_t){ .port = 6667, .nick = "purgatory", .audio = AUDIO_DEVICE,
-                          .max_chars = 300, .queue = 50 };
+                          .max_chars = 300, .queue = 50, .catch_up = SPEAKER_CATCH_UP };
     unsigned long v;
     int ch;
     optind = 1;
@@ -184,6 +188,11 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             if (parse_uint("queue", optarg, 1, 100000, &v) != 0)
                 return 2;
             o->queue = v;
+            break;
+        case OPT_CATCHUP:
+            if (parse_uint("catch-up", optarg, 0, 200, &v) != 0)
+                return 2;
+            o->catch_up = (int)v;
             break;
         case OPT_TIMING: o->timing = optarg; break;
         case OPT_INTAKE: o->intake_log = optarg; break;
@@ -372,7 +381,7 @@ int cli_listen(int argc, char **argv)
         goto out;
     }
     speaker_conf_t sc = { .audio = audio, .queue = l.queue, .log = present_log(l.pres),
-                          .timing = timing, .present = l.pres };
+                          .timing = timing, .catch_up = o.catch_up, .present = l.pres };
     if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err);
         goto out;

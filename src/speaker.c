@@ -37,13 +37,13 @@ struct speaker {
 /* The narrator: how the listener speaks for itself ("skipped 3 lines"). */
 static const voice_t narrator = { "en", 50, 30, 190, 0 };
 
-/* who: the spoken name when the line is announced ("alice says: ..."), or "". */
-static void log_line(speaker_t *s, const utterance_t *u, const char *who)
+/* v: the voice as spoken (the rate with any catch-up); who: the spoken name
+ * when the line is announced ("alice says: ..."), or "". */
+static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const char *who)
 {
     FILE *f = s->conf.log;
     if (!f)
         return;
-    const voice_t *v = &u->voice;
     if (u->kind == UTT_NOTICE)
         fprintf(f, "%s -: %s\n", u->channel[0] ? u->channel : "*", u->text);
     else
@@ -70,13 +70,15 @@ static void drain_timings(speaker_t *s)
     }
 }
 
+#define CATCH_UP_PER_LINE 10 /* % faster per waiting line beyond two */
+
 static int boosted_rate(const speaker_t *s, int rate, size_t backlog)
 {
-    if (backlog <= 2)
+    if (backlog <= 2 || s->conf.catch_up <= 0)
         return rate;
-    long pct = (long)(backlog - 2) * s->conf.boost_per_line;
-    if (pct > s->conf.boost_max)
-        pct = s->conf.boost_max;
+    long pct = (long)(backlog - 2) * CATCH_UP_PER_LINE;
+    if (pct > s->conf.catch_up)
+        pct = s->conf.catch_up;
     return (int)(rate + rate * pct / 100);
 }
 
@@ -91,7 +93,7 @@ static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
             return; /* muted after it was queued */
         text = said;
     }
-    log_line(s, u, who);
+    log_line(s, u, &v, who);
     int64_t t_first = 0;
     synth_say(syn, &v, text, u->id, &t_first);
     if (s->conf.present)
@@ -145,10 +147,6 @@ int speaker_start(speaker_t **out, const speaker_conf_t *conf, char *err, size_t
         return PURG_ENOMEM;
     }
     s->conf = *conf;
-    if (s->conf.boost_per_line == 0)
-        s->conf.boost_per_line = 10;
-    if (s->conf.boost_max == 0)
-        s->conf.boost_max = 60;
     atomic_init(&s->synth, NULL);
     atomic_init(&s->spoken, 0);
     if (sem_init(&s->ready, 0, 0) != 0) {

@@ -13,13 +13,14 @@ typedef struct speaker_conf {
     speechq_t *queue;   /* borrowed; close it to make the speaker finish */
     FILE *log;          /* one line per utterance (stdout), or NULL */
     FILE *timing;       /* per-line timestamps for benchmarks, or NULL */
-    int boost_per_line; /* % faster per queued line beyond 2 (default 10) */
-    int boost_max;      /* cap on that boost in % (default 60) */
+    int catch_up;       /* while lines wait, speak up to this % faster (10 %
+                           per waiting line beyond two); 0: never faster */
     struct present *present; /* borrowed: announcements, mutes, the view; or NULL */
 } speaker_conf_t;
 
 typedef struct speaker speaker_t;
 
+#define SPEAKER_CATCH_UP 60 /* the default of speaker_conf_t.catch_up */
 #define SPEAKER_TEXT_MAX 4400 /* a cleaned line plus "NAME says: " */
 
 /* Start the synth thread; returns once espeak-ng is up (or failed, with a

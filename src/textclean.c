@@ -30,6 +30,7 @@
 #define TC_DEFAULT_MAX 300
 #define TC_TOKEN_MAX 512   /* code points kept per whitespace-separated token */
 #define TC_REPEAT_MAX 3    /* longest run kept: characters, words */
+#define TC_DIGIT_RUN_MAX 9 /* longest run of one digit kept whole ("1000000000") */
 #define TC_ELLIPSIS " ..."
 #define TC_ELLIPSIS_LEN 4
 #define TC_ELLIPSIS_MIN 12 /* smallest cap that still gets " ..." */
@@ -378,7 +379,9 @@ typedef struct tc_state {
 } tc_state_t;
 
 /* Flood rule: a run of more than TC_REPEAT_MAX identical code points keeps
- * TC_REPEAT_MAX ("noooooo" -> "nooo", "!!!!!!" -> "!!!"). */
+ * TC_REPEAT_MAX ("noooooo" -> "nooo", "!!!!!!" -> "!!!"). A run of one digit
+ * is part of a number ("100000") up to TC_DIGIT_RUN_MAX long, a flood
+ * beyond. */
 static void emit_text(tc_state_t *st, const uint32_t *t, size_t n)
 {
     char w[TC_TOKEN_MAX * 4];
@@ -389,9 +392,13 @@ static void emit_text(tc_state_t *st, const uint32_t *t, size_t n)
         st->last_emoji = NULL;
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        run = (i > 0 && t[i] == t[i - 1]) ? run + 1 : 1;
-        if (run <= TC_REPEAT_MAX)
+    for (size_t i = 0; i < n; i += run) {
+        for (run = 1; i + run < n && t[i + run] == t[i]; run++)
+            ;
+        size_t keep = run;
+        if (run > TC_REPEAT_MAX && !(is_digit(t[i]) && run <= TC_DIGIT_RUN_MAX))
+            keep = TC_REPEAT_MAX;
+        for (size_t k = 0; k < keep; k++)
             len += utf8_encode(t[i], w + len);
     }
     out_word(&st->out, w, len);

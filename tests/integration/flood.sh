@@ -82,5 +82,24 @@ if grep -q 'lost the connection' "$PURG_LISTENER_ERR"; then
 else
   purg_assert_eq "$total" "$N" "spoken + skipped flood lines"
 fi
+# catch-up: the log shows the rate spoken. The first line met an empty queue
+# (the voice's own rate); with the backlog it rose to at most +60 %.
+rates() { grep -oE "<$1> \[[^]]* rate=[0-9]+" "$2" | sed 's/.*rate=//' | sort -n | uniq; }
+base=$(rates flooder "$PURG_LISTENER_OUT" | head -1)
+top=$(rates flooder "$PURG_LISTENER_OUT" | tail -1)
+purg_log "flooder's rate: $base at first, up to $top with the backlog"
+purg_assert_eq "$top" $((base + base * 60 / 100)) "the highest catch-up rate (+60 %)"
 purg_stop_listener || purg_fail "listener exit status $?"
+
+# --catch-up 0: a backlog of 30 lines, every one at the voice's own rate
+mv "$PURG_LISTENER_OUT" "$PURG_TMP/flood.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/flood.err"
+unset '_purg_pids[listener]'
+purg_start_listener --nick ear --channel '#purg' --audio null --queue 100 --catch-up 0
+purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the second listener did not join"
+purg_ircpeer --channel '#purg' --wait-nick ear --nick flooder --burst 30 --burst-nick flooder \
+  --burst-format 'calm {i} of {n} the quick brown fox jumps over the lazy dog' --timeout 60 \
+  || purg_fail "the second burst failed"
+purg_wait_for '<flooder> .*calm 30 of' "$PURG_LISTENER_OUT" 60 || purg_fail "the calm burst was not spoken"
+purg_assert_eq "$(rates flooder "$PURG_LISTENER_OUT" | tr '\n' ' ')" "$base " "rates spoken with --catch-up 0"
+purg_stop_listener || purg_fail "second listener exit status $?"
 purg_log "ok"

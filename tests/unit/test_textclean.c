@@ -93,6 +93,11 @@ static void test_floods(void)
     CHECK_STREQ(clean("spam Spam SPAM spam eggs spam"), "spam Spam SPAM eggs spam");
     CHECK_STREQ(clean("a a a b a a a a"), "a a a b a a a");
     CHECK_STREQ(clean("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), "\xc3\xa9\xc3\xa9\xc3\xa9");
+    /* a number is not a flood: its zeros stay, up to a billion */
+    CHECK_STREQ(clean("we raised 100000 today"), "we raised 100000 today");
+    CHECK_STREQ(clean("1000000000 and 7777"), "1000000000 and 7777");
+    CHECK_STREQ(clean("10000000000"), "1000");
+    CHECK_STREQ(clean("0000000000000000000000000000"), "000");
 }
 
 static void test_whitespace_and_empty(void)
