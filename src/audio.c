@@ -45,7 +45,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RING_FRAMES 16384   /* ~0.74 s at 22050 Hz: how far synthesis may run ahead */
+#define RING_FRAMES (1 << 18) /* ~11.9 s at 22050 Hz: a whole line, synthesized in one
+                                 go (espeak-ng runs warm, the synth thread sleeps
+                                 once per line instead of every few ms) */
+#define WAIT_MAX_MS 100        /* longest sleep of a waiting producer: how late it may
+                                 notice a skip, a pause or a resume */
 #define MARKS 256
 #define IDLE_FRAMES (AUDIO_RATE * 2)  /* silence before an unpaced device stream stops */
 #define IDLE_WALL_S 15                /* seconds of silence before a paced one stops and
@@ -228,13 +232,9 @@ static void close_stream(audio_t *a)
  * or restart it if the callback ended it. 0, or PURG_ENODEV when the
  * device cannot be opened again (the samples stay in the ring for the next
  * try). */
-static int wake_stream(audio_t *a)
+static int start_stream(audio_t *a)
 {
-    if (atomic_load(&a->paused))
-        return 0;
     if (a->stream) {
-        if (!atomic_load(&a->idle))
-            return 0;
         Pa_StopStream(a->stream);  /* lets a completing stream finish */
     } else if (open_stream(a) != paNoError) {
         a->stream = NULL;
@@ -247,6 +247,22 @@ static int wake_stream(audio_t *a)
         return PURG_ENODEV;
     }
     return 0;
+}
+
+/* Producer side: open and start the stream, or restart one the callback
+ * ended, unless it is running or play is paused. */
+static int wake_stream(audio_t *a)
+{
+    if (atomic_load(&a->paused) || (a->stream && !atomic_load(&a->idle)))
+        return 0;
+    /* the threads PortAudio starts here take this thread's name: give them
+     * their own (top -H shows "purg-audio", not a second "purg-synth") */
+    char self[16];
+    util_thread_name_get(self, sizeof self);
+    util_thread_name("purg-audio");
+    int rc = start_stream(a);
+    util_thread_name(self);
+    return rc;
 }
 
 static int open_device(audio_t *a, char *err, size_t errlen)
@@ -361,6 +377,13 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* How long the device takes to play n frames, in ms: 1..WAIT_MAX_MS. */
+static int frames_ms(size_t n)
+{
+    size_t ms = n * 1000 / AUDIO_RATE + 1;
+    return ms < WAIT_MAX_MS ? (int)ms : WAIT_MAX_MS;
+}
+
 int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
 {
     while (a->kind != AUDIO_DEVICE && atomic_load(&a->paused))
@@ -387,9 +410,10 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
                 return rc; /* a full ring would wait forever for a device that is gone */
             if (nframes == 0)
                 break;
-            /* the ring is full (wake_stream also restarted a stream that
-             * ended while paused) */
-            sleep_ms(5); /* the ring is full: the callback frees ~110 frames/ms */
+            /* the ring is full (a line longer than it; wake_stream also
+             * restarted a stream that ended while paused): sleep until the
+             * callback has played what is left of this chunk */
+            sleep_ms(frames_ms(nframes));
         }
         return 0;
     }
@@ -413,15 +437,33 @@ void audio_drain(audio_t *a)
             sf_write_sync(a->sf);
         return;
     }
-    while (!atomic_load(&a->paused) && ring_readable(a->samples) > 0) {
+    size_t queued;
+    while (!atomic_load(&a->paused) && (queued = ring_readable(a->samples)) > 0) {
         if (wake_stream(a) != 0)
             return; /* the device is gone: nothing will drain */
-        sleep_ms(5);
+        sleep_ms(frames_ms(queued));
     }
     /* what left the ring still sits in the device's buffer */
     const PaStreamInfo *info = a->stream ? Pa_GetStreamInfo(a->stream) : NULL;
     if (info)
         sleep_ms((int)(info->outputLatency * 1000.0) + 10);
+}
+
+void audio_settle(audio_t *a, size_t lead)
+{
+    if (a->kind != AUDIO_DEVICE)
+        return;
+    size_t queued;
+    while ((queued = ring_readable(a->samples)) > lead) {
+        if (atomic_load(&a->paused)) {
+            audio_kick(a); /* close a stream that went idle while paused, as the idle tick does */
+            sleep_ms(WAIT_MAX_MS);
+            continue;
+        }
+        if (wake_stream(a) != 0)
+            return; /* the device is gone: nothing will drain */
+        sleep_ms(frames_ms(queued - lead));
+    }
 }
 
 void audio_close(audio_t *a)
@@ -505,6 +547,7 @@ void audio_kick(audio_t *a)
 static void *rec_main(void *arg)
 {
     audio_t *a = arg;
+    util_thread_name("purg-record");
     int16_t buf[4096 * AUDIO_CHANNELS];
     for (;;) {
         int stop = atomic_load(&a->rec_stop); /* read before the ring: no frame left behind */

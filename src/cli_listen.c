@@ -282,6 +282,7 @@ static void on_timer(void *arg)
 static void *net_main(void *arg)
 {
     listener_t *l = arg;
+    util_thread_name("purg-net");
     /* personas want a finer clock than the voices file does */
     l->rc = irc_net_run(l->net, &l->stop, on_timer, l, l->host ? 200 : 1000, l->err, sizeof l->err);
     atomic_store(&l->net_done, 1);

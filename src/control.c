@@ -195,6 +195,7 @@ static void fifo_bytes(control_t *c, const char *b, size_t n)
 static void *control_main(void *arg)
 {
     control_t *c = arg;
+    util_thread_name("purg-control");
     char buf[512];
     while (!atomic_load(&c->stop)) {
         struct pollfd p[2];

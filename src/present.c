@@ -350,6 +350,7 @@ static void write_all(const char *s, size_t n)
 static void *view_main(void *arg)
 {
     present_t *p = arg;
+    util_thread_name("purg-view");
     static const char enter[] = "\x1b[?1049h\x1b[?25l\x1b[2J";
     write_all(enter, sizeof enter - 1);
     size_t cap = 64 * 1024;

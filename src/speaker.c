@@ -16,6 +16,8 @@
 #include <string.h>
 
 #define TIMING_SLOTS 1024
+#define LEAD_FRAMES (AUDIO_RATE * 3 / 10) /* the next line starts when 0.3 s are left
+                                             (its first chunk takes < 1 ms) */
 
 typedef struct timing {
     uint64_t id;
@@ -96,6 +98,10 @@ static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
     log_line(s, u, &v, who);
     int64_t t_first = 0;
     synth_say(syn, &v, text, u->id, &t_first);
+    /* the line is in the sink; on a sound card it plays for seconds: wait
+     * until it is nearly over, so that it counts as speaking until then and
+     * the next line is taken (muted, skipped, sped up) as late as possible */
+    audio_settle(s->conf.audio, LEAD_FRAMES);
     if (s->conf.present)
         present_done(s->conf.present);
     timing_t *t = &s->timings[u->id % TIMING_SLOTS];
@@ -106,6 +112,7 @@ static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
 static void *speaker_main(void *arg)
 {
     speaker_t *s = arg;
+    util_thread_name("purg-synth");
     synth_t *syn = NULL;
     s->init_rc = synth_create(&syn, s->conf.audio, s->init_err, sizeof s->init_err);
     atomic_store(&s->synth, syn);

@@ -108,9 +108,15 @@ int synth_create(synth_t **out, audio_t *a, char *err, size_t errlen)
         util_snprintf(err, errlen, "out of memory");
         return PURG_ENOMEM;
     }
+    /* espeak-ng starts a thread of its own, idle in this mode, which takes
+     * the caller's name unless told otherwise */
+    char self[16];
+    util_thread_name_get(self, sizeof self);
+    util_thread_name("purg-espeak");
     int rate = engine.up ? AUDIO_RATE :
                espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, CHUNK_MS, NULL,
                                  espeakINITIALIZE_DONT_EXIT);
+    util_thread_name(self);
     if (rate <= 0) {
         util_snprintf(err, errlen, "espeak-ng could not start (is the espeak-ng-data "
                       "package installed?)");

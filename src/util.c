@@ -6,6 +6,27 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+void util_thread_name(const char *name)
+{
+#ifdef __linux__
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); /* a name too long is cut at 15 */
+#else
+    (void)name;
+#endif
+}
+
+void util_thread_name_get(char *buf, size_t n)
+{
+    char name[16] = "";
+#ifdef __linux__
+    prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0);
+#endif
+    util_strlcpy(buf, name, n);
+}
 
 int64_t util_now_ns(void)
 {

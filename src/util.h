@@ -11,6 +11,13 @@
 /* Monotonic clock in nanoseconds. Lock-free, no allocation. */
 int64_t util_now_ns(void);
 
+/* Name the calling thread ("purg-synth"), as top -H and /proc/PID/task/TID/comm
+ * show it. At most 15 bytes; a no-op where the system has no such name. */
+void util_thread_name(const char *name);
+
+/* The calling thread's name, "" where there is none; n >= 16 holds it all. */
+void util_thread_name_get(char *buf, size_t n);
+
 /* Copy src into dst (size n > 0), always NUL-terminated.
  * Returns 0, or PURG_ETOOBIG when src was truncated. */
 int util_strlcpy(char *dst, const char *src, size_t n);

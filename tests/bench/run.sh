@@ -57,25 +57,6 @@ results=$PURG_TMP/results.txt
 : >"$results"
 say() { printf '%s\n' "$*" | tee -a "$results" >&2; }
 
-# --- PulseAudio with a null sink: the real-time device path ------------------
-pulse_start() {
-  command -v pulseaudio >/dev/null || purg_fail "pulseaudio not installed (apt-get install pulseaudio pulseaudio-utils libasound2-plugins)"
-  local d=$PURG_TMP/pulse
-  mkdir -p "$d/run"
-  export XDG_RUNTIME_DIR=$d/run PULSE_SERVER=unix:$d/run/native
-  printf '%s\n' 'load-module module-null-sink sink_name=nullsink rate=22050 channels=2 format=s16le' \
-    'set-default-sink nullsink' >"$d/null.pa"
-  HOME=$d purg_spawn pulse pulseaudio -n -F "$d/null.pa" \
-    --load="module-native-protocol-unix auth-anonymous=1 socket=$d/run/native" \
-    --daemonize=no --exit-idle-time=-1 --use-pid-file=no --log-target=stderr
-  printf 'pcm.!default { type pulse; server "unix:%s/run/native" }\nctl.!default { type pulse; server "unix:%s/run/native" }\n' \
-    "$d" "$d" >"$d/asound.conf"
-  export ALSA_CONFIG_PATH=$d/asound.conf
-  local i
-  for i in $(seq 50); do [ -S "$d/run/native" ] && return 0; sleep 0.1; done
-  purg_fail "PulseAudio did not start; see $PURG_TMP/pulse.err"
-}
-
 # listener NAME ARGS... - a fresh listener joined to #bench
 listener() {
   local name=$1
@@ -97,7 +78,7 @@ say "purgatory: $PURG_BIN ($(grep -m1 CMAKE_BUILD_TYPE "$build/CMakeCache.txt" |
 
 # --- latency: device path in real time -------------------------------------------
 if want latency || want naive; then
-  pulse_start
+  purg_start_pulse
   listener latency --timing "$PURG_TMP/timing.txt"
 fi
 if want latency; then
@@ -168,7 +149,7 @@ fi
 
 # --- intake: lines/s absorbed from ngircd with the overflow policy active ----------------
 if want intake; then
-  [ -n "${ALSA_CONFIG_PATH:-}" ] || pulse_start
+  [ -n "${ALSA_CONFIG_PATH:-}" ] || purg_start_pulse
   say "== intake (sender stamp -> queued on the net thread; queue 50, device sink) =="
   for rate in $RATES; do
     listener "intake$rate" --intake-log "$PURG_TMP/intake-$rate.txt"
@@ -202,7 +183,7 @@ fi
 # after one spoken line (the stream runs for audio.c's IDLE_WALL_S of silence,
 # then is closed), over IDLE_S and over IDLE_LONG seconds.
 if want idle; then
-  [ -n "${ALSA_CONFIG_PATH:-}" ] || pulse_start
+  [ -n "${ALSA_CONFIG_PATH:-}" ] || purg_start_pulse
   listener idle
   pid=$PURG_LISTENER_PID
   sleep 1
@@ -229,7 +210,7 @@ fi
 
 # --- start-up: spawn -> joined ----------------------------------------------------------------
 if want startup; then
-  [ -n "${ALSA_CONFIG_PATH:-}" ] || pulse_start
+  [ -n "${ALSA_CONFIG_PATH:-}" ] || purg_start_pulse
   say "== start-up (spawn -> 'joined' on stderr; local ngircd) =="
   tool startup "$N_START" "$PURG_BIN" listen --server 127.0.0.1 --port "$PURG_IRC_PORT" \
     --nick "st$$" --channel '#bench' --audio null | sed 's/^/null sink:   /' | tee -a "$results" >&2

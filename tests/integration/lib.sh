@@ -369,6 +369,42 @@ purg_alsa_file_env() {
   export PURG_ALSA_FILE="$PURG_TMP/${1:-played}.raw"
 }
 
+# purg_start_pulse - a private PulseAudio server with a null sink (22050 Hz
+# stereo) as the default ALSA device: PortAudio plays into it in real time,
+# at the wall clock's pace, as on a sound card (the file device above does
+# not). Needs pulseaudio, pulseaudio-utils and libasound2-plugins.
+purg_start_pulse() {
+  command -v pulseaudio >/dev/null \
+    || purg_fail "pulseaudio not installed (apt-get install pulseaudio pulseaudio-utils libasound2-plugins)"
+  purg_tmpdir
+  local d=$PURG_TMP/pulse i
+  mkdir -p "$d/run"
+  export XDG_RUNTIME_DIR=$d/run PULSE_SERVER=unix:$d/run/native
+  printf '%s\n' 'load-module module-null-sink sink_name=nullsink rate=22050 channels=2 format=s16le' \
+    'set-default-sink nullsink' >"$d/null.pa"
+  HOME=$d purg_spawn pulse pulseaudio -n -F "$d/null.pa" \
+    --load="module-native-protocol-unix auth-anonymous=1 socket=$d/run/native" \
+    --daemonize=no --exit-idle-time=-1 --use-pid-file=no --log-target=stderr
+  printf 'pcm.!default { type pulse; server "unix:%s/run/native" }\nctl.!default { type pulse; server "unix:%s/run/native" }\n' \
+    "$d" "$d" >"$d/asound.conf"
+  export ALSA_CONFIG_PATH=$d/asound.conf
+  for i in $(seq 50); do [ -S "$d/run/native" ] && return 0; sleep 0.1; done
+  purg_fail "PulseAudio did not start; see $PURG_TMP/pulse.err"
+}
+
+# purg_thread_stat PID NAME - "VOLUNTARY NONVOLUNTARY" context switches of
+# the thread of PID named NAME (util_thread_name), or "0 0" if it has none.
+purg_thread_stat() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] || continue
+    awk '$1 == "voluntary_ctxt_switches:" { v = $2 } $1 == "nonvoluntary_ctxt_switches:" { n = $2 }
+      END { print v + 0, n + 0 }' "$t/status"
+    return 0
+  done
+  echo "0 0"
+}
+
 # Prints "SECONDS RMS" from the output of sox's stat effect.
 _purg_sox_stat() {
   local out
