@@ -6,7 +6,7 @@
 #   BUILD_DIR  a Release build with purgatory and bench_espeak
 #              (default: build-bench; cmake -DCMAKE_BUILD_TYPE=Release)
 #   --quick    fewer lines and shorter windows (a smoke run, not the record)
-#   --only     latency, naive, overhead, intake, idle, startup
+#   --only     latency, naive, overhead, device, intake, idle, startup
 #   PURG_BENCH_IDLE_S, PURG_BENCH_IDLE_LONG (environment): the idle windows
 #
 # Needs ngircd, espeak-ng, python3 and, for the real-time device path, a
@@ -38,10 +38,10 @@ tool() { "$PURG_PYTHON" "$BENCH_DIR/benchtool.py" "$@"; }
 want() { [ "$only" = all ] || [[ ",$only," == *",$1,"* ]]; }
 
 if [ "$quick" = 1 ]; then
-  N_EMPTY=60 N_PAUSE=3 N_COLD=2 N_BATCHES=3 N_NAIVE=40 N_OVER=1000 N_ROUNDS=1 IDLE_S=10 IDLE_LONG=20 N_START=5
+  N_EMPTY=60 N_PAUSE=3 N_COLD=2 N_BATCHES=3 N_NAIVE=40 N_OVER=1000 N_ROUNDS=1 N_DEV=5 IDLE_S=10 IDLE_LONG=20 N_START=5
   RATES="20000" FLOOD_S=2
 else
-  N_EMPTY=1000 N_PAUSE=10 N_COLD=10 N_BATCHES=40 N_NAIVE=200 N_OVER=1500 N_ROUNDS=5 IDLE_S=60 IDLE_LONG=180 N_START=20
+  N_EMPTY=1000 N_PAUSE=10 N_COLD=10 N_BATCHES=40 N_NAIVE=200 N_OVER=1500 N_ROUNDS=5 N_DEV=20 IDLE_S=60 IDLE_LONG=180 N_START=20
   RATES="5000 10000 20000 40000 80000" FLOOD_S=5
 fi
 IDLE_S=${PURG_BENCH_IDLE_S:-$IDLE_S} IDLE_LONG=${PURG_BENCH_IDLE_LONG:-$IDLE_LONG}
@@ -111,40 +111,89 @@ fi
 # --- overhead: whole pipeline vs espeak-ng's library in a bare loop -------------------
 # CPU time on a shared 2-CPU machine wanders by +-5 % from run to run, so the
 # listener and the baselines take turns, N_ROUNDS times, and the median counts.
+# Each round runs the listener twice: with the lines sent at once (the
+# synth thread then works through them back to back, as the bare loop does:
+# the like-for-like comparison) and with a line every 20 ms (chat pace).
+# overhead_run NAME ARGS... - a fresh listener, the lines of `bench ARGS`, its
+# CPU s per s of speech in $ratio and its stdout log in $PURG_TMP/NAME-lines.txt
+overhead_run() {
+  local name=$1 pid c0 prev cur speech
+  shift
+  listener "$name" --audio null --queue 100000 --catch-up 0 --timing "$PURG_TMP/timing-$name.txt"
+  pid=$PURG_LISTENER_PID
+  sleep 0.5
+  c0=$(tool cpu "$pid")
+  bench pace --count "$N_OVER" --text sentence "$@" >/dev/null
+  purg_wait_for '<bench' "$PURG_LISTENER_OUT" 60 "$N_OVER" || purg_fail "not every line was spoken"
+  prev=x cur=$(tool cpu "$pid")
+  while [ "$cur" != "$prev" ]; do sleep 1; prev=$cur; cur=$(tool cpu "$pid"); done
+  speech=$(awk '{ f += $6 } END { printf "%.3f", f / 22050 }' "$PURG_TMP/timing-$name.txt")
+  cp "$PURG_LISTENER_OUT" "$PURG_TMP/$name-lines.txt"
+  ratio=$(awk -v a="$c0" -v b="$cur" -v s="$speech" 'BEGIN { printf "%.6f", (b - a) / s }')
+}
+# espeak_loop LOG FLAGS... - bench_espeak's CPU s per s of speech
+espeak_loop() {
+  local log=$1 out
+  shift
+  out=$("$BENCH_ESPEAK" "$@" "$log")
+  awk -v out="$out" 'BEGIN { split(out, b, " "); printf "%.6f", (b[4] > 0 ? b[6] / b[4] : 0) }'
+}
 if want overhead; then
   say "== overhead (CPU seconds per second of speech; $N_ROUNDS rounds of $N_OVER sentences) =="
   : >"$PURG_TMP/overhead-rounds.txt"
   for round in $(seq "$N_ROUNDS"); do
-    listener "overhead$round" --audio null --queue 100000 --timing "$PURG_TMP/timing-over$round.txt"
-    pid=$PURG_LISTENER_PID
-    sleep 0.5
-    c0=$(tool cpu "$pid")
-    purg_log "overhead round $round: $N_OVER sentences, 50 lines/s, null sink"
-    bench pace --count "$N_OVER" --interval 0.02 --text sentence >/dev/null
-    purg_wait_for '<bench' "$PURG_LISTENER_OUT" 60 "$N_OVER" || purg_fail "not every line was spoken"
-    prev=x cur=$(tool cpu "$pid")
-    while [ "$cur" != "$prev" ]; do sleep 1; prev=$cur; cur=$(tool cpu "$pid"); done
-    speech=$(awk '{ f += $6 } END { printf "%.3f", f / 22050 }' "$PURG_TMP/timing-over$round.txt")
-    cp "$PURG_LISTENER_OUT" "$PURG_TMP/overhead-lines$round.txt"
-    line="round $round: listener $(awk -v a="$c0" -v b="$cur" -v s="$speech" 'BEGIN { printf "%.6f", (b - a) / s }')"
-    # the baselines: a bare loop that loads the voice only when it changes (as
-    # synth.c does: the headline), one that loads it every line, and the bare
-    # loop paced like the listener's input (a line every 20 ms: caches go cold)
-    for b in "--cache-voice" "" "--cache-voice --gap-ms 20"; do
-      # shellcheck disable=SC2086  # the flags are words
-      base=$("$BENCH_ESPEAK" $b "$PURG_TMP/overhead-lines$round.txt")
-      line="$line $(awk -v base="$base" 'BEGIN { split(base, b, " "); printf "%.6f", b[4] > 0 ? b[6] / b[4] : 0 }')"
-    done
+    purg_log "overhead round $round: $N_OVER sentences at once, then 50 lines/s; null sink"
+    overhead_run "burst$round" --interval 1 --batch "$N_OVER"
+    burst=$ratio
+    overhead_run "paced$round" --interval 0.02
+    paced=$ratio
+    # the baselines, on each run's own log: a bare loop that loads the voice
+    # only when it changes (as synth.c does), one that loads it every line,
+    # and the bare loop paced like the listener's input (a line every 20 ms)
+    line="round $round: $burst $(espeak_loop "$PURG_TMP/burst$round-lines.txt" --cache-voice)"
+    line="$line $paced $(espeak_loop "$PURG_TMP/paced$round-lines.txt" --cache-voice)"
+    line="$line $(espeak_loop "$PURG_TMP/paced$round-lines.txt")"
+    line="$line $(espeak_loop "$PURG_TMP/paced$round-lines.txt" --cache-voice --gap-ms 20)"
     echo "$line" >>"$PURG_TMP/overhead-rounds.txt"
-    say "$line (s CPU per s of speech: listener, bare loop, bare loop + voice every line, paced loop; $speech s of speech)"
+    say "$line (s CPU per s of speech: listener at once, its bare loop; listener at 50 lines/s, its bare loop, voice every line, paced loop)"
   done
-  awk '{ l[NR] = $4; b[NR] = $5; e[NR] = $6; p[NR] = $7 }
-    function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+  awk '{ for (k = 3; k <= 8; k++) v[k, NR] = $k }
+    function med(k, n,   i, j, t, a) { for (i = 1; i <= n; i++) a[i] = v[k, i]
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-    END { n = NR; L = med(l, n); B = med(b, n); E = med(e, n); P = med(p, n)
-      printf "median s/s: listener %.5f, bare loop %.5f, voice every line %.5f, paced %.5f\n", L, B, E, P
-      printf "overhead over the bare loop: %+.1f%%; over voice-every-line: %+.1f%%; over the paced loop: %+.1f%%\n",
-        (L / B - 1) * 100, (L / E - 1) * 100, (L / P - 1) * 100 }' "$PURG_TMP/overhead-rounds.txt" | tee -a "$results" >&2
+    END { n = NR; LB = med(3, n); BB = med(4, n); LP = med(5, n); BP = med(6, n); E = med(7, n); P = med(8, n)
+      printf "median s/s: at once: listener %.5f, bare loop %.5f; at 50 lines/s: listener %.5f, bare loop %.5f, voice every line %.5f, paced loop %.5f\n", LB, BB, LP, BP, E, P
+      printf "overhead, lines at once, over the bare loop: %+.1f%%\n", (LB / BB - 1) * 100
+      printf "overhead, 50 lines/s, over the paced loop: %+.1f%%; over the bare loop: %+.1f%%; over voice-every-line: %+.1f%%\n",
+        (LP / P - 1) * 100, (LP / BP - 1) * 100, (LP / E - 1) * 100 }' "$PURG_TMP/overhead-rounds.txt" | tee -a "$results" >&2
+fi
+
+# --- device: the whole pipeline through PulseAudio in real time ----------------------------
+# What a listener on a sound card costs: N_DEV lines at once, played back to
+# back in real time; CPU of every thread (PortAudio's and libpulse's too)
+# per second of speech, and each thread's wake-ups.
+if want device; then
+  [ -n "${ALSA_CONFIG_PATH:-}" ] || purg_start_pulse
+  say "== device (PulseAudio null sink, real time; $N_DEV lines at once, catch-up off) =="
+  listener device --queue 100 --catch-up 0 --timing "$PURG_TMP/timing-device.txt"
+  pid=$PURG_LISTENER_PID
+  sleep 0.5
+  tsnap() { local t; for t in /proc/"$pid"/task/*; do
+      printf '%s %s %s %s\n' "${t##*/}" "$(cat "$t/comm")" "$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null)" \
+        "$(awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "$t/status")"; done; }
+  tsnap >"$PURG_TMP/device-t0.txt"
+  c0=$(tool cpu "$pid")
+  bench pace --count "$N_DEV" --batch "$N_DEV" --interval 1 --text sentence >/dev/null
+  purg_wait_for '<bench' "$PURG_LISTENER_OUT" 60 "$N_DEV" || purg_fail "not every device line was spoken"
+  for _ in $(seq 1200); do [ "$(wc -l <"$PURG_TMP/timing-device.txt")" -ge "$N_DEV" ] && break; sleep 0.5; done
+  sleep "$(tail -1 "$PURG_TMP/timing-device.txt" | awk '{ printf "%.2f", $6 / 22050 + 1 }')"
+  c1=$(tool cpu "$pid")
+  tsnap >"$PURG_TMP/device-t1.txt"
+  speech=$(awk '{ f += $6 } END { printf "%.3f", f / 22050 }' "$PURG_TMP/timing-device.txt")
+  say "$speech s of speech: listener CPU $(awk -v a="$c0" -v b="$c1" -v s="$speech" 'BEGIN { printf "%.2f s = %.5f s per s of speech (%.2f%% of a CPU)", b - a, (b - a) / s, (b - a) / s * 100 }')"
+  awk -v s="$speech" -v hz="$(getconf CLK_TCK)" 'NR == FNR { c[$1] = $3; w[$1] = $4; next }
+    { printf "  thread %-12s CPU %.2f s, %d wake-ups (%.1f/s)\n", $2, ($3 - c[$1]) / hz, $4 - w[$1], ($4 - w[$1]) / s }' \
+    "$PURG_TMP/device-t0.txt" "$PURG_TMP/device-t1.txt" | tee -a "$results" >&2
 fi
 
 # --- intake: lines/s absorbed from ngircd with the overflow policy active ----------------
