@@ -5,7 +5,8 @@
 # connected, and a second program (tests/integration/irc_relay.c, the way
 # personas talk: irc_net_add + irc_conn_say) must deliver every queued line.
 # Short timers come from PURG_IRC_TIMING (see src/irc.h). Then: a frozen
-# server (SIGSTOP) is detected by PING and left; a taken nick is reclaimed.
+# server (SIGSTOP) is detected by PING and left; a taken nick is reclaimed; a
+# persona hosted by the listener rejoins after restarts and answers.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -98,4 +99,35 @@ purg_ircpeer --channel '#purg' --wait-nick ear --timeout 10 --line 'alice|welcom
   || purg_fail "the listener did not reclaim its nick"
 purg_wait_for '<alice> .*welcome back ear' "$PURG_LISTENER_OUT" 15 || purg_fail "not spoken after the reclaim"
 purg_stop_listener || purg_fail "listener exit status $?"
+purg_log "nick reclaimed"
+
+# --- a hosted persona comes back too: after each restart it rejoins and answers
+mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-2.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-2.err"
+unset '_purg_pids[listener]'
+printf '%s\n' 'the weather is nice today and the sun is out' 'i think the weather will turn to rain' \
+  'rain is good for the garden and the weather' 'the garden needs sun and rain' >"$PURG_TMP/delta.txt"
+cat >"$PURG_TMP/delta.ini" <<'INI'
+[persona]
+nick = delta
+corpus = delta.txt
+order = 1
+channels = #purg
+chattiness = 0
+reply_mention = 1
+think_min = 0.1
+think_max = 0.3
+INI
+purg_start_listener --nick ear --channel '#purg' --audio null --persona "$PURG_TMP/delta.ini"
+purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener did not join"
+for i in 1 2 3; do
+  if (( i > 1 )); then
+    restart_ngircd $([ "$i" = 2 ] && echo TERM || echo KILL)
+    purg_wait_for 'reconnected to' "$PURG_LISTENER_ERR" 15 $((i - 1)) || purg_fail "no reconnect after restart $((i - 1))"
+  fi
+  purg_ircpeer --channel '#purg' --wait-nick delta --timeout 15 --line "alice|delta, what about the weather? ($i)" \
+    || purg_fail "delta is not back in the channel (round $i)"
+  purg_wait_for '<delta> .*alice' "$PURG_LISTENER_OUT" 15 "$i" || purg_fail "delta did not answer alice (round $i)"
+done
+purg_stop_listener || purg_fail "listener exit status $?"
+purg_log "a hosted persona rejoined and answered after 2 restarts"
 purg_log "ok"
