@@ -520,6 +520,11 @@ size_t audio_buffered(const audio_t *a)
     return a->samples ? ring_readable(a->samples) : 0;
 }
 
+int audio_wants_kick(const audio_t *a)
+{
+    return a->kind == AUDIO_DEVICE && (a->stream || ring_readable(a->samples) > 0);
+}
+
 void audio_kick(audio_t *a)
 {
     if (a->kind != AUDIO_DEVICE)

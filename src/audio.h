@@ -78,6 +78,10 @@ size_t audio_buffered(const audio_t *a);
  * play resumes. */
 void audio_kick(audio_t *a);
 
+/* 1 while audio_kick has work to come: a device stream is open, or samples
+ * wait in the ring (play paused). Producer thread. */
+int audio_wants_kick(const audio_t *a);
+
 /* Keep a recording (WAV or FLAC by the name's extension) of exactly what is
  * played: for the device, the frames the callback hands to the device after
  * volume, copied into a second SPSC ring that a recorder thread writes out

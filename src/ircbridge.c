@@ -9,6 +9,7 @@
  * its source is simply not read (back-pressure instead of growth).
  * Nothing blocks except name resolution at open. */
 #include "ircbridge.h"
+#include "sasl.h"
 #include "purg.h"
 #include "util.h"
 
@@ -32,7 +33,6 @@
 #define LINE_MAX_IN 510
 
 typedef enum { B_CONNECTING, B_HANDSHAKE, B_UP } bstate_t;
-typedef enum { SASL_OFF, SASL_REQ, SASL_AUTH, SASL_SENT, SASL_DONE } sasl_t;
 
 typedef struct buf {
     char d[BUF_CAP];
@@ -47,7 +47,7 @@ struct ircbridge {
     int tls_insecure;
     char host[256];
     unsigned short port;
-    sasl_t sasl;
+    sasl_t sasl;             /* .user, .pass: sasl_user, sasl_pass */
     char *sasl_user, *sasl_pass;
     buf_t up, down;
     char line[BUF_CAP];      /* partial server line being assembled */
@@ -239,7 +239,7 @@ int ircbridge_open(ircbridge_t **out, const ircbridge_conf_t *conf, unsigned sho
             util_snprintf(err, errlen, "out of memory");
             goto fail;
         }
-        b->sasl = SASL_REQ;
+        b->sasl = (sasl_t){ SASL_REQ, b->sasl_user, b->sasl_pass };
     }
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
     char port[8];
@@ -286,7 +286,7 @@ const char *ircbridge_waiting(const ircbridge_t *b)
         return "the TCP connection was not accepted in time";
     if (b->state == B_HANDSHAKE)
         return "no TLS handshake from the server (is it a TLS port? TLS ports are often 6697)";
-    if (b->sasl != SASL_OFF && b->sasl != SASL_DONE)
+    if (b->sasl.state != SASL_OFF && b->sasl.state != SASL_DONE)
         return "SASL negotiation did not finish";
     return NULL;
 }
@@ -378,66 +378,6 @@ static void buf_eat(buf_t *bf, size_t n)
     bf->len -= n;
 }
 
-/* SASL: a server line seen during negotiation. Nonzero: authentication failed. */
-static int sasl_step(ircbridge_t *b, const char *line, char *err, size_t errlen)
-{
-    const char *p = line;
-    if (*p == ':') {
-        const char *sp = strchr(p, ' ');
-        if (!sp)
-            return 0;
-        p = sp + 1;
-    }
-    if (strncmp(p, "CAP ", 4) == 0 && b->sasl == SASL_REQ) {
-        if (strstr(p, " ACK ") && strstr(p, "sasl")) {
-            buf_put_line(&b->up, "AUTHENTICATE PLAIN\r\n", 20, 0);
-            b->sasl = SASL_AUTH;
-        } else if (strstr(p, " NAK ")) {
-            util_snprintf(err, errlen, "the server %s does not offer SASL (drop --sasl-user, "
-                          "or use a server password or NickServ instead)", b->host);
-            return -1;
-        }
-    } else if (strncmp(p, "AUTHENTICATE +", 14) == 0 && b->sasl == SASL_AUTH) {
-        /* base64("user\0user\0pass") */
-        static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        unsigned char raw[400];
-        size_t ul = strlen(b->sasl_user), pl = strlen(b->sasl_pass), n = 0;
-        if (2 * ul + pl + 2 > 300) {
-            util_snprintf(err, errlen, "SASL user name and password are too long");
-            return -1;
-        }
-        memcpy(raw, b->sasl_user, ul); n += ul; raw[n++] = 0;
-        memcpy(raw + n, b->sasl_user, ul); n += ul; raw[n++] = 0;
-        memcpy(raw + n, b->sasl_pass, pl); n += pl;
-        char out[600] = "AUTHENTICATE ";
-        size_t o = 13;
-        for (size_t i = 0; i < n; i += 3) {
-            unsigned v = raw[i] << 16 | (i + 1 < n ? raw[i + 1] << 8 : 0) | (i + 2 < n ? raw[i + 2] : 0);
-            out[o++] = tab[v >> 18 & 63];
-            out[o++] = tab[v >> 12 & 63];
-            out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
-            out[o++] = i + 2 < n ? tab[v & 63] : '=';
-        }
-        out[o++] = '\r';
-        out[o++] = '\n';
-        buf_put_line(&b->up, out, o, 0);
-        explicit_bzero(raw, sizeof raw);
-        explicit_bzero(out, sizeof out);
-        b->sasl = SASL_SENT;
-    } else if (strncmp(p, "903 ", 4) == 0) {
-        buf_put_line(&b->up, "CAP END\r\n", 9, 0);
-        b->sasl = SASL_DONE;
-    } else if (strncmp(p, "902 ", 4) == 0 || strncmp(p, "904 ", 4) == 0 ||
-               strncmp(p, "905 ", 4) == 0 || strncmp(p, "906 ", 4) == 0 ||
-               strncmp(p, "908 ", 4) == 0) {
-        const char *why = strstr(p, " :");
-        util_snprintf(err, errlen, "SASL login as %s refused by %s: %s (check the account "
-                      "name and the password)", b->sasl_user, b->host, why ? why + 2 : p);
-        return -1;
-    }
-    return 0;
-}
-
 /* Bytes from the server: cut into lines, clean, pass on. */
 static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err, size_t errlen)
 {
@@ -452,8 +392,17 @@ static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err,
         b->line_len = 0;
         if (len == 0)
             continue;
-        if (b->sasl != SASL_OFF && b->sasl != SASL_DONE && sasl_step(b, b->line, err, errlen) != 0)
-            return PURG_ENET;
+        if (b->sasl.state != SASL_OFF && b->sasl.state != SASL_DONE) {
+            char reply[SASL_REPLY_MAX];
+            size_t rn;
+            b->line[len] = '\0';
+            int rc = sasl_step(&b->sasl, b->host, b->line, reply, &rn, err, errlen);
+            if (rn > 0)
+                buf_put_line(&b->up, reply, rn, 0);
+            explicit_bzero(reply, sizeof reply);
+            if (rc != 0)
+                return PURG_ENET;
+        }
         b->line[len] = '\r';
         b->line[len + 1] = '\n';
         if (buf_put(&b->down, b->line, len + 2) != 0)
@@ -540,14 +489,14 @@ int ircbridge_process(ircbridge_t *b, const fd_set *rd, const fd_set *wr, char *
         }
         b->state = b->ssl ? B_HANDSHAKE : B_UP;
         /* CAP REQ before libircclient's NICK/USER: registration then waits for CAP END */
-        if (b->state == B_UP && b->sasl == SASL_REQ)
+        if (b->state == B_UP && b->sasl.state == SASL_REQ)
             buf_put_line(&b->up, "CAP REQ :sasl\r\n", 15, 1);
     }
     if (b->state == B_HANDSHAKE) {
         int r = SSL_do_handshake(b->ssl);
         if (r == 1) {
             b->state = B_UP;
-            if (b->sasl == SASL_REQ)
+            if (b->sasl.state == SASL_REQ)
                 buf_put_line(&b->up, "CAP REQ :sasl\r\n", 15, 1);
         } else {
             int e = SSL_get_error(b->ssl, r);

@@ -122,8 +122,11 @@ static void *speaker_main(void *arg)
     for (;;) {
         utterance_t *u = NULL;
         char skipped[160];
-        /* the timeout lets a device stream that stopped while paused restart */
-        int rc = speechq_pop(s->conf.queue, s->conf.timing ? 50 : 100, &u, skipped, sizeof skipped);
+        /* the idle tick closes a device stream after its silence and restarts
+         * one that stopped while paused; with the stream closed and nothing
+         * waiting to play the thread sleeps until a line comes */
+        int tick = s->conf.timing ? 50 : audio_wants_kick(s->conf.audio) ? 100 : -1;
+        int rc = speechq_pop(s->conf.queue, tick, &u, skipped, sizeof skipped);
         drain_timings(s);
         if (rc == PURG_ETIMEOUT) {
             audio_kick(s->conf.audio);
