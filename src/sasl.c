@@ -45,14 +45,18 @@ static int cap_sub(const char *p, const char *sub)
     return strncmp(t, sub, n) == 0 && (t[n] == ' ' || t[n] == '\0');
 }
 
-/* The server's words for the terminal: control bytes (an escape sequence)
- * become '?'; cut to fit. */
-static void printable(const char *in, char *out, size_t n)
+/* The server's words for the terminal, which may be on a projector:
+ * control bytes (an escape sequence) become '?', the password, should the
+ * server echo it, becomes '*'s; cut to fit. */
+static void printable(const char *in, const char *pass, char *out, size_t n)
 {
     size_t i = 0;
     for (; in[i] && i + 1 < n; i++)
         out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
     out[i] = '\0';
+    size_t pl = strlen(pass);
+    for (char *p = pl ? strstr(out, pass) : NULL; p; p = strstr(p + pl, pass))
+        memset(p, '*', pl);
 }
 
 static size_t plain_response(const sasl_t *s, char *reply)
@@ -115,7 +119,7 @@ int sasl_step(sasl_t *s, const char *host, const char *line, char *reply, size_t
                strncmp(p, "908 ", 4) == 0) {
         const char *why = strstr(p, " :");
         char safe[200];
-        printable(why ? why + 2 : p, safe, sizeof safe);
+        printable(why ? why + 2 : p, s->pass, safe, sizeof safe);
         util_snprintf(err, errlen, "SASL login as %s refused by %s: %s (check the account "
                       "name and the password)", s->user, host, safe);
         return PURG_EDENIED;

@@ -52,6 +52,10 @@ static void test_refusals(void)
     CHECK(rc == PURG_EDENIED);
     CHECK(strstr(err, "SASL login as me refused by irc.example: SASL authentication failed") != NULL);
     CHECK(strstr(err, "wrong") == NULL); /* never the password */
+    /* not even when the server echoes it */
+    s = (sasl_t){ SASL_REQ, "me", "hunter2" };
+    feed(&s, ":irc.example 904 ear :bad password hunter2hunter2 for me", &rc);
+    CHECK(rc == PURG_EDENIED && strstr(err, "hunter2") == NULL && strstr(err, "bad password ***"));
 
     /* the server's words reach a terminal: no escape sequences */
     s = (sasl_t){ SASL_REQ, "me", "pw" };
