@@ -1,8 +1,9 @@
 /* control.c - keyboard and FIFO controls; the control thread.
  *
- * DESIGN: one thread polls stdin (raw mode) and the FIFO every 100 ms at
- * most and turns what it reads into control_cmd_t values handed to the
- * owner's callback, which acts through atomics and queues (see present.c).
+ * DESIGN: one thread waits in poll() on stdin (raw mode), the FIFO and a
+ * wake-up pipe (control_stop writes to it: no timer, no polling) and turns
+ * what it reads into control_cmd_t values handed to the owner's callback,
+ * which acts through atomics and queues (see present.c).
  * The FIFO is opened read-write so that a writer closing it is not an end
  * of file: `echo skip > FIFO` may be repeated forever. */
 #include "control.h"
@@ -35,6 +36,7 @@ struct control {
     control_prompt_fn prompt_fn;
     void *ctx;
     int fifo_fd;                 /* -1 when none */
+    int wake[2];                 /* control_stop -> thread: leave poll() */
     int keyboard;
     int raw;                     /* the terminal is in raw mode: restore it */
     struct termios saved;
@@ -198,9 +200,10 @@ static void *control_main(void *arg)
     util_thread_name("purg-control");
     char buf[512];
     while (!atomic_load(&c->stop)) {
-        struct pollfd p[2];
+        struct pollfd p[3];
         nfds_t np = 0;
         int kb = -1, ff = -1;
+        p[np++] = (struct pollfd){ .fd = c->wake[0], .events = POLLIN };
         if (c->keyboard) {
             p[np] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
             kb = (int)np++;
@@ -209,7 +212,7 @@ static void *control_main(void *arg)
             p[np] = (struct pollfd){ .fd = c->fifo_fd, .events = POLLIN };
             ff = (int)np++;
         }
-        if (poll(p, np, 100) <= 0)
+        if (poll(p, np, -1) <= 0)
             continue;
         if (kb >= 0 && (p[kb].revents & (POLLIN | POLLHUP))) {
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
@@ -225,6 +228,13 @@ static void *control_main(void *arg)
         }
     }
     return NULL;
+}
+
+static void close_wake(control_t *c)
+{
+    for (int i = 0; i < 2; i++)
+        if (c->wake[i] >= 0)
+            close(c->wake[i]);
 }
 
 static int open_fifo(const char *path, char *err, size_t errlen)
@@ -257,7 +267,12 @@ int control_start(control_t **out, const char *fifo, int keyboard, control_fn fn
     c->prompt_fn = prompt_fn;
     c->ctx = ctx;
     c->fifo_fd = -1;
+    c->wake[0] = c->wake[1] = -1;
     atomic_init(&c->stop, 0);
+    if (pipe(c->wake) != 0) {
+        util_snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+        goto fail;
+    }
     if (fifo && (c->fifo_fd = open_fifo(fifo, err, errlen)) < 0)
         goto fail;
     if (keyboard && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &c->saved) == 0) {
@@ -280,6 +295,7 @@ fail:
         tcsetattr(STDIN_FILENO, TCSANOW, &c->saved);
     if (c->fifo_fd >= 0)
         close(c->fifo_fd);
+    close_wake(c);
     free(c);
     return PURG_EIO;
 }
@@ -289,7 +305,10 @@ void control_stop(control_t *c)
     if (!c)
         return;
     atomic_store(&c->stop, 1);
+    while (write(c->wake[1], "x", 1) < 0 && errno == EINTR)
+        ;
     pthread_join(c->thread, NULL);
+    close_wake(c);
     if (c->raw)
         tcsetattr(STDIN_FILENO, TCSANOW, &c->saved);
     if (c->fifo_fd >= 0)

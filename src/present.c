@@ -353,10 +353,11 @@ static void *view_main(void *arg)
     util_thread_name("purg-view");
     static const char enter[] = "\x1b[?1049h\x1b[?25l\x1b[2J";
     write_all(enter, sizeof enter - 1);
-    size_t cap = 64 * 1024;
-    char *buf = malloc(cap);
+    size_t cap = 64 * 1024, shown = 0;
+    unsigned same = 0; /* periods the screen did not change */
+    char *buf = malloc(cap), *last = malloc(cap); /* last: what the screen shows */
     view_state_t *st = malloc(sizeof *st);
-    while (buf && st && !atomic_load(&p->view_stop)) {
+    while (buf && last && st && !atomic_load(&p->view_stop)) {
         struct winsize ws = { 0 };
         int cols = 80, rows = 24;
         if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
@@ -365,13 +366,21 @@ static void *view_main(void *arg)
         }
         snapshot(p, st);
         size_t n = view_render(st, cols, rows, p->color, buf, cap);
-        write_all(buf, n);
+        /* a quiet screen sends nothing, but is redrawn every 5 s in case
+         * something else wrote to the terminal */
+        if (n != shown || memcmp(buf, last, n) != 0 || ++same >= 5000 / VIEW_PERIOD_MS) {
+            write_all(buf, n);
+            memcpy(last, buf, n);
+            shown = n;
+            same = 0;
+        }
         struct timespec ts = { 0, VIEW_PERIOD_MS * 1000000L };
         nanosleep(&ts, NULL);
     }
     static const char leave[] = "\x1b[?25h\x1b[?1049l";
     write_all(leave, sizeof leave - 1);
     free(buf);
+    free(last);
     free(st);
     return NULL;
 }
