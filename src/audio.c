@@ -449,21 +449,22 @@ void audio_drain(audio_t *a)
         sleep_ms((int)(info->outputLatency * 1000.0) + 10);
 }
 
-void audio_settle(audio_t *a, size_t lead)
+int audio_settle(audio_t *a, size_t lead)
 {
     if (a->kind != AUDIO_DEVICE)
-        return;
-    size_t queued;
-    while ((queued = ring_readable(a->samples)) > lead) {
-        if (atomic_load(&a->paused)) {
-            audio_kick(a); /* close a stream that went idle while paused, as the idle tick does */
-            sleep_ms(WAIT_MAX_MS);
-            continue;
-        }
-        if (wake_stream(a) != 0)
-            return; /* the device is gone: nothing will drain */
-        sleep_ms(frames_ms(queued - lead));
+        return 1;
+    size_t queued = ring_readable(a->samples);
+    if (queued <= lead)
+        return 1;
+    if (atomic_load(&a->paused)) {
+        audio_kick(a); /* close a stream that went idle while paused, as the idle tick does */
+        sleep_ms(WAIT_MAX_MS);
+        return 0;
     }
+    if (wake_stream(a) != 0)
+        return 1; /* the device is gone: nothing will drain */
+    sleep_ms(frames_ms(queued - lead));
+    return 0;
 }
 
 void audio_close(audio_t *a)

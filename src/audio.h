@@ -43,13 +43,15 @@ int audio_take_started(audio_t *a, uint64_t *id, int64_t *t_ns);
 /* Wait until every written frame was consumed (played or written out). */
 void audio_drain(audio_t *a);
 
-/* Device sink: wait until at most `lead` frames are left to play (while
- * paused, until play resumes and gets there). Returns at once for the file
- * and null sinks, and when the device is gone. The producer calls it after
- * each line, so the next line is taken from the queue (and synthesized in
- * one go) just before this one ends: mutes, skips and the overflow policy
- * still reach it, and the thread sleeps instead of polling. */
-void audio_settle(audio_t *a, size_t lead);
+/* Device sink: one sleep (at most 100 ms, sized to what is left to play)
+ * toward the point where at most `lead` frames are left. Returns 1 when
+ * there (at once for the file and null sinks, and when the device is
+ * gone), 0 when the caller should call again; while paused it keeps
+ * returning 0. The producer calls it in a loop after each line, so the
+ * next line is taken from the queue (and synthesized in one go) just
+ * before this one ends: mutes, skips and the overflow policy still reach
+ * it, and the thread sleeps instead of polling. */
+int audio_settle(audio_t *a, size_t lead);
 
 /* Stop and free the sink; finalizes a WAV file. NULL is fine. */
 void audio_close(audio_t *a);

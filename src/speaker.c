@@ -101,7 +101,9 @@ static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
     /* the line is in the sink; on a sound card it plays for seconds: wait
      * until it is nearly over, so that it counts as speaking until then and
      * the next line is taken (muted, skipped, sped up) as late as possible */
-    audio_settle(s->conf.audio, LEAD_FRAMES);
+    while (!audio_settle(s->conf.audio, LEAD_FRAMES))
+        if (speechq_closed(s->conf.queue))
+            break; /* stopping: audio_drain plays the rest, unless paused */
     if (s->conf.present)
         present_done(s->conf.present);
     timing_t *t = &s->timings[u->id % TIMING_SLOTS];

@@ -239,6 +239,14 @@ void speechq_close(speechq_t *q, int discard)
     free_list(list);
 }
 
+int speechq_closed(speechq_t *q)
+{
+    pthread_mutex_lock(&q->lock);
+    int c = q->closed;
+    pthread_mutex_unlock(&q->lock);
+    return c;
+}
+
 size_t speechq_snapshot(speechq_t *q, speechq_item_t *items, size_t max, size_t *nitems,
                         double *secs)
 {

@@ -77,4 +77,7 @@ size_t speechq_snapshot(speechq_t *q, speechq_item_t *items, size_t max, size_t 
  * With discard, what is left is dropped instead. */
 void speechq_close(speechq_t *q, int discard);
 
+/* 1 once speechq_close was called. Any thread. */
+int speechq_closed(speechq_t *q);
+
 #endif
