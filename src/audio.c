@@ -442,12 +442,9 @@ void audio_drain(audio_t *a)
             sf_write_sync(a->sf);
         return;
     }
-    size_t queued;
-    while (!atomic_load(&a->paused) && (queued = ring_readable(a->samples)) > 0) {
-        if (wake_stream(a) != 0)
-            return; /* the device is gone: nothing will drain */
-        sleep_ms(frames_ms(queued));
-    }
+    /* until the ring is empty or the device gone; a pause holds the rest */
+    while (!atomic_load(&a->paused) && !audio_settle(a, 0))
+        ;
     /* what left the ring still sits in the device's buffer */
     const PaStreamInfo *info = a->stream ? Pa_GetStreamInfo(a->stream) : NULL;
     if (info)

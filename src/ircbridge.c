@@ -286,7 +286,7 @@ const char *ircbridge_waiting(const ircbridge_t *b)
         return "the TCP connection was not accepted in time";
     if (b->state == B_HANDSHAKE)
         return "no TLS handshake from the server (is it a TLS port? TLS ports are often 6697)";
-    if (b->sasl.state != SASL_OFF && b->sasl.state != SASL_DONE)
+    if (sasl_pending(&b->sasl))
         return "SASL negotiation did not finish";
     return NULL;
 }
@@ -392,7 +392,7 @@ static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err,
         b->line_len = 0;
         if (len == 0)
             continue;
-        if (b->sasl.state != SASL_OFF && b->sasl.state != SASL_DONE) {
+        if (sasl_pending(&b->sasl)) { /* else no reply buffer to clear per line */
             char reply[SASL_REPLY_MAX];
             size_t rn;
             b->line[len] = '\0';

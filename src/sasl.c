@@ -89,7 +89,7 @@ int sasl_step(sasl_t *s, const char *host, const char *line, char *reply, size_t
 {
     *replylen = 0;
     const char *p = command(line);
-    if (!p || s->state == SASL_OFF || s->state == SASL_DONE)
+    if (!p || !sasl_pending(s))
         return 0;
     if (strncmp(p, "CAP ", 4) == 0 && s->state == SASL_REQ) {
         if (cap_sub(p, "ACK") && lists_cap(p, "sasl")) {

@@ -17,6 +17,12 @@ typedef struct sasl {
     const char *pass;     /* borrowed; never copied into err */
 } sasl_t;
 
+/* Still negotiating: server lines go to sasl_step. */
+static inline int sasl_pending(const sasl_t *s)
+{
+    return s->state != SASL_OFF && s->state != SASL_DONE;
+}
+
 #define SASL_REPLY_MAX 512 /* an IRC line, CR LF included */
 #define SASL_CRED_MAX 300  /* user + user + password + 2 NULs, before base64 */
 
