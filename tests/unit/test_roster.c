@@ -1,0 +1,140 @@
+/* test_roster.c - the nick set (roster.c): case mapping, flags, renames, and
+ * a randomized comparison with a plain array over thousands of operations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "purg.h"
+#include "roster.h"
+
+static void test_basics(void)
+{
+    roster_t *r;
+    CHECK(roster_create(&r) == 0);
+    CHECK(roster_get_s(r, "alice") == 0);
+    CHECK(roster_add(r, "Alice", 1) == 0);
+    CHECK(roster_get_s(r, "ALICE") == 1);
+    CHECK(roster_get(r, "aliceXYZ", 5) == 1);  /* a run of 5 bytes */
+    CHECK(roster_add(r, "alice", 2) == 0);
+    CHECK(roster_get_s(r, "alice") == 3);
+    CHECK(roster_size(r) == 1);
+    /* rfc1459: [ ] \ ~ are the upper case of { } | ^ */
+    CHECK(roster_add(r, "[dan]\\~", 1) == 0);
+    CHECK(roster_get_s(r, "{DAN}|^") == 1);
+    CHECK(roster_nick_eq("A[b", 3, "a{B", 3));
+    CHECK(!roster_nick_eq("ab", 2, "abc", 3));
+    roster_clear_flags(r, "alice", 2);
+    CHECK(roster_get_s(r, "alice") == 1);
+    roster_clear_flags(r, "alice", 1);
+    CHECK(roster_get_s(r, "alice") == 0);
+    CHECK(roster_size(r) == 1);
+    CHECK(roster_add(r, "bob", 4) == 0);
+    CHECK(roster_rename(r, "BOB", "robert") == 0);
+    CHECK(roster_get_s(r, "bob") == 0);
+    CHECK(roster_get_s(r, "Robert") == 4);
+    CHECK(roster_add(r, "", 1) == PURG_EINVAL);
+    CHECK(roster_add(r, "x", 0) == PURG_EINVAL);
+    /* nicks longer than the limit are cut, consistently */
+    char longnick[200];
+    memset(longnick, 'q', sizeof longnick - 1);
+    longnick[sizeof longnick - 1] = '\0';
+    CHECK(roster_add(r, longnick, 1) == 0);
+    CHECK(roster_get(r, longnick, ROSTER_NICK_MAX + 10) == 1);
+    roster_clear(r);
+    CHECK(roster_size(r) == 0);
+    CHECK(roster_get_s(r, "robert") == 0);
+    CHECK(roster_get_s(NULL, "x") == 0);
+    roster_free(r);
+    roster_free(NULL);
+}
+
+#define NREF 3000
+
+/* Reference: a plain array of lower-case nicks. */
+static char ref[NREF][16];
+static unsigned refl[NREF];
+
+static void test_random(void)
+{
+    roster_t *r;
+    CHECK(roster_create(&r) == 0);
+    unsigned seed = 12345;
+    int mism = 0;
+    for (int op = 0; op < 200000; op++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned k = (seed >> 8) % NREF;
+        char nick[16];
+        snprintf(nick, sizeof nick, "n%u", k);
+        seed = seed * 1103515245u + 12345u;
+        int what = (int)((seed >> 16) % 4);
+        if (what <= 1) {
+            unsigned f = 1u << ((seed >> 20) % 3);
+            CHECK(roster_add(r, nick, f) == 0);
+            if (!refl[k])
+                snprintf(ref[k], sizeof ref[k], "%s", nick);
+            refl[k] |= f;
+        } else if (what == 2) {
+            roster_del(r, nick);
+            refl[k] = 0;
+        } else {
+            unsigned f = 1u << ((seed >> 20) % 3);
+            roster_clear_flags(r, nick, f);
+            refl[k] &= ~f;
+        }
+        if (op % 997 == 0) {
+            size_t n = 0;
+            for (unsigned i = 0; i < NREF; i++) {
+                char q[16];
+                snprintf(q, sizeof q, "N%u", i);
+                if (roster_get_s(r, q) != refl[i])
+                    mism++;
+                n += refl[i] != 0;
+            }
+            if (roster_size(r) != n)
+                mism++;
+        }
+    }
+    CHECK(mism == 0);
+    roster_free(r);
+}
+
+/* 50,000 members: every one found, the size right, removal of all. */
+static void test_large(void)
+{
+    roster_t *r;
+    CHECK(roster_create(&r) == 0);
+    char nick[32];
+    for (int i = 0; i < 50000; i++) {
+        snprintf(nick, sizeof nick, "user%d", i);
+        if (roster_add(r, nick, 1) != 0)
+            break;
+    }
+    CHECK(roster_size(r) == 50000);
+    int missing = 0;
+    for (int i = 0; i < 50000; i++) {
+        snprintf(nick, sizeof nick, "USER%d", i);
+        missing += roster_get_s(r, nick) == 0;
+    }
+    CHECK(missing == 0);
+    for (int i = 0; i < 50000; i += 2) {
+        snprintf(nick, sizeof nick, "user%d", i);
+        roster_del(r, nick);
+    }
+    CHECK(roster_size(r) == 25000);
+    int wrong = 0;
+    for (int i = 0; i < 50000; i++) {
+        snprintf(nick, sizeof nick, "user%d", i);
+        wrong += (roster_get_s(r, nick) != 0) != (i % 2 == 1);
+    }
+    CHECK(wrong == 0);
+    roster_free(r);
+}
+
+int main(void)
+{
+    test_basics();
+    test_random();
+    test_large();
+    return check_done();
+}
