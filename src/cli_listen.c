@@ -46,6 +46,8 @@ typedef struct listen_opts {
     const char *personas[PHOST_MAX]; /* --persona files */
     size_t npersonas;
     netopts_t net;          /* TLS, passwords, SASL, NickServ (netopts.h) */
+    int skip_bots;          /* --skip-bots: do not speak users the server flags as bots */
+    int retry_banned;       /* --retry-banned: keep reconnecting after 465 */
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -93,6 +95,10 @@ static void listen_usage(FILE *f)
 "                         participant with its own nick; repeat for more\n"
 "      --intake-log FILE  append 't_recv t_queued text' for every channel line\n"
 "                         as it is queued, spoken or not (for benchmarks)\n"
+"      --skip-bots        do not speak users the server flags as bots (user mode\n"
+"                         +B); hosted personas are still spoken\n"
+"      --retry-banned     keep reconnecting to a server that banned us (465);\n"
+"                         by default purgatory stops and says why\n"
 "  -h, --help             this help\n"
 "\n"
 "Stop with Ctrl-C (SIGINT) or SIGTERM: the current line finishes, the output\n"
@@ -117,7 +123,8 @@ static int parse_uint(const char *name, const char *s, unsigned long lo, unsigne
 }
 
 /* File scope: the configuration file checks its keys against this table. */
-enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_CATCHUP, OPT_TIMING, OPT_INTAKE, OPT_PERSONA };
+enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_CATCHUP, OPT_TIMING, OPT_INTAKE, OPT_PERSONA,
+       OPT_SKIP_BOTS, OPT_RETRY_BANNED };
 static const struct option longopts[] = {
     { "server", required_argument, NULL, 's' },
     { "port", required_argument, NULL, 'p' },
@@ -133,6 +140,8 @@ static const struct option longopts[] = {
     { "timing", required_argument, NULL, OPT_TIMING },
     { "intake-log", required_argument, NULL, OPT_INTAKE },
     { "persona", required_argument, NULL, OPT_PERSONA },
+    { "skip-bots", no_argument, NULL, OPT_SKIP_BOTS },
+    { "retry-banned", no_argument, NULL, OPT_RETRY_BANNED },
     PRESENT_LONGOPTS,
     NETOPT_LONGOPTS,
     { "help", no_argument, NULL, 'h' },
@@ -155,15 +164,26 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
                 return 2;
             o->port = (unsigned short)v;
             break;
-        case 'n': o->nick = optarg; break;
+        case 'n':
+            if (!irc_nick_valid(optarg)) {
+                char v[UTIL_VIS_MAX];
+                fprintf(stderr, "purgatory listen: '%s' is not a nick servers accept (1-30 "
+                        "letters, digits or [ ] \\ ` _ ^ { | } -, not starting with a digit "
+                        "or '-')\n", util_visible(v, sizeof v, optarg));
+                return 2;
+            }
+            o->nick = optarg;
+            break;
         case 'c':
             if (o->nchannels == MAX_CHANNELS) {
                 fprintf(stderr, "purgatory listen: at most %d channels\n", MAX_CHANNELS);
                 return 2;
             }
-            if (!strchr("#&+!", optarg[0]) || strpbrk(optarg, " ,\a\r\n")) {
-                fprintf(stderr, "purgatory listen: '%s' is not a channel name "
-                        "(quote it: --channel '#name')\n", optarg);
+            if (!irc_channel_valid(optarg)) {
+                char v[UTIL_VIS_MAX];
+                fprintf(stderr, "purgatory listen: '%s' is not a channel name: '#', '&', '+' "
+                        "or '!' and up to 62 more characters, no spaces, commas or colons "
+                        "(quote it: --channel '#name')\n", util_visible(v, sizeof v, optarg));
                 return 2;
             }
             o->channels[o->nchannels++] = optarg;
@@ -203,6 +223,8 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             }
             o->personas[o->npersonas++] = optarg;
             break;
+        case OPT_SKIP_BOTS: o->skip_bots = 1; break;
+        case OPT_RETRY_BANNED: o->retry_banned = 1; break;
         case 'h': listen_usage(stdout); return 0;
         default:
             if (ch >= NETOPT_BASE && ch < NETOPT_END) {
@@ -240,6 +262,9 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
 static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
 {
     listener_t *l = owner;
+    if (l->opts->skip_bots && ev->bot && (ev->kind == IRC_EV_SAY || ev->kind == IRC_EV_ACTION) &&
+        !phost_is_persona(l->host, ev->nick))
+        return; /* --skip-bots: the server flags the speaker as a bot */
     if (hear_event(&l->ear, ev, irc_conn_nick(c)) && l->intake)
         /* the raw text: a benchmark's sender reads its own stamps back */
         fprintf(l->intake, "%lld %lld %s\n", (long long)ev->t_recv,
@@ -285,6 +310,7 @@ static void *net_main(void *arg)
     util_thread_name("purg-net");
     /* personas want a finer clock than the voices file does */
     l->rc = irc_net_run(l->net, &l->stop, on_timer, l, l->host ? 200 : 1000, l->err, sizeof l->err);
+    irc_net_quit(l->net, 1500); /* the channel sees "signing off", not a dropped link */
     atomic_store(&l->net_done, 1);
     if (!atomic_load(&l->stop))
         kill(getpid(), SIGUSR1); /* tell main the loop ended on its own */
@@ -399,7 +425,8 @@ int cli_listen(int argc, char **argv)
     irc_net_set_log(l.net, on_net_log, NULL);
     hear_init(&l.ear, l.voices, l.queue, l.pres, o.max_chars);
     irc_conf_t ic = { .server = o.server, .port = o.port, .nick = o.nick,
-                      .channels = o.channels, .nchannels = o.nchannels };
+                      .channels = o.channels, .nchannels = o.nchannels,
+                      .retry_banned = o.retry_banned };
     if (netopts_finish(&o.net, &ic) != 0)
         goto out;
     irc_conn_t *conn;

@@ -62,6 +62,7 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
         fprintf(stderr, "purgatory: joined %s as %s\n", ev->channel, me);
         break;
     case IRC_EV_READY:
+    case IRC_EV_BOT:    /* --skip-bots is decided by the listener */
     case IRC_EV_INVITE: /* the listener goes only where it was told */
         break;
     }

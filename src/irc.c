@@ -22,6 +22,7 @@
 #include "irc.h"
 #include "ircbridge.h"
 #include "purg.h"
+#include "roster.h"
 #include "util.h"
 
 #include <errno.h>
@@ -45,26 +46,45 @@
 #define LINE_MAX_OUT 400     /* text bytes per PRIVMSG, leaves room for the prefix */
 #define BURST 3.0
 #define ACK_EVERY_MS 200      /* at most five delivery-confirming PINGs a second */
+#define PROBE_MS 1000         /* bot-mode questions (WHO / WHOIS) at most one a second */
+#define PROBE_QUEUE 64        /* nicks waiting to be asked about; more are asked lazily */
+#define REASON_MAX 200        /* bytes of a server's reason kept for messages */
 
 /* Timers; the defaults suit real networks, PURG_IRC_TIMING shortens them for tests. */
 typedef struct irc_timing {
     int backoff_min_ms;  /* first reconnect delay; doubles per failure */
-    int backoff_max_ms;  /* cap of the reconnect delay */
+    int backoff_max_ms;  /* cap of the reconnect delay (and of nick and join retries) */
     int ping_idle_ms;    /* silence before we PING */
     int ping_dead_ms;    /* no answer this long after a PING (or no registration): dead */
     int reclaim_ms;      /* how often to try to get the wanted nick back */
     int connect_ms;      /* connect + TLS + registration must finish within this */
+    int nick_ms;         /* second delay between nick alternatives; doubles */
+    int stable_ms;       /* a link up this long resets the reconnect backoff */
+    int rejoin_ms;       /* first rejoin delay after a kick or a refused JOIN; doubles */
+    int kick_reset_ms;   /* kicks further apart than this are not "in a row" */
 } irc_timing_t;
 
-static const irc_timing_t timing_default = { 1000, 60000, 90000, 60000, 30000, 30000 };
+static const irc_timing_t timing_default = { 1000, 60000, 90000, 60000, 30000, 30000,
+                                             5000, 60000, 1000, 600000 };
 
 typedef enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_READY } conn_state_t;
 
 typedef struct outline {
-    int chan;                      /* index into channels */
+    int chan;                      /* index into ch */
     uint64_t seq;                  /* set when handed to libircclient */
     char text[LINE_MAX_OUT + 1];
 } outline_t;
+
+/* One configured channel of a connection. */
+typedef struct chan_state {
+    char name[CHAN_MAX];
+    int joined;                    /* we are in it on this link */
+    int kicks;                     /* kicks in a row */
+    int64_t last_kick;
+    int64_t rejoin_at;             /* a JOIN is due then; 0: none */
+    int join_delay_ms;             /* next delay after a refused JOIN; 0: none refused */
+    int off;                       /* kicked max_kicks times in a row: out until restart */
+} chan_state_t;
 
 struct irc_conn {
     irc_net_t *net;
@@ -81,10 +101,12 @@ struct irc_conn {
     ircbridge_conf_t bconf;        /* TLS and SASL settings (owned strings) */
     ircbridge_t *bridge;           /* this link's bridge, NULL while down */
     int fail_hint;                 /* fail_msg is about reaching the server at all */
+    int bot_mode;                  /* IRC_BOT_MODE_* */
+    int max_kicks;
+    int retry_banned;
     char wanted[NICK_MAX];
-    char nick[NICK_MAX];           /* current nick */
-    char (*channels)[CHAN_MAX];
-    unsigned char *joined;         /* per channel: we are in it on this link */
+    char nick[NICK_MAX];           /* current nick (or the one being tried) */
+    chan_state_t *ch;
     size_t nchannels;
     int hold;                      /* the owner asked us not to send for now */
     int fd;                        /* the session's socket, -1 unknown */
@@ -92,13 +114,33 @@ struct irc_conn {
     /* state */
     conn_state_t state;
     int ever_ready;
-    int failed;                    /* never registered and the link broke */
-    char fail_msg[256];
+    int failed;                    /* never registered and the link broke, or gave up */
+    char fail_msg[512];
     int64_t next_attempt;          /* CONN_DOWN: when to reconnect */
     int backoff_ms;
+    int64_t ready_t;               /* when this link registered */
+    int stable;                    /* it stayed up stable_ms: the backoff was reset */
     int64_t last_rx, ping_sent;
     int64_t last_reclaim;
+    int reclaim_off;               /* the server refused the wanted nick (432) */
     int64_t t_start;               /* when the current connect began */
+    /* nick trouble during registration */
+    int nick_tries;                /* alternatives tried on this link */
+    int64_t nick_next;             /* when to send NICK for c->nick; 0: nothing pending */
+    char nick_why[REASON_MAX];     /* the server's text of the last 433 */
+    /* what the server said (reasons for the next message) and told us */
+    char said[REASON_MAX];         /* last ERROR or refusal, made visible */
+    int banned;                    /* 465 on this link */
+    char bot_letter;               /* ISUPPORT BOT=, 0 unknown */
+    int ngircd;                    /* 004: ngircd, whose +B is not advertised */
+    int bot_set;                   /* MODE +B sent on this link */
+    char prefixes[16];             /* member prefixes of NAMES (ISUPPORT PREFIX) */
+    roster_t *bots;                /* nicks the server flags as bots */
+    roster_t *probed;              /* nicks asked about on this link */
+    roster_t *forced;              /* channels the server put us in unasked (reported) */
+    char probe_q[PROBE_QUEUE][NICK_MAX];
+    size_t probe_head, probe_len;
+    int64_t probe_t;               /* when the last question went out */
     /* outgoing queue: ring of cap entries. The first out_sent of them went to
      * the server but are not yet confirmed (see flush_out); they stay queued
      * and are sent again if the link drops first. */
@@ -123,6 +165,7 @@ struct irc_net {
 
 static int64_t ms_to_ns(int64_t ms) { return ms * 1000000; }
 static int min_timeout(int a, int b) { return a < 0 ? b : b < 0 ? a : a < b ? a : b; }
+static void conn_down(irc_conn_t *c, const char *why);
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -131,19 +174,55 @@ static int is_channel(const char *s)
     return s && (s[0] == '#' || s[0] == '&' || s[0] == '+' || s[0] == '!');
 }
 
+int irc_nick_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 30 || (s[0] >= '0' && s[0] <= '9') || s[0] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              strchr("[]\\`_^{|}-", ch)))
+            return 0;
+    }
+    return 1;
+}
+
+int irc_channel_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 2 || n >= CHAN_MAX || !is_channel(s))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= ' ' || ch == ',' || ch == ':' || ch == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
 static int chan_index(const irc_conn_t *c, const char *name)
 {
+    if (!name)
+        return -1;
     for (size_t i = 0; i < c->nchannels; i++)
-        if (strcasecmp(c->channels[i], name) == 0)
+        if (roster_nick_eq(c->ch[i].name, strlen(c->ch[i].name), name, strlen(name)))
             return (int)i;
     return -1;
+}
+
+static int is_me(const irc_conn_t *c, const char *nick)
+{
+    return nick && roster_nick_eq(nick, strlen(nick), c->nick, strlen(c->nick));
 }
 
 static void emit(irc_conn_t *c, irc_event_kind_t kind, const char *chan, const char *nick,
                  const char *text)
 {
-    irc_event_t ev = { kind, chan, nick ? nick : "", text ? text : "", c->net->t_batch,
-                       c->mask ? c->mask : (nick ? nick : "") };
+    irc_event_t ev = { .kind = kind, .channel = chan, .nick = nick ? nick : "",
+                       .text = text ? text : "", .t_recv = c->net->t_batch,
+                       .mask = c->mask ? c->mask : (nick ? nick : ""),
+                       .bot = nick && roster_get_s(c->bots, nick) != 0 };
     c->fn(c->owner, c, &ev);
 }
 
@@ -169,17 +248,29 @@ static const char *split_origin(irc_conn_t *c, const char *origin, char *buf, si
 
 static irc_conn_t *conn_of(irc_session_t *s) { return irc_get_ctx(s); }
 
+/* Network text for a message: control characters made visible. */
+#define VIS(buf, s) util_visible((buf), sizeof (buf), (s) ? (s) : "")
+
 static void netlog(irc_net_t *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void netlog(irc_net_t *n, const char *fmt, ...)
 {
     if (!n->log)
         return;
-    char buf[512];
+    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap); /* a cut log line is still useful */
     va_end(ap);
     n->log(n->log_ctx, buf);
+}
+
+/* Keeps what the server said (its last parameter), made visible, for the
+ * message about what happens next. */
+static void keep_said(irc_conn_t *c, const char *prefix, const char *text)
+{
+    char v[REASON_MAX];
+    VIS(v, text);
+    util_snprintf(c->said, sizeof c->said, "%s%s", prefix, v); /* cut is fine */
 }
 
 static void touch(irc_conn_t *c)
@@ -198,6 +289,105 @@ static irc_conn_t *heard(irc_session_t *s, const char **origin, char *buf)
     return c;
 }
 
+/* Doubling delay: base * 2^(k-1) for k >= 1, capped at backoff_max. */
+static int doubling(const irc_conn_t *c, int base_ms, int k)
+{
+    int64_t d = base_ms;
+    for (int i = 1; i < k && d < c->net->timing.backoff_max_ms; i++)
+        d *= 2;
+    return d > c->net->timing.backoff_max_ms ? c->net->timing.backoff_max_ms : (int)d;
+}
+
+/* ---- who is a bot ----------------------------------------------------------
+ * Servers with IRCv3 bot mode advertise BOT=<letter> and show the letter in
+ * WHO flags; ngircd supports +B without advertising it and shows it only in
+ * WHOIS (335). Questions go out paced (PROBE_MS) from a bounded queue: on
+ * joining a channel (WHO #chan where flags tell, else each member while the
+ * queue has room), for everyone who joins later, and for anyone who speaks
+ * unasked. */
+
+static int can_probe(const irc_conn_t *c)
+{
+    return c->bot_letter || c->ngircd;
+}
+
+static void probe(irc_conn_t *c, const char *what)
+{
+    if (!can_probe(c) || c->probe_len == PROBE_QUEUE || !what || !*what || is_me(c, what))
+        return;
+    if (is_channel(what)) {
+        if (!c->bot_letter)
+            return; /* ngircd's WHO shows no bot flag */
+    } else {
+        if (roster_get_s(c->probed, what) || roster_add(c->probed, what, 1) != 0)
+            return;
+    }
+    util_strlcpy(c->probe_q[(c->probe_head + c->probe_len) % PROBE_QUEUE], what, NICK_MAX);
+    c->probe_len++;
+}
+
+/* Sends the next question when due; ms until the next one, or -1. */
+static int probe_tick(irc_conn_t *c, int64_t now)
+{
+    if (c->state != CONN_READY || c->probe_len == 0)
+        return -1;
+    int64_t due = c->probe_t + ms_to_ns(PROBE_MS);
+    if (now < due)
+        return (int)((due - now) / 1000000) + 1;
+    const char *what = c->probe_q[c->probe_head];
+    if (c->bot_letter || is_channel(what))
+        irc_send_raw(c->session, "WHO %s", what);
+    else
+        irc_send_raw(c->session, "WHOIS %s", what);
+    c->probe_head = (c->probe_head + 1) % PROBE_QUEUE;
+    c->probe_len--;
+    c->probe_t = now;
+    return c->probe_len ? PROBE_MS : -1;
+}
+
+static void mark_bot(irc_conn_t *c, const char *nick)
+{
+    if (!nick || !*nick || roster_get_s(c->bots, nick))
+        return;
+    if (roster_add(c->bots, nick, 1) == 0) {
+        c->mask = NULL;
+        emit(c, IRC_EV_BOT, NULL, nick, NULL);
+    }
+}
+
+/* Our own bot mode, once per link: when BOT= names the letter, or at the end
+ * of the MOTD (final) on ngircd or when asked to set it anyway. */
+static void bot_mode_set(irc_conn_t *c, int final)
+{
+    if (c->bot_set || c->bot_mode == IRC_BOT_MODE_OFF || c->state != CONN_READY)
+        return;
+    char letter = c->bot_letter;
+    if (!letter && final && (c->ngircd || c->bot_mode == IRC_BOT_MODE_ON))
+        letter = 'B';
+    if (!letter)
+        return;
+    irc_send_raw(c->session, "MODE %s +%c", c->nick, letter);
+    c->bot_set = 1;
+}
+
+/* ISUPPORT (005): BOT=, PREFIX=(modes)prefixes. */
+static void isupport(irc_conn_t *c, const char **p, unsigned n)
+{
+    for (unsigned i = 1; i + 1 < n; i++) {
+        const char *t = p[i];
+        if (!t)
+            continue;
+        if (strncmp(t, "BOT=", 4) == 0 && t[4] && t[4] != ' ') {
+            c->bot_letter = t[4];
+            bot_mode_set(c, 0);
+        } else if (strncmp(t, "PREFIX=", 7) == 0) {
+            const char *close = strchr(t, ')');
+            if (t[7] == '(' && close)
+                util_strlcpy(c->prefixes, close + 1, sizeof c->prefixes);
+        }
+    }
+}
+
 /* ---- libircclient callbacks ------------------------------------------- */
 
 static void on_connect(irc_session_t *s, const char *ev, const char *origin,
@@ -210,10 +400,15 @@ static void on_connect(irc_session_t *s, const char *ev, const char *origin,
     if (n >= 1 && p[0])
         util_strlcpy(c->nick, p[0], sizeof c->nick);
     c->state = CONN_READY;
-    if (c->ever_ready)
-        netlog(c->net, "reconnected to %s:%u as %s", c->server, c->port, c->nick);
+    c->ready_t = c->last_rx;
+    c->nick_next = 0;
+    if (c->ever_ready) {
+        char v[NICK_MAX * 2];
+        netlog(c->net, "reconnected to %s:%u as %s", c->server, c->port, VIS(v, c->nick));
+    }
     c->ever_ready = 1;
-    c->backoff_ms = c->net->timing.backoff_min_ms;
+    /* the backoff is not reset here: a link that drops soon after
+     * registering (a K-line, a flood kill) must not reconnect every second */
     if (c->nickserv_pass) {
         /* before joining, so a channel that wants identified users lets us in
          * (a services reply may still come after the JOIN: then KICK -> rejoin) */
@@ -223,18 +418,22 @@ static void on_connect(irc_session_t *s, const char *ev, const char *origin,
             irc_send_raw(s, "PRIVMSG NickServ :IDENTIFY %s %s", c->wanted, c->nickserv_pass);
     }
     for (size_t i = 0; i < c->nchannels; i++)
-        irc_cmd_join(s, c->channels[i], NULL);
+        if (!c->ch[i].off)
+            irc_cmd_join(s, c->ch[i].name, NULL);
     emit(c, IRC_EV_READY, NULL, c->nick, NULL);
 }
 
-/* A channel line or /me: the same shape, another kind. */
+/* A channel line or /me: the same shape, another kind. Only configured
+ * channels are heard (a server may force us into others). */
 static void channel_text(irc_session_t *s, irc_event_kind_t kind, const char *origin,
                          const char **p, unsigned n)
 {
     char nickbuf[NICK_MAX];
     irc_conn_t *c = heard(s, &origin, nickbuf);
-    if (n >= 1 && is_channel(p[0]) && origin)
+    if (n >= 1 && is_channel(p[0]) && origin && chan_index(c, p[0]) >= 0) {
+        probe(c, origin);
         emit(c, kind, p[0], origin, n >= 2 ? p[1] : "");
+    }
 }
 
 static void on_channel(irc_session_t *s, const char *ev, const char *origin,
@@ -251,21 +450,42 @@ static void on_action(irc_session_t *s, const char *ev, const char *origin,
     channel_text(s, IRC_EV_ACTION, origin, p, n);
 }
 
+/* The server put us in a channel we did not ask for: say so once, leave. */
+static void forced_join(irc_conn_t *c, const char *chan)
+{
+    if (roster_get_s(c->forced, chan))
+        return;
+    roster_add(c->forced, chan, 1);
+    char v1[NICK_MAX * 2], v2[CHAN_MAX * 2];
+    netlog(c->net, "the server put %s in %s, which it was not asked to join; leaving it "
+           "(only configured channels are heard)", VIS(v1, c->nick), VIS(v2, chan));
+    irc_cmd_part(c->session, chan);
+}
+
 static void on_join(irc_session_t *s, const char *ev, const char *origin,
                     const char **p, unsigned n)
 {
     (void)ev;
     char nickbuf[NICK_MAX];
     irc_conn_t *c = heard(s, &origin, nickbuf);
-    if (n < 1 || !origin)
+    if (n < 1 || !origin || !p[0])
         return;
-    if (strcasecmp(origin, c->nick) == 0) {
-        int i = chan_index(c, p[0]);
-        if (i >= 0)
-            c->joined[i] = 1;
+    int i = chan_index(c, p[0]);
+    if (is_me(c, origin)) {
+        if (i < 0) {
+            forced_join(c, p[0]);
+            return;
+        }
+        c->ch[i].joined = 1;
+        c->ch[i].join_delay_ms = 0;
+        c->ch[i].rejoin_at = 0;
+        probe(c, p[0]);
         emit(c, IRC_EV_SELF_JOIN, p[0], origin, NULL);
+    } else if (i >= 0) {
+        probe(c, origin);
     }
-    emit(c, IRC_EV_JOIN, p[0], origin, NULL);
+    if (i >= 0)
+        emit(c, IRC_EV_JOIN, p[0], origin, NULL);
 }
 
 static void on_part(irc_session_t *s, const char *ev, const char *origin,
@@ -277,30 +497,76 @@ static void on_part(irc_session_t *s, const char *ev, const char *origin,
     if (n < 1 || !origin)
         return;
     int i = chan_index(c, p[0]);
-    if (i >= 0 && strcasecmp(origin, c->nick) == 0)
-        c->joined[i] = 0;
+    if (i < 0)
+        return;
+    if (is_me(c, origin))
+        c->ch[i].joined = 0;
     emit(c, IRC_EV_PART, p[0], origin, NULL);
+}
+
+/* Lines still queued for channel i are dropped (we will not be back). */
+static void drop_unsent(irc_conn_t *c, int i)
+{
+    size_t keep = c->out_sent;
+    for (size_t k = c->out_sent; k < c->out_len; k++) {
+        outline_t *o = &c->out[(c->out_head + k) % c->out_cap];
+        if (o->chan != i)
+            c->out[(c->out_head + keep++) % c->out_cap] = *o;
+    }
+    c->out_len = keep;
+}
+
+/* We were kicked from channel i: rejoin after a doubling delay, or stay out
+ * once max_kicks kicks came in a row. */
+static void kicked(irc_conn_t *c, int i, const char *by, const char *reason)
+{
+    chan_state_t *ch = &c->ch[i];
+    int64_t now = util_now_ns();
+    if (ch->kicks > 0 && now - ch->last_kick > ms_to_ns(c->net->timing.kick_reset_ms))
+        ch->kicks = 0;
+    ch->kicks++;
+    ch->last_kick = now;
+    ch->joined = 0;
+    char vn[NICK_MAX * 2], vc[CHAN_MAX * 2], vb[NICK_MAX * 2], vr[REASON_MAX];
+    VIS(vn, c->nick);
+    VIS(vc, ch->name);
+    VIS(vb, by ? by : "the server");
+    VIS(vr, reason && *reason ? reason : "no reason given");
+    if (ch->kicks >= c->max_kicks) {
+        ch->off = 1;
+        ch->rejoin_at = 0;
+        drop_unsent(c, i);
+        netlog(c->net, "%s was kicked from %s by %s (%s), %d times in a row; staying out of "
+               "%s until restart", vn, vc, vb, vr, ch->kicks, vc);
+        return;
+    }
+    int delay = doubling(c, c->net->timing.rejoin_ms, ch->kicks);
+    ch->rejoin_at = now + ms_to_ns(delay);
+    netlog(c->net, "%s was kicked from %s by %s (%s); rejoining in %.1f s", vn, vc, vb, vr,
+           delay / 1000.0);
 }
 
 static void on_kick(irc_session_t *s, const char *ev, const char *origin,
                     const char **p, unsigned n)
 {
-    (void)ev; (void)origin;
+    (void)ev;
+    char bybuf[NICK_MAX];
     irc_conn_t *c = conn_of(s);
+    const char *by = split_origin(c, origin, bybuf, sizeof bybuf);
     c->mask = NULL; /* events below carry bare nicks */
     touch(c);
-    if (n >= 2 && p[1] && p[1][0]) {
-        char kicked[NICK_MAX]; /* cut like an origin's nick, so the roster entry matches */
-        size_t len = strnlen(p[1], sizeof kicked - 1);
-        memcpy(kicked, p[1], len);
-        kicked[len] = '\0';
-        emit(c, IRC_EV_PART, p[0], kicked, NULL);
-        int i = chan_index(c, p[0]);
-        if (strcasecmp(p[1], c->nick) == 0 && i >= 0) {
-            c->joined[i] = 0;
-            irc_cmd_join(s, p[0], NULL); /* a configured channel: go back */
-        }
-    }
+    if (n < 2 || !p[1] || !p[1][0])
+        return;
+    int i = chan_index(c, p[0]);
+    if (i < 0)
+        return;
+    char kicked_nick[NICK_MAX]; /* cut like an origin's nick, so the roster entry matches */
+    size_t len = strnlen(p[1], sizeof kicked_nick - 1);
+    memcpy(kicked_nick, p[1], len);
+    kicked_nick[len] = '\0';
+    emit(c, IRC_EV_PART, p[0], kicked_nick, NULL);
+    if (is_me(c, p[1]))
+        kicked(c, i, by, n >= 3 ? p[2] : NULL);
 }
 
 static void on_quit(irc_session_t *s, const char *ev, const char *origin,
@@ -321,8 +587,10 @@ static void on_nick(irc_session_t *s, const char *ev, const char *origin,
     irc_conn_t *c = heard(s, &origin, nickbuf);
     if (n < 1 || !origin || !p[0])
         return;
-    if (strcasecmp(origin, c->nick) == 0)
+    if (is_me(c, origin))
         util_strlcpy(c->nick, p[0], sizeof c->nick);
+    if (roster_get_s(c->bots, origin))
+        roster_rename(c->bots, origin, p[0]);
     emit(c, IRC_EV_NICK, NULL, origin, p[0]);
 }
 
@@ -348,7 +616,8 @@ static void ack(irc_conn_t *c, uint64_t seq)
         c->ack_wait = 0;
 }
 
-/* Commands libircclient does not dispatch; PONG carries our delivery acks. */
+/* Commands libircclient does not dispatch: PONG carries our delivery acks,
+ * ERROR the server's reason for closing the link. */
 static void on_unknown(irc_session_t *s, const char *ev, const char *origin,
                        const char **p, unsigned n)
 {
@@ -361,6 +630,8 @@ static void on_unknown(irc_session_t *s, const char *ev, const char *origin,
         unsigned long long v = strtoull(p[n - 1] + 9, &end, 10);
         if (*end == '\0' && v <= c->seq)
             ack(c, (uint64_t)v);
+    } else if (strcmp(ev, "ERROR") == 0 && n >= 1 && p[n - 1]) {
+        keep_said(c, "ERROR ", p[n - 1]);
     }
 }
 
@@ -372,24 +643,82 @@ static void on_other(irc_session_t *s, const char *ev, const char *origin,
     touch(conn_of(s));
 }
 
-/* "nick1 @nick2 +nick3" from RPL_NAMREPLY: one JOIN each. */
+/* "nick1 @nick2 +nick3" from RPL_NAMREPLY: one JOIN each. The prefixes are
+ * the server's (ISUPPORT PREFIX), several per nick with multi-prefix. */
 static void names_reply(irc_conn_t *c, const char *chan, const char *list)
 {
+    if (chan_index(c, chan) < 0)
+        return;
     char nick[NICK_MAX];
     const char *q = list;
     while (*q) {
         while (*q == ' ')
             q++;
-        while (*q && strchr("~&@%+", *q))
+        while (*q && strchr(c->prefixes, *q))
             q++;
-        size_t len = strcspn(q, " ");
+        size_t len = strcspn(q, " !");   /* userhost-in-names: nick!user@host */
         if (len > 0 && len < sizeof nick) {
             memcpy(nick, q, len);
             nick[len] = '\0';
+            if (!is_me(c, nick) && !c->bot_letter)
+                probe(c, nick);      /* ngircd: one WHOIS each, while the queue has room */
             emit(c, IRC_EV_JOIN, chan, nick, NULL);
         }
-        q += len;
+        q += strcspn(q, " ");
     }
+}
+
+/* 433/436/437: the nick is taken. Try the next alternative: wanted + "_",
+ * "__", "___", then wanted + 1, 2, ... (cut to fit), the first at once and
+ * each later one after a delay that doubles from nick_ms up to backoff_max,
+ * so a server that refuses every nick gets a handful of NICKs a minute. */
+static void nick_taken(irc_conn_t *c, const char *tried, const char *why)
+{
+    char vt[NICK_MAX * 2], vw[REASON_MAX], vn[NICK_MAX * 2];
+    VIS(vt, tried && *tried ? tried : c->nick);
+    util_strlcpy(c->nick_why, why && *why ? VIS(vw, why) : "nick in use", sizeof c->nick_why);
+    c->nick_tries++;
+    char suffix[16];
+    if (c->nick_tries <= 3) {
+        memset(suffix, '_', (size_t)c->nick_tries);
+        suffix[c->nick_tries] = '\0';
+    } else {
+        util_snprintf(suffix, sizeof suffix, "%d", c->nick_tries - 3);
+    }
+    size_t keep = strlen(c->wanted), sl = strlen(suffix);
+    if (keep + sl > 30)  /* RFC 2812 allows 9; networks 15-32: stay within 30 */
+        keep = 30 - sl;
+    util_snprintf(c->nick, sizeof c->nick, "%.*s%s", (int)keep, c->wanted, suffix);
+    int delay = c->nick_tries == 1 ? 0 : doubling(c, c->net->timing.nick_ms, c->nick_tries - 1);
+    int64_t now = util_now_ns();
+    c->nick_next = now + ms_to_ns(delay);
+    c->t_start = now; /* the server answers: registration is under way, not stuck */
+    netlog(c->net, "nick %s is in use on %s (the server said: %s); trying %s %s%.1f s",
+           vt, c->server, c->nick_why, VIS(vn, c->nick), delay ? "in " : "now, ",
+           delay / 1000.0);
+}
+
+/* A JOIN was refused (full, invite only, banned, bad key, registered users
+ * only, ...): say why, try again after a doubling delay. */
+static void join_refused(irc_conn_t *c, unsigned code, const char *chan, const char *why)
+{
+    int i = chan_index(c, chan);
+    if (i < 0)
+        return;
+    chan_state_t *ch = &c->ch[i];
+    ch->join_delay_ms = ch->join_delay_ms ? doubling(c, ch->join_delay_ms, 2)
+                                          : doubling(c, c->net->timing.rejoin_ms, 2);
+    ch->rejoin_at = util_now_ns() + ms_to_ns(ch->join_delay_ms);
+    char vn[NICK_MAX * 2], vc[CHAN_MAX * 2], vw[REASON_MAX];
+    netlog(c->net, "%s cannot join %s: %s (%03u); trying again in %.1f s", VIS(vn, c->nick),
+           VIS(vc, chan), VIS(vw, why && *why ? why : "refused"), code,
+           ch->join_delay_ms / 1000.0);
+}
+
+static int is_join_refusal(unsigned ev)
+{
+    return ev == 403 || ev == 405 || ev == 471 || ev == 473 || ev == 474 || ev == 475 ||
+           ev == 477 || ev == 489;
 }
 
 static void on_numeric(irc_session_t *s, unsigned ev, const char *origin,
@@ -399,16 +728,53 @@ static void on_numeric(irc_session_t *s, unsigned ev, const char *origin,
     irc_conn_t *c = conn_of(s);
     c->mask = NULL; /* events below carry bare nicks */
     touch(c);
-    if (ev == LIBIRC_RFC_ERR_NICKNAMEINUSE || ev == LIBIRC_RFC_ERR_NICKCOLLISION ||
-        ev == LIBIRC_RFC_ERR_ERRONEUSNICKNAME) {
+    const char *last = n >= 1 && p[n - 1] ? p[n - 1] : "";
+    if ((ev == LIBIRC_RFC_ERR_NICKNAMEINUSE || ev == LIBIRC_RFC_ERR_NICKCOLLISION ||
+         ev == 437) && !(ev == 437 && n >= 2 && is_channel(p[1]))) {
         if (c->state == CONN_READY)
             return; /* a reclaim attempt failed: keep the fallback */
-        size_t len = strlen(c->nick);
-        if (ev == LIBIRC_RFC_ERR_ERRONEUSNICKNAME || len + 1 >= sizeof c->nick || len >= 30)
-            util_snprintf(c->nick, sizeof c->nick, "purg%u", (unsigned)(util_now_ns() % 100000));
-        else
-            strcat(c->nick, "_");
-        irc_cmd_nick(s, c->nick);
+        nick_taken(c, n >= 2 ? p[1] : NULL, last);
+    } else if (ev == LIBIRC_RFC_ERR_ERRONEUSNICKNAME) {
+        char vt[NICK_MAX * 2], vw[REASON_MAX];
+        VIS(vt, n >= 2 ? p[1] : c->nick);
+        VIS(vw, last);
+        if (c->state == CONN_READY) {
+            if (!c->reclaim_off)
+                netlog(c->net, "the server refuses the nick %s (%s); staying %s", vt, vw,
+                       c->nick);
+            c->reclaim_off = 1;
+            return;
+        }
+        util_snprintf(c->fail_msg, sizeof c->fail_msg,
+                      "the server refuses the nick %s (432: %s); choose another nick", vt, vw);
+        c->fail_hint = 0;
+        c->failed = 1;
+        c->state = CONN_DOWN;
+        irc_disconnect(s);
+    } else if (ev == 437 || is_join_refusal(ev)) {
+        if (n >= 2)
+            join_refused(c, ev, p[1], last);
+    } else if (ev == 465) {
+        c->banned = 1;
+        keep_said(c, "banned (465): ", last);
+    } else if (ev == 464) {
+        keep_said(c, "the server refused the password (464): ", last);
+    } else if (ev == LIBIRC_RFC_RPL_MYINFO && n >= 3 && p[2]) {
+        char low[64];
+        size_t k = 0;
+        for (; p[2][k] && k + 1 < sizeof low; k++)
+            low[k] = roster_fold_char(p[2][k]);
+        low[k] = '\0';
+        c->ngircd = strstr(low, "ngircd") != NULL;
+    } else if (ev == 5) {
+        isupport(c, p, n);
+    } else if (ev == LIBIRC_RFC_RPL_ENDOFMOTD || ev == LIBIRC_RFC_ERR_NOMOTD) {
+        bot_mode_set(c, 1);
+    } else if (ev == LIBIRC_RFC_RPL_WHOREPLY && n >= 7 && c->bot_letter && p[5] && p[6]) {
+        if (strchr(p[6], c->bot_letter))
+            mark_bot(c, p[5]);
+    } else if (ev == 335 && n >= 2) {
+        mark_bot(c, p[1]);
     } else if (ev == LIBIRC_RFC_RPL_NAMREPLY && n >= 3) {
         names_reply(c, p[n - 2], p[n - 1] ? p[n - 1] : "");
     }
@@ -454,6 +820,19 @@ static int conn_start(irc_conn_t *c)
     ircbridge_free(c->bridge);
     c->bridge = NULL;
     c->fd = -1;
+    /* what a server told us holds for one link */
+    c->nick_tries = 0;
+    c->nick_next = 0;
+    c->said[0] = '\0';
+    c->banned = 0;
+    c->bot_letter = 0;
+    c->ngircd = 0;
+    c->bot_set = 0;
+    c->stable = 0;
+    util_strlcpy(c->prefixes, "~&@%+!", sizeof c->prefixes);
+    roster_clear(c->bots);
+    roster_clear(c->probed);
+    c->probe_len = 0;
     unsigned short lport;
     c->fail_hint = 1;
     if (ircbridge_open(&c->bridge, &c->bconf, &lport, c->fail_msg, sizeof c->fail_msg) != 0)
@@ -467,7 +846,20 @@ static int conn_start(irc_conn_t *c)
     return 0;
 }
 
-/* The link is gone: schedule a reconnect, or fail if it never worked. */
+/* why, with what the server said last (its ERROR or refusal) when it said
+ * anything, into out. */
+static void reason(const irc_conn_t *c, const char *why, char *out, size_t n)
+{
+    if (!why)
+        why = "connection closed";
+    if (c->said[0])
+        util_snprintf(out, n, "%s; the server said: %s", why, c->said); /* cut is fine */
+    else
+        util_strlcpy(out, why, n);
+}
+
+/* The link is gone: schedule a reconnect, or fail if it never worked (or the
+ * server banned us). */
 static void conn_down(irc_conn_t *c, const char *why)
 {
     if (c->session)
@@ -475,13 +867,27 @@ static void conn_down(irc_conn_t *c, const char *why)
     ircbridge_free(c->bridge);
     c->bridge = NULL;
     c->out_sent = 0; /* unconfirmed lines go out again on the next link */
-    memset(c->joined, 0, c->nchannels);
+    for (size_t i = 0; i < c->nchannels; i++) {
+        c->ch[i].joined = 0;
+        c->ch[i].rejoin_at = 0;
+    }
     c->ack_wait = 0;
     c->ping_sent = 0;
-    if (!c->ever_ready) {
+    if (c->failed) {               /* gave up already (e.g. 432): keep its message */
+        c->state = CONN_DOWN;
+        return;
+    }
+    char msg[sizeof c->fail_msg];
+    reason(c, why, msg, sizeof msg);
+    if (!c->ever_ready || (c->banned && !c->retry_banned)) {
         c->failed = 1;
-        if (why)
-            util_strlcpy(c->fail_msg, why, sizeof c->fail_msg);
+        if (c->banned && c->ever_ready)
+            util_snprintf(c->fail_msg, sizeof c->fail_msg, "%s; not reconnecting to a server "
+                          "that bans us (--retry-banned keeps trying)", msg);
+        else
+            util_strlcpy(c->fail_msg, msg, sizeof c->fail_msg);
+        if (c->nick_tries)
+            c->fail_hint = 0;
         c->state = CONN_DOWN;
         return;
     }
@@ -493,9 +899,11 @@ static void conn_down(irc_conn_t *c, const char *why)
     c->next_attempt = now + ms_to_ns(delay);
     c->backoff_ms = c->backoff_ms > n->timing.backoff_max_ms / 2 ? n->timing.backoff_max_ms
                                                                 : c->backoff_ms * 2;
-    if (c->state != CONN_DOWN)
-        netlog(n, "lost the connection to %s:%u (%s); reconnecting in %.1f s",
-               c->server, c->port, why ? why : "connection closed", delay / 1000.0);
+    if (c->state != CONN_DOWN) {
+        char vn[NICK_MAX * 2];
+        netlog(n, "%s lost the connection to %s:%u (%s); reconnecting in %.1f s",
+               VIS(vn, c->nick), c->server, c->port, msg, delay / 1000.0);
+    }
     c->state = CONN_DOWN;
 }
 
@@ -510,6 +918,10 @@ static int timing_parse(const char *spec, irc_timing_t *t)
         { "ping_dead", offsetof(irc_timing_t, ping_dead_ms) },
         { "reclaim", offsetof(irc_timing_t, reclaim_ms) },
         { "connect", offsetof(irc_timing_t, connect_ms) },
+        { "nick", offsetof(irc_timing_t, nick_ms) },
+        { "stable", offsetof(irc_timing_t, stable_ms) },
+        { "rejoin", offsetof(irc_timing_t, rejoin_ms) },
+        { "kick_reset", offsetof(irc_timing_t, kick_reset_ms) },
     };
     const char *p = spec;
     while (*p) {
@@ -583,9 +995,11 @@ static void conn_free(irc_conn_t *c)
     free((char *)c->bconf.tls_ca);
     free((char *)c->bconf.sasl_user);
     free((char *)c->bconf.sasl_pass);
-    free(c->channels);
-    free(c->joined);
+    free(c->ch);
     free(c->out);
+    roster_free(c->bots);
+    roster_free(c->probed);
+    roster_free(c->forced);
     free(c);
 }
 
@@ -618,6 +1032,9 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
     c->owner = owner;
     c->port = conf->port;
     c->rate = conf->send_rate > 0 ? conf->send_rate : 2.0;
+    c->bot_mode = conf->bot_mode;
+    c->max_kicks = conf->max_kicks > 0 ? conf->max_kicks : IRC_MAX_KICKS;
+    c->retry_banned = conf->retry_banned;
     c->out_cap = conf->send_queue ? conf->send_queue : 64;
     c->server = strdup(conf->server);
     c->password = conf->password ? strdup(conf->password) : NULL;
@@ -632,16 +1049,17 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
         (conf->sasl_user && !c->bconf.sasl_user) || (conf->sasl_password && !c->bconf.sasl_pass) ||
         (conf->nickserv_password && !c->nickserv_pass))
         goto fail;
-    c->channels = calloc(conf->nchannels, sizeof *c->channels);
-    c->joined = calloc(conf->nchannels, 1);
+    c->ch = calloc(conf->nchannels, sizeof *c->ch);
     c->out = calloc(c->out_cap, sizeof *c->out);
-    if (!c->server || (conf->password && !c->password) || !c->channels || !c->joined || !c->out)
+    if (!c->server || (conf->password && !c->password) || !c->ch || !c->out ||
+        roster_create(&c->bots) != 0 || roster_create(&c->probed) != 0 ||
+        roster_create(&c->forced) != 0)
         goto fail;
-    if (util_strlcpy(c->wanted, conf->nick, sizeof c->wanted) != 0)
+    if (!irc_nick_valid(conf->nick) || util_strlcpy(c->wanted, conf->nick, sizeof c->wanted) != 0)
         goto fail_inval;
     for (size_t i = 0; i < conf->nchannels; i++) {
-        if (!is_channel(conf->channels[i]) ||
-            util_strlcpy(c->channels[i], conf->channels[i], CHAN_MAX) != 0)
+        if (!irc_channel_valid(conf->channels[i]) ||
+            util_strlcpy(c->ch[i].name, conf->channels[i], CHAN_MAX) != 0)
             goto fail_inval;
     }
     c->nchannels = conf->nchannels;
@@ -667,7 +1085,7 @@ fail:
 int irc_conn_say(irc_conn_t *c, const char *channel, const char *text)
 {
     int idx = chan_index(c, channel);
-    if (idx < 0)
+    if (idx < 0 || c->ch[idx].off)
         return PURG_EDENIED;
     if (strpbrk(text, "\r\n") || !*text)
         return PURG_EINVAL;
@@ -707,9 +1125,9 @@ static int flush_out(irc_conn_t *c, int64_t now)
     c->tokens_t = now;
     while (c->out_sent < c->out_len && c->tokens >= 1.0 && !c->hold) {
         outline_t *o = &c->out[(c->out_head + c->out_sent) % c->out_cap];
-        if (!c->joined[o->chan])
+        if (!c->ch[o->chan].joined)
             break; /* not in that channel (yet): +n would refuse the line; keep the order */
-        if (irc_cmd_msg(c->session, c->channels[o->chan], o->text) != 0)
+        if (irc_cmd_msg(c->session, c->ch[o->chan].name, o->text) != 0)
             break; /* libircclient's buffer is full: keep the line, retry later */
         o->seq = ++c->seq;
         c->out_sent++;
@@ -731,7 +1149,7 @@ static int flush_out(irc_conn_t *c, int64_t now)
             wait_ms = (int)((due - now) / 1000000) + 1;
         }
     }
-    if (c->out_sent < c->out_len && !c->hold && c->joined[c->out[(c->out_head + c->out_sent) % c->out_cap].chan]) {
+    if (c->out_sent < c->out_len && !c->hold && c->ch[c->out[(c->out_head + c->out_sent) % c->out_cap].chan].joined) {
         double wait = (1.0 - c->tokens) / c->rate * 1000.0;
         wait_ms = min_timeout(wait_ms, wait < 1 ? 1 : (int)wait + 1);
     }
@@ -752,8 +1170,27 @@ void irc_net_wake(irc_net_t *n)
 }
 
 
-/* Timers of one connection: reconnect, liveness, nick reclaim, sending.
- * Returns the ms until it next needs attention (-1: none). */
+/* Channel timers: rejoins after a kick or a refused JOIN. ms until the next, or -1. */
+static int chan_tick(irc_conn_t *c, int64_t now)
+{
+    int t = -1;
+    for (size_t i = 0; i < c->nchannels; i++) {
+        chan_state_t *ch = &c->ch[i];
+        if (!ch->rejoin_at || ch->joined || ch->off)
+            continue;
+        if (now >= ch->rejoin_at) {
+            ch->rejoin_at = 0;
+            irc_cmd_join(c->session, ch->name, NULL);
+        } else {
+            t = min_timeout(t, (int)((ch->rejoin_at - now) / 1000000) + 1);
+        }
+    }
+    return t;
+}
+
+/* Timers of one connection: reconnect, liveness, nick retries and reclaim,
+ * rejoins, bot-mode questions, sending. Returns the ms until it next needs
+ * attention (-1: none). */
 static int conn_tick(irc_conn_t *c, int64_t now)
 {
     if (c->state == CONN_DOWN) {
@@ -776,24 +1213,56 @@ static int conn_tick(irc_conn_t *c, int64_t now)
     }
     if (c->state == CONN_CONNECTING && now - c->t_start > ms_to_ns(tm->connect_ms)) {
         const char *w = ircbridge_waiting(c->bridge);
+        char why[sizeof c->fail_msg];
+        if (w)
+            util_strlcpy(why, w, sizeof why);
+        else if (c->nick_tries)
+            util_snprintf(why, sizeof why, "the server never completed registration: the nick "
+                          "%s and %d alternatives were in use (the server said: %s); choose "
+                          "another nick", c->wanted, c->nick_tries, c->nick_why);
+        else
+            util_strlcpy(why, "the server accepted the connection but never completed "
+                         "registration", sizeof why);
         c->fail_hint = 0;
-        conn_down(c, w ? w : "the server accepted the connection but never completed registration");
+        conn_down(c, why);
         return 10;
+    }
+    int t = -1;
+    if (c->state == CONN_CONNECTING && c->nick_next) {
+        if (now >= c->nick_next) {
+            c->nick_next = 0;
+            irc_cmd_nick(c->session, c->nick);
+        } else {
+            t = (int)((c->nick_next - now) / 1000000) + 1;
+        }
+    }
+    if (c->state == CONN_READY && !c->stable) {
+        if (now - c->ready_t >= ms_to_ns(tm->stable_ms)) {
+            c->stable = 1;  /* a good link: the next outage starts from the first delay */
+            c->backoff_ms = tm->backoff_min_ms;
+        } else {
+            t = min_timeout(t, (int)((c->ready_t + ms_to_ns(tm->stable_ms) - now) / 1000000) + 1);
+        }
     }
     if (!c->ping_sent && idle > ms_to_ns(tm->ping_idle_ms) && c->state == CONN_READY) {
         irc_send_raw(c->session, "PING :purgatory");
         c->ping_sent = now;
     }
-    if (c->state == CONN_READY && strcmp(c->nick, c->wanted) != 0 &&
-        now - c->last_reclaim > ms_to_ns(tm->reclaim_ms)) {
+    int reclaiming = c->state == CONN_READY && !c->reclaim_off &&
+                     strcmp(c->nick, c->wanted) != 0;
+    if (reclaiming && now - c->last_reclaim > ms_to_ns(tm->reclaim_ms)) {
         c->last_reclaim = now;
         irc_cmd_nick(c->session, c->wanted);
     }
-    int t = c->ping_sent ? tm->ping_dead_ms : tm->ping_idle_ms;
+    t = min_timeout(t, c->ping_sent ? tm->ping_dead_ms : tm->ping_idle_ms);
     if (c->state == CONN_CONNECTING)
         t = min_timeout(t, (int)((c->t_start + ms_to_ns(tm->connect_ms) - now) / 1000000) + 1);
-    if (c->state == CONN_READY && strcmp(c->nick, c->wanted) != 0)
+    if (reclaiming)
         t = min_timeout(t, tm->reclaim_ms);
+    if (c->state == CONN_READY) {
+        t = min_timeout(t, chan_tick(c, now));
+        t = min_timeout(t, probe_tick(c, now));
+    }
     return min_timeout(t, flush_out(c, now));
 }
 
@@ -860,6 +1329,47 @@ static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
     return 0;
 }
 
+/* Every registered link sends QUIT, and the loop runs on until the server
+ * closed each link (it does once it has the QUIT) or wait_ms passed, so the
+ * channel sees the reason instead of "Connection closed". */
+void irc_net_quit(irc_net_t *n, int wait_ms)
+{
+    int live = 0;
+    for (irc_conn_t *c = n->conns; c; c = c->next) {
+        if (c->state == CONN_READY && c->session && irc_is_connected(c->session)) {
+            irc_cmd_quit(c->session, "purgatory signing off");
+            live++;
+        } else {
+            c->state = CONN_DOWN;
+        }
+    }
+    int64_t end = util_now_ns() + ms_to_ns(wait_ms);
+    while (live > 0 && util_now_ns() < end) {
+        fd_set rd, wr;
+        FD_ZERO(&rd);
+        FD_ZERO(&wr);
+        int maxfd = -1;
+        for (irc_conn_t *c = n->conns; c; c = c->next)
+            if (c->state != CONN_DOWN)
+                conn_add_fds(c, &rd, &wr, &maxfd);
+        struct timeval tv = { 0, 50000 };
+        if (select(maxfd + 1, &rd, &wr, NULL, &tv) < 0 && errno != EINTR)
+            break;
+        live = 0;
+        for (irc_conn_t *c = n->conns; c; c = c->next) {
+            if (c->state == CONN_DOWN)
+                continue;
+            char why[256];
+            if ((c->bridge && ircbridge_process(c->bridge, &rd, &wr, why, sizeof why) != 0) ||
+                irc_process_select_descriptors(c->session, &rd, &wr) != 0 ||
+                !irc_is_connected(c->session))
+                c->state = CONN_DOWN;   /* closed: the server has our QUIT */
+            else
+                live++;
+        }
+    }
+}
+
 int irc_net_run(irc_net_t *n, atomic_int *stop,
                 void (*timer_fn)(void *), void *timer_ctx, int tick_ms,
                 char *err, size_t errlen)
@@ -876,7 +1386,8 @@ int irc_net_run(irc_net_t *n, atomic_int *stop,
         for (irc_conn_t *c = n->conns; c; c = c->next) {
             timeout = min_timeout(timeout, conn_tick(c, now));
             if (c->failed) {
-                util_snprintf(err, errlen, "cannot connect to IRC server %s:%u (%s)%s",
+                util_snprintf(err, errlen, "%s IRC server %s:%u (%s)%s",
+                              c->ever_ready ? "gave up on" : "cannot connect to",
                               c->server, c->port, c->fail_msg[0] ? c->fail_msg : "connection failed",
                               c->fail_hint ? "; check --server and --port, and that the server is running"
                                            : "");
@@ -922,8 +1433,5 @@ int irc_net_run(irc_net_t *n, atomic_int *stop,
             }
         }
     }
-    for (irc_conn_t *c = n->conns; c; c = c->next)
-        if (c->state != CONN_DOWN && c->session && irc_is_connected(c->session))
-            irc_cmd_quit(c->session, "purgatory signing off");
     return 0;
 }

@@ -23,7 +23,9 @@ typedef enum irc_event_kind {
     IRC_EV_QUIT,    /* nick left the network (channel is NULL) */
     IRC_EV_NICK,    /* nick is now text (channel is NULL) */
     IRC_EV_SELF_JOIN, /* we joined channel */
-    IRC_EV_INVITE   /* someone invited us to channel (owners decide; personas ignore) */
+    IRC_EV_INVITE,  /* someone invited us to channel (owners decide; personas ignore) */
+    IRC_EV_BOT      /* the server says nick is a bot (bot mode: WHO flag, RPL_WHOISBOT);
+                       channel is NULL */
 } irc_event_kind_t;
 
 typedef struct irc_event {
@@ -33,7 +35,13 @@ typedef struct irc_event {
     const char *text;     /* message text, or the new nick for IRC_EV_NICK */
     int64_t t_recv;       /* when the bytes were taken off the socket (util_now_ns) */
     const char *mask;     /* the sender as "nick!user@host" when the server said so, else nick */
+    int bot;              /* the server flags nick as a bot (see IRC_EV_BOT) */
 } irc_event_t;
+
+/* Does a connection set the server's bot user mode (+B) on itself? */
+enum { IRC_BOT_MODE_OFF = 0, /* never (the listener) */
+       IRC_BOT_MODE_AUTO,    /* when the server advertises BOT= or is ngircd (+B unadvertised) */
+       IRC_BOT_MODE_ON };    /* always: the letter from BOT=, else B */
 
 typedef struct irc_conn irc_conn_t;
 /* Called on the net thread; pointers inside ev live only during the call. */
@@ -54,14 +62,30 @@ typedef struct irc_conf {
     const char *sasl_user;    /* SASL PLAIN account, with sasl_password; or NULL */
     const char *sasl_password;
     const char *nickserv_password; /* "IDENTIFY" to NickServ after registration, or NULL */
+    int bot_mode;             /* IRC_BOT_MODE_* */
+    int max_kicks;            /* kicked this many times in a row from a channel: stay out
+                                 of it until restart; 0 = IRC_MAX_KICKS */
+    int retry_banned;         /* keep reconnecting after 465 (banned); default: stop */
 } irc_conf_t;
+
+#define IRC_MAX_KICKS 5
 
 typedef struct irc_net irc_net_t;
 
 /* Timers come from the environment variable PURG_IRC_TIMING when set (for
- * tests): "backoff_min=MS,backoff_max=MS,ping_idle=MS,ping_dead=MS,reclaim=MS,connect=MS",
- * any subset; defaults 1000, 60000, 90000, 60000, 30000, 30000. PURG_EINVAL when
- * it is malformed. */
+ * tests): "backoff_min=MS,backoff_max=MS,ping_idle=MS,ping_dead=MS,reclaim=MS,
+ * connect=MS,nick=MS,stable=MS,rejoin=MS,kick_reset=MS", any subset; defaults
+ * 1000, 60000, 90000, 60000, 30000, 30000, 5000, 60000, 1000, 600000.
+ * PURG_EINVAL when it is malformed.
+ *
+ * Manners (see irc.c): a taken nick is retried with alternatives at growing
+ * delays (nick, doubling, capped at backoff_max); a refused nick (432) stops
+ * the run; a kick is answered by a rejoin after rejoin ms, doubling per kick
+ * in a row (kicks closer than kick_reset), until max_kicks; a refused JOIN is
+ * retried at doubling delays; a link counts as good, and the reconnect delay
+ * starts again from backoff_min, only after it stayed up for `stable` ms; a
+ * ban (465) stops reconnecting unless retry_banned. Every server reason is
+ * reported through the log function with control characters made visible. */
 int irc_net_create(irc_net_t **out);
 
 /* Where the loop reports reconnects and other news for the user (one
@@ -75,13 +99,18 @@ void irc_net_free(irc_net_t *n); /* quits and frees every connection */
 int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *owner,
                 irc_conn_t **out);
 
-/* Run the loop until *stop becomes non-zero (then QUIT politely) or a
+/* Run the loop until *stop becomes non-zero (then irc_net_quit) or a
  * connection fails before it ever registered. timer_fn, if set, is called at
  * least every tick_ms milliseconds (for persona schedules). Returns 0 when
  * stopped, or PURG_ENET with a sentence for the user in err. */
 int irc_net_run(irc_net_t *n, atomic_int *stop,
                 void (*timer_fn)(void *), void *timer_ctx, int tick_ms,
                 char *err, size_t errlen);
+
+/* After irc_net_run returned: every registered connection sends QUIT, and
+ * the loop waits (at most wait_ms) until the server closed each link, so the
+ * channel sees the reason. Net thread. */
+void irc_net_quit(irc_net_t *n, int wait_ms);
 
 /* Interrupt a sleeping loop (after setting *stop). Any thread; async-signal-safe. */
 void irc_net_wake(irc_net_t *n);
@@ -94,6 +123,13 @@ int irc_conn_say(irc_conn_t *c, const char *channel, const char *text);
 /* While hold is set, queued lines wait (they still count against the bound).
  * Lines for a channel also wait until the connection has (re)joined it. */
 void irc_conn_hold(irc_conn_t *c, int hold);
+
+/* True when s can be a nick: 1..30 bytes of letters, digits and the RFC 2812
+ * specials [ ] \ ` _ ^ { | } -, not starting with a digit or '-'. Any thread. */
+int irc_nick_valid(const char *s);
+/* True when s can be a channel name: '#', '&', '+' or '!' and 1..62 more bytes,
+ * none of them a space, comma, colon or control character. Any thread. */
+int irc_channel_valid(const char *s);
 
 /* The nick the server knows us by now. */
 const char *irc_conn_nick(const irc_conn_t *c);

@@ -4,6 +4,7 @@
 #include "inibuf.h"
 
 #include "purg.h"
+#include "roster.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -23,6 +24,9 @@
 #define P_GUARD_TRIES 6               /* lines generated before giving up */
 #define P_MAX_PEERS 64
 #define P_PROMPT_MAX 512
+#define P_REPLY_LOG 64                /* replies remembered for replies_per_nick */
+#define P_REPLY_WINDOW_NS (60 * NS_PER_S)
+#define P_IN 1u                       /* roster flag: in the channel */
 
 /* ======================================================================== */
 /* definitions                                                              */
@@ -164,6 +168,8 @@ static const p_numkey_t p_numkeys[] = {
     { "think_min", 0, 600, offsetof(persona_def_t, think_min), 0 },
     { "think_max", 0, 600, offsetof(persona_def_t, think_max), 0 },
     { "max_words", 3, 200, offsetof(persona_def_t, max_words), 1 },
+    { "max_kicks", 1, 20, offsetof(persona_def_t, max_kicks), 1 },
+    { "replies_per_nick", 1, 60, offsetof(persona_def_t, replies_per_nick), 1 },
 };
 
 static int persona_key(p_parse_t *p, const char *name, const char *value)
@@ -211,6 +217,17 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
     }
     if (strcmp(name, "channels") == 0 || strcmp(name, "channel") == 0)
         return set_channels(p, value);
+    if (strcmp(name, "bot_mode") == 0) {
+        if (strcmp(value, "auto") == 0)
+            d->bot_mode = IRC_BOT_MODE_AUTO;
+        else if (strcmp(value, "on") == 0 || strcmp(value, "yes") == 0)
+            d->bot_mode = IRC_BOT_MODE_ON;
+        else if (strcmp(value, "off") == 0 || strcmp(value, "no") == 0)
+            d->bot_mode = IRC_BOT_MODE_OFF;
+        else
+            return p_fail(p, "bot_mode is auto, on or off%s%s", "", "");
+        return 1;
+    }
     if (strcmp(name, "voice") == 0) {
         if (util_strlcpy(d->voice, value, sizeof d->voice) != 0)
             return p_fail(p, "voice too long%s%s", "", "");
@@ -253,6 +270,9 @@ static void def_defaults(persona_def_t *d)
     d->think_min = 1;
     d->think_max = 3;
     d->max_words = 30;
+    d->bot_mode = IRC_BOT_MODE_AUTO;
+    d->max_kicks = 2;
+    d->replies_per_nick = 3;
 }
 
 /* Checks across keys, once the whole file was read. */
@@ -456,9 +476,15 @@ typedef struct p_pending {
     int human;                      /* a human named the persona: not to be preempted */
     size_t chan;
     int64_t due, expires;
-    char to[PERSONA_NICK_MAX + 1];  /* "" when not addressed */
+    char to[PERSONA_NICK_MAX + 1];  /* the human to name at the end; "" for nobody */
+    char from[PERSONA_NICK_MAX + 1];/* whose line it answers (for replies_per_nick) */
     char prompt[P_PROMPT_MAX];
 } p_pending_t;
+
+typedef struct p_reply {
+    char nick[PERSONA_NICK_MAX + 1];
+    int64_t t;
+} p_reply_t;
 
 struct persona {
     const persona_def_t *def;
@@ -471,6 +497,10 @@ struct persona {
     persona_say_fn say;
     void *say_ctx;
     p_chan_t ch[PERSONA_MAX_CHANNELS];
+    roster_t *room[PERSONA_MAX_CHANNELS]; /* who else is in each channel */
+    roster_t *bots;                /* nicks the server flags as bots */
+    p_reply_t replied[P_REPLY_LOG];/* recent replies, a ring */
+    size_t replied_next;
     p_pending_t pend;
     double tokens;
     int64_t t_tokens;
@@ -520,6 +550,11 @@ int persona_create(persona_t **out, const persona_def_t *def, const markov_t *mo
     p->gen.tries = 20;
     p->gen.budget_ns = 5 * 1000000; /* a reply on the net thread must not stall the loop */
     util_strlcpy(p->nick, def->nick, sizeof p->nick);
+    if (roster_create(&p->bots) != 0)
+        goto fail;
+    for (size_t i = 0; i < def->nchannels; i++)
+        if (roster_create(&p->room[i]) != 0)
+            goto fail;
     p->tokens = def->burst;
     p->t_tokens = now;
     for (size_t i = 0; i < def->nchannels; i++) {
@@ -532,10 +567,18 @@ int persona_create(persona_t **out, const persona_def_t *def, const markov_t *mo
     }
     *out = p;
     return 0;
+fail:
+    persona_free(p);
+    return PURG_ENOMEM;
 }
 
 void persona_free(persona_t *p)
 {
+    if (!p)
+        return;
+    for (size_t i = 0; i < PERSONA_MAX_CHANNELS; i++)
+        roster_free(p->room[i]);
+    roster_free(p->bots);
     free(p);
 }
 
@@ -633,20 +676,45 @@ static void count_persona_line(persona_t *p, size_t i, int64_t now)
     }
 }
 
-/* Could a line addressed to nick ever pass the guard? */
-static int addressable(const persona_t *p, const char *nick)
+/* A bot, as far as this persona can tell: the server flags it, its name
+ * says so (the [guard] nicks, the built-in list), or it is a persona of
+ * this process (or the listener). Bots are never answered or named. */
+static int is_bot(const persona_t *p, const char *nick)
 {
-    char probe[PERSONA_NICK_MAX + 16], out[PERSONA_NICK_MAX + 16];
-    const char *why = NULL;
-    if (util_snprintf(probe, sizeof probe, "%s: hello", nick) != 0)
-        return 0;
-    return guard_check(p->def->guard, probe, out, sizeof out, &why) == 0;
+    return roster_get_s(p->bots, nick) || is_peer(p, nick) ||
+           guard_is_bot_name(p->def->guard, nick);
+}
+
+/* Replies to nick in the last minute. */
+static int replies_to(const persona_t *p, const char *nick, int64_t now)
+{
+    int k = 0;
+    for (size_t i = 0; i < P_REPLY_LOG; i++)
+        if (p->replied[i].nick[0] && now - p->replied[i].t < P_REPLY_WINDOW_NS &&
+            same_nick(p->replied[i].nick, nick))
+            k++;
+    return k;
+}
+
+static void note_reply(persona_t *p, const char *nick, int64_t now)
+{
+    p_reply_t *r = &p->replied[p->replied_next];
+    p->replied_next = (p->replied_next + 1) % P_REPLY_LOG;
+    util_strlcpy(r->nick, nick, sizeof r->nick);
+    r->t = now;
 }
 
 static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t now)
 {
     p_chan_t *c = &p->ch[i];
     int peer = is_peer(p, ev->nick);
+    roster_add(p->room[i], ev->nick, P_IN); /* it speaks here, so it is here */
+    if (!peer && (ev->bot || is_bot(p, ev->nick))) {
+        /* Never answered, whatever it says, and no human for the quiet
+         * rule: a command bot that mentions a persona gets nothing back. */
+        p->st.bot_lines++;
+        return;
+    }
     int mention = names_me(ev->text, p->nick);
     double prob;
     if (!peer) {
@@ -666,11 +734,12 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
         else
             prob *= 1.0 - (double)c->chain / p->def->max_turns;
     }
-    /* A reply it could never send (to a bot the guard knows, a nick that
-     * looks like a command) must not take the one reply slot; a human who
-     * names the persona takes the slot from a pending reply to a persona. */
-    if (mention && !addressable(p, ev->nick))
+    /* Ping-pong is bounded with anyone, bot-like humans and personas alike. */
+    if (prob > 0.0 && replies_to(p, ev->nick, now) >= p->def->replies_per_nick) {
+        p->st.capped++;
         return;
+    }
+    /* A human who names the persona takes the slot from a pending reply to a persona. */
     int preempt = !peer && mention && p->pend.active && !p->pend.human;
     if (prob <= 0.0 || (p->pend.active && !preempt) || p_uniform(p) >= prob)
         return;
@@ -681,8 +750,55 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
     double think = p->def->think_min + p_uniform(p) * (p->def->think_max - p->def->think_min);
     r->due = now + secs_ns(think);
     r->expires = r->due + P_REPLY_TTL_NS;
-    util_strlcpy(r->to, mention ? ev->nick : "", sizeof r->to);
+    util_strlcpy(r->to, r->human ? ev->nick : "", sizeof r->to);
+    util_strlcpy(r->from, ev->nick, sizeof r->from);
     util_strlcpy(r->prompt, ev->text, sizeof r->prompt);
+}
+
+static int is_self(const persona_t *p, const char *nick)
+{
+    return nick && roster_nick_eq(nick, strlen(nick), p->nick, strlen(p->nick));
+}
+
+/* Roster events: who is in which channel. */
+static void heard_roster(persona_t *p, const irc_event_t *ev)
+{
+    int i = chan_of(p, ev->channel);
+    switch (ev->kind) {
+    case IRC_EV_SELF_JOIN:
+        if (i >= 0)
+            roster_clear(p->room[i]); /* the server's NAMES follows */
+        break;
+    case IRC_EV_JOIN:
+        if (i >= 0 && !is_self(p, ev->nick))
+            roster_add(p->room[i], ev->nick, P_IN);
+        break;
+    case IRC_EV_PART:
+        if (i >= 0 && is_self(p, ev->nick))
+            roster_clear(p->room[i]);
+        else if (i >= 0)
+            roster_del(p->room[i], ev->nick);
+        break;
+    case IRC_EV_QUIT:
+        for (size_t k = 0; k < p->def->nchannels; k++)
+            roster_del(p->room[k], ev->nick);
+        break;
+    case IRC_EV_NICK:
+        if (!ev->text || !*ev->text)
+            break;
+        for (size_t k = 0; k < p->def->nchannels; k++)
+            roster_rename(p->room[k], ev->nick, ev->text);
+        if (roster_get_s(p->bots, ev->nick))
+            roster_rename(p->bots, ev->nick, ev->text);
+        break;
+    case IRC_EV_BOT:
+        roster_add(p->bots, ev->nick, 1);
+        break;
+    default:
+        break;
+    }
+    if (ev->bot && ev->nick && *ev->nick)
+        roster_add(p->bots, ev->nick, 1);
 }
 
 void persona_event(persona_t *p, const irc_event_t *ev, int64_t now)
@@ -695,6 +811,8 @@ void persona_event(persona_t *p, const irc_event_t *ev, int64_t now)
             return;
         if ((i = chan_of(p, ev->channel)) < 0)
             return;
+        if (ev->bot)
+            roster_add(p->bots, ev->nick, 1);
         heard_line(p, (size_t)i, ev, now);
         break;
     case IRC_EV_INVITE:
@@ -704,8 +822,12 @@ void persona_event(persona_t *p, const irc_event_t *ev, int64_t now)
     case IRC_EV_NICK:
         if (ev->nick && ev->text && strcasecmp(ev->nick, p->nick) == 0)
             persona_set_nick(p, ev->text);
+        else
+            heard_roster(p, ev);
         break;
     default:
+        if (ev->nick)
+            heard_roster(p, ev);
         break;
     }
 }
@@ -728,10 +850,56 @@ static int64_t token_time(const persona_t *p, int64_t now)
     return now + secs_ns((1.0 - p->tokens) * 60.0 / p->def->rate) + 1;
 }
 
-/* One guarded line into out: a reply to prompt (NULL: anything), addressed
- * to 'to' when not empty. 0, or PURG_EDENIED when nothing passed. */
-static int compose(persona_t *p, const char *prompt, const char *to, char *out, size_t outlen)
+/* What the guard asks of the room: channel `chan` of persona p. */
+typedef struct p_look {
+    const persona_t *p;
+    size_t chan;
+} p_look_t;
+
+static unsigned p_lookup(void *ctx, const char *s, size_t n)
 {
+    const p_look_t *l = ctx;
+    const persona_t *p = l->p;
+    if (n == 0 || roster_nick_eq(s, n, p->nick, strlen(p->nick)) ||
+        roster_nick_eq(s, n, p->def->nick, strlen(p->def->nick)))
+        return 0; /* itself */
+    char nick[ROSTER_NICK_MAX];
+    if (n >= sizeof nick)
+        n = sizeof nick - 1;
+    memcpy(nick, s, n);
+    nick[n] = '\0';
+    int flagged = roster_get_s(p->bots, nick) || is_peer(p, nick);
+    if (!flagged && !roster_get_s(p->room[l->chan], nick))
+        return 0;
+    /* a flagged bot or a persona counts as present anywhere: never named */
+    return GUARD_PRESENT | (flagged || guard_is_bot_name(p->def->guard, nick) ? GUARD_BOT : 0);
+}
+
+/* text with the human it answers named at the end, "..., alice." (never at
+ * the start, where bots look for their name; the full stop keeps it from
+ * reading as an address at the end). */
+static int name_at_end(const char *text, const char *to, char *out, size_t outlen)
+{
+    size_t n = strlen(text);
+    char punct = '.';
+    while (n > 0 && strchr(" .,;:!?", text[n - 1])) {
+        if (text[n - 1] == '?' || text[n - 1] == '!')
+            punct = text[n - 1];
+        n--;
+    }
+    if (n == 0)
+        return PURG_EINVAL;
+    return util_snprintf(out, outlen, "%.*s, %s%c", (int)n, text, to, punct);
+}
+
+/* One guarded line into out for channel chan: a reply to prompt (NULL:
+ * anything), naming 'to' at the end when not empty (the last tries go
+ * without the name). 0, or PURG_EDENIED when nothing passed. */
+static int compose(persona_t *p, size_t chan, const char *prompt, const char *to, char *out,
+                   size_t outlen)
+{
+    p_look_t look = { p, chan };
+    guard_room_t room = { p_lookup, &look };
     for (int t = 0; t < P_GUARD_TRIES; t++) {
         char *text = NULL;
         int rc = PURG_ENOTFOUND;
@@ -744,13 +912,13 @@ static int compose(persona_t *p, const char *prompt, const char *to, char *out, 
             continue;
         }
         char line[GUARD_MAX_LINE + 1];
-        int r2 = to && *to ? util_snprintf(line, sizeof line, "%s: %s", to, text)
-                           : util_strlcpy(line, text, sizeof line);
+        int r2 = to && *to && t < P_GUARD_TRIES - 2 ? name_at_end(text, to, line, sizeof line)
+                                                     : util_strlcpy(line, text, sizeof line);
         free(text);
         if (r2 != 0)
             continue;
         const char *why = NULL;
-        if (guard_check(p->def->guard, line, out, outlen, &why) == 0)
+        if (guard_check_room(p->def->guard, &room, line, out, outlen, &why) == 0)
             return 0;
         p->st.guarded++;
     }
@@ -761,7 +929,7 @@ static int compose(persona_t *p, const char *prompt, const char *to, char *out, 
 static int speak(persona_t *p, size_t i, const char *prompt, const char *to, int64_t now)
 {
     char line[PERSONA_LINE_MAX + 1];
-    if (!p->say || compose(p, prompt, to, line, sizeof line) != 0) {
+    if (!p->say || compose(p, i, prompt, to, line, sizeof line) != 0) {
         p->st.dropped++;
         return PURG_EDENIED;
     }
@@ -795,8 +963,10 @@ int64_t persona_tick(persona_t *p, int64_t now)
             r->due = token_time(p, now);
         } else {
             r->active = 0;
-            if (speak(p, r->chan, r->prompt, r->to, now) == 0)
+            if (speak(p, r->chan, r->prompt, r->to, now) == 0) {
                 p->st.replies++;
+                note_reply(p, r->from, now);
+            }
         }
     }
     if (r->active)

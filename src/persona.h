@@ -63,6 +63,9 @@ typedef struct persona_def {
     int burst;             /* lines it may say back to back (default 2) */
     double think_min, think_max; /* seconds before a reply (default 1..3) */
     int max_words;         /* words in a generated line (default 30) */
+    int bot_mode;          /* IRC_BOT_MODE_*: set user mode +B (default auto) */
+    int max_kicks;         /* kicked this often in a row: stays out until restart (default 2) */
+    int replies_per_nick;  /* replies a minute to any one nick, at most (default 3) */
     guard_t *guard;        /* the default rules plus the [guard] section; owned */
 } persona_def_t;
 
@@ -70,7 +73,8 @@ typedef struct persona_def {
  *   [persona]  nick, model, corpus, corpus_format, corpus_max_lines, order,
  *              channels (space or comma separated), chattiness, reply_mention,
  *              reply_persona, voice, quiet_after, max_turns, rate, burst,
- *              think_min, think_max, max_words
+ *              think_min, think_max, max_words, bot_mode (auto|on|off),
+ *              max_kicks, replies_per_nick
  *   [guard]    any key of guard_set (sigils, command_words, nicks, rewrite, max_len)
  * On error returns a negative code and "FILE:LINE: problem" in err. */
 int persona_def_load(persona_def_t **out, const char *path, char *err, size_t errlen);
@@ -110,6 +114,8 @@ typedef struct persona_stats {
     unsigned long rate_limited;/* lines held back or skipped by the rate limit */
     unsigned long invites;     /* INVITEs ignored */
     unsigned long quiet_skips; /* unprompted lines skipped by the quiet rule */
+    unsigned long bot_lines;   /* lines from bots, never answered */
+    unsigned long capped;      /* replies not made: replies_per_nick reached */
 } persona_stats_t;
 
 typedef struct persona persona_t;

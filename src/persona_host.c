@@ -33,9 +33,12 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
     phost_member_t *m = owner;
     if (ev->kind == IRC_EV_READY)
         persona_set_nick(m->p, irc_conn_nick(c));
-    else if (ev->kind == IRC_EV_INVITE)
+    else if (ev->kind == IRC_EV_INVITE) {
+        char vc[UTIL_VIS_MAX], vn[UTIL_VIS_MAX];
         fprintf(stderr, "purgatory: %s ignored an invitation to %s from %s\n",
-                persona_nick(m->p), ev->channel ? ev->channel : "?", ev->nick ? ev->nick : "?");
+                persona_nick(m->p), util_visible(vc, sizeof vc, ev->channel ? ev->channel : "?"),
+                util_visible(vn, sizeof vn, ev->nick ? ev->nick : "?"));
+    }
     persona_event(m->p, ev, util_now_ns());
 }
 
@@ -73,7 +76,8 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
                       .password = lk->password, .channels = chans,
                       .nchannels = m->def->nchannels, .send_rate = PHOST_SEND_RATE,
                       .send_queue = PHOST_SEND_QUEUE, .tls = lk->tls, .tls_ca = lk->tls_ca,
-                      .tls_insecure = lk->tls_insecure };
+                      .tls_insecure = lk->tls_insecure, .bot_mode = m->def->bot_mode,
+                      .max_kicks = m->def->max_kicks, .retry_banned = lk->retry_banned };
     /* no .sasl_user / .nickserv_password: they belong to the listener's account */
     if ((rc = irc_net_add(net, &ic, on_irc, m, &m->conn)) != 0) {
         util_snprintf(err, errlen, "%s: cannot set up the IRC connection: %s", m->def->file,
@@ -115,6 +119,17 @@ int phost_create(phost_t **out, irc_net_t *net, voicemap_t *voices, const phost_
     return 0;
 }
 
+int phost_is_persona(const phost_t *h, const char *nick)
+{
+    if (!h || !nick)
+        return 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->m[i].def && (strcasecmp(h->m[i].def->nick, nick) == 0 ||
+                            (h->m[i].p && strcasecmp(persona_nick(h->m[i].p), nick) == 0)))
+            return 1;
+    return 0;
+}
+
 void phost_tick(phost_t *h)
 {
     if (!h)
@@ -135,8 +150,9 @@ void phost_free(phost_t *h)
             persona_stats_t st;
             persona_get_stats(m->p, &st);
             fprintf(stderr, "purgatory: %s said %lu (%lu unprompted, %lu replies), guard refused "
-                    "%lu, invites ignored %lu\n", persona_nick(m->p), st.said, st.unprompted,
-                    st.replies, st.guarded, st.invites);
+                    "%lu, invites ignored %lu, bot lines ignored %lu, replies capped %lu\n",
+                    persona_nick(m->p), st.said, st.unprompted, st.replies, st.guarded,
+                    st.invites, st.bot_lines, st.capped);
         }
         persona_free(m->p);
         markov_free(m->model);

@@ -35,6 +35,9 @@ typedef struct phost_conf {
 int phost_create(phost_t **out, irc_net_t *net, voicemap_t *voices, const phost_conf_t *conf,
                  char *err, size_t errlen);
 
+/* True when nick is one of the hosted personas (net thread). Accepts NULL. */
+int phost_is_persona(const phost_t *h, const char *nick);
+
 /* Net thread: run every persona's schedule. */
 void phost_tick(phost_t *h);
 

@@ -141,6 +141,18 @@ static void run_until(persona_t *p, int64_t *now, int64_t until)
         persona_tick(p, *now);
 }
 
+/* A reply names the human it answers at the end ("..., alice."), never at
+ * the start where bots look for their name. */
+static int names_at_end(const char *line, const char *nick)
+{
+    size_t n = strlen(line), k = strlen(nick);
+    if (n < k + 3 || strncasecmp(line, nick, k) == 0)
+        return 0;
+    char last = line[n - 1];
+    return (last == '.' || last == '?' || last == '!') && strncmp(line + n - 1 - k, nick, k) == 0 &&
+           strncmp(line + n - 3 - k, ", ", 2) == 0;
+}
+
 static void test_mention(markov_t *m)
 {
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
@@ -159,7 +171,7 @@ static void test_mention(markov_t *m)
     run_until(p, &now, now + 10 * S);
     CHECK(s.n == 1);
     CHECK_STREQ(s.chan, "#c");
-    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    CHECK(names_at_end(s.last, "alice"));
     /* a word that only contains the nick does not count */
     hear(p, "alice", "bofhs are everywhere", now);
     run_until(p, &now, now + 10 * S);
@@ -198,19 +210,19 @@ static void test_reply_slot(markov_t *m)
     hear(p, "alice", "bofh, what about the coffee machine?", now + S);
     run_until(p, &now, now + 10 * S);
     CHECK(s.n == 1);
-    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    CHECK(names_at_end(s.last, "alice"));
     /* a persona's line takes the slot first; alice naming it takes it over */
     hear(p, "oracle", "the printer is down again", now);
     hear(p, "alice", "bofh, and the backups?", now + S);
     run_until(p, &now, now + 10 * S);
     CHECK(s.n == 2);
-    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    CHECK(names_at_end(s.last, "alice"));
     /* ...but a second human does not take it from the first */
     hear(p, "alice", "bofh, one more thing", now);
     hear(p, "carol", "bofh, over here", now + S);
     run_until(p, &now, now + 10 * S);
     CHECK(s.n == 3);
-    CHECK(strncmp(s.last, "alice: ", 7) == 0);
+    CHECK(names_at_end(s.last, "alice"));
     persona_free(p);
     persona_def_free(d);
 }
@@ -302,7 +314,8 @@ static void test_rate_limit(markov_t *m)
 {
     /* every human line names it; it may say 6 a minute, 2 back to back */
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
-                                "reply_mention = 1\nrate = 6\nburst = 2\nthink_min = 0\nthink_max = 0\n");
+                                "reply_mention = 1\nrate = 6\nburst = 2\nthink_min = 0\nthink_max = 0\n"
+                                "replies_per_nick = 60\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
@@ -392,6 +405,132 @@ static void test_model_open(void)
     persona_def_free(d);
 }
 
+/* Bots are never answered: by name (a built-in pattern), by the server's
+ * flag on the line, or by an earlier IRC_EV_BOT; their lines do not count as
+ * human. A human still gets an answer. */
+static void test_bots_ignored(markov_t *m)
+{
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
+                                "reply_mention = 1\nreply_persona = 1\nrate = 60\nburst = 5\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 1000 * S;
+    CHECK(persona_create(&p, d, m, 5, now) == 0);
+    persona_set_transport(p, rec_say, &s);
+    hear(p, "hubot", "bofh: what do you think about the printer", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 0);
+    irc_event_t ev = { .kind = IRC_EV_SAY, .channel = "#c", .nick = "jarvis",
+                       .text = "bofh, tell me about the coffee machine", .bot = 1 };
+    persona_event(p, &ev, now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 0);
+    ev = (irc_event_t){ .kind = IRC_EV_BOT, .nick = "friday" };
+    persona_event(p, &ev, now);
+    hear(p, "Friday", "what about the server room, bofh?", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 0);
+    hear(p, "alice", "bofh, what about the backups?", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK(s.n == 1);
+    CHECK(names_at_end(s.last, "alice"));
+    persona_stats_t st;
+    persona_get_stats(p, &st);
+    CHECK(st.bot_lines == 3);
+    persona_free(p);
+    persona_def_free(d);
+}
+
+/* replies_per_nick: one nick mentioning it over and over gets at most that
+ * many replies a minute; another nick still gets its answer. */
+static void test_replies_per_nick(markov_t *m)
+{
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
+                                "reply_mention = 1\nrate = 600\nburst = 50\nthink_min = 0\n"
+                                "think_max = 0\nreplies_per_nick = 3\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 0;
+    CHECK(persona_create(&p, d, m, 9, now) == 0);
+    persona_set_transport(p, rec_say, &s);
+    for (int i = 0; i < 300; i++, now += S / 10) { /* 30 s, a mention every 2 s */
+        if (i % 20 == 0)
+            hear(p, "pingpong", "bofh: and the printer?", now);
+        persona_tick(p, now);
+    }
+    CHECK(s.n == 3);
+    hear(p, "carol", "bofh, and you?", now);
+    run_until(p, &now, now + 2 * S);
+    CHECK(s.n == 4);
+    CHECK(names_at_end(s.last, "carol"));
+    for (int i = 0; i < 600; i++, now += S / 10) { /* a minute later it may answer again */
+        if (i % 20 == 0)
+            hear(p, "pingpong", "bofh: and the printer?", now);
+        persona_tick(p, now);
+    }
+    CHECK(s.n >= 5 && s.n <= 4 + 4);
+    persona_stats_t st;
+    persona_get_stats(p, &st);
+    CHECK(st.capped > 0);
+    persona_free(p);
+    persona_def_free(d);
+}
+
+/* The guard knows the room: a persona whose corpus starts lines with a
+ * word that is the nick of someone present never says such a line while
+ * that someone is in the channel, and does once they left. */
+static void test_room_guard(void)
+{
+    static const char *const lines[] = {
+        "karl the server room is on fire again",
+        "karl the coffee machine is on fire",
+        "the printer is on fire again today",
+        "the coffee machine speaks in riddles today",
+        "karl the printer speaks in riddles",
+        "the server room speaks in riddles again",
+        "karl and the printer are on fire today",
+    };
+    markov_t *m = NULL;
+    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        CHECK(markov_add_line(m, lines[i], strlen(lines[i])) == 0);
+    CHECK(markov_build(m) == 0);
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 2\n"
+                                "quiet_after = 0\nrate = 600\nburst = 50\nmax_turns = 1000\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 0;
+    CHECK(persona_create(&p, d, m, 13, now) == 0);
+    persona_set_transport(p, rec_say, &s);
+    irc_event_t ev = { .kind = IRC_EV_SELF_JOIN, .channel = "#c", .nick = "bofh" };
+    persona_event(p, &ev, now);
+    ev = (irc_event_t){ .kind = IRC_EV_JOIN, .channel = "#c", .nick = "Karl" };
+    persona_event(p, &ev, now);
+    int karl_lines = 0, n0;
+    for (int i = 0; i < 6000; i++, now += S / 10) {
+        n0 = s.n;
+        persona_tick(p, now);
+        if (s.n > n0 && strncmp(s.last, "karl", 4) == 0)
+            karl_lines++;
+    }
+    int present_lines = s.n;
+    { persona_stats_t st; persona_get_stats(p, &st); fprintf(stderr, "room guard: %d lines, %lu guarded, %lu dropped, %lu rl, %lu quiet\n", s.n, st.guarded, st.dropped, st.rate_limited, st.quiet_skips); }
+    CHECK(present_lines > 20);
+    CHECK(karl_lines == 0);
+    ev = (irc_event_t){ .kind = IRC_EV_QUIT, .nick = "karl" };
+    persona_event(p, &ev, now);
+    for (int i = 0; i < 6000; i++, now += S / 10) {
+        n0 = s.n;
+        persona_tick(p, now);
+        if (s.n > n0 && strncmp(s.last, "karl", 4) == 0)
+            karl_lines++;
+    }
+    CHECK(karl_lines > 0); /* gone: the roster, not the word, decided */
+    persona_free(p);
+    persona_def_free(d);
+    markov_free(m);
+}
+
 int main(void)
 {
     test_parse();
@@ -402,7 +541,10 @@ int main(void)
         test_exchange(m);
         test_rate_limit(m);
         test_quiet_rule(m);
+        test_bots_ignored(m);
+        test_replies_per_nick(m);
     }
+    test_room_guard();
     markov_free(m);
     test_model_open();
     return check_done();
