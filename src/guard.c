@@ -54,7 +54,24 @@ static const char R_SED[] = "sed-style substitution";
 static const char R_KARMA[] = "karma";
 static const char R_ADDR[] = "addressed command";
 static const char R_BOT[] = "mentions a bot";
+static const char R_FIRST[] = "first word is a command";
+static const char R_PRESENT[] = "addresses someone present";
+static const char R_PRESENT_END[] = "names someone present at the end";
+static const char R_ROOM_BOT[] = "names a bot present";
 static const char R_REWRITE[] = "rewritten (karma or sigil removed)";
+
+/* Nicks that are bots by name alone (guard_is_bot_name), compared after
+ * rfc1459 case folding and suffix stripping. Deliberately broad: a human
+ * called "travis", or "talbot" (any nick ending in "bot" counts, see
+ * bot_name), is taken for a bot, and personas simply never address or name
+ * them. Missing a real bot costs commands; taking a human for one costs a
+ * line. */
+static const char *const guard_bot_names[] = {
+    "irccat", "hubot", "limnoria", "supybot", "sopel", "willie", "phenny", "jenni",
+    "errbot", "eggdrop", "lambdabot", "gitbot", "github", "gitlab", "jenkins", "travis",
+    "zuul", "buildbot", "chanserv", "nickserv", "memoserv", "operserv", "hostserv",
+    "botserv", "global",
+};
 
 typedef char guard_word_t[GUARD_WORD_MAX];
 
@@ -378,6 +395,18 @@ static const char *rule_karma(const unsigned char *s, size_t n)
     return NULL;
 }
 
+/* Is the word at s[i..n) a command word? Both "help" in "help2" and the
+ * whole "deploy-prod" are looked up. */
+static bool command_at(const guard_t *g, const unsigned char *s, size_t n, size_t i)
+{
+    size_t w = i, a = i;
+    while (a < n && ((s[a] >= 'a' && s[a] <= 'z') || (s[a] >= 'A' && s[a] <= 'Z')))
+        a++;
+    while (i < n && is_word_char(s[i]))
+        i++;
+    return list_has(&g->words, s + w, a - w) || list_has(&g->words, s + w, i - w);
+}
+
 /* "nick: word", "nick, word", "nick> word" with a command word or a sigil. */
 static const char *rule_addressed(const guard_t *g, const unsigned char *s, size_t n)
 {
@@ -400,16 +429,41 @@ static const char *rule_addressed(const guard_t *g, const unsigned char *s, size
         return NULL;
     if (s[i] < 0x80 && g->lead[s[i]])
         return R_ADDR;
-    /* both "help" in "help2" and the whole "deploy-prod" are looked up */
-    size_t w = i, a = i;
-    while (a < n && ((s[a] >= 'a' && s[a] <= 'z') || (s[a] >= 'A' && s[a] <= 'Z')))
-        a++;
-    while (i < n && is_word_char(s[i]))
-        i++;
-    return (list_has(&g->words, s + w, a - w) || list_has(&g->words, s + w, i - w)) ? R_ADDR : NULL;
+    return command_at(g, s, n, i) ? R_ADDR : NULL;
 }
 
-/* A registered bot nick as a whole run of nick characters, anywhere. */
+/* Eggdrop binds commands to the first word of a line, with or without a
+ * prefix ("seen bob"), and Sopel reads a /me action the same way. */
+static const char *rule_first(const guard_t *g, const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || is_opener(s[i])))
+        i++;
+    return command_at(g, s, n, i) ? R_FIRST : NULL;
+}
+
+/* Brackets and the like around a nick ("[bot]", "{bot}", "bot|"): special
+ * nick characters that a run may carry on either side of the nick proper. */
+static bool is_nick_wrap(unsigned char c)
+{
+    return c == '[' || c == ']' || c == '{' || c == '}' || c == '\\' || c == '|' ||
+           c == '`' || c == '^';
+}
+
+/* The run s[*b..*e) without the wrapping characters; false when that
+ * leaves it unchanged or empty. */
+static bool nick_core(const unsigned char *s, size_t *b, size_t *e)
+{
+    size_t b0 = *b, e0 = *e;
+    while (*b < *e && is_nick_wrap(s[*b]))
+        (*b)++;
+    while (*e > *b && is_nick_wrap(s[*e - 1]))
+        (*e)--;
+    return *b < *e && (*b != b0 || *e != e0);
+}
+
+/* A registered bot nick as a whole run of nick characters, or as such a run
+ * without its wrapping ("[cmdbot]"), anywhere. */
 static const char *rule_bots(const guard_t *g, const unsigned char *s, size_t n)
 {
     if (g->nicks.n == 0)
@@ -423,27 +477,183 @@ static const char *rule_bots(const guard_t *g, const unsigned char *s, size_t n)
             i++;
         if (list_has(&g->nicks, s + w, i - w))
             return R_BOT;
+        size_t b = w, e = i;
+        if (nick_core(s, &b, &e) && list_has(&g->nicks, s + b, e - b))
+            return R_BOT;
     }
     return NULL;
 }
 
-static const char *scan(const guard_t *g, const unsigned char *s, size_t n)
+/* ---- bots by name ----------------------------------------------------------- */
+
+/* rfc1459 case mapping: [ ] \ ~ are the upper case of { } | ^ */
+static unsigned char irc_lower(unsigned char c)
+{
+    switch (c) {
+    case '[': return '{';
+    case ']': return '}';
+    case '\\': return '|';
+    case '~': return '^';
+    default: return lower(c);
+    }
+}
+
+static bool has_suffix(const char *s, size_t n, const char *suf)
+{
+    size_t k = strlen(suf);
+    return n >= k && memcmp(s + n - k, suf, k) == 0;
+}
+
+static bool has_infix(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(s + i, w, k) == 0)
+            return true;
+    return false;
+}
+
+/* guard_is_bot_name on nick[0..n). */
+static bool bot_name(const guard_t *g, const unsigned char *nick, size_t n)
+{
+    char f[GUARD_MAX_LINE + 1];
+    if (n == 0 || n > GUARD_MAX_LINE)
+        return false;
+    if (list_has(&g->nicks, nick, n))
+        return true;
+    for (size_t i = 0; i < n; i++)
+        f[i] = (char)irc_lower(nick[i]);
+    if (has_infix(f, n, "{bot}") || (n > 4 && (!memcmp(f, "bot-", 4) || !memcmp(f, "bot_", 4))))
+        return true;
+    /* the nick proper: "hubot|afk", "hubot_", "hubot2", "hubot`" are hubot */
+    size_t b = n;
+    const char *bar = memchr(f, '|', n);
+    if (bar && bar > f)
+        b = (size_t)(bar - f);
+    while (b > 0 && ((f[b - 1] >= '0' && f[b - 1] <= '9') || f[b - 1] == '_' ||
+                     f[b - 1] == '-' || f[b - 1] == '`' || f[b - 1] == '^'))
+        b--;
+    if (b == 0)
+        return false;
+    if (list_has(&g->nicks, nick, b) || has_suffix(f, b, "bot") || has_suffix(f, b, "serv"))
+        return true;
+    for (size_t i = 0; i < sizeof guard_bot_names / sizeof guard_bot_names[0]; i++)
+        if (strlen(guard_bot_names[i]) == b && memcmp(f, guard_bot_names[i], b) == 0)
+            return true;
+    return false;
+}
+
+bool guard_is_bot_name(const guard_t *g, const char *nick)
+{
+    if (!g || !nick)
+        return false;
+    return bot_name(g, (const unsigned char *)nick, strlen(nick));
+}
+
+/* ---- room rules --------------------------------------------------------------- */
+
+/* The room's flags for s[0..n), GUARD_BOT added for a present nick that is
+ * a bot by name alone. */
+static unsigned room_flags(const guard_t *g, const guard_room_t *room,
+                           const unsigned char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    unsigned f = room->lookup(room->ctx, (const char *)s, n);
+    if (f != 0 && !(f & GUARD_BOT) && bot_name(g, s, n))
+        f |= GUARD_BOT;
+    return f;
+}
+
+/* The line starts with a present nick, after spaces, '@' and openers. Every
+ * start in that lead-in is tried ('[' and '{' are nick characters too), and
+ * every prefix of the run: Hubot ("^\s*@?name[:,]?\s*pattern") and Errbot's
+ * alternate prefixes match the name with no word boundary after it, so
+ * "hubots" is "hubot" followed by "s". */
+static const char *rule_present_start(const guard_t *g, const guard_room_t *room,
+                                      const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (is_nick_char(s[i])) {
+            size_t e = i;
+            while (e < n && is_nick_char(s[e]))
+                e++;
+            for (size_t k = e; k > i; k--)
+                if (room_flags(g, room, s + i, k - i))
+                    return R_PRESENT;
+        }
+        if (s[i] != ' ' && s[i] != '@' && !is_opener(s[i]))
+            break;
+    }
+    return NULL;
+}
+
+/* The line ends with a present nick that follows a separator (Limnoria's
+ * nick.atEnd: "deploy prod, bot", "deploy prod; bot", "deploy prod bot").
+ * "well done, alice." ends with a full stop, not a nick, and passes. */
+static const char *rule_present_end(const guard_t *g, const guard_room_t *room,
+                                    const unsigned char *s, size_t n)
+{
+    size_t e = n;
+    while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        e--;
+    size_t b = e;
+    while (b > 0 && is_nick_char(s[b - 1]))
+        b--;
+    if (b == e || !room_flags(g, room, s + b, e - b))
+        return NULL;
+    if (b == 0)
+        return R_PRESENT_END;
+    for (size_t k = b; k > 0 && !is_nick_char(s[k - 1]); k--)
+        if (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == ',' || s[k - 1] == ';' ||
+            s[k - 1] == ':')
+            return R_PRESENT_END;
+    return NULL;
+}
+
+/* A present bot named anywhere, as a run of nick characters or as such a
+ * run without its wrapping ("[hubot]"). */
+static const char *rule_room_bots(const guard_t *g, const guard_room_t *room,
+                                  const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !is_nick_char(s[i]))
+            i++;
+        size_t w = i;
+        while (i < n && is_nick_char(s[i]))
+            i++;
+        if (room_flags(g, room, s + w, i - w) & GUARD_BOT)
+            return R_ROOM_BOT;
+        size_t b = w, e = i;
+        if (nick_core(s, &b, &e) && (room_flags(g, room, s + b, e - b) & GUARD_BOT))
+            return R_ROOM_BOT;
+    }
+    return NULL;
+}
+
+static const char *scan(const guard_t *g, const guard_room_t *room, const unsigned char *s,
+                        size_t n)
 {
     const char *r;
     if ((r = rule_lead(g, s, n)) || (r = rule_karma(s, n)) || (r = rule_words(g, s, n)) ||
-        (r = rule_addressed(g, s, n)) || (r = rule_bots(g, s, n)))
+        (r = rule_addressed(g, s, n)) || (r = rule_bots(g, s, n)) || (r = rule_first(g, s, n)))
+        return r;
+    if (room && ((r = rule_present_start(g, room, s, n)) || (r = rule_present_end(g, room, s, n)) ||
+                 (r = rule_room_bots(g, room, s, n))))
         return r;
     return NULL;
 }
 
 /* Line (len bytes) -> reason to refuse, or NULL. */
-static const char *check_line(const guard_t *g, const char *line, size_t len)
+static const char *check_line(const guard_t *g, const guard_room_t *room, const char *line,
+                              size_t len)
 {
     unsigned char norm[GUARD_MAX_LINE + 1];
     uint16_t off[GUARD_MAX_LINE + 2];
     size_t n;
     const char *r = normalise((const unsigned char *)line, len, norm, off, &n);
-    return r ? r : scan(g, norm, n);
+    return r ? r : scan(g, room, norm, n);
 }
 
 /* Rewrite: drop runs of 2+ '+' or '-' and the sigils that start words;
@@ -497,11 +707,17 @@ static bool rewritable(const char *r)
 int guard_check(const guard_t *g, const char *line, char *out, size_t outlen,
                 const char **reason)
 {
+    return guard_check_room(g, NULL, line, out, outlen, reason);
+}
+
+int guard_check_room(const guard_t *g, const guard_room_t *room, const char *line,
+                     char *out, size_t outlen, const char **reason)
+{
     const char *dummy;
     if (!reason)
         reason = &dummy;
     *reason = R_ARGS;
-    if (!g || !line || !out || outlen == 0)
+    if (!g || !line || !out || outlen == 0 || (room && !room->lookup))
         return PURG_EINVAL;
     out[0] = '\0';
     size_t len = strnlen(line, g->max_len + 1);
@@ -513,7 +729,7 @@ int guard_check(const guard_t *g, const char *line, char *out, size_t outlen,
         *reason = R_BUF;
         return PURG_ETOOBIG;
     }
-    const char *r = check_line(g, line, len);
+    const char *r = check_line(g, room, line, len);
     if (!r) {
         memcpy(out, line, len + 1);
         *reason = R_OK;
@@ -521,7 +737,7 @@ int guard_check(const guard_t *g, const char *line, char *out, size_t outlen,
     }
     if (g->rewrite && rewritable(r)) {
         rewrite(g, line, len, out);
-        const char *r2 = check_line(g, out, strlen(out));
+        const char *r2 = check_line(g, room, out, strlen(out));
         if (!r2) {
             *reason = R_REWRITE;
             return 0;

@@ -25,8 +25,26 @@
  *   in guard.c: deploy, restart, help, kick, ban, op, karma, quote, say, do,
  *   run, exec, rm, shutdown, reload, ...) or starts with a leading sigil.
  * - Known bots: a line that contains a nick registered with guard_add_nick
- *   as a word, anywhere, in any case (none by default).
+ *   as a word, anywhere, in any case (none by default), also inside
+ *   brackets ("[cmdbot]").
+ * - First-word command (Eggdrop binds any first word; Sopel reads /me
+ *   actions so): the first word, after spaces and opening quotes/brackets,
+ *   is a command word ("deploy the build", "Seen bob?", "help me").
  * - Empty lines and lines longer than max_len bytes (default 400).
+ *
+ * Room rules (guard_check_room with a room; lookup() says who is present):
+ * - Addresses someone present: after spaces, '@' and opening quotes or
+ *   brackets, the line starts with a present nick, whatever follows
+ *   ("hubot deploy", "@Hubot: deploy", "sopel seen bob"). Every prefix of
+ *   that first run of nick characters counts too ("hubots ..." starts with
+ *   hubot: Hubot and Errbot match the name without a word boundary).
+ * - Names someone present at the end (Limnoria nick.atEnd): the line, less
+ *   trailing spaces, ends with a present nick that is the whole line or
+ *   comes after characters including a space, ',', ';' or ':' ("deploy
+ *   prod, bot"). "well done, alice." (a full stop after the nick) passes.
+ * - Names a bot: any run of nick characters (or such a run without its
+ *   brackets) that lookup() flags GUARD_BOT, or that is present and
+ *   guard_is_bot_name() - anywhere in the line.
  *
  * Rewrite mode (off by default): a line refused only for karma or sigils
  * is rewritten - runs of two or more '+' or '-' removed, sigils at the start
@@ -43,6 +61,18 @@
 #define GUARD_WORD_MAX 32       /* command words and nicks, bytes incl. NUL */
 
 typedef struct guard guard_t;
+
+/* What the guard knows of the room a line is said in. */
+#define GUARD_PRESENT 1u   /* someone other than the speaker is in the channel under this nick */
+#define GUARD_BOT     2u   /* ... and is known to be a bot (server bot mode, configuration, a known bot name, another persona) */
+typedef struct guard_room {
+    /* Flags of the nick s[0..n) (not NUL-terminated; compare case-insensitively with IRC
+     * rfc1459 case-mapping): 0 when nobody by that nick is present (the speaker itself reports 0).
+     * Called from the thread that calls guard_check_room, several times per line, with
+     * runs of ASCII nick characters (fullwidth forms already folded) of any length. */
+    unsigned (*lookup)(void *ctx, const char *s, size_t n);
+    void *ctx;
+} guard_room_t;
 
 /* A guard with the default (strict) rules. Returns 0 or PURG_ENOMEM. */
 int guard_create(guard_t **out);
@@ -86,5 +116,20 @@ int guard_set(guard_t *g, const char *key, const char *value);
  * a short static string for logs: why it was refused or rewritten, or "ok". */
 int guard_check(const guard_t *g, const char *line, char *out, size_t outlen,
                 const char **reason);
+
+/* guard_check, plus the room rules above; room may be NULL (then exactly
+ * guard_check). PURG_EINVAL also for a room without lookup. A rewritten
+ * line is checked again with the room rules too. */
+int guard_check_room(const guard_t *g, const guard_room_t *room, const char *line,
+                     char *out, size_t outlen, const char **reason);
+
+/* True when nick is a bot by name alone: a nick added with guard_add_nick
+ * (the [guard] nicks setting), or the built-in list of well-known chat-ops
+ * bot names and patterns (guard.c: irccat, hubot, limnoria, sopel, errbot,
+ * eggdrop, ..., and any nick ending in "bot" or "serv", starting with "bot-"
+ * or "bot_", or containing "[bot]"). Case-insensitive (rfc1459); trailing
+ * '_', '-', '`', '^', digits and "|away"-style suffixes are ignored, so
+ * "Hubot_", "hubot2" and "hubot|afk" are hubot. False for NULL. */
+bool guard_is_bot_name(const guard_t *g, const char *nick);
 
 #endif

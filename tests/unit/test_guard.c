@@ -206,8 +206,11 @@ static void test_rewrite(void)
     CHECK_STREQ(out, "bob is great");
     CHECK(check(g, "C++ and --x") == 0);
     CHECK_STREQ(out, "C and x");
-    CHECK(check(g, "!help me") == 0);
-    CHECK_STREQ(out, "help me");
+    CHECK(check(g, "!hello there") == 0);
+    CHECK_STREQ(out, "hello there");
+    /* the rewrite is checked again: "help me" is a first-word command */
+    CHECK(check(g, "!help me") == PURG_EDENIED);
+    CHECK_STREQ(why, "first word is a command");
     CHECK(check(g, "well !!karma (!op) yes") == 0);
     CHECK_STREQ(out, "well karma (op) yes");
     CHECK(check(g, "I think so.") == 0);
