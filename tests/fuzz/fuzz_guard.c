@@ -1,7 +1,10 @@
 /* fuzz_guard.c - libFuzzer target for guard_check: any line in; whatever
  * the guard lets through (strict, or rewritten) must hold no control
  * character, start with no sigil, and leave the command-bot model silent.
- * The first input byte picks the mode and the output buffer size. */
+ * The same line also goes through guard_check_room with a small room
+ * (three nicks merely present, one known bot, the speaker): what passes
+ * there must leave every present nick's room model (cmdbot_count_room)
+ * silent too. The first input byte picks the mode and the output buffer size. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,46 @@ static void check_passed(const char *out)
         abort();                                       /* a bot would act */
 }
 
+/* The room: nicks compared with rfc1459 case mapping. */
+static const struct {
+    const char *nick;
+    unsigned flags;
+} room_nicks[] = {
+    { "marvin", GUARD_PRESENT }, { "alice", GUARD_PRESENT }, { "Err", GUARD_PRESENT },
+    { "hubot", GUARD_PRESENT | GUARD_BOT }, { "self", 0 },
+};
+
+static int irc_fold(int c)
+{
+    if (c == '[') return '{';
+    if (c == ']') return '}';
+    if (c == '\\') return '|';
+    if (c == '~') return '^';
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static unsigned room_lookup(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < sizeof room_nicks / sizeof room_nicks[0]; i++) {
+        const char *k = room_nicks[i].nick;
+        size_t j = 0;
+        while (j < n && k[j] && irc_fold((unsigned char)k[j]) == irc_fold((unsigned char)s[j]))
+            j++;
+        if (j == n && k[j] == '\0')
+            return room_nicks[i].flags;
+    }
+    return 0;
+}
+
+static void check_room_passed(const char *out)
+{
+    check_passed(out);
+    for (size_t i = 0; i < sizeof room_nicks / sizeof room_nicks[0]; i++)
+        if (room_nicks[i].flags && cmdbot_count_room(room_nicks[i].nick, out, strlen(out)) != 0)
+            abort();                                   /* a bot in the room would act */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static guard_t *strict, *rw;
@@ -62,6 +105,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_passed(out);
     else if (rc != PURG_EDENIED && rc != PURG_ETOOBIG)
         abort();
+    const guard_room_t room = { room_lookup, NULL };
+    why = NULL;
+    int rc2 = guard_check_room(g, &room, line, out, outlen, &why);
+    if (!why)
+        abort();
+    if (rc2 == 0)
+        check_room_passed(out);
+    else if (rc2 != PURG_EDENIED && rc2 != PURG_ETOOBIG)
+        abort();
+    if (rc2 == 0 && rc != 0)
+        abort();                                       /* the room only ever refuses more */
     free(line);
     free(out);
     return 0;

@@ -14,6 +14,9 @@
  *    a nick-addressed command ("nick: cmd", "nick, cmd", "@nick cmd", cmd
  *    from its list or sigil-prefixed) and anything addressed to itself by
  *    name, even without punctuation ("cmdbot status").
+ * 5. cmdbot_count_room adds the triggers of real bots, each parsed the way
+ *    that bot does (see cb_room_one), for a bot present in the room under
+ *    a name nobody configured.
  */
 #include "cmdbot.h"
 
@@ -186,6 +189,167 @@ int cmdbot_count(const char *botnick, const char *line, size_t len)
                 count++; /* the break itself: a second IRC command */
             if (i > start)
                 count += cb_one(botnick, p + start, i - start);
+            start = i + 1;
+        }
+    }
+    return count;
+}
+
+/* ---- a bot in the room ------------------------------------------------------ */
+
+/* Eggdrop "bind pub" words: the first word of a line, no prefix needed. */
+static const char *const cb_eggdrop[] = {
+    "seen", "help", "op", "voice", "kick", "ban", "topic", "quote", "karma",
+    "deploy", "status", "say", "top", "rank", NULL,
+};
+
+/* rfc1459 case mapping, as ircutils.toLower and the servers do it */
+static int cb_irc_lower(int c)
+{
+    if (c == '[') return '{';
+    if (c == ']') return '}';
+    if (c == '\\') return '|';
+    if (c == '~') return '^';
+    return tolower(c);
+}
+
+/* s[0..n) starts with nick, ignoring case */
+static bool cb_starts(const char *s, size_t n, const char *nick)
+{
+    size_t k = strlen(nick);
+    if (k == 0 || k > n)
+        return false;
+    for (size_t i = 0; i < k; i++)
+        if (cb_irc_lower((unsigned char)s[i]) != cb_irc_lower((unsigned char)nick[i]))
+            return false;
+    return true;
+}
+
+/* Limnoria's ircutils.isNick(strictRfc=True) */
+static bool cb_is_nick(const char *s, size_t n)
+{
+    if (n == 0 || !(isalpha((unsigned char)s[0]) || strchr("[]\\`_^{|}", s[0])))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!(isalnum((unsigned char)s[i]) || (s[i] && strchr("[]\\`_^{|}-", s[i]))))
+            return false;
+    return true;
+}
+
+/* Limnoria, whenAddressedBy.nick: the first word, less trailing punctuation
+ * until it is a nick, is the bot's nick, and more follows. */
+static bool cb_limnoria_first(const char *nick, const char *s, size_t n)
+{
+    if (!cb_starts(s, n, nick))
+        return false;
+    size_t e = 0;
+    while (e < n && s[e] != ' ')
+        e++;
+    size_t r = e;
+    while (r < n && s[r] == ' ')
+        r++;
+    if (r == n)
+        return false;                       /* split(None, 1) found one word */
+    while (e > 0 && !cb_is_nick(s, e)) {
+        if (isalnum((unsigned char)s[e - 1]))
+            return false;
+        e--;
+    }
+    return e == strlen(nick) && cb_starts(s, e, nick);
+}
+
+/* Limnoria, nick.atEnd: ends with the nick, and stripping " \t,;" off what
+ * comes before it changes something. */
+static bool cb_limnoria_end(const char *nick, const char *s, size_t n)
+{
+    size_t k = strlen(nick);
+    if (k == 0 || k >= n || !cb_starts(s + n - k, k, nick))
+        return false;
+    char c = s[n - k - 1];
+    return c == ' ' || c == '\t' || c == ',' || c == ';';
+}
+
+/* Sopel: ^nick[:,]?\s+command */
+static bool cb_sopel(const char *nick, const char *s, size_t n)
+{
+    if (!cb_starts(s, n, nick))
+        return false;
+    size_t i = strlen(nick);
+    if (i < n && (s[i] == ':' || s[i] == ','))
+        i++;
+    size_t sp = i;
+    while (i < n && s[i] == ' ')
+        i++;
+    return i > sp && i < n;
+}
+
+/* Hubot respond: ^\s*[@]?name[:,]?\s*pattern, and a pattern may match
+ * anything, even nothing. */
+static bool cb_hubot(const char *nick, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    if (i < n && s[i] == '@')
+        i++;
+    return cb_starts(s + i, n - i, nick);
+}
+
+/* Errbot with the bot's name among BOT_ALT_PREFIXES (case-insensitive):
+ * the prefix, one optional separator, then the command. */
+static bool cb_errbot(const char *nick, const char *s, size_t n)
+{
+    if (!cb_starts(s, n, nick))
+        return false;
+    size_t i = strlen(nick);
+    if (i < n && (s[i] == ':' || s[i] == ',' || s[i] == ';'))
+        i++;
+    while (i < n && s[i] == ' ')
+        i++;
+    return i < n;
+}
+
+/* Eggdrop: the first word, whatever the bot is called. */
+static bool cb_eggdrop_first(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t e = i;
+    while (e < n && s[e] != ' ')
+        e++;
+    while (e > i && strchr("?!.,:;", s[e - 1]))
+        e--;
+    char low[32];
+    if (e == i || e - i >= sizeof low)
+        return false;
+    for (size_t k = i; k < e; k++)
+        low[k - i] = (char)tolower((unsigned char)s[k]);
+    low[e - i] = '\0';
+    for (int k = 0; cb_eggdrop[k]; k++)
+        if (strcmp(low, cb_eggdrop[k]) == 0)
+            return true;
+    return false;
+}
+
+static int cb_room_one(const char *botnick, const unsigned char *raw, size_t rawlen)
+{
+    char s[CB_MAX];
+    size_t n = cb_clean(raw, rawlen, s);
+    return cb_hubot(botnick, s, n) + cb_limnoria_first(botnick, s, n) +
+           cb_limnoria_end(botnick, s, n) + cb_sopel(botnick, s, n) + cb_errbot(botnick, s, n) +
+           cb_eggdrop_first(s, n);
+}
+
+int cmdbot_count_room(const char *botnick, const char *line, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)line;
+    int count = cmdbot_count(botnick, line, len);
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i == len || p[i] == '\r' || p[i] == '\n') {
+            if (i > start)
+                count += cb_room_one(botnick, p + start, i - start);
             start = i + 1;
         }
     }
