@@ -18,6 +18,7 @@ typedef struct room_member {
     char chans[ROOM_MEMBER_CHANS][ROOM_CHAN_MAX];
     size_t nchans;
     int listener;        /* hears every channel, says nothing */
+    int bot;             /* flagged a bot (room_flag_bot) */
     room_handler_fn fn;
     void *owner;
 } room_member_t;
@@ -100,9 +101,32 @@ int room_join(room_t *r, const char *nick, const char *const *channels, size_t n
         ev = (irc_event_t){ .kind = IRC_EV_SELF_JOIN, .channel = channels[i], .nick = m->nick,
                             .t_recv = t };
         m->fn(m->owner, &ev);
+        /* who is already there, as a server's NAMES reply would say */
+        for (size_t k = 0; k < r->n; k++) {
+            room_member_t *o = &r->m[k];
+            if (o == m || !(o->listener || member_in(o, channels[i])))
+                continue;
+            irc_event_t names = { .kind = IRC_EV_JOIN, .channel = channels[i], .nick = o->nick,
+                                  .t_recv = t, .bot = o->bot };
+            m->fn(m->owner, &names);
+        }
         ev.kind = IRC_EV_JOIN;
+        ev.bot = m->bot;
         deliver(r, m, &ev);
     }
+    return 0;
+}
+
+int room_flag_bot(room_t *r, const char *nick, int64_t t)
+{
+    room_member_t *m = find(r, nick);
+    if (!m)
+        return PURG_ENOTFOUND;
+    m->bot = 1;
+    irc_event_t ev = { .kind = IRC_EV_BOT, .nick = m->nick, .t_recv = t, .bot = 1 };
+    for (size_t k = 0; k < r->n; k++)
+        if (&r->m[k] != m)
+            r->m[k].fn(r->m[k].owner, &ev);
     return 0;
 }
 
@@ -128,7 +152,7 @@ int room_say(room_t *r, const char *nick, const char *channel, const char *text,
     if (len == 0 || strpbrk(text, "\r\n"))
         return PURG_EINVAL;
     irc_event_t ev = { .kind = IRC_EV_SAY, .channel = channel, .nick = m->nick, .text = text,
-                       .t_recv = t };
+                       .t_recv = t, .bot = m->bot };
     r->lines++;
     deliver(r, m, &ev);
     return 0;

@@ -26,11 +26,16 @@ int room_create(room_t **out);
 void room_free(room_t *r); /* NULL is fine */
 
 /* A member named nick in 'channels' (copied). It gets IRC_EV_READY and one
- * IRC_EV_SELF_JOIN per channel; members already there get IRC_EV_JOIN.
+ * IRC_EV_SELF_JOIN per channel, then one IRC_EV_JOIN for each member already
+ * there (like a NAMES reply); members already there get IRC_EV_JOIN.
  * PURG_EINVAL for a nick in use or a bad channel, PURG_EFULL when full. */
 int room_join(room_t *r, const char *nick, const char *const *channels, size_t nchannels,
               room_handler_fn fn, void *owner, int64_t t);
 
+/* Flags member nick as a bot, as a server's bot mode does: every other
+ * member hears IRC_EV_BOT, and the member's lines carry ev->bot from now on.
+ * PURG_ENOTFOUND for an unknown nick. */
+int room_flag_bot(room_t *r, const char *nick, int64_t t);
 /* A member that hears every channel and says nothing (the listener). */
 int room_listen(room_t *r, const char *nick, room_handler_fn fn, void *owner);
 

@@ -4,7 +4,16 @@
  * to each other, mentions, unprompted lines), while a command bot sits in
  * the channel and counts every line it would act on (tests/unit/cmdbot.c,
  * written apart from the guard). The count must be 0. The bot also invites
- * every persona to its own channel: none may ever speak there. */
+ * every persona to its own channel: none may ever speak there.
+ *
+ * Nothing is configured: no [guard] nicks. Besides cmdbot (a bot by its
+ * name), the room holds hubot (a well-known name), jarvis (a human-looking
+ * nick the "server" flags as a bot, room_flag_bot) and dave (a human whose
+ * nick the corpus uses as a first word), and the corpus is full of lines
+ * addressed to them in every bot's syntax. Each bot counts what it would
+ * act on with the model of bots present in a room (cmdbot_count_room):
+ * 0 for each. dave now and then asks a persona something: the answers name
+ * him at the end, never at the start. */
 #include "check.h"
 #include "cmdbot.h"
 #include "markov.h"
@@ -25,8 +34,8 @@ static const char *const nicks[NPERSONAS] = { "alpha", "beta", "gamma" };
 /* A corpus: 2 ordinary lines for every command line. */
 static markov_t *command_heavy_model(unsigned seed)
 {
-    static const char *const subj[] = { "the server", "my cat", "the printer", "alpha", "beta",
-                                        "gamma", "the build", "cmdbot", "the network", "bob" };
+    static const char *const subj[] = { "the server", "jarvis", "the printer", "alpha", "dave",
+                                        "gamma", "the build", "cmdbot", "hubot", "bob" };
     static const char *const verb[] = { "is on fire", "needs a restart", "ate the backups",
                                         "deployed to production", "has karma", "wants help",
                                         "runs the tests", "quotes the manual", "is down again" };
@@ -37,6 +46,11 @@ static markov_t *command_heavy_model(unsigned seed)
         ">run the tests", "cmdbot status please", "alpha: !deploy", "beta, kick bob", "!op gamma",
         "the build--", ".reload", "gamma: exec rm -rf", "~~ cmdbot ~~", "++bob", "@bob deploy",
         "\x01" "ACTION deploys\x01", "!!", "(!karma bob)", "\"!deploy\" said the server",
+        "hubot deploy the build", "@hubot: restart the printer", "jarvis status of the server",
+        "Jarvis, what is the karma of bob", "the server is down again, jarvis",
+        "dave the printer is on fire", "deploy production now; hubot", "jarvis> quote the manual",
+        "[jarvis] the build", "ｊａｒｖｉｓ deploy", "dave, the network is down",
+        "the build is broken hubot", "cmdbot the server needs a restart",
     };
     markov_t *m = NULL;
     CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
@@ -63,7 +77,7 @@ typedef struct actor {
 } actor_t;
 
 typedef struct bot {
-    unsigned long heard, actions, outside;
+    unsigned long heard, actions, outside, named_dave;
 } bot_t;
 
 static void actor_hear(void *owner, const irc_event_t *ev)
@@ -78,6 +92,11 @@ static int actor_say(void *ctx, const char *channel, const char *text)
     return room_say(a->room, persona_nick(a->p), channel, text, *a->now);
 }
 
+/* Every nick present that a line could trigger: the bots, and dave too (a
+ * persona must not address a human at the start either). */
+#define NWATCH 4
+static const char *const watched[NWATCH] = { "cmdbot", "hubot", "jarvis", "dave" };
+
 static void bot_hear(void *owner, const irc_event_t *ev)
 {
     bot_t *b = owner;
@@ -86,12 +105,23 @@ static void bot_hear(void *owner, const irc_event_t *ev)
     b->heard++;
     if (strcmp(ev->channel, "#ops") == 0)
         b->outside++;
-    int n = cmdbot_count("cmdbot", ev->text, strlen(ev->text));
-    if (n > 0) {
-        if (b->actions < 10)
-            fprintf(stderr, "cmdbot would act on <%s> %s\n", ev->nick, ev->text);
-        b->actions += (unsigned long)n;
+    for (int k = 0; k < NWATCH; k++) {
+        int n = cmdbot_count(watched[k], ev->text, strlen(ev->text)) +
+                cmdbot_count_room(watched[k], ev->text, strlen(ev->text));
+        if (n > 0) {
+            if (b->actions < 10)
+                fprintf(stderr, "%s would act on <%s> %s\n", watched[k], ev->nick, ev->text);
+            b->actions += (unsigned long)n;
+        }
     }
+    if (strstr(ev->text, ", dave") && strcmp(ev->nick, "dave") != 0)
+        b->named_dave++;
+}
+
+static void ignore_event(void *owner, const irc_event_t *ev)
+{
+    (void)owner;
+    (void)ev;
 }
 
 int main(void)
@@ -99,8 +129,7 @@ int main(void)
     static const char ini[] =
         "[persona]\nnick = %s\nmodel = unused\nchannels = #purgatory\nchattiness = 3\n"
         "reply_mention = 1\nreply_persona = 0.9\nquiet_after = 0\nmax_turns = 8\nrate = 600\n"
-        "burst = 5\nthink_min = 0.2\nthink_max = 1\nmax_words = 20\n"
-        "[guard]\nnicks = cmdbot\n";
+        "burst = 5\nthink_min = 0.2\nthink_max = 1\nmax_words = 20\n";
     persona_def_t *defs[NPERSONAS] = { 0 };
     markov_t *models[NPERSONAS] = { 0 };
     actor_t actors[NPERSONAS];
@@ -123,6 +152,10 @@ int main(void)
     const char *chans[] = { "#purgatory" };
     const char *botchans[] = { "#purgatory", "#ops" };
     CHECK(room_join(room, "cmdbot", botchans, 2, bot_hear, &bot, now) == 0);
+    CHECK(room_join(room, "hubot", chans, 1, ignore_event, NULL, now) == 0);
+    CHECK(room_join(room, "jarvis", chans, 1, ignore_event, NULL, now) == 0);
+    CHECK(room_join(room, "dave", chans, 1, ignore_event, NULL, now) == 0);
+    CHECK(room_flag_bot(room, "jarvis", now) == 0);
     for (int i = 0; i < NPERSONAS; i++)
         CHECK(room_join(room, nicks[i], chans, 1, actor_hear, &actors[i], now) == 0);
 
@@ -139,6 +172,11 @@ int main(void)
             const char *who = nicks[(room_lines(room) / 1000) % NPERSONAS];
             snprintf(text, sizeof text, "%s: !karma cmdbot++ and come to #ops", who);
             CHECK(room_say(room, "cmdbot", "#purgatory", text, now) == 0);
+            snprintf(text, sizeof text, "what do you think about the server, %s?", who);
+            CHECK(room_say(room, "jarvis", "#purgatory", text, now) == 0);
+            CHECK(room_say(room, "hubot", "#purgatory", text, now) == 0);
+            snprintf(text, sizeof text, "%s, is the printer on fire?", who);
+            CHECK(room_say(room, "dave", "#purgatory", text, now) == 0);
             CHECK(room_invite(room, "cmdbot", who, "#ops", now) == 0);
             invites++;
         }
@@ -148,20 +186,25 @@ int main(void)
             break;
         now = next > now ? next : now + 1;
     }
-    unsigned long guarded = 0, said = 0, inv = 0;
+    unsigned long guarded = 0, said = 0, inv = 0, bot_lines = 0;
     for (int i = 0; i < NPERSONAS; i++) {
         persona_stats_t st;
         persona_get_stats(actors[i].p, &st);
         guarded += st.guarded;
         said += st.said;
         inv += st.invites;
+        bot_lines += st.bot_lines;
         CHECK(!room_in(room, nicks[i], "#ops"));
         CHECK(room_say(room, nicks[i], "#ops", "hello", now) == PURG_EDENIED);
     }
     fprintf(stderr, "%lu lines heard by the command bot over %.0f simulated hours; personas said "
-            "%lu, the guard refused %lu generated lines; %lu invites ignored; bot actions %lu\n",
-            bot.heard, (double)now / S / 3600, said, guarded, inv, bot.actions);
-    CHECK(said >= WANT_LINES - invites);
+            "%lu, the guard refused %lu generated lines; %lu invites ignored; %lu bot lines "
+            "ignored; %lu replies named dave at the end; bot actions %lu\n",
+            bot.heard, (double)now / S / 3600, said, guarded, inv, bot_lines, bot.named_dave,
+            bot.actions);
+    CHECK(said >= WANT_LINES - 4 * invites);
+    CHECK(bot.named_dave > 0);    /* dave got answers, named at the end */
+    CHECK(bot_lines > 0);
     CHECK(guarded > said / 20);   /* the corpus really was command-heavy */
     CHECK(bot.actions == 0);      /* ... and not one command got through */
     CHECK(bot.outside == 0);
