@@ -311,7 +311,9 @@ static int can_probe(const irc_conn_t *c)
     return c->bot_letter || c->ngircd;
 }
 
-static void probe(irc_conn_t *c, const char *what)
+/* Queues a question about what (a nick, or a channel for WHO); urgent ones
+ * (someone who just joined or spoke) go first, a NAMES reply's members last. */
+static void probe_q(irc_conn_t *c, const char *what, int urgent)
 {
     if (!can_probe(c) || c->probe_len == PROBE_QUEUE || !what || !*what || is_me(c, what))
         return;
@@ -322,9 +324,16 @@ static void probe(irc_conn_t *c, const char *what)
         if (roster_get_s(c->probed, what) || roster_add(c->probed, what, 1) != 0)
             return;
     }
-    util_strlcpy(c->probe_q[(c->probe_head + c->probe_len) % PROBE_QUEUE], what, NICK_MAX);
+    if (urgent) {
+        c->probe_head = (c->probe_head + PROBE_QUEUE - 1) % PROBE_QUEUE;
+        util_strlcpy(c->probe_q[c->probe_head], what, NICK_MAX);
+    } else {
+        util_strlcpy(c->probe_q[(c->probe_head + c->probe_len) % PROBE_QUEUE], what, NICK_MAX);
+    }
     c->probe_len++;
 }
+
+static void probe(irc_conn_t *c, const char *what) { probe_q(c, what, 1); }
 
 /* Sends the next question when due; ms until the next one, or -1. */
 static int probe_tick(irc_conn_t *c, int64_t now)
@@ -661,7 +670,7 @@ static void names_reply(irc_conn_t *c, const char *chan, const char *list)
             memcpy(nick, q, len);
             nick[len] = '\0';
             if (!is_me(c, nick) && !c->bot_letter)
-                probe(c, nick);      /* ngircd: one WHOIS each, while the queue has room */
+                probe_q(c, nick, 0); /* ngircd: one WHOIS each, while the queue has room */
             emit(c, IRC_EV_JOIN, chan, nick, NULL);
         }
         q += strcspn(q, " ");

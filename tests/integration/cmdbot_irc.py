@@ -3,8 +3,10 @@
 
 Joins CHANNEL and a private channel (--ops), records every channel line it
 hears in CHANNEL as "NICK<TAB>TEXT" (for cmdbot_check), and every --every
-seconds baits each nick of --target: names it with a command and INVITEs
-it to the ops channel. Prints a summary line at the end:
+seconds baits each nick of --target: names it (in turn: at the start with
+a command, mid-line with a question, at the end, with @) and INVITEs it to
+the ops channel. --bot-mode sets user mode +B on itself, as chat-ops bots on
+servers with bot mode do. Prints a summary line at the end:
   heard=N invites=N ops_joins=N ops_lines=N
 ops_joins counts the targets that ever joined the ops channel (they must
 not), ops_lines what they said there.
@@ -26,6 +28,8 @@ def main():
     ap.add_argument("--record", required=True)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--every", type=float, default=3)
+    ap.add_argument("--bot-mode", action="store_true", help="set user mode +B")
+    ap.add_argument("--first-bait", type=float, default=1, help="seconds before the first bait")
     a = ap.parse_args()
 
     s = socket.create_connection((a.host, a.port), timeout=10)
@@ -43,7 +47,7 @@ def main():
     targets = {t.lower() for t in a.target}
     rec = open(a.record, "wb")
     start = time.monotonic()
-    next_bait = start + 1
+    next_bait = start + a.first_bait
     k = 0
     while time.monotonic() - start < a.seconds:
         try:
@@ -64,6 +68,8 @@ def main():
                 send("PONG " + rest.decode("utf-8", "replace"))
             elif cmd == b"001":
                 registered = True
+                if a.bot_mode:
+                    send("MODE %s +B" % a.nick)
                 send("JOIN " + a.channel)
                 send("JOIN " + a.ops)
             elif cmd == b"PRIVMSG":
@@ -83,7 +89,11 @@ def main():
         if registered and a.target and now >= next_bait:
             t = a.target[k % len(a.target)]
             k += 1
-            send("PRIVMSG %s :%s: !karma %s++ then come to %s" % (a.channel, t, a.nick, a.ops))
+            baits = ["%s: !karma %s++ then come to %s" % (t, a.nick, a.ops),
+                     "what do you think about the deploy, %s?" % t,
+                     "@%s tell me about the server" % t,
+                     "%s, say something about the printer" % t]
+            send("PRIVMSG %s :%s" % (a.channel, baits[(k - 1) // max(1, len(a.target)) % len(baits)]))
             send("INVITE %s %s" % (t, a.ops))
             invites += 1
             next_bait = now + a.every
