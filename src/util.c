@@ -108,3 +108,77 @@ bool util_utf8_valid(const char *s, size_t len)
     }
     return true;
 }
+
+/* Formatting characters that a terminal or an editor renders as nothing or
+ * uses to reorder the text around them (Trojan Source): shown by number. */
+static bool vis_invisible(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0xFEFF || cp == 0x061C;
+}
+
+/* The printable form of the character at s[0..len) (len > 0) into piece
+ * (at least 9 bytes, not terminated); sets *adv to the bytes of s it stands
+ * for and returns its length. */
+static size_t vis_piece(const unsigned char *s, size_t len, char *piece, size_t *adv)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = util_utf8_seq(s, len);
+    *adv = n ? n : 1;
+    if (n == 0) {
+        piece[0] = '\\';
+        piece[1] = 'x';
+        piece[2] = hex[s[0] >> 4];
+        piece[3] = hex[s[0] & 0xF];
+        return 4;
+    }
+    uint32_t cp = util_utf8_decode(s, n);
+    if (cp < 0x20 || cp == 0x7F) {
+        piece[0] = '^';
+        piece[1] = cp == 0x7F ? '?' : (char)(cp + 0x40);
+        return 2;
+    }
+    if (vis_invisible(cp)) {
+        memcpy(piece, "<U+", 3);
+        for (int i = 0; i < 4; i++)
+            piece[3 + i] = hex[(cp >> (12 - 4 * i)) & 0xF];
+        piece[7] = '>';
+        return 8;
+    }
+    memcpy(piece, s, n);
+    return n;
+}
+
+const char *util_visible_n(char *out, size_t outlen, const char *s, size_t len)
+{
+    static const char cut[] = "...";
+    const unsigned char *p = (const unsigned char *)s;
+    char piece[9];
+    size_t adv, total = 0;
+    for (size_t i = 0; i < len && total < outlen; i += adv)
+        total += vis_piece(p + i, len - i, piece, &adv);
+    /* Everything fits: total < outlen. Else keep whole pieces while "..."
+     * and the NUL still fit after them. */
+    size_t room = total < outlen ? outlen - 1 : (outlen > sizeof cut ? outlen - sizeof cut : 0);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += adv) {
+        size_t pn = vis_piece(p + i, len - i, piece, &adv);
+        if (o + pn > room)
+            break;
+        memcpy(out + o, piece, pn);
+        o += pn;
+    }
+    if (total >= outlen)
+        for (size_t k = 0; k < sizeof cut - 1 && o + 1 < outlen; k++)
+            out[o++] = '.';
+    out[o] = '\0';
+    return out;
+}
+
+const char *util_visible(char *out, size_t outlen, const char *s)
+{
+    if (!s)
+        s = "(null)";
+    return util_visible_n(out, outlen, s, strlen(s));
+}

@@ -1,5 +1,5 @@
 /* util.h - small helpers shared by all modules: clocks, checked string copies,
- * UTF-8 validation. All are reentrant and may be called from any thread
+ * UTF-8 validation, text made safe to print. All are reentrant and may be called from any thread
  * (the audio callback may call util_now_ns only). */
 #ifndef PURG_UTIL_H
 #define PURG_UTIL_H
@@ -35,5 +35,21 @@ uint32_t util_utf8_decode(const unsigned char *s, size_t n);
 
 /* True when s[0..len) is entirely valid UTF-8. */
 bool util_utf8_valid(const char *s, size_t len);
+
+#define UTIL_VIS_MAX 1024  /* a handy buffer size for one printed field */
+
+/* Copy s[0..len) into out (outlen > 0 bytes, always NUL-terminated, cut at a
+ * character boundary when it does not fit, with "..." at the end when cut) made
+ * harmless for a terminal, a log or an error message: valid UTF-8 printable text is
+ * kept; C0 controls and DEL become caret notation (ESC -> "^[", BEL -> "^G", NUL -> "^@",
+ * TAB -> "^I", DEL -> "^?"); C1 controls (U+0080..U+009F) and the bidi / invisible
+ * formatting characters (U+200B..U+200F, U+202A..U+202E, U+2066..U+2069, U+FEFF, U+061C)
+ * become "<U+XXXX>"; bytes that are not valid UTF-8 become "\xNN". Returns out.
+ * The output is valid UTF-8 with no C0, DEL or C1 byte, and the function is
+ * idempotent: its output, made visible again, comes back unchanged (when it fits). */
+const char *util_visible_n(char *out, size_t outlen, const char *s, size_t len);
+
+/* The same for a NUL-terminated string (NULL prints as "(null)"). */
+const char *util_visible(char *out, size_t outlen, const char *s);
 
 #endif
