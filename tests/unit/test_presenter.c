@@ -101,6 +101,30 @@ static void test_config(void)
     longline[sizeof longline - 1] = '\0';
     write_file(path, longline);
     CHECK(merge(path, 0, NULL, &a, err) == PURG_ETOOBIG && strstr(err, ".ini:2: line longer"));
+    /* a control character is an error; quoted file content is made visible */
+    static const struct { const char *text; size_t len; const char *want; } ctl[] = {
+        { "[listen]\nnick = spe\0aker\n", 25, "c.ini:2: control character ^@ (NUL) in the file" },
+        { "[listen]\nserver = x\x1b]0;t\x07\n", 0, "c.ini:2: control character ^[ (ESC) in the file" },
+        { "[listen]\n\xc2\x9b\n", 0, "c.ini:2: control character <U+009B> in the file" },
+        { "[listen]\ncol\xe2\x80\xaeour = red\n", 0, "c.ini:2: unknown key 'col<U+202E>our'" },
+        { "[listen]\n\xff = 1\n", 0, "c.ini:2: unknown key '\\xFF'" },
+    };
+    for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++) {
+        char *out[8];
+        int lines[8], nout = 0;
+        size_t len = ctl[i].len ? ctl[i].len : strlen(ctl[i].text);
+        err[0] = '\0';
+        CHECK(config_parse_string("c.ini", ctl[i].text, len, "listen", opts, out, lines, 8, &nout,
+                                  err, sizeof err) != 0);
+        if (!strstr(err, ctl[i].want))
+            fprintf(stderr, "error '%s' lacks '%s'\n", err, ctl[i].want);
+        CHECK(strstr(err, ctl[i].want) != NULL);
+        for (const char *c = err; *c; c++)
+            CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
+    }
+    write_file(path, "[listen]\r\nserver =\tirc.example.org\r\n");  /* CRLF and TAB are fine */
+    CHECK(merge(path, 0, NULL, &a, err) == 0);
+    config_args_free(&a);
     /* a missing explicit file is an error; --no-config reads nothing */
     char missing[600];
     snprintf(missing, sizeof missing, "%s/no-such-dir/none.ini", tmp_dir());
