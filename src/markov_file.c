@@ -418,7 +418,9 @@ fail:
 int markov_load(markov_t **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO opens at once (and fails the S_ISREG test) instead
+     * of blocking until a writer comes; no effect on a regular file */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
