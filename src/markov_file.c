@@ -36,12 +36,14 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;
+    char tmp[UTIL_VIS_MAX];
     va_list ap;
     va_start(ap, fmt);
-    int r = vsnprintf(err, errlen, fmt, ap);
+    int r = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (r < 0)
-        err[0] = '\0'; /* truncation is acceptable for a message */
+    /* truncation is acceptable for a message; the path in it may come from
+     * a persona file, so the whole is made visible */
+    util_visible(err, errlen, r < 0 ? "" : tmp);
 }
 
 /* A checksum over 8-byte words: each step is a bijection of the state, so
