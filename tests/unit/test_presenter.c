@@ -272,10 +272,16 @@ static void test_view(void)
     st.keys = control_key_help;
     char buf[16384];
     view_render(&st, 80, 24, 0, buf, sizeof buf);
-    CHECK(strstr(buf, "NOW <alice> [en-us+m3] hello  [2J there") != NULL); /* escapes defused */
+    CHECK(strstr(buf, "NOW <alice> [en-us+m3] hello ^[[2J there") != NULL); /* escapes defused */
     CHECK(strstr(buf, "PAUSED") && strstr(buf, "volume 80%") && strstr(buf, "<bob> next line"));
     CHECK(strstr(buf, "and 2 more") && strstr(buf, "keys: "));
     CHECK(strstr(buf, "\x1b[1;3") == NULL); /* no colour asked */
+    CHECK(strstr(buf, "\x1b[2J") == NULL); /* the view's own escapes only */
+    snprintf(st.queue[0].nick, sizeof st.queue[0].nick, "b\xc2\x9b" "1m\xe2\x80\xae\x07");
+    view_render(&st, 80, 24, 0, buf, sizeof buf);
+    CHECK(strstr(buf, "<b<U+009B>1m<U+202E>^G> next line") != NULL); /* C1, bidi, BEL made visible */
+    CHECK(strchr(buf, 0x07) == NULL && strstr(buf, "\xc2\x9b") == NULL);
+    snprintf(st.queue[0].nick, sizeof st.queue[0].nick, "bob");
     view_render(&st, 80, 24, 1, buf, sizeof buf);
     char want[16];
     snprintf(want, sizeof want, "\x1b[1;%dm<alice>", view_nick_color("alice"));
