@@ -280,8 +280,12 @@ static void ear_hear(void *owner, const irc_event_t *ev)
 {
     demo_t *d = owner;
     if (!d->queue) { /* --audio none: the conversation as text */
-        if (ev->kind == IRC_EV_SAY || ev->kind == IRC_EV_ACTION)
-            printf("%s <%s> %s\n", ev->channel, ev->nick, ev->text);
+        if (ev->kind == IRC_EV_SAY || ev->kind == IRC_EV_ACTION) {
+            /* names from persona files, text from a model: any bytes */
+            char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX], text[2 * UTIL_VIS_MAX];
+            printf("%s <%s> %s\n", util_visible(ch, sizeof ch, ev->channel),
+                   util_visible(nick, sizeof nick, ev->nick), util_visible(text, sizeof text, ev->text));
+        }
         return;
     }
     irc_event_t heard = *ev;
@@ -314,7 +318,9 @@ static int load_personas(demo_t *d, char *err, size_t errlen)
         if (rc != 0)
             return rc;
         taken[i] = m->def;
-        fprintf(stderr, "purgatory: persona %s from %s\n", m->def->nick, m->def->file);
+        char vf[UTIL_VIS_MAX]; /* a name from a directory listing */
+        fprintf(stderr, "purgatory: persona %s from %s\n", m->def->nick,
+                util_visible(vf, sizeof vf, m->def->file));
     }
     return 0;
 }

@@ -108,14 +108,24 @@ static void listen_usage(FILE *f)
 }
 
 /* The number option --name takes, in lo..hi; says what is wrong otherwise. */
+/* True when s holds a C0 control byte or DEL: not in a channel name. */
+static bool has_ctl(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
 static int parse_uint(const char *name, const char *s, unsigned long lo, unsigned long hi,
                       unsigned long *out)
 {
     char *end;
     unsigned long v = strtoul(s, &end, 10);
     if (!*s || *end || v < lo || v > hi) {
+        char vs[UTIL_VIS_MAX];
         fprintf(stderr, "purgatory listen: --%s wants a number %lu-%lu, not '%s'\n",
-                name, lo, hi, s);
+                name, lo, hi, util_visible(vs, sizeof vs, s));
         return -1;
     }
     *out = v;
@@ -179,7 +189,7 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
                 fprintf(stderr, "purgatory listen: at most %d channels\n", MAX_CHANNELS);
                 return 2;
             }
-            if (!irc_channel_valid(optarg)) {
+            if (!irc_channel_valid(optarg) || has_ctl(optarg)) {
                 char v[UTIL_VIS_MAX];
                 fprintf(stderr, "purgatory listen: '%s' is not a channel name: '#', '&', '+' "
                         "or '!' and up to 62 more characters, no spaces, commas or colons "
@@ -193,7 +203,9 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             if (strcmp(optarg, "default") == 0) o->audio = AUDIO_DEVICE;
             else if (strcmp(optarg, "null") == 0) o->audio = AUDIO_NULL;
             else {
-                fprintf(stderr, "purgatory listen: --audio is 'default' or 'null', not '%s'\n", optarg);
+                char va[UTIL_VIS_MAX];
+                fprintf(stderr, "purgatory listen: --audio is 'default' or 'null', not '%s'\n",
+                        util_visible(va, sizeof va, optarg));
                 return 2;
             }
             break;
@@ -242,7 +254,9 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "purgatory listen: unexpected argument '%s'\n", argv[optind]);
+        char va[UTIL_VIS_MAX];
+        fprintf(stderr, "purgatory listen: unexpected argument '%s'\n",
+                util_visible(va, sizeof va, argv[optind]));
         return 2;
     }
     if (!o->server || o->nchannels == 0) {
@@ -288,10 +302,13 @@ static void on_tick(void *arg)
         fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
 }
 
+/* Net thread. msg may quote the server (a kick reason, a notice, an error
+ * line): made visible here, whatever the caller did (util_visible is idempotent). */
 static void on_net_log(void *ctx, const char *msg)
 {
+    char vis[4 * 512];
     (void)ctx;
-    fprintf(stderr, "purgatory: %s\n", msg);
+    fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, msg));
 }
 
 /* Net thread: the listener's tick, then the hosted personas' schedules. */
@@ -456,7 +473,8 @@ int cli_listen(int argc, char **argv)
     pthread_join(net_thread, NULL);
     net_started = 0;
     if (l.rc != 0) {
-        fprintf(stderr, "purgatory: %s\n", l.err);
+        char vis[UTIL_VIS_MAX]; /* may quote the server */
+        fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, l.err));
         code = 1;
     } else {
         fprintf(stderr, "purgatory: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminate");

@@ -15,6 +15,51 @@
 #define MAX_CORPORA 256
 #define MAX_MODELS 16
 
+/* The kind of a file that is not a regular one, for a message. */
+static const char *file_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    if (S_ISDIR(m))
+        return "a directory";
+    return "not a regular file";
+}
+
+/* Refuses at once a path that exists and is not a regular file: reading a
+ * FIFO blocks until a writer comes, a device may never end, and a model
+ * written over one would not be a file. Prints "CMD: PATH is a FIFO, not a
+ * WHAT" and returns PURG_EINVAL; 0 for a regular file or a path that does not
+ * exist (the open reports that). */
+static int check_regular(const char *cmd, const char *path, const char *what)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode))
+        return 0;
+    char vp[UTIL_VIS_MAX];
+    fprintf(stderr, "%s: %s is %s, not a %s\n", cmd, util_visible(vp, sizeof vp, path),
+            file_kind(sb.st_mode), what);
+    return PURG_EINVAL;
+}
+
+/* puts(line) with the line made visible: a model file may hold any bytes. */
+static void put_visible(const char *line)
+{
+    size_t len = strlen(line), n = 4 * len + 1; /* "\xNN" is the widest per byte */
+    char *vis = malloc(n);
+    if (!vis) {
+        puts("(out of memory)");
+        return;
+    }
+    puts(util_visible_n(vis, n, line, len));
+    free(vis);
+}
+
 static void train_usage(FILE *f)
 {
     fprintf(f,
@@ -172,6 +217,11 @@ int cli_train(int argc, char **argv)
                 !ncorp ? "no CORPUS file given" : "no output given (-o MODEL)");
         return 2;
     }
+    for (size_t i = 0; i < ncorp; i++)
+        if (strcmp(corpora[i], "-") != 0 && check_regular("purgatory train", corpora[i], "corpus file"))
+            return 2;
+    if (check_regular("purgatory train", out, "model file"))
+        return 2;
     if (nnicks && fmt == CORPUS_PLAIN)
         fprintf(stderr, "train: note: --nick only filters IRC logs (--format irssi, weechat or znc)\n");
 
@@ -336,6 +386,10 @@ bad_value:
         return 2;
     }
 
+    for (size_t i = 0; i < npaths; i++)
+        if (check_regular("purgatory babble", paths[i], "model file"))
+            return 2;
+
     markov_t *models[MAX_MODELS] = { 0 }, *m = NULL;
     int status = 1;
     for (size_t i = 0; i < npaths; i++) {
@@ -389,7 +443,7 @@ bad_value:
             status = 1;
             break;
         }
-        puts(line);
+        put_visible(line);
         free(line);
     }
 out:

@@ -116,13 +116,15 @@ static int do_explain(voicemap_t *m, const opts_t *o, int n, char **nicks)
 
 static int do_list(voicemap_t *m)
 {
-    printf("# %zu voices, salt \"%s\"\n", voicemap_size(m), voicemap_salt(m));
+    char vs[UTIL_VIS_MAX], vid[UTIL_VIS_MAX]; /* ids and salt are the file's text */
+    printf("# %zu voices, salt \"%s\"\n", voicemap_size(m), util_visible(vs, sizeof vs, voicemap_salt(m)));
     printf("# %-4s %-12s %-22s %5s %5s %4s %4s\n", "n", "id", "voice", "pitch", "range", "rate", "pan");
     for (size_t i = 0; i < voicemap_size(m); i++) {
         const char *id;
         voice_t v;
         voicemap_entry(m, i, &id, &v, NULL);
-        printf("  %-4zu %-12s %-22s %5d %5d %4d %+4d\n", i, id, v.name, v.pitch, v.range, v.rate, v.pan);
+        printf("  %-4zu %-12s %-22s %5d %5d %4d %+4d\n", i, util_visible(vid, sizeof vid, id), v.name,
+               v.pitch, v.range, v.rate, v.pan);
     }
     return 0;
 }
@@ -169,7 +171,9 @@ static int do_check(voicemap_t *m, const opts_t *o)
             util_snprintf(why, sizeof why, "espeak-ng does not know the voice '%s'", v.name);
         }
         if (unknown) {
-            printf("%s:%d: unknown: %s = %s: %s\n", o->voices ? o->voices : "(built-in)", line, id, v.name, why);
+            char vid[UTIL_VIS_MAX];
+            printf("%s:%d: unknown: %s = %s: %s\n", o->voices ? o->voices : "(built-in)", line,
+                   util_visible(vid, sizeof vid, id), v.name, why);
             problems++;
         }
     }
@@ -182,9 +186,12 @@ static int do_check(voicemap_t *m, const opts_t *o)
             voicemap_entry(m, j, &idb, &vb, &lb);
             double d = voicemap_distance(&va, &vb);
             if (d < VOICEMAP_ALIKE) {
+                char va_id[UTIL_VIS_MAX], vb_id[UTIL_VIS_MAX];
+                util_visible(va_id, sizeof va_id, ida);
+                util_visible(vb_id, sizeof vb_id, idb);
                 printf("%s:%d: too alike: %s (%s %d/%d/%d) and %s (line %d, %s %d/%d/%d): distance %.2f < %.2f\n",
-                       o->voices ? o->voices : "(built-in)", lb, idb, vb.name, vb.pitch, vb.range, vb.rate,
-                       ida, la, va.name, va.pitch, va.range, va.rate, d, VOICEMAP_ALIKE);
+                       o->voices ? o->voices : "(built-in)", lb, vb_id, vb.name, vb.pitch, vb.range, vb.rate,
+                       va_id, la, va.name, va.pitch, va.range, va.rate, d, VOICEMAP_ALIKE);
                 problems++;
             }
         }

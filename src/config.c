@@ -34,6 +34,8 @@ typedef struct parse_state {
     size_t errlen;
 } parse_state_t;
 
+static void fail(parse_state_t *st, int rc, const char *fmt, const char *a);
+
 /* fgets over the in-memory text; one call is always one whole line. */
 static char *mem_reader(char *str, int num, void *stream)
 {
@@ -42,19 +44,26 @@ static char *mem_reader(char *str, int num, void *stream)
     st->line = st->in.line;
     if (r && st->in.truncated && !st->long_line)
         st->long_line = st->line;
+    if (r && st->in.ctl >= 0) {
+        char what[64];
+        inibuf_ctl_describe(&st->in, what, sizeof what);
+        fail(st, PURG_EINVAL, "%s", what);
+    }
     return r;
 }
 
+/* Records the first error. a may be text from the file: it is quoted through
+ * util_visible, cut to 64 bytes. */
 static void fail(parse_state_t *st, int rc, const char *fmt, const char *a)
 {
     if (st->rc)
         return;
     st->rc = rc;
-    char msg[512];
-    if (util_snprintf(msg, sizeof msg, fmt, a) != 0)
+    char msg[512], va[65], vn[UTIL_VIS_MAX];
+    if (util_snprintf(msg, sizeof msg, fmt, util_visible(va, sizeof va, a)) != 0)
         util_strlcpy(msg, "bad line", sizeof msg);
-    util_snprintf(st->err, st->errlen, "%s:%d: %s (see purgatory %s --help)", st->name,
-                  st->line, msg, st->section);
+    util_snprintf(st->err, st->errlen, "%s:%d: %s (see purgatory %s --help)",
+                  util_visible(vn, sizeof vn, st->name), st->line, msg, st->section);
 }
 
 static const struct option *find_opt(const struct option *o, const char *name)

@@ -344,15 +344,22 @@ int corpus_read_mem(const char *buf, size_t len, const corpus_opts_t *o, corpus_
 int corpus_read_file(const char *path, const corpus_opts_t *o, corpus_line_fn fn, void *ud,
                      corpus_stats_t *st)
 {
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO opens at once and is refused below instead of
+     * blocking; no effect on a regular file */
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
+    struct stat sb;
+    if (fd != STDIN_FILENO && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+        close(fd);
+        errno = EINVAL;
+        return PURG_EINVAL; /* a FIFO, a device or a directory: not a corpus file */
+    }
     reader_t r;
     int rc = reader_init(&r, o, fn, ud, st);
     char *buf = rc ? NULL : malloc(1 << 16);
     if (!rc && !buf)
         rc = PURG_ENOMEM;
-    struct stat sb;
     if (!rc && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
         r.total = (uint64_t)sb.st_size;
     while (!rc) {

@@ -56,8 +56,9 @@ int corpus_format_parse(const char *name, corpus_format_t *out);
 const char *corpus_format_name(corpus_format_t f);
 
 /* Reads a file ("-" is standard input). PURG_ENOTFOUND / PURG_EIO when it
- * cannot be read (errno tells why), PURG_EINVAL for bad options, or the
- * callback's code. An empty file is not an error: st->lines stays 0. */
+ * cannot be read (errno tells why), PURG_EINVAL for bad options or a path
+ * that is not a regular file (a FIFO, a device, a directory: refused at once,
+ * never waited on), or the callback's code. An empty file is not an error: st->lines stays 0. */
 int corpus_read_file(const char *path, const corpus_opts_t *o, corpus_line_fn fn, void *ud,
                      corpus_stats_t *st);
 /* Same over a buffer (which may contain anything). */

@@ -1,6 +1,7 @@
 /* hear.c - what the listener does with one heard event; the thread that
  * delivers the events (see hear.h). */
 #include "hear.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,9 +59,12 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
     case IRC_EV_NICK:
         voicemap_rename(h->voices, ev->nick, ev->text);
         break;
-    case IRC_EV_SELF_JOIN:
-        fprintf(stderr, "purgatory: joined %s as %s\n", ev->channel, me);
+    case IRC_EV_SELF_JOIN: {
+        char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX];
+        fprintf(stderr, "purgatory: joined %s as %s\n", util_visible(ch, sizeof ch, ev->channel),
+                util_visible(nick, sizeof nick, me));
         break;
+    }
     case IRC_EV_READY:
     case IRC_EV_BOT:    /* --skip-bots is decided by the listener */
     case IRC_EV_INVITE: /* the listener goes only where it was told */

@@ -36,12 +36,14 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;
+    char tmp[UTIL_VIS_MAX];
     va_list ap;
     va_start(ap, fmt);
-    int r = vsnprintf(err, errlen, fmt, ap);
+    int r = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (r < 0)
-        err[0] = '\0'; /* truncation is acceptable for a message */
+    /* truncation is acceptable for a message; the path in it may come from
+     * a persona file, so the whole is made visible */
+    util_visible(err, errlen, r < 0 ? "" : tmp);
 }
 
 /* A checksum over 8-byte words: each step is a bijection of the state, so
@@ -418,7 +420,9 @@ fail:
 int markov_load(markov_t **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO opens at once (and fails the S_ISREG test) instead
+     * of blocking until a writer comes; no effect on a regular file */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;

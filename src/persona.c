@@ -46,9 +46,9 @@ static char *p_reader(char *str, int num, void *stream)
     p_parse_t *p = stream;
     char *r = inibuf_read(&p->in, str, num);
     p->line = p->in.line;
-    if (r && p->in.had_nul && !p->err_line) {
+    if (r && p->in.ctl >= 0 && !p->err_line) {
         p->err_line = p->line;
-        util_snprintf(p->err, sizeof p->err, "NUL byte in the file");
+        inibuf_ctl_describe(&p->in, p->err, sizeof p->err);
     }
     if (r && p->in.truncated && !p->err_line) {
         p->err_line = p->line;
@@ -57,12 +57,15 @@ static char *p_reader(char *str, int num, void *stream)
     return r;
 }
 
-/* Records the first problem; returns 0 so that inih stops. */
+/* Records the first problem; returns 0 so that inih stops. a and b may be
+ * text from the file: they are quoted through util_visible, a cut to 64 bytes. */
 static int p_fail(p_parse_t *p, const char *fmt, const char *a, const char *b)
 {
     if (!p->err_line) {
+        char va[65], vb[160];
         p->err_line = p->line;
-        util_snprintf(p->err, sizeof p->err, fmt, a, b);
+        util_snprintf(p->err, sizeof p->err, fmt, util_visible(va, sizeof va, a),
+                      util_visible(vb, sizeof vb, b));
     }
     return 0;
 }
@@ -122,7 +125,7 @@ static int set_path(p_parse_t *p, char *dst, const char *value)
     else
         rc = util_snprintf(dst, PERSONA_PATH_MAX, "%s/%s", p->dir, value);
     if (rc != 0)
-        return p_fail(p, "path too long: '%.80s'%s", value, "");
+        return p_fail(p, "path too long: '%s'%s", value, "");
     return 1;
 }
 
@@ -136,12 +139,12 @@ static int set_channels(p_parse_t *p, const char *value)
     char *save = NULL;
     for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
         if (!valid_channel(t))
-            return p_fail(p, "channels: '%.64s' is not a channel name (e.g. #purgatory)%s", t, "");
+            return p_fail(p, "channels: '%s' is not a channel name (e.g. #purgatory)%s", t, "");
         if (d->nchannels == PERSONA_MAX_CHANNELS)
             return p_fail(p, "channels: at most 8%s%s", "", "");
         for (size_t i = 0; i < d->nchannels; i++)
             if (strcasecmp(d->channels[i], t) == 0)
-                return p_fail(p, "channels: '%.64s' given twice%s", t, "");
+                return p_fail(p, "channels: '%s' given twice%s", t, "");
         util_strlcpy(d->channels[d->nchannels++], t, PERSONA_CHAN_MAX);
     }
     if (d->nchannels == 0)
@@ -194,7 +197,7 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
     }
     if (strcmp(name, "nick") == 0) {
         if (!valid_nick(value))
-            return p_fail(p, "nick '%.64s' is not an IRC nick (1-30 letters, digits, -[]\\`_^{|}, "
+            return p_fail(p, "nick '%s' is not an IRC nick (1-30 letters, digits, -[]\\`_^{|}, "
                              "not starting with a digit or '-')%s", value, "");
         util_strlcpy(d->nick, value, sizeof d->nick);
         return 1;
@@ -205,7 +208,7 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
         return set_path(p, d->corpus, value);
     if (strcmp(name, "corpus_format") == 0) {
         if (corpus_format_parse(value, &d->corpus_format) != 0)
-            return p_fail(p, "corpus_format '%.32s' unknown (plain, irssi, weechat or znc)%s", value, "");
+            return p_fail(p, "corpus_format '%s' unknown (plain, irssi, weechat or znc)%s", value, "");
         return 1;
     }
     if (strcmp(name, "corpus_max_lines") == 0) {
@@ -233,7 +236,7 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
             return p_fail(p, "voice too long%s%s", "", "");
         return 1;
     }
-    return p_fail(p, "unknown key '%.64s' in [persona]%s", name, "");
+    return p_fail(p, "unknown key '%s' in [persona]%s", name, "");
 }
 
 static int p_handler(void *user, const char *section, const char *name, const char *value)
@@ -246,15 +249,15 @@ static int p_handler(void *user, const char *section, const char *name, const ch
     if (strcmp(section, "guard") == 0) {
         int rc = guard_set(p->d->guard, name, value);
         if (rc == PURG_ENOTFOUND)
-            return p_fail(p, "unknown key '%.64s' in [guard] (sigils, command_words, nicks, "
+            return p_fail(p, "unknown key '%s' in [guard] (sigils, command_words, nicks, "
                              "rewrite, max_len)%s", name, "");
         if (rc != 0)
-            return p_fail(p, "bad value for %s in [guard]: '%.80s'", name, value);
+            return p_fail(p, "bad value for %s in [guard]: '%s'", name, value);
         return 1;
     }
     if (!*section)
-        return p_fail(p, "'%.64s' outside a section (start with [persona])%s", name, "");
-    return p_fail(p, "unknown section [%.64s] (known: [persona], [guard])%s", section, "");
+        return p_fail(p, "'%s' outside a section (start with [persona])%s", name, "");
+    return p_fail(p, "unknown section [%s] (known: [persona], [guard])%s", section, "");
 }
 
 static void def_defaults(persona_def_t *d)
@@ -322,11 +325,13 @@ int persona_def_parse(persona_def_t **out, const char *name, const char *text, s
     if (!p.err_line)
         def_finish(&p);
     if (p.err[0]) {
+        char vn[UTIL_VIS_MAX];
+        util_visible(vn, sizeof vn, name); /* a name from a directory listing, say */
         rc = PURG_EINVAL;
         if (p.err_line > 0)
-            util_snprintf(err, errlen, "%s:%d: %s", name, p.err_line, p.err);
+            util_snprintf(err, errlen, "%s:%d: %s", vn, p.err_line, p.err);
         else
-            util_snprintf(err, errlen, "%s: %s", name, p.err);
+            util_snprintf(err, errlen, "%s: %s", vn, p.err);
         goto fail_guard;
     }
     *out = d;

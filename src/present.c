@@ -84,7 +84,7 @@ static int add_list(const char *cmd, const char **list, size_t *n, const char *a
 
 int present_opt(present_opts_t *o, int code, const char *arg)
 {
-    char err[256];
+    char err[256], va[UTIL_VIS_MAX]; /* va: arg made visible (it may come from the config file) */
     announce_lists_t tmp = { 0 };
     int rc = 0;
     const char *cmd = o->cmd ? o->cmd : "listen";
@@ -95,7 +95,7 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         const char *dot = strrchr(arg, '.');
         if (!dot || (strcasecmp(dot, ".wav") != 0 && strcasecmp(dot, ".flac") != 0)) {
             fprintf(stderr, "purgatory %s: --record wants a FILE.wav or FILE.flac, not '%s'\n",
-                    cmd, arg);
+                    cmd, util_visible(va, sizeof va, arg));
             return 2;
         }
         o->record = arg;
@@ -106,7 +106,7 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         int secs;
         if (announce_parse_says(arg, &pol, &secs) != 0) {
             fprintf(stderr, "purgatory %s: --says is never, always, change, or a number "
-                    "of seconds of silence (1-86400), not '%s'\n", cmd, arg);
+                    "of seconds of silence (1-86400), not '%s'\n", cmd, util_visible(va, sizeof va, arg));
             return 2;
         }
         o->says = arg;
@@ -117,7 +117,7 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         rc = announce_add_name(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
         if (rc != 0) {
-            fprintf(stderr, "purgatory %s: --pronounce %s\n", cmd, err);
+            fprintf(stderr, "purgatory %s: --pronounce %s\n", cmd, util_visible(va, sizeof va, err));
             return 2;
         }
         return add_list(cmd, o->pronounce, &o->npronounce, arg, "pronounce");
@@ -125,13 +125,13 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         rc = announce_add_ignore(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
         if (rc != 0) {
-            fprintf(stderr, "purgatory %s: --ignore: %s\n", cmd, err);
+            fprintf(stderr, "purgatory %s: --ignore: %s\n", cmd, util_visible(va, sizeof va, err));
             return 2;
         }
         return add_list(cmd, o->ignore, &o->nignore, arg, "ignore");
     case PRESENT_OPT_MUTE:
         if (!arg[0] || strlen(arg) >= ANNOUNCE_NAME_MAX) {
-            fprintf(stderr, "purgatory %s: --mute wants a nick, not '%s'\n", cmd, arg);
+            fprintf(stderr, "purgatory %s: --mute wants a nick, not '%s'\n", cmd, util_visible(va, sizeof va, arg));
             return 2;
         }
         return add_list(cmd, o->mute, &o->nmute, arg, "mute");
@@ -140,7 +140,7 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         long v = strtol(arg, &end, 10);
         if (*end || end == arg || v < 0 || v > AUDIO_VOLUME_MAX) {
             fprintf(stderr, "purgatory %s: --volume wants 0-%d (percent), not '%s'\n", cmd,
-                    AUDIO_VOLUME_MAX, arg);
+                    AUDIO_VOLUME_MAX, util_visible(va, sizeof va, arg));
             return 2;
         }
         o->volume = v == 0 ? -1 : (int)v; /* -1: explicitly silent */
@@ -190,8 +190,10 @@ static void set_status(present_t *p, const char *msg)
     pthread_mutex_lock(&p->stage.lock);
     util_strlcpy(p->stage.status, msg, sizeof p->stage.status);
     pthread_mutex_unlock(&p->stage.lock);
-    if (!p->view)
-        fprintf(stderr, "purgatory: %s\n", msg);
+    if (!p->view) { /* msg may name a nick from the network */
+        char vis[UTIL_VIS_MAX];
+        fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, msg));
+    }
 }
 
 /* Caller holds the stage lock. */

@@ -46,13 +46,20 @@ static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const
     FILE *f = s->conf.log;
     if (!f)
         return;
-    if (u->kind == UTT_NOTICE)
-        fprintf(f, "%s -: %s\n", u->channel[0] ? u->channel : "*", u->text);
-    else
-        fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s\n", u->channel,
-                u->nick, v->name, v->pitch, v->range, v->rate, v->pan,
-                u->kind == UTT_ACTION ? "* " : who[0] ? who : "", who[0] ? " says: " : "",
-                u->text);
+    /* channel and nick come from the server as they are; the text was cleaned
+     * by textclean already (made visible again all the same: idempotent) */
+    char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX], name[UTIL_VIS_MAX], text[2 * UTIL_VIS_MAX];
+    util_visible(ch, sizeof ch, u->channel[0] || u->kind != UTT_NOTICE ? u->channel : "*");
+    util_visible(text, sizeof text, u->text);
+    if (u->kind == UTT_NOTICE) {
+        fprintf(f, "%s -: %s\n", ch, text);
+    } else {
+        util_visible(nick, sizeof nick, u->nick);
+        util_visible(name, sizeof name, u->kind == UTT_ACTION ? "* " : who);
+        fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s\n", ch, nick,
+                v->name, v->pitch, v->range, v->rate, v->pan, name,
+                who[0] ? " says: " : "", text);
+    }
     fflush(f);
 }
 

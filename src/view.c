@@ -21,11 +21,16 @@ static void raw(out_t *o, const char *s)
     o->len += l;
 }
 
-/* Visible text, cut at the screen's right edge (bytes of one UTF-8 code
- * point count as one column; wide characters are not measured). */
+/* Text from the network (nicks, channels, lines), made visible first (no
+ * control byte, bidi mark or bad UTF-8 reaches the terminal), cut at the
+ * screen's right edge (bytes of one UTF-8 code point count as one column;
+ * wide characters are not measured; a cut may fall inside a code point only
+ * where the buffer ends). */
 static void text(out_t *o, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    char vis[UTIL_VIS_MAX];
+    util_visible(vis, sizeof vis, s);
+    for (const unsigned char *p = (const unsigned char *)vis; *p; p++) {
         if ((*p & 0xC0) != 0x80) {
             if (o->col >= o->cols)
                 return;
@@ -33,7 +38,7 @@ static void text(out_t *o, const char *s)
         }
         if (o->len + 2 > o->n)
             return;
-        o->buf[o->len++] = (*p < 0x20 || *p == 0x7f) ? ' ' : (char)*p;
+        o->buf[o->len++] = (char)*p;
         o->buf[o->len] = '\0';
     }
 }

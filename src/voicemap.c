@@ -262,7 +262,9 @@ static int parse_spec(const char *spec, voice_t *v, int *has_pan, char *why, siz
         return PURG_EINVAL;
     }
     if (!valid_voice_name(tok)) {
-        util_snprintf(why, whylen, "bad voice name '%.64s' (expected e.g. en-us+m3)", tok);
+        char vt[65];
+        util_snprintf(why, whylen, "bad voice name '%s' (expected e.g. en-us+m3)",
+                      util_visible(vt, sizeof vt, tok));
         return PURG_EINVAL;
     }
     memset(v, 0, sizeof *v);
@@ -281,7 +283,9 @@ static int parse_spec(const char *spec, voice_t *v, int *has_pan, char *why, siz
             return PURG_EINVAL;
         }
         if (parse_int(tok, lo[i], hi[i], field[i]) != 0) {
-            util_snprintf(why, whylen, "bad %s '%.32s' (an integer %d..%d)", what[i], tok, lo[i], hi[i]);
+            char vt[33];
+            util_snprintf(why, whylen, "bad %s '%s' (an integer %d..%d)", what[i],
+                          util_visible(vt, sizeof vt, tok), lo[i], hi[i]);
             return PURG_EINVAL;
         }
         if (i == 3)
@@ -315,14 +319,22 @@ static char *vm_reader(char *str, int num, void *stream)
         p->err_line = p->line;
         util_snprintf(p->err, sizeof p->err, "line too long (max %d bytes)", num - 2);
     }
+    if (r && p->in.ctl >= 0 && !p->err_line) {
+        p->err_line = p->line;
+        inibuf_ctl_describe(&p->in, p->err, sizeof p->err);
+    }
     return r;
 }
 
+/* Records the first problem. a and b may be text from the file: they are
+ * quoted through util_visible, a cut to 64 bytes. */
 static int fail(vm_parse_t *p, const char *fmt, const char *a, const char *b)
 {
     if (!p->err_line) {
+        char va[65], vb[200];
         p->err_line = p->line;
-        util_snprintf(p->err, sizeof p->err, fmt, a, b);
+        util_snprintf(p->err, sizeof p->err, fmt, util_visible(va, sizeof va, a),
+                      util_visible(vb, sizeof vb, b));
     }
     return 0;
 }
@@ -332,11 +344,11 @@ static int add_entry(vm_parse_t *p, const char *id, const char *value)
     vm_pool_t *pool = p->pool;
     for (size_t i = 0; i < pool->n; i++)
         if (strcmp(pool->e[i].id, id) == 0)
-            return fail(p, "duplicate voice '%.64s' in [voices]%s", id, "");
+            return fail(p, "duplicate voice '%s' in [voices]%s", id, "");
     if (pool->n >= VM_POOL_MAX)
         return fail(p, "too many voices (max 4096)%s%s", "", "");
     if (strlen(id) >= VOICE_NAME_MAX || !*id)
-        return fail(p, "bad voice id '%.64s' (1..63 bytes)%s", id, "");
+        return fail(p, "bad voice id '%s' (1..63 bytes)%s", id, "");
     if (pool->n == pool->cap) {
         size_t cap = pool->cap ? pool->cap * 2 : 64;
         vm_entry_t *e = realloc(pool->e, cap * sizeof *e);
@@ -352,7 +364,7 @@ static int add_entry(vm_parse_t *p, const char *id, const char *value)
     vm_entry_t *e = &pool->e[pool->n];
     char why[160];
     if (parse_spec(value, &e->v, &p->has_pan[pool->n], why, sizeof why) != 0)
-        return fail(p, "voice '%.64s': %s", id, why);
+        return fail(p, "voice '%s': %s", id, why);
     util_strlcpy(e->id, id, sizeof e->id);
     e->line = p->line;
     pool->n++;
@@ -368,7 +380,7 @@ static int add_pin(vm_parse_t *p, const char *nick, const char *value)
     voicemap_normalize(nick, key, sizeof key);
     for (size_t i = 0; i < pool->npins; i++)
         if (strcmp(pool->pins[i].key, key) == 0)
-            return fail(p, "duplicate override for '%.64s'%s (nicks are compared after normalization)",
+            return fail(p, "duplicate override for '%s'%s (nicks are compared after normalization)",
                         nick, "");
     if (pool->npins >= VM_PINS_MAX)
         return fail(p, "too many overrides (max 4096)%s%s", "", "");
@@ -384,7 +396,7 @@ static int add_pin(vm_parse_t *p, const char *nick, const char *value)
     memset(pin, 0, sizeof *pin);
     util_strlcpy(pin->key, key, sizeof pin->key);
     if (util_strlcpy(pin->value, value, sizeof pin->value) != 0)
-        return fail(p, "override for '%.64s' too long%s", nick, "");
+        return fail(p, "override for '%s' too long%s", nick, "");
     pin->line = p->line;
     pin->pool = -1;
     pool->npins++;
@@ -409,15 +421,15 @@ static int vm_handler(void *user, const char *section, const char *name, const c
         }
         if (strcmp(name, "pan_width") == 0) {
             if (parse_int(value, 0, 100, &pool->pan_width) != 0)
-                return fail(p, "bad pan_width '%.32s' (an integer 0..100)%s", value, "");
+                return fail(p, "bad pan_width '%s' (an integer 0..100)%s", value, "");
             return 1;
         }
         if (strcmp(name, "name") == 0 || strcmp(name, "description") == 0)
             return 1;
-        return fail(p, "unknown key '%.64s' in [pool] (known: salt, pan_width, name, description)%s",
+        return fail(p, "unknown key '%s' in [pool] (known: salt, pan_width, name, description)%s",
                     name, "");
     }
-    return fail(p, "unknown section [%.64s] (known: [pool], [voices], [overrides])%s", section, "");
+    return fail(p, "unknown section [%s] (known: [pool], [voices], [overrides])%s", section, "");
 }
 
 /* Where espeak-ng keeps its data; NULL if not found (then voices are not checked). */
@@ -550,8 +562,10 @@ static void check_voice(vm_parse_t *p, vm_known_t *k, const char *what, const ch
 {
     char why[200];
     if (known_check(k, name, why, sizeof why) != 0 && (!p->err_line || line < p->err_line)) {
+        char vw[65], vy[200];
         p->err_line = line;
-        util_snprintf(p->err, sizeof p->err, "%s '%.64s': %s", what, who, why);
+        util_snprintf(p->err, sizeof p->err, "%s '%s': %s", what, util_visible(vw, sizeof vw, who),
+                      util_visible(vy, sizeof vy, why));
     }
 }
 
@@ -584,9 +598,10 @@ static void finish_pool(vm_parse_t *p)
         char why[160];
         int has_pan;
         if (parse_spec(pin->value, &pin->v, &has_pan, why, sizeof why) != 0) {
+            char vk[65];
             p->err_line = pin->line;
-            util_snprintf(p->err, sizeof p->err, "override for '%.64s': %s (or not a voice id of [voices])",
-                          pin->key, why);
+            util_snprintf(p->err, sizeof p->err, "override for '%s': %s (or not a voice id of [voices])",
+                          util_visible(vk, sizeof vk, pin->key), why); /* why: visible already */
             break;
         }
         if (p->check_voices)
@@ -622,7 +637,7 @@ static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_
         pool_clear(pool);
         return PURG_ENOMEM;
     }
-    if (rc > 0 && rc != p.err_line) {
+    if (rc > 0 && (!p.err_line || rc < p.err_line)) {
         /* inih found a line that is neither a section nor key = value */
         p.err_line = rc;
         util_snprintf(p.err, sizeof p.err, "%s",
@@ -634,10 +649,12 @@ static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_
         finish_pool(&p);
     free(p.has_pan);
     if (p.err_line || p.err[0]) {
+        char vf[UTIL_VIS_MAX];
+        util_visible(vf, sizeof vf, file); /* a name from a directory listing, say */
         if (p.err_line)
-            util_snprintf(err, errlen, "%s:%d: %s", file, p.err_line, p.err);
+            util_snprintf(err, errlen, "%s:%d: %s", vf, p.err_line, p.err);
         else
-            util_snprintf(err, errlen, "%s: %s", file, p.err);
+            util_snprintf(err, errlen, "%s: %s", vf, p.err);
         pool_clear(pool);
         return PURG_EFORMAT;
     }
@@ -1202,20 +1219,23 @@ int voicemap_pin(voicemap_t *m, const char *nick, const char *spec, char *err, s
     }
     memset(&pin, 0, sizeof pin);
     voicemap_normalize(nick, pin.key, sizeof pin.key);
+    char vn[65];
+    util_visible(vn, sizeof vn, nick);
     if (util_strlcpy(pin.value, spec, sizeof pin.value) != 0) {
-        util_snprintf(err, errlen, "voice for '%.64s' too long (max %d bytes)", nick,
+        util_snprintf(err, errlen, "voice for '%s' too long (max %d bytes)", vn,
                       VOICEMAP_SPEC_MAX - 1);
         return PURG_EINVAL;
     }
     rpin_resolve(&m->pool, &pin);
     if (pin.pool < 0) {
         if (parse_spec(spec, &pin.v, &has_pan, why, sizeof why) != 0) {
-            util_snprintf(err, errlen, "voice for '%.64s': %s (or not a voice id of the pool)",
-                          nick, why);
+            util_snprintf(err, errlen, "voice for '%s': %s (or not a voice id of the pool)",
+                          vn, why); /* why: visible already */
             return PURG_EINVAL;
         }
         if (m->check_voices && voicemap_voice_status(pin.v.name, why, sizeof why) != 0) {
-            util_snprintf(err, errlen, "voice for '%.64s': %s", nick, why);
+            char vy[200];
+            util_snprintf(err, errlen, "voice for '%s': %s", vn, util_visible(vy, sizeof vy, why));
             return PURG_ENOTFOUND;
         }
     }

@@ -98,6 +98,42 @@ purg_running listener || purg_fail "the listener died"
 purg_stop listener || purg_fail "listener exit status $?"
 purg_log "hostile server lines and SASL: ok"
 
+# --- 2b. escapes and bells in nicks, channel names, notices and reasons --------------
+# Whatever the server sends, the listener's stdout (the log line) and stderr
+# carry no ESC (0x1b) or BEL (0x07): the text is made visible (^[ ^G) first.
+printf '%s\n' \
+  ':ali\x1b[31mce\x07!a@h PRIVMSG CHAN :escape in the nick' \
+  ':alice!a@h PRIVMSG CHAN :\x01ACTION waves \x1b]0;pwned\x07\x01' \
+  ':alice!a@h NOTICE CHAN :notice \x1b]0;pwned\x07 text' \
+  ':alice!a@h PRIVMSG CHAN\x1b[2J\x07 :to a channel name with escapes' \
+  ':alice!a@h PRIVMSG #\x1b[5mblink\x07 :to another channel with escapes' \
+  ':ME!u@h JOIN :#evil\x1b[31m\x07' \
+  ':op!o@h KICK CHAN bob :reason \x1b[2J\x07 with a bell' \
+  ':alice!a@h NICK :al\x1b[1mice\x07' \
+  ':al\x1b[1mice\x07!a@h PRIVMSG CHAN :renamed with escapes' \
+  ':fake NOTICE ME :server notice \x1b[31m\x07' \
+  ':fake 404 ME CHAN :cannot send \x1b[31m\x07' >"$PURG_TMP/escapes.txt"
+rm -f "$PURG_TMP/fake3.port"
+purg_spawn fakeircd3 "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/fakeircd.py" "$PURG_TMP/fake3.port" \
+  --bad-lines "$PURG_TMP/escapes.txt"
+for _ in $(seq 50); do [ -s "$PURG_TMP/fake3.port" ] && break; sleep 0.1; done
+unset '_purg_pids[listener]'
+mv "$PURG_TMP/listener.out" "$PURG_TMP/listener-sasl.out"
+mv "$PURG_TMP/listener.err" "$PURG_TMP/listener-sasl.err"
+purg_spawn listener "$PURG_BIN" listen --server 127.0.0.1 --port "$(cat "$PURG_TMP/fake3.port")" \
+  --nick ear --channel '#bad' --audio null
+purg_wait_for '<alice> .*still here' "$PURG_TMP/listener.out" 20 || purg_fail "not spoken after the escapes"
+purg_wait_for 'renamed with escapes' "$PURG_TMP/listener.out" 10 || purg_fail "the renamed nick was not heard"
+purg_running listener || purg_fail "the listener died"
+purg_stop listener || purg_fail "listener exit status $?"
+for f in "$PURG_TMP/listener.out" "$PURG_TMP/listener.err"; do
+  n=$(tr -cd '\033\007' < "$f" | wc -c)
+  purg_assert_eq "$n" 0 "ESC/BEL bytes in $(basename "$f")"
+done
+# the log line shows the nick visibly (printed by speaker.c)
+purg_assert_grep '<ali\^\[\[31mce\^G> ' "$PURG_TMP/listener.out" "the escaped nick, made visible"
+purg_log "escapes in nicks, channels, notices, reasons: ok"
+
 # --- 3. a wrong SASL password is refused ---------------------------------------------
 rm -f "$PURG_TMP/fake2.port"
 purg_spawn fakeircd2 "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/fakeircd.py" "$PURG_TMP/fake2.port" --user ear --password right

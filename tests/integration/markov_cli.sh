@@ -86,4 +86,31 @@ if "$B" babble "$T/flip.model" 2> "$T/err"; then purg_fail "corrupted model acce
 purg_assert_grep 'checksum' "$T/err" "corruption message"
 if "$B" babble "$T/irssi.log" 2> "$T/err"; then purg_fail "text accepted as a model"; fi
 purg_assert_grep 'not a purgatory model' "$T/err" "magic message"
+# FIFOs, devices and directories are refused at once, naming the file and
+# what it is (a FIFO used to block forever); timeout turns a regression into
+# a failure instead of a hang
+mkfifo "$T/fifo"
+mkdir -p "$T/adir"
+refused() { # refused WHAT PATTERN CMD... - exit status 2 and PATTERN on stderr, in 10 s
+    local what=$1 pat=$2 rc
+    shift 2
+    set +e; timeout 10 "$@" < /dev/null > /dev/null 2> "$T/err"; rc=$?; set -e
+    [ "$rc" != 124 ] || purg_fail "$what: hung (timeout)"
+    purg_assert_eq "$rc" 2 "$what: exit status"
+    purg_assert_grep "$pat" "$T/err" "$what: message"
+}
+refused "babble FIFO" "babble: $T/fifo is a FIFO, not a model file" "$B" babble "$T/fifo"
+refused "babble /dev/null" "/dev/null is a character device, not a model file" "$B" babble /dev/null
+refused "babble directory" "$T/adir is a directory, not a model file" "$B" babble "$T/adir"
+refused "train FIFO corpus" "train: $T/fifo is a FIFO, not a corpus file" "$B" train "$T/fifo" -o "$T/f.model"
+refused "train /dev/zero corpus" "/dev/zero is a character device, not a corpus file" \
+    "$B" train /dev/zero -o "$T/f.model"
+refused "train directory corpus" "$T/adir is a directory, not a corpus file" "$B" train "$T/adir" -o "$T/f.model"
+refused "train -o FIFO" "$T/fifo is a FIFO, not a model file" "$B" train "$T/tiny.txt" -o "$T/fifo"
+refused "train -o directory" "$T/adir is a directory, not a model file" "$B" train "$T/tiny.txt" -o "$T/adir"
+[ -p "$T/fifo" ] || purg_fail "train -o replaced the FIFO"
+[ ! -e "$T/f.model" ] || purg_fail "a refused train wrote a model"
+# standard input stays a corpus
+timeout 10 "$B" train - -o "$T/stdin.model" -q < "$T/tiny.txt" || purg_fail "train from stdin"
+timeout 10 "$B" babble "$T/stdin.model" --no-overlap --rng-seed 1 > /dev/null || purg_fail "stdin model"
 purg_log "ok"

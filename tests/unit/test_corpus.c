@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct got {
@@ -166,6 +167,14 @@ static void test_files_and_limits(void)
     CHECK(st.lines == 0 && st.used == 0);
     unlink(path);
     CHECK(corpus_read_file("/nonexistent/corpus.txt", &o, collect, &g, &st) == PURG_ENOTFOUND);
+    /* a FIFO, a device or a directory is refused at once (a FIFO blocked) */
+    snprintf(path, sizeof path, "%s/test_corpus.fifo", tmp ? tmp : "/tmp");
+    unlink(path);
+    CHECK(mkfifo(path, 0600) == 0);
+    CHECK(corpus_read_file(path, &o, collect, &g, &st) == PURG_EINVAL);
+    unlink(path);
+    CHECK(corpus_read_file("/dev/null", &o, collect, &g, &st) == PURG_EINVAL);
+    CHECK(corpus_read_file(tmp ? tmp : "/tmp", &o, collect, &g, &st) == PURG_EINVAL);
     /* options */
     corpus_format_t fm;
     CHECK(corpus_format_parse("weechat", &fm) == 0 && fm == CORPUS_WEECHAT);

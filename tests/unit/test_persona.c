@@ -45,18 +45,23 @@ static persona_def_t *def_from(const char *text)
     return d;
 }
 
-/* Expect a parse error whose message contains want. */
-static void bad(const char *text, const char *want)
+/* Expect a parse error of text[0..len) whose message contains want and is
+ * safe to print (no control byte of the file echoed). */
+static void bad_n(const char *text, size_t len, const char *want)
 {
     char err[512] = "";
     persona_def_t *d = NULL;
-    int rc = persona_def_parse(&d, "bad.ini", text, strlen(text), err, sizeof err);
+    int rc = persona_def_parse(&d, "bad.ini", text, len, err, sizeof err);
     CHECK(rc != 0 && d == NULL);
     if (!strstr(err, want)) {
         fprintf(stderr, "error '%s' lacks '%s'\n", err, want);
         CHECK(strstr(err, want) != NULL);
     }
+    for (const char *c = err; *c; c++)
+        CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
 }
+
+static void bad(const char *text, const char *want) { bad_n(text, strlen(text), want); }
 
 static void test_parse(void)
 {
@@ -104,6 +109,21 @@ static void test_parse(void)
     memcpy(longline, "[persona]\nnick = ", 17);
     longline[sizeof longline - 1] = '\0';
     bad(longline, "bad.ini:2: line too long");
+
+    /* control characters are errors, quoted file content is made visible */
+    static const char nul[] = "[persona]\nnick = spe\0aker\nmodel = m\nchannels = #c\n";
+    bad_n(nul, sizeof nul - 1, "bad.ini:2: control character ^@ (NUL) in the file");
+    bad("[persona]\nmodel = m\x1b[31m\n", "bad.ini:2: control character ^[ (ESC) in the file");
+    bad("[persona]\nmodel = m\n\n;\x07 ring\n", "bad.ini:4: control character ^G (BEL)");
+    bad("[persona]\nnick = a\rb\n", "bad.ini:2: control character ^M (CR)");
+    bad("[persona]\nnick = a\x7f\n", "bad.ini:2: control character ^? (DEL)");
+    bad("[persona]\nnick = \xc2\x9b" "31m\n", "bad.ini:2: control character <U+009B> in the file");
+    bad("[persona]\nnick = a\xe2\x80\xae" "b\n", "bad.ini:2: nick 'a<U+202E>b'");
+    bad("[persona]\nnick = \xff\xfe\n", "bad.ini:2: nick '\\xFF\\xFE'");
+    bad("[persona]\nchannels = a\xe2\x81\xa6\n", "bad.ini:2: channels: 'a<U+2066>' is not a channel name");
+    persona_def_t *crlf = def_from("[persona]\r\nnick = a\r\nmodel = m\r\nchannels =\t#c\r\n");
+    CHECK(crlf && strcmp(crlf->nick, "a") == 0);
+    persona_def_free(crlf);
 
     char err[256];
     persona_def_t *none = NULL;

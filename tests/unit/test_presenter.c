@@ -101,6 +101,30 @@ static void test_config(void)
     longline[sizeof longline - 1] = '\0';
     write_file(path, longline);
     CHECK(merge(path, 0, NULL, &a, err) == PURG_ETOOBIG && strstr(err, ".ini:2: line longer"));
+    /* a control character is an error; quoted file content is made visible */
+    static const struct { const char *text; size_t len; const char *want; } ctl[] = {
+        { "[listen]\nnick = spe\0aker\n", 25, "c.ini:2: control character ^@ (NUL) in the file" },
+        { "[listen]\nserver = x\x1b]0;t\x07\n", 0, "c.ini:2: control character ^[ (ESC) in the file" },
+        { "[listen]\n\xc2\x9b\n", 0, "c.ini:2: control character <U+009B> in the file" },
+        { "[listen]\ncol\xe2\x80\xaeour = red\n", 0, "c.ini:2: unknown key 'col<U+202E>our'" },
+        { "[listen]\n\xff = 1\n", 0, "c.ini:2: unknown key '\\xFF'" },
+    };
+    for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++) {
+        char *out[8];
+        int lines[8], nout = 0;
+        size_t len = ctl[i].len ? ctl[i].len : strlen(ctl[i].text);
+        err[0] = '\0';
+        CHECK(config_parse_string("c.ini", ctl[i].text, len, "listen", opts, out, lines, 8, &nout,
+                                  err, sizeof err) != 0);
+        if (!strstr(err, ctl[i].want))
+            fprintf(stderr, "error '%s' lacks '%s'\n", err, ctl[i].want);
+        CHECK(strstr(err, ctl[i].want) != NULL);
+        for (const char *c = err; *c; c++)
+            CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
+    }
+    write_file(path, "[listen]\r\nserver =\tirc.example.org\r\n");  /* CRLF and TAB are fine */
+    CHECK(merge(path, 0, NULL, &a, err) == 0);
+    config_args_free(&a);
     /* a missing explicit file is an error; --no-config reads nothing */
     char missing[600];
     snprintf(missing, sizeof missing, "%s/no-such-dir/none.ini", tmp_dir());
@@ -248,10 +272,16 @@ static void test_view(void)
     st.keys = control_key_help;
     char buf[16384];
     view_render(&st, 80, 24, 0, buf, sizeof buf);
-    CHECK(strstr(buf, "NOW <alice> [en-us+m3] hello  [2J there") != NULL); /* escapes defused */
+    CHECK(strstr(buf, "NOW <alice> [en-us+m3] hello ^[[2J there") != NULL); /* escapes defused */
     CHECK(strstr(buf, "PAUSED") && strstr(buf, "volume 80%") && strstr(buf, "<bob> next line"));
     CHECK(strstr(buf, "and 2 more") && strstr(buf, "keys: "));
     CHECK(strstr(buf, "\x1b[1;3") == NULL); /* no colour asked */
+    CHECK(strstr(buf, "\x1b[2J") == NULL); /* the view's own escapes only */
+    snprintf(st.queue[0].nick, sizeof st.queue[0].nick, "b\xc2\x9b" "1m\xe2\x80\xae\x07");
+    view_render(&st, 80, 24, 0, buf, sizeof buf);
+    CHECK(strstr(buf, "<b<U+009B>1m<U+202E>^G> next line") != NULL); /* C1, bidi, BEL made visible */
+    CHECK(strchr(buf, 0x07) == NULL && strstr(buf, "\xc2\x9b") == NULL);
+    snprintf(st.queue[0].nick, sizeof st.queue[0].nick, "bob");
     view_render(&st, 80, 24, 1, buf, sizeof buf);
     char want[16];
     snprintf(want, sizeof want, "\x1b[1;%dm<alice>", view_nick_color("alice"));

@@ -421,6 +421,20 @@ static void bad_file(const char *name, const char *text, int want_rc, const char
     voicemap_free(m);
 }
 
+/* Expect text[0..len) (len 0: strlen) to fail with want_in in a printable message. */
+static void bad_text(const char *text, size_t len, const char *want_in)
+{
+    char err[512] = "";
+    int rc = voicemap_parse_string("v.ini", text, len ? len : strlen(text), 0, err, sizeof err);
+    CHECK(rc == PURG_EFORMAT);
+    if (!strstr(err, want_in)) {
+        fprintf(stderr, "error '%s' lacks '%s'\n", err, want_in);
+        CHECK(0);
+    }
+    for (const char *c = err; *c; c++)
+        CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
+}
+
 static void test_bad_files(void)
 {
     char err[512];
@@ -444,6 +458,17 @@ static void test_bad_files(void)
     bad_file("vm_bad12.ini", "[pool]\npan_width = -3\n[voices]\na = en\n", PURG_EFORMAT, ":2: bad pan_width");
     bad_file("vm_bad13.ini", "[voices]\na = en us\n", PURG_EFORMAT, ":2: voice 'a': bad pitch 'us'");
     bad_file("vm_bad14.ini", "[voices]\na = en+m1+m2\n", PURG_EFORMAT, ":2: voice 'a': bad voice name");
+    /* control characters are errors; file content is quoted visibly */
+    static const char nul[] = "[voices]\na = en\n\0b = en\n";
+    bad_text(nul, sizeof nul - 1, "v.ini:3: control character ^@ (NUL) in the file");
+    bad_text("[voices]\na = en\x1b[2J\n", 0, "v.ini:2: control character ^[ (ESC) in the file");
+    bad_text("[voices]\na = en\n; \x07\n", 0, "v.ini:3: control character ^G (BEL)");
+    bad_text("[voices]\na = en\xc2\x85\n", 0, "v.ini:2: control character <U+0085>");
+    bad_text("[voices]\na\xe2\x80\xae = en 1x\n", 0, "v.ini:2: voice 'a<U+202E>': bad pitch '1x'");
+    bad_text("[voices]\na = en \xff\n", 0, "v.ini:2: voice 'a': bad pitch '\\xFF'");
+    bad_text("[voices]\na = en\n[\xe2\x81\xa7x]\nk = v\n", 0, "v.ini:4: unknown section [<U+2067>x]");
+    static const char crlf[] = "[voices]\r\na = en\t50\r\n"; /* CRLF and TAB are fine */
+    CHECK(voicemap_parse_string("v.ini", crlf, sizeof crlf - 1, 0, err, sizeof err) == 0);
 }
 
 static void test_reload(void)
