@@ -1,4 +1,5 @@
-/* test_voicemap.c - voicemap: normalization, stable hash, distinctness, overrides, salt, reload. */
+/* test_voicemap.c - voicemap: normalization, stable hash, distinctness, overrides, salt,
+ * reload; rosters against the plain rule (random, and a 50,000-nick NAMES). */
 #include "check.h"
 #include "purg.h"
 #include "voicemap.h"
