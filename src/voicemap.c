@@ -79,21 +79,51 @@ typedef struct vm_pool {
     int pan_width;
 } vm_pool_t;
 
+/* Open-addressing table of pointers; see tab_find and friends. */
+typedef struct vm_tab {
+    void **item;    /* NULL: empty slot */
+    uint64_t *hash; /* each item's hash */
+    size_t cap, n;  /* cap: 0 or a power of two, n <= cap / 2 */
+} vm_tab_t;
+
+struct vm_class;
+
+/* Someone present: one normalized identity, carried by one or more nicks. */
+typedef struct vm_person {
+    char key[VOICEMAP_NICK_MAX]; /* normalized identity */
+    uint64_t h;
+    int first, step;      /* choices: c_k = (first + k * step) mod N */
+    int index;            /* pool index of the voice, -1: pinned outside the pool */
+    unsigned flags;
+    const vm_pin_t *pin;  /* NULL: not pinned */
+    size_t nicks;         /* members carrying this identity */
+    struct vm_class *cls; /* unpinned: the class of its choices */
+    size_t hpos;          /* place in cls->heap; VM_WAITING_NOT while holding a voice */
+} vm_person_t;
+
 typedef struct vm_member {
     char nick[VOICEMAP_NICK_MAX]; /* case-mapped current nick */
-    char key[VOICEMAP_NICK_MAX];  /* normalized identity it joined with */
-    uint64_t h;
-    int first;   /* first choice (pool index) */
-    int index;   /* assigned pool index, -1 when pinned outside the pool */
-    unsigned flags;
-    voice_t v;
+    vm_person_t *p;               /* the identity it joined with */
 } vm_member_t;
+
+/* Unpinned people present with the same (first, step): the same choices. */
+typedef struct vm_class {
+    int first, step;
+    vm_person_t **heap; /* the waiting ones (holding no voice), min-heap by before() */
+    size_t n, cap;      /* cap >= members, so a holder can always come back */
+    size_t members;     /* waiting + holding */
+} vm_class_t;
 
 typedef struct vm_chan {
     char name[VOICEMAP_CHAN_MAX]; /* case-mapped */
-    vm_member_t *m;
-    size_t n, cap;
-    int dirty; /* the roster changed since the last assignment */
+    vm_tab_t nicks;      /* folded nick -> vm_member_t */
+    vm_tab_t people;     /* identity -> vm_person_t */
+    vm_tab_t classes;    /* (first, step) -> vm_class_t */
+    vm_person_t **holder; /* [VM_POOL_MAX] who holds each pool voice by the rounds */
+    unsigned *pinned;     /* [VM_POOL_MAX] pinned people present on each pool voice */
+    size_t waiting;       /* people in class heaps */
+    int dirty; /* holder[] may be wrong: assign() before the next lookup */
+    int stale; /* the pool, salt or pins changed: rebuild() first */
 } vm_chan_t;
 
 struct voicemap {
@@ -106,7 +136,13 @@ struct voicemap {
     int check_voices;
     vm_pin_t *rpins; /* voicemap_pin: run-time pins, kept across reloads */
     size_t nrpins;
+    /* assign()'s scratch, per pool voice */
+    unsigned char taken[VM_POOL_MAX];
+    struct vm_class *best[VM_POOL_MAX]; /* the smallest head asking this round */
+    int asked[VM_POOL_MAX];             /* voices asked for this round */
 };
+
+static void chan_free(vm_chan_t *c);
 
 /* The built-in pool: the [voices] section of voices/default.ini (a unit test
  * checks that both give the same pool). Used when no voices file is given. */
@@ -792,7 +828,7 @@ void voicemap_free(voicemap_t *m)
     if (!m)
         return;
     for (size_t i = 0; i < m->nch; i++)
-        free(m->ch[i].m);
+        chan_free(&m->ch[i]);
     free(m->ch);
     pool_clear(&m->pool);
     free(m->rpins);
@@ -814,7 +850,7 @@ int voicemap_reload(voicemap_t *m, char *err, size_t errlen)
     for (size_t i = 0; i < m->nrpins; i++)
         rpin_resolve(&m->pool, &m->rpins[i]); /* a spec pin keeps its voice; an id may move */
     for (size_t i = 0; i < m->nch; i++)
-        m->ch[i].dirty = 1;
+        m->ch[i].stale = 1;
     return 0;
 }
 
@@ -867,7 +903,220 @@ static const vm_pin_t *find_pin(const voicemap_t *m, const char *key)
 }
 
 /* ------------------------------------------------------------------------ */
-/* rosters */
+/* hash tables: open addressing, linear probing, backward-shift deletion */
+
+/* Items are caller-owned pointers; the table keeps each one's hash. */
+static int tab_grow(vm_tab_t *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 16;
+    void **item = calloc(cap, sizeof *item);
+    uint64_t *hash = calloc(cap, sizeof *hash);
+    if (!item || !hash) {
+        free(item);
+        free(hash);
+        return PURG_ENOMEM;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->item[i])
+            continue;
+        size_t j = (size_t)t->hash[i] & (cap - 1);
+        while (item[j])
+            j = (j + 1) & (cap - 1);
+        item[j] = t->item[i];
+        hash[j] = t->hash[i];
+    }
+    free(t->item);
+    free(t->hash);
+    t->item = item;
+    t->hash = hash;
+    t->cap = cap;
+    return 0;
+}
+
+/* The slot holding the item with hash h that eq() matches to key, or
+ * (size_t)-1. */
+static size_t tab_find(const vm_tab_t *t, uint64_t h, int (*eq)(const void *item, const void *key),
+                       const void *key)
+{
+    if (t->cap == 0)
+        return (size_t)-1;
+    size_t mask = t->cap - 1;
+    for (size_t i = (size_t)h & mask; t->item[i]; i = (i + 1) & mask)
+        if (t->hash[i] == h && eq(t->item[i], key))
+            return i;
+    return (size_t)-1;
+}
+
+/* Adds item (not yet in t) under hash h: 0 or PURG_ENOMEM. Load stays <= 1/2. */
+static int tab_put(vm_tab_t *t, uint64_t h, void *item)
+{
+    if ((t->n + 1) * 2 > t->cap && tab_grow(t) != 0)
+        return PURG_ENOMEM;
+    size_t mask = t->cap - 1, i = (size_t)h & mask;
+    while (t->item[i])
+        i = (i + 1) & mask;
+    t->item[i] = item;
+    t->hash[i] = h;
+    t->n++;
+    return 0;
+}
+
+/* Empties slot i and moves later items of its probe run back, so every
+ * item stays reachable from its home slot without tombstones. */
+static void tab_del(vm_tab_t *t, size_t i)
+{
+    size_t mask = t->cap - 1;
+    t->item[i] = NULL;
+    t->n--;
+    for (size_t j = (i + 1) & mask; t->item[j]; j = (j + 1) & mask) {
+        size_t home = (size_t)t->hash[j] & mask;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            t->item[i] = t->item[j];
+            t->hash[i] = t->hash[j];
+            t->item[j] = NULL;
+            i = j;
+        }
+    }
+}
+
+static void tab_free(vm_tab_t *t)
+{
+    free(t->item);
+    free(t->hash);
+    memset(t, 0, sizeof *t);
+}
+
+static uint64_t str_hash(const char *s)
+{
+    return voicemap_hash(NULL, s); /* salt-free: a reload does not move table slots */
+}
+
+/* ------------------------------------------------------------------------ */
+/* rosters
+ *
+ * DESIGN. A channel keeps three tables: nicks (folded nick -> member), people
+ * (identity -> person; several nicks may carry one identity) and probe
+ * classes. A class is the set of unpinned people with the same (first choice,
+ * step): they try the same voice in every round. So in round k only the
+ * smallest waiting member of each class (its "head") can win anything, and
+ * voice v goes to the smallest head whose c_k is v, if v is free: within a
+ * round the voices are independent of each other, and the walk in ascending
+ * hash order of rule 3 gives each free voice to the smallest person asking.
+ * Each class keeps its waiting people in a min-heap ordered as the rule
+ * orders people (hash, then identity); people holding a voice are out of the
+ * heap and listed in holder[]. assign() replays the rounds over class heads
+ * only: O(classes) per round, and with a pool of N voices at most N people
+ * ever hold one; with many more people than voices the pool fills in round 0.
+ *
+ * A roster change marks the channel dirty only when it can change anyone's
+ * voice; assign() runs at the next lookup. Provably harmless changes:
+ *  - someone joins whose class already has a waiting member smaller than
+ *    them: that member waits through every round, so the newcomer is never a
+ *    head and never asks for anything; they share their first choice;
+ *  - a waiting person leaves: whenever they were a head they lost (their voice
+ *    was taken, or a smaller head won it), and the next member of their class
+ *    would ask for the same voice in the same round and lose the same way;
+ *  - another nick of a person present joins or leaves, or a nick changes.
+ * Everything else (a pin arrives or leaves, a holder leaves, a join that may
+ * win) sets dirty. A reload or a run-time pin sets stale: hashes, classes and
+ * pins are rebuilt from the people table.
+ * tests/unit/test_voicemap.c checks all of this against the plain rule. */
+
+#define VM_WAITING_NOT ((size_t)-1) /* hpos of a person holding a voice */
+
+static int member_eq(const void *item, const void *key)
+{
+    return strcmp(((const vm_member_t *)item)->nick, key) == 0;
+}
+
+static int person_eq(const void *item, const void *key)
+{
+    return strcmp(((const vm_person_t *)item)->key, key) == 0;
+}
+
+static int class_eq(const void *item, const void *key)
+{
+    const vm_class_t *a = item, *b = key;
+    return a->first == b->first && a->step == b->step;
+}
+
+static uint64_t class_hash(int first, int step)
+{
+    return fmix64(((uint64_t)(unsigned)first << 32) ^ (uint64_t)(unsigned)step ^ 0x9e3779b97f4a7c15ULL);
+}
+
+/* The order of rule 3: ascending hash, then identity. */
+static int before(const vm_person_t *a, const vm_person_t *b)
+{
+    if (a->h != b->h)
+        return a->h < b->h;
+    return strcmp(a->key, b->key) < 0;
+}
+
+/* First choice and step of hash h in a pool of n voices (see probe()). */
+static void probe_seq(uint64_t h, size_t n, int *first, int *step)
+{
+    *first = (int)(h % n);
+    if (n == 1) {
+        *step = 0;
+        return;
+    }
+    size_t s = 1 + (size_t)((h >> 32) % (n - 1));
+    while (gcd(s, n) != 1)
+        s++;
+    *step = (int)s;
+}
+
+static void heap_set(vm_class_t *cl, size_t i, vm_person_t *p)
+{
+    cl->heap[i] = p;
+    p->hpos = i;
+}
+
+static void heap_up(vm_class_t *cl, size_t i)
+{
+    vm_person_t *p = cl->heap[i];
+    while (i > 0 && before(p, cl->heap[(i - 1) / 2])) {
+        heap_set(cl, i, cl->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(cl, i, p);
+}
+
+static void heap_down(vm_class_t *cl, size_t i)
+{
+    vm_person_t *p = cl->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= cl->n)
+            break;
+        if (c + 1 < cl->n && before(cl->heap[c + 1], cl->heap[c]))
+            c++;
+        if (!before(cl->heap[c], p))
+            break;
+        heap_set(cl, i, cl->heap[c]);
+        i = c;
+    }
+    heap_set(cl, i, p);
+}
+
+/* The heap's capacity is kept >= the class's members, so this cannot fail. */
+static void heap_push(vm_class_t *cl, vm_person_t *p)
+{
+    cl->heap[cl->n] = p;
+    heap_up(cl, cl->n++);
+}
+
+static void heap_remove(vm_class_t *cl, size_t i)
+{
+    vm_person_t *last = cl->heap[--cl->n];
+    cl->heap[i]->hpos = VM_WAITING_NOT;
+    if (i == cl->n)
+        return;
+    heap_set(cl, i, last);
+    heap_up(cl, i);
+    heap_down(cl, last->hpos);
+}
 
 static vm_chan_t *find_chan(voicemap_t *m, const char *channel)
 {
@@ -879,84 +1128,200 @@ static vm_chan_t *find_chan(voicemap_t *m, const char *channel)
     return NULL;
 }
 
-static vm_member_t *find_member(vm_chan_t *c, const char *folded)
+static vm_member_t *find_member(vm_chan_t *c, const char *folded, uint64_t fh)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->m[i].nick, folded) == 0)
-            return &c->m[i];
-    return NULL;
+    size_t i = tab_find(&c->nicks, fh, member_eq, folded);
+    return i == (size_t)-1 ? NULL : c->nicks.item[i];
 }
 
-static int cmp_member(const void *a, const void *b)
+/* Files p (hash, choices, pin already set) as pinned or as waiting in its
+ * class. 0 or PURG_ENOMEM (then nothing changed). */
+static int place(vm_chan_t *c, vm_person_t *p)
 {
-    const vm_member_t *x = a, *y = b;
-    if (x->h != y->h)
-        return x->h < y->h ? -1 : 1;
-    int r = strcmp(x->key, y->key);
-    return r ? r : strcmp(x->nick, y->nick);
+    p->cls = NULL;
+    p->hpos = VM_WAITING_NOT;
+    if (p->pin) {
+        p->index = p->pin->pool;
+        p->flags = VOICEMAP_PINNED;
+        if (p->pin->pool >= 0 && c->pinned[p->pin->pool]++ == 0)
+            c->dirty = 1; /* a pool voice is taken away from the rounds */
+        return 0;
+    }
+    vm_class_t probe_key = { .first = p->first, .step = p->step };
+    uint64_t ch = class_hash(p->first, p->step);
+    size_t slot = tab_find(&c->classes, ch, class_eq, &probe_key);
+    vm_class_t *cl = slot == (size_t)-1 ? NULL : c->classes.item[slot];
+    if (!cl) {
+        cl = calloc(1, sizeof *cl);
+        if (!cl || tab_put(&c->classes, ch, cl) != 0) {
+            free(cl);
+            return PURG_ENOMEM;
+        }
+        cl->first = p->first;
+        cl->step = p->step;
+    }
+    if (cl->members + 1 > cl->cap) {
+        size_t cap = cl->cap ? cl->cap * 2 : 4;
+        vm_person_t **heap = realloc(cl->heap, cap * sizeof *heap);
+        if (!heap) {
+            if (cl->members == 0) {
+                tab_del(&c->classes, tab_find(&c->classes, ch, class_eq, &probe_key));
+                free(cl->heap);
+                free(cl);
+            }
+            return PURG_ENOMEM;
+        }
+        cl->heap = heap;
+        cl->cap = cap;
+    }
+    /* harmless unless p would be its class's smallest waiting member */
+    if (cl->n == 0 || before(p, cl->heap[0]))
+        c->dirty = 1;
+    cl->members++;
+    p->cls = cl;
+    p->index = p->first;
+    p->flags = VOICEMAP_SHARED;
+    heap_push(cl, p);
+    c->waiting++;
+    return 0;
 }
 
-/* The distinctness rule (top of file) over channel c. */
+/* Undoes place(p): p leaves the rounds. */
+static void unplace(vm_chan_t *c, vm_person_t *p)
+{
+    if (p->pin) {
+        if (p->pin->pool >= 0 && --c->pinned[p->pin->pool] == 0)
+            c->dirty = 1;
+        return;
+    }
+    vm_class_t *cl = p->cls;
+    if (p->hpos == VM_WAITING_NOT) {
+        c->holder[p->index] = NULL; /* a holder leaves: the rounds change */
+        c->dirty = 1;
+    } else {
+        heap_remove(cl, p->hpos); /* a waiting person leaves: nothing changes */
+        c->waiting--;
+    }
+    if (--cl->members == 0) {
+        tab_del(&c->classes, tab_find(&c->classes, class_hash(cl->first, cl->step), class_eq, cl));
+        free(cl->heap);
+        free(cl);
+    }
+    p->cls = NULL;
+}
+
+/* Hash, choices and pin of p under the current pool. */
+static void person_reset(voicemap_t *m, vm_person_t *p)
+{
+    p->h = voicemap_hash(m->pool.salt, p->key);
+    probe_seq(p->h, m->pool.n, &p->first, &p->step);
+    p->pin = find_pin(m, p->key);
+}
+
+static void chan_clear(vm_chan_t *c)
+{
+    for (size_t i = 0; i < c->nicks.cap; i++)
+        free(c->nicks.item[i]);
+    for (size_t i = 0; i < c->people.cap; i++)
+        free(c->people.item[i]);
+    for (size_t i = 0; i < c->classes.cap; i++) {
+        vm_class_t *cl = c->classes.item[i];
+        if (cl)
+            free(cl->heap);
+        free(cl);
+    }
+    tab_free(&c->nicks);
+    tab_free(&c->people);
+    tab_free(&c->classes);
+    memset(c->holder, 0, VM_POOL_MAX * sizeof *c->holder);
+    memset(c->pinned, 0, VM_POOL_MAX * sizeof *c->pinned);
+    c->waiting = 0;
+    c->dirty = c->stale = 0;
+}
+
+/* After a reload or a new pin: file everybody again under the current pool,
+ * salt and pins. Out of memory forgets the roster (people are then heard
+ * with their first choices until they are seen again). */
+static void rebuild(voicemap_t *m, vm_chan_t *c)
+{
+    for (size_t i = 0; i < c->classes.cap; i++) {
+        vm_class_t *cl = c->classes.item[i];
+        if (cl)
+            free(cl->heap);
+        free(cl);
+    }
+    tab_free(&c->classes);
+    memset(c->holder, 0, VM_POOL_MAX * sizeof *c->holder);
+    memset(c->pinned, 0, VM_POOL_MAX * sizeof *c->pinned);
+    c->waiting = 0;
+    c->stale = 0;
+    c->dirty = 1;
+    for (size_t i = 0; i < c->people.cap; i++) {
+        vm_person_t *p = c->people.item[i];
+        if (!p)
+            continue;
+        person_reset(m, p);
+        if (place(c, p) != 0) {
+            chan_clear(c);
+            return;
+        }
+    }
+}
+
+/* The distinctness rule (top of file) over channel c, replayed over class
+ * heads (see DESIGN above). */
 static void assign(voicemap_t *m, vm_chan_t *c)
 {
-    size_t n = m->pool.n;
-    unsigned char *taken = calloc(n ? n : 1, 1);
-    c->dirty = 0;
-    for (size_t i = 0; i < c->n; i++)
-        c->m[i].h = voicemap_hash(m->pool.salt, c->m[i].key);
-    qsort(c->m, c->n, sizeof *c->m, cmp_member);
-    /* people: runs of equal key; the run's head decides, then copies out */
-    size_t left = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        vm_member_t *x = &c->m[i];
-        x->first = probe(x->h, 0, n);
-        x->index = -2; /* not yet */
-        x->flags = 0;
-        if (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0)
-            continue;
-        const vm_pin_t *pin = find_pin(m, x->key);
-        if (pin) {
-            x->index = pin->pool;
-            x->v = pin->v;
-            x->flags = VOICEMAP_PINNED;
-            if (pin->pool >= 0 && taken)
-                taken[pin->pool] = 1;
-        } else {
-            left++;
-        }
-    }
-    size_t free_n = 0;
-    for (size_t j = 0; j < n; j++)
-        free_n += taken ? !taken[j] : 1;
-    for (size_t k = 0; k < n && left > 0 && free_n > 0 && taken; k++) {
-        for (size_t i = 0; i < c->n && free_n > 0; i++) {
-            vm_member_t *x = &c->m[i];
-            if (x->index != -2 || (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0))
-                continue;
-            int v = probe(x->h, k, n);
-            if (taken[v])
-                continue;
-            taken[v] = 1;
-            free_n--;
-            left--;
-            x->index = v;
-            x->v = m->pool.e[v].v;
-            x->flags = k > 0 ? VOICEMAP_DISPLACED : 0;
-        }
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        vm_member_t *x = &c->m[i];
-        if (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0) {
-            x->index = c->m[i - 1].index;
-            x->v = c->m[i - 1].v;
-            x->flags = c->m[i - 1].flags;
-        } else if (x->index == -2) {
-            x->index = x->first; /* the pool ran out: share the first choice */
-            x->v = m->pool.e[x->first].v;
+    size_t n = m->pool.n, free_n = 0;
+    for (size_t v = 0; v < n; v++) {
+        vm_person_t *x = c->holder[v];
+        if (x) { /* back to waiting: the rounds decide again */
+            c->holder[v] = NULL;
+            x->index = x->first;
             x->flags = VOICEMAP_SHARED;
+            heap_push(x->cls, x);
+            c->waiting++;
+        }
+        m->taken[v] = c->pinned[v] > 0;
+        free_n += !m->taken[v];
+    }
+    for (size_t k = 0; k < n && free_n > 0 && c->waiting > 0; k++) {
+        size_t asked = 0;
+        for (size_t i = 0; i < c->classes.cap; i++) {
+            vm_class_t *cl = c->classes.item[i];
+            if (!cl || cl->n == 0)
+                continue;
+            size_t v = ((size_t)cl->first + k * (size_t)cl->step) % n;
+            if (m->taken[v])
+                continue;
+            if (!m->best[v])
+                m->asked[asked++] = (int)v;
+            if (!m->best[v] || before(cl->heap[0], m->best[v]->heap[0]))
+                m->best[v] = cl;
+        }
+        for (size_t i = 0; i < asked; i++) {
+            int v = m->asked[i];
+            vm_class_t *cl = m->best[v];
+            vm_person_t *x = cl->heap[0];
+            m->best[v] = NULL;
+            heap_remove(cl, 0);
+            c->waiting--;
+            x->index = v;
+            x->flags = k > 0 ? VOICEMAP_DISPLACED : 0;
+            c->holder[v] = x;
+            m->taken[v] = 1;
+            free_n--;
         }
     }
-    free(taken);
+    c->dirty = 0;
+}
+
+static void chan_fresh(voicemap_t *m, vm_chan_t *c)
+{
+    if (c->stale)
+        rebuild(m, c);
+    if (c->dirty)
+        assign(m, c);
 }
 
 static vm_chan_t *get_chan(voicemap_t *m, const char *channel)
@@ -972,51 +1337,99 @@ static vm_chan_t *get_chan(voicemap_t *m, const char *channel)
         m->ch = nc;
         m->chcap = cap;
     }
-    c = &m->ch[m->nch++];
+    c = &m->ch[m->nch];
     memset(c, 0, sizeof *c);
+    c->holder = calloc(VM_POOL_MAX, sizeof *c->holder);
+    c->pinned = calloc(VM_POOL_MAX, sizeof *c->pinned);
+    if (!c->holder || !c->pinned) {
+        free(c->holder);
+        free(c->pinned);
+        return NULL;
+    }
     voicemap_fold(channel, c->name, sizeof c->name);
+    m->nch++;
     return c;
 }
 
-/* Adds nick to c with identity key; returns the member or NULL (out of memory). */
-static vm_member_t *add_member(vm_chan_t *c, const char *folded, const char *key)
+static void chan_free(vm_chan_t *c)
 {
-    vm_member_t *x = find_member(c, folded);
-    if (x)
-        return x;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        vm_member_t *nm = realloc(c->m, cap * sizeof *nm);
-        if (!nm)
-            return NULL; /* degrade: the nick is heard as a guest (lookup still works) */
-        c->m = nm;
-        c->cap = cap;
-    }
-    x = &c->m[c->n++];
-    memset(x, 0, sizeof *x);
-    util_strlcpy(x->nick, folded, sizeof x->nick);
-    util_strlcpy(x->key, key, sizeof x->key);
-    c->dirty = 1;
-    return x;
+    chan_clear(c);
+    free(c->holder);
+    free(c->pinned);
 }
 
-static void remove_member(vm_chan_t *c, const char *folded)
+/* Adds nick (folded, table hash fh) to c with identity key; returns the
+ * member or NULL (out of memory: the nick is heard as a guest). */
+static vm_member_t *add_member(voicemap_t *m, vm_chan_t *c, const char *folded, uint64_t fh,
+                               const char *key)
 {
-    vm_member_t *x = find_member(c, folded);
+    vm_member_t *x = find_member(c, folded, fh);
+    if (x)
+        return x;
+    x = calloc(1, sizeof *x);
     if (!x)
+        return NULL;
+    util_strlcpy(x->nick, folded, sizeof x->nick);
+    uint64_t kh = str_hash(key);
+    size_t slot = tab_find(&c->people, kh, person_eq, key);
+    vm_person_t *p = slot == (size_t)-1 ? NULL : c->people.item[slot];
+    int fresh = !p;
+    if (fresh) {
+        p = calloc(1, sizeof *p);
+        if (!p)
+            goto fail_x;
+        util_strlcpy(p->key, key, sizeof p->key);
+        person_reset(m, p);
+        if (tab_put(&c->people, kh, p) != 0)
+            goto fail_p;
+    }
+    if (tab_put(&c->nicks, fh, x) != 0)
+        goto fail_people;
+    if (fresh && !c->stale && place(c, p) != 0)
+        goto fail_nick;
+    p->nicks++;
+    x->p = p;
+    return x;
+
+fail_nick:
+    tab_del(&c->nicks, tab_find(&c->nicks, fh, member_eq, folded));
+fail_people:
+    if (fresh)
+        tab_del(&c->people, tab_find(&c->people, kh, person_eq, key));
+fail_p:
+    if (fresh)
+        free(p);
+fail_x:
+    free(x);
+    return NULL;
+}
+
+static void remove_member(vm_chan_t *c, const char *folded, uint64_t fh)
+{
+    size_t slot = tab_find(&c->nicks, fh, member_eq, folded);
+    if (slot == (size_t)-1)
         return;
-    *x = c->m[--c->n];
-    c->dirty = 1;
+    vm_member_t *x = c->nicks.item[slot];
+    vm_person_t *p = x->p;
+    tab_del(&c->nicks, slot);
+    free(x);
+    if (--p->nicks > 0)
+        return; /* another nick of the same person is still here */
+    if (!c->stale)
+        unplace(c, p);
+    tab_del(&c->people, tab_find(&c->people, str_hash(p->key), person_eq, p->key));
+    free(p);
 }
 
 /* The identity a nick would bring: the one it already has in any roster
  * (after renames), else its normalized form. */
-static void identity(voicemap_t *m, const char *folded, const char *nick, char *key, size_t n)
+static void identity(voicemap_t *m, const char *folded, uint64_t fh, const char *nick, char *key,
+                     size_t n)
 {
     for (size_t i = 0; i < m->nch; i++) {
-        vm_member_t *x = find_member(&m->ch[i], folded);
+        vm_member_t *x = find_member(&m->ch[i], folded, fh);
         if (x) {
-            util_strlcpy(key, x->key, n);
+            util_strlcpy(key, x->p->key, n);
             return;
         }
     }
@@ -1032,8 +1445,11 @@ void voicemap_join(voicemap_t *m, const char *channel, const char *nick)
     if (!c)
         return;
     voicemap_fold(nick, folded, sizeof folded);
-    identity(m, folded, nick, key, sizeof key);
-    add_member(c, folded, key);
+    uint64_t fh = str_hash(folded);
+    if (find_member(c, folded, fh))
+        return;
+    identity(m, folded, fh, nick, key, sizeof key);
+    add_member(m, c, folded, fh, key);
 }
 
 void voicemap_names(voicemap_t *m, const char *channel, const char *const *nicks, size_t n)
@@ -1055,7 +1471,7 @@ void voicemap_part(voicemap_t *m, const char *channel, const char *nick)
     if (!c)
         return;
     voicemap_fold(nick, folded, sizeof folded);
-    remove_member(c, folded);
+    remove_member(c, folded, str_hash(folded));
 }
 
 void voicemap_kick(voicemap_t *m, const char *channel, const char *nick)
@@ -1069,8 +1485,9 @@ void voicemap_quit(voicemap_t *m, const char *nick)
     if (!m || !nick)
         return;
     voicemap_fold(nick, folded, sizeof folded);
+    uint64_t fh = str_hash(folded);
     for (size_t i = 0; i < m->nch; i++)
-        remove_member(&m->ch[i], folded);
+        remove_member(&m->ch[i], folded, fh);
 }
 
 void voicemap_channel_clear(voicemap_t *m, const char *channel)
@@ -1078,10 +1495,8 @@ void voicemap_channel_clear(voicemap_t *m, const char *channel)
     if (!m || !channel)
         return;
     vm_chan_t *c = find_chan(m, channel);
-    if (c) {
-        c->n = 0;
-        c->dirty = 1;
-    }
+    if (c)
+        chan_clear(c);
 }
 
 void voicemap_rename(voicemap_t *m, const char *oldnick, const char *newnick)
@@ -1093,22 +1508,26 @@ void voicemap_rename(voicemap_t *m, const char *oldnick, const char *newnick)
     voicemap_fold(newnick, to, sizeof to);
     if (strcmp(from, to) == 0)
         return;
+    uint64_t fromh = str_hash(from), toh = str_hash(to);
     for (size_t i = 0; i < m->nch; i++) {
         vm_chan_t *c = &m->ch[i];
-        vm_member_t *x = find_member(c, from);
-        if (!x)
+        size_t slot = tab_find(&c->nicks, fromh, member_eq, from);
+        if (slot == (size_t)-1)
             continue;
-        remove_member(c, to); /* a stale entry under the new nick */
-        x = find_member(c, from); /* remove_member may have moved it */
+        vm_member_t *x = c->nicks.item[slot];
+        tab_del(&c->nicks, slot);
+        remove_member(c, to, toh); /* a stale entry under the new nick */
         util_strlcpy(x->nick, to, sizeof x->nick);
-        /* the identity (key) stays: the voice does not change */
+        /* the person (identity) stays: the voice does not change. The slot
+         * just freed keeps this put from needing memory. */
+        tab_put(&c->nicks, toh, x);
     }
 }
 
 size_t voicemap_roster_size(voicemap_t *m, const char *channel)
 {
     vm_chan_t *c = m && channel ? find_chan(m, channel) : NULL;
-    return c ? c->n : 0;
+    return c ? c->nicks.n : 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1121,30 +1540,33 @@ int voicemap_explain(voicemap_t *m, const char *channel, const char *nick, voice
         return PURG_EINVAL;
     memset(info, 0, sizeof *info);
     voicemap_fold(nick, folded, sizeof folded);
+    uint64_t fh = str_hash(folded);
     vm_chan_t *c = channel ? find_chan(m, channel) : NULL;
-    vm_member_t *x = c ? find_member(c, folded) : NULL;
+    vm_member_t *x = c ? find_member(c, folded, fh) : NULL;
     if (c && !x && *folded) {
         /* not (yet) in the roster: heard as if it had just joined */
         char key[VOICEMAP_NICK_MAX];
-        identity(m, folded, nick, key, sizeof key);
-        if (add_member(c, folded, key)) {
+        identity(m, folded, fh, nick, key, sizeof key);
+        if (add_member(m, c, folded, fh, key)) {
             int rc = voicemap_explain(m, channel, nick, info);
-            remove_member(c, folded);
+            remove_member(c, folded, fh);
             return rc;
         }
     }
     if (x) {
-        if (c->dirty)
-            assign(m, c);
-        x = find_member(c, folded); /* assign sorts the roster */
-        util_strlcpy(info->norm, x->key, sizeof info->norm);
-        info->hash = x->h;
-        info->first = x->first;
-        info->index = x->index;
-        info->flags = x->flags;
-        info->v = x->v;
+        chan_fresh(m, c);
+        x = find_member(c, folded, fh); /* gone if a rebuild ran out of memory */
+    }
+    if (x) {
+        const vm_person_t *p = x->p;
+        util_strlcpy(info->norm, p->key, sizeof info->norm);
+        info->hash = p->h;
+        info->first = p->first;
+        info->index = p->index;
+        info->flags = p->flags;
+        info->v = p->pin ? p->pin->v : m->pool.e[p->index].v;
     } else {
-        identity(m, folded, nick, info->norm, sizeof info->norm);
+        identity(m, folded, fh, nick, info->norm, sizeof info->norm);
         info->hash = voicemap_hash(m->pool.salt, info->norm);
         info->first = probe(info->hash, 0, m->pool.n);
         const vm_pin_t *pin = find_pin(m, info->norm);
@@ -1257,6 +1679,6 @@ int voicemap_pin(voicemap_t *m, const char *nick, const char *spec, char *err, s
     }
     m->rpins[i] = pin;
     for (size_t c = 0; c < m->nch; c++)
-        m->ch[c].dirty = 1;
+        m->ch[c].stale = 1; /* pins moved in memory too: rebuild() finds them again */
     return 0;
 }

@@ -1,8 +1,10 @@
-/* test_voicemap.c - voicemap: normalization, stable hash, distinctness, overrides, salt, reload. */
+/* test_voicemap.c - voicemap: normalization, stable hash, distinctness, overrides, salt,
+ * reload; rosters against the plain rule (random, and a 50,000-nick NAMES). */
 #include "check.h"
 #include "purg.h"
 #include "voicemap.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,6 +538,554 @@ static void test_distance(void)
     voicemap_free(m);
 }
 
+/* ---- the plain rule, kept as a reference ---------------------------------
+ * A straightforward model of rosters and of the documented rule (the
+ * O(n^2) code voicemap.c had before rosters became tables): the channels in
+ * the order they were first joined, each an array of (nick, identity); the
+ * rounds walk everybody in hash order. The tests below drive voicemap and
+ * this model with the same random joins, NAMES, parts, quits, renames,
+ * clears, pins and reloads, and compare every voice. */
+
+typedef struct ref_member {
+    char nick[VOICEMAP_NICK_MAX];
+    char key[VOICEMAP_NICK_MAX];
+    uint64_t h;
+    int first, index;
+    unsigned flags;
+} ref_member_t;
+
+typedef struct ref_chan {
+    char name[VOICEMAP_CHAN_MAX];
+    ref_member_t *m;
+    size_t n, cap;
+} ref_chan_t;
+
+typedef struct ref_pin {
+    char key[VOICEMAP_NICK_MAX];
+    char id[VOICE_NAME_MAX]; /* a pool id, or "" */
+    voice_t v;               /* the voice when not a pool id */
+} ref_pin_t;
+
+typedef struct ref {
+    ref_chan_t ch[8];
+    size_t nch;
+    ref_pin_t pins[16];
+    size_t npins;
+} ref_t;
+
+static ref_chan_t *ref_find_chan(ref_t *r, const char *channel)
+{
+    char name[VOICEMAP_CHAN_MAX];
+    voicemap_fold(channel, name, sizeof name);
+    for (size_t i = 0; i < r->nch; i++)
+        if (strcmp(r->ch[i].name, name) == 0)
+            return &r->ch[i];
+    return NULL;
+}
+
+static ref_member_t *ref_find(ref_chan_t *c, const char *folded)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->m[i].nick, folded) == 0)
+            return &c->m[i];
+    return NULL;
+}
+
+static void ref_identity(ref_t *r, const char *folded, const char *nick, char *key)
+{
+    for (size_t i = 0; i < r->nch; i++) {
+        ref_member_t *x = ref_find(&r->ch[i], folded);
+        if (x) {
+            snprintf(key, VOICEMAP_NICK_MAX, "%s", x->key);
+            return;
+        }
+    }
+    voicemap_normalize(nick, key, VOICEMAP_NICK_MAX);
+}
+
+static void ref_append(ref_chan_t *c, const char *folded, const char *key)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->m = realloc(c->m, c->cap * sizeof *c->m);
+    }
+    ref_member_t *x = &c->m[c->n++];
+    memset(x, 0, sizeof *x);
+    snprintf(x->nick, sizeof x->nick, "%s", folded);
+    snprintf(x->key, sizeof x->key, "%s", key);
+}
+
+static void ref_add(ref_chan_t *c, const char *folded, const char *key)
+{
+    if (!ref_find(c, folded))
+        ref_append(c, folded, key);
+}
+
+static void ref_remove(ref_chan_t *c, const char *folded)
+{
+    ref_member_t *x = ref_find(c, folded);
+    if (x)
+        *x = c->m[--c->n];
+}
+
+static void ref_join(ref_t *r, const char *channel, const char *nick)
+{
+    char folded[VOICEMAP_NICK_MAX], key[VOICEMAP_NICK_MAX];
+    if (!*nick)
+        return;
+    ref_chan_t *c = ref_find_chan(r, channel);
+    if (!c) {
+        c = &r->ch[r->nch++];
+        memset(c, 0, sizeof *c);
+        voicemap_fold(channel, c->name, sizeof c->name);
+    }
+    voicemap_fold(nick, folded, sizeof folded);
+    if (ref_find(c, folded))
+        return;
+    ref_identity(r, folded, nick, key);
+    ref_add(c, folded, key);
+}
+
+static void ref_rename(ref_t *r, const char *oldnick, const char *newnick)
+{
+    char from[VOICEMAP_NICK_MAX], to[VOICEMAP_NICK_MAX];
+    voicemap_fold(oldnick, from, sizeof from);
+    voicemap_fold(newnick, to, sizeof to);
+    if (!*newnick || strcmp(from, to) == 0)
+        return;
+    for (size_t i = 0; i < r->nch; i++) {
+        ref_chan_t *c = &r->ch[i];
+        if (!ref_find(c, from))
+            continue;
+        ref_remove(c, to);
+        snprintf(ref_find(c, from)->nick, VOICEMAP_NICK_MAX, "%s", to);
+    }
+}
+
+/* k-th choice, written out as the README says. */
+static int ref_probe(uint64_t h, size_t k, size_t n)
+{
+    if (n == 1)
+        return 0;
+    size_t step = 1 + (size_t)((h >> 32) % (n - 1)), a, b;
+    for (;; step++) {
+        for (a = step, b = n; b;) {
+            size_t t = a % b;
+            a = b;
+            b = t;
+        }
+        if (a == 1)
+            break;
+    }
+    return (int)(((size_t)(h % n) + k * step) % n);
+}
+
+static const ref_pin_t *ref_pin_of(const ref_t *r, const char *key)
+{
+    for (size_t i = 0; i < r->npins; i++)
+        if (strcmp(r->pins[i].key, key) == 0)
+            return &r->pins[i];
+    return NULL;
+}
+
+/* Pool index of a pin, -1 outside the pool. */
+static int ref_pin_index(voicemap_t *m, const ref_pin_t *p)
+{
+    for (size_t j = 0; p->id[0] && j < voicemap_size(m); j++) {
+        const char *id;
+        voicemap_entry(m, j, &id, NULL, NULL);
+        if (strcmp(id, p->id) == 0)
+            return (int)j;
+    }
+    return -1;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+    const ref_member_t *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    int r = strcmp(x->key, y->key);
+    return r ? r : strcmp(x->nick, y->nick);
+}
+
+/* The rule over c, straight from the README. */
+static void ref_assign(voicemap_t *m, ref_t *r, ref_chan_t *c)
+{
+    size_t n = voicemap_size(m), left = 0, free_n = 0;
+    unsigned char *taken = calloc(n, 1);
+    for (size_t i = 0; i < c->n; i++)
+        c->m[i].h = voicemap_hash(voicemap_salt(m), c->m[i].key);
+    qsort(c->m, c->n, sizeof *c->m, ref_cmp);
+    for (size_t i = 0; i < c->n; i++) {
+        ref_member_t *x = &c->m[i];
+        x->first = ref_probe(x->h, 0, n);
+        x->index = -2;
+        x->flags = 0;
+        if (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0)
+            continue; /* the same person: copied below */
+        const ref_pin_t *pin = ref_pin_of(r, x->key);
+        if (pin) {
+            x->index = ref_pin_index(m, pin);
+            x->flags = VOICEMAP_PINNED;
+            if (x->index >= 0)
+                taken[x->index] = 1;
+        } else {
+            left++;
+        }
+    }
+    for (size_t j = 0; j < n; j++)
+        free_n += !taken[j];
+    for (size_t k = 0; k < n && left > 0 && free_n > 0; k++)
+        for (size_t i = 0; i < c->n && free_n > 0; i++) {
+            ref_member_t *x = &c->m[i];
+            if (x->index != -2 || (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0))
+                continue;
+            int v = ref_probe(x->h, k, n);
+            if (taken[v])
+                continue;
+            taken[v] = 1;
+            free_n--;
+            left--;
+            x->index = v;
+            x->flags = k > 0 ? VOICEMAP_DISPLACED : 0;
+        }
+    for (size_t i = 0; i < c->n; i++) {
+        ref_member_t *x = &c->m[i];
+        if (i > 0 && strcmp(c->m[i - 1].key, x->key) == 0) {
+            x->index = c->m[i - 1].index;
+            x->flags = c->m[i - 1].flags;
+        } else if (x->index == -2) {
+            x->index = x->first;
+            x->flags = VOICEMAP_SHARED;
+        }
+    }
+    free(taken);
+}
+
+static void ref_free(ref_t *r)
+{
+    for (size_t i = 0; i < r->nch; i++)
+        free(r->ch[i].m);
+    memset(r, 0, sizeof *r);
+}
+
+static int same_as_ref(voicemap_t *m, ref_t *r, const char *channel, const ref_member_t *x,
+                       const char *nick)
+{
+    voicemap_info_t in;
+    voice_t want;
+    if (voicemap_explain(m, channel, nick, &in) != 0)
+        return 0;
+    if (strcmp(in.norm, x->key) != 0 || in.hash != x->h || in.first != x->first ||
+        in.index != x->index || in.flags != x->flags) {
+        if (getenv("VM_DEBUG"))
+            fprintf(stderr, "%s %s: got %s first %d index %d flags %u, rule: %s first %d index %d flags %u\n",
+                    channel, nick, in.norm, in.first, in.index, in.flags, x->key, x->first, x->index, x->flags);
+        return 0;
+    }
+    const ref_pin_t *pin = ref_pin_of(r, x->key);
+    if (x->index >= 0)
+        voicemap_entry(m, (size_t)x->index, NULL, &want, NULL);
+    else
+        want = pin->v;
+    if (memcmp(&in.v, &want, sizeof want) != 0) {
+        if (getenv("VM_DEBUG"))
+            fprintf(stderr, "%s %s: voice %s %d %d %d %d, rule %s %d %d %d %d\n", channel, nick,
+                    in.v.name, in.v.pitch, in.v.range, in.v.rate, in.v.pan, want.name, want.pitch,
+                    want.range, want.rate, want.pan);
+        return 0;
+    }
+    return 1;
+}
+
+/* Every member of every channel, one stranger per channel, and NULL. */
+static int compare_all(voicemap_t *m, ref_t *r, unsigned *seed)
+{
+    int bad = 0;
+    for (size_t i = 0; i < r->nch; i++) {
+        ref_chan_t *c = &r->ch[i];
+        ref_assign(m, r, c);
+        if (voicemap_roster_size(m, c->name) != c->n) {
+            fprintf(stderr, "roster %s: %zu, rule %zu\n", c->name, voicemap_roster_size(m, c->name), c->n);
+            bad++;
+        }
+        for (size_t j = 0; j < c->n; j++)
+            bad += !same_as_ref(m, r, c->name, &c->m[j], c->m[j].nick);
+        /* a stranger is placed as if it had joined */
+        char nick[32], folded[VOICEMAP_NICK_MAX], key[VOICEMAP_NICK_MAX];
+        snprintf(nick, sizeof nick, "zz%u", (unsigned)(rand_r(seed) % 50));
+        voicemap_fold(nick, folded, sizeof folded);
+        if (ref_find(c, folded))
+            continue;
+        ref_identity(r, folded, nick, key);
+        ref_add(c, folded, key);
+        ref_assign(m, r, c);
+        bad += !same_as_ref(m, r, c->name, ref_find(c, folded), nick);
+        ref_remove(c, folded);
+        if (voicemap_roster_size(m, c->name) != c->n)
+            bad++;
+    }
+    return bad;
+}
+
+/* A nick from a small crowd, with variants that share an identity. */
+static void random_nick(unsigned *seed, int people, char *out, size_t n)
+{
+    static const char *const tails[] = { "", "", "", "_", "2", "|away", "[m]", "^", "__" };
+    int who = (int)(rand_r(seed) % (unsigned)people);
+    const char *tail = tails[rand_r(seed) % (sizeof tails / sizeof tails[0])];
+    snprintf(out, n, "%s%c%d%s", rand_r(seed) % 5 == 0 ? "P" : "p", 'a' + who % 26, who / 26, tail);
+}
+
+static const char *write_pool(unsigned voices, const char *salt, char *path, size_t n)
+{
+    static const char *const names[] = { "en+m1", "en-us+f2", "en-gb-scotland+m3", "en-029+f4" };
+    char text[8192];
+    size_t len = (size_t)snprintf(text, sizeof text, "[pool]\nsalt = %s\n[voices]\n", salt);
+    for (unsigned i = 0; i < voices && len < sizeof text; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "v%u = %s %u\n", i, names[i % 4],
+                                (i * 37) % 101);
+    return write_tmp("vm_random.ini", text, path, n);
+}
+
+static int random_op(voicemap_t *m, ref_t *r, unsigned *seed, int people)
+{
+    static const char *const chans[] = { "#a", "#B", "#c" };
+    const char *ch = chans[rand_r(seed) % 3];
+    char nick[40], other[40];
+    random_nick(seed, people, nick, sizeof nick);
+    unsigned op = rand_r(seed) % 100;
+    if (op < 45) {
+        voicemap_join(m, ch, nick);
+        ref_join(r, ch, nick);
+    } else if (op < 50) {
+        const char *list[8];
+        char buf[8][48];
+        size_t k = 1 + rand_r(seed) % 8;
+        for (size_t i = 0; i < k; i++) {
+            random_nick(seed, people, other, sizeof other);
+            snprintf(buf[i], sizeof buf[i], "%s%s", i % 3 ? "" : "@", other);
+            list[i] = buf[i];
+            ref_join(r, ch, other);
+        }
+        voicemap_names(m, ch, list, k);
+    } else if (op < 75) {
+        voicemap_part(m, ch, nick);
+        ref_chan_t *c = ref_find_chan(r, ch);
+        voicemap_fold(nick, other, sizeof other);
+        if (c)
+            ref_remove(c, other);
+    } else if (op < 82) {
+        voicemap_quit(m, nick);
+        voicemap_fold(nick, other, sizeof other);
+        for (size_t i = 0; i < r->nch; i++)
+            ref_remove(&r->ch[i], other);
+    } else if (op < 96) {
+        random_nick(seed, people, other, sizeof other);
+        voicemap_rename(m, nick, other);
+        ref_rename(r, nick, other);
+    } else if (op < 97) {
+        voicemap_channel_clear(m, ch);
+        ref_chan_t *c = ref_find_chan(r, ch);
+        if (c)
+            c->n = 0;
+    } else if (r->npins < 16) {
+        /* a run-time pin: a pool id (v0, v1 exist from then on: reloads keep 2
+         * voices or more) or a voice of its own */
+        char spec[64], err[256];
+        ref_pin_t pin;
+        memset(&pin, 0, sizeof pin);
+        voicemap_normalize(nick, pin.key, sizeof pin.key);
+        if (voicemap_size(m) >= 2 && rand_r(seed) % 2) {
+            snprintf(pin.id, sizeof pin.id, "v%u", rand_r(seed) % 2);
+            snprintf(spec, sizeof spec, "%s", pin.id);
+        } else {
+            snprintf(spec, sizeof spec, "en-us+m7 %u 50 175 0", rand_r(seed) % 100);
+            snprintf(pin.v.name, sizeof pin.v.name, "en-us+m7");
+            sscanf(spec, "%*s %d", &pin.v.pitch);
+            pin.v.range = 50;
+            pin.v.rate = 175;
+        }
+        if (voicemap_pin(m, nick, spec, err, sizeof err) != 0) {
+            fprintf(stderr, "pin %s %s: %s\n", nick, spec, err);
+            return 1;
+        }
+        size_t i = 0;
+        while (i < r->npins && strcmp(r->pins[i].key, pin.key) != 0)
+            i++;
+        r->pins[i] = pin;
+        r->npins += i == r->npins;
+    }
+    return 0;
+}
+
+/* Random rosters against the plain rule: pools of 1..90 voices, crowds of
+ * 3..300 people, checks after runs of 1..24 changes (so that several
+ * changes pile up between lookups), now and then a reload with a new salt
+ * and pool size. */
+static void test_random_vs_rule(void)
+{
+    char path[1200], err[256];
+    int bad = 0, scenarios = 0, checks = 0;
+    for (unsigned s = 1; s <= 120; s++) {
+        unsigned seed = s * 2654435761u;
+        static const unsigned pools[] = { 1, 2, 3, 4, 6, 12, 30, 78, 90 };
+        unsigned voices = pools[rand_r(&seed) % 9];
+        int people = 3 + (int)(rand_r(&seed) % 300);
+        char salt[16];
+        snprintf(salt, sizeof salt, "s%u", s);
+        voicemap_t *m = NULL;
+        if (voicemap_load_opts(&m, write_pool(voices, salt, path, sizeof path), NULL, 0, err,
+                               sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            CHECK(0);
+            return;
+        }
+        ref_t r;
+        memset(&r, 0, sizeof r);
+        for (int step = 0; step < 40; step++) {
+            int ops = 1 + (int)(rand_r(&seed) % 24);
+            for (int i = 0; i < ops; i++)
+                bad += random_op(m, &r, &seed, people);
+            if (rand_r(&seed) % 25 == 0) {
+                voices = 2 + rand_r(&seed) % 80;
+                snprintf(salt, sizeof salt, "t%u", rand_r(&seed) % 1000);
+                write_pool(voices, salt, path, sizeof path);
+                if (voicemap_reload(m, err, sizeof err) != 0) {
+                    fprintf(stderr, "reload: %s\n", err);
+                    bad++;
+                }
+            }
+            bad += compare_all(m, &r, &seed);
+            checks++;
+        }
+        ref_free(&r);
+        voicemap_free(m);
+        scenarios++;
+    }
+    fprintf(stderr, "random rosters: %d scenarios, %d checks against the rule, %d differences\n",
+            scenarios, checks, bad);
+    CHECK(bad == 0);
+}
+
+/* The same people arriving in different orders (joins, NAMES, stray parts
+ * of others between) get the same voices. */
+static void test_order_independence(void)
+{
+    enum { N = 400 };
+    char err[256];
+    static char nicks[N][24];
+    for (int i = 0; i < N; i++)
+        snprintf(nicks[i], sizeof nicks[i], "%s%d%s", i % 7 ? "nick" : "Nick", i / 2,
+                 i % 2 ? "_" : "");
+    voicemap_t *a = NULL, *b = NULL;
+    CHECK(voicemap_load(&a, NULL, NULL, err, sizeof err) == 0);
+    if (!a)
+        return;
+    for (int i = 0; i < N; i++)
+        voicemap_join(a, "#o", nicks[i]);
+    int bad = 0;
+    for (unsigned s = 1; s <= 20; s++) {
+        unsigned seed = s;
+        int order[N];
+        for (int i = 0; i < N; i++)
+            order[i] = i;
+        for (int i = N - 1; i > 0; i--) {
+            int j = (int)(rand_r(&seed) % (unsigned)(i + 1)), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        CHECK(voicemap_load(&b, NULL, NULL, err, sizeof err) == 0);
+        if (!b)
+            break;
+        for (int i = 0; i < N; i++) {
+            voicemap_join(b, "#O", nicks[order[i]]);
+            if (rand_r(&seed) % 4 == 0) { /* someone else passes through */
+                voicemap_join(b, "#o", "passer");
+                voice_t v;
+                voicemap_lookup(b, "#o", nicks[order[i / 2]], &v);
+                voicemap_part(b, "#o", "passer");
+            }
+        }
+        for (int i = 0; i < N; i++) {
+            voicemap_info_t x, y;
+            voicemap_explain(a, "#o", nicks[i], &x);
+            voicemap_explain(b, "#o", nicks[i], &y);
+            bad += x.index != y.index || x.flags != y.flags;
+        }
+        voicemap_free(b);
+        b = NULL;
+    }
+    CHECK(bad == 0);
+    voicemap_free(a);
+}
+
+/* 50,000 nicks through NAMES, the way a big channel greets the listener:
+ * every one answers with the voice the plain rule gives (not timed here;
+ * tests/bench/bench_roster.c times it). */
+static void test_big_roster(void)
+{
+    enum { N = 50000 };
+    char err[256];
+    voicemap_t *m = NULL;
+    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    if (!m)
+        return;
+    char (*buf)[24] = calloc(N, sizeof *buf);
+    const char **names = calloc(N, sizeof *names);
+    ref_t r;
+    memset(&r, 0, sizeof r);
+    r.nch = 1;
+    snprintf(r.ch[0].name, sizeof r.ch[0].name, "#big");
+    for (int i = 0; i < N; i++) {
+        /* distinct people: a trailing digit would be cut by normalization */
+        snprintf(buf[i], sizeof buf[i], "%sguest%dx", i % 10 == 0 ? "@" : "", i);
+        names[i] = buf[i];
+        char key[VOICEMAP_NICK_MAX];
+        voicemap_normalize(buf[i] + (i % 10 == 0), key, sizeof key);
+        ref_append(&r.ch[0], key, key); /* all new, all lower case: no search needed */
+    }
+    voicemap_names(m, "#big", names, N);
+    CHECK(voicemap_roster_size(m, "#big") == N);
+    ref_chan_t *c = &r.ch[0];
+    ref_assign(m, &r, c);
+    int bad = 0, holders = 0;
+    unsigned char held[4096] = { 0 };
+    for (size_t j = 0; j < c->n; j++) {
+        bad += !same_as_ref(m, &r, "#big", &c->m[j], c->m[j].nick);
+        if (!(c->m[j].flags & VOICEMAP_SHARED)) {
+            holders++;
+            bad += held[c->m[j].index]++ != 0;
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(holders == (int)voicemap_size(m)); /* every voice taken, each by one person */
+    /* churn: holders leave, newcomers come, and everyone still matches */
+    unsigned seed = 7;
+    for (int i = 0; i < 2000; i++) {
+        char nick[32];
+        snprintf(nick, sizeof nick, "guest%ux", rand_r(&seed) % (N + 500));
+        if (rand_r(&seed) % 2) {
+            voicemap_part(m, "#big", nick);
+            ref_remove(c, nick);
+        } else {
+            voicemap_join(m, "#big", nick);
+            ref_join(&r, "#big", nick);
+        }
+        if (i % 400 == 399) {
+            ref_assign(m, &r, c);
+            for (size_t j = 0; j < c->n; j++)
+                bad += !same_as_ref(m, &r, "#big", &c->m[j], c->m[j].nick);
+        }
+    }
+    CHECK(bad == 0);
+    ref_free(&r);
+    free(buf);
+    free(names);
+    voicemap_free(m);
+}
+
 int main(void)
 {
     const char *s = getenv("PURG_SOURCE_DIR"), *t = getenv("PURG_TEST_TMP");
@@ -553,5 +1103,8 @@ int main(void)
     test_bad_files();
     test_reload();
     test_distance();
+    test_random_vs_rule();
+    test_order_independence();
+    test_big_roster();
     return check_done();
 }
