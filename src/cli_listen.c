@@ -108,15 +108,6 @@ static void listen_usage(FILE *f)
 }
 
 /* The number option --name takes, in lo..hi; says what is wrong otherwise. */
-/* True when s holds a C0 control byte or DEL: not in a channel name. */
-static bool has_ctl(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    return false;
-}
-
 static int parse_uint(const char *name, const char *s, unsigned long lo, unsigned long hi,
                       unsigned long *out)
 {
@@ -189,7 +180,7 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
                 fprintf(stderr, "purgatory listen: at most %d channels\n", MAX_CHANNELS);
                 return 2;
             }
-            if (!irc_channel_valid(optarg) || has_ctl(optarg)) {
+            if (!irc_channel_valid(optarg)) {
                 char v[UTIL_VIS_MAX];
                 fprintf(stderr, "purgatory listen: '%s' is not a channel name: '#', '&', '+' "
                         "or '!' and up to 62 more characters, no spaces, commas or colons "
