@@ -748,9 +748,7 @@ static void on_numeric(irc_session_t *s, unsigned ev, const char *origin,
         util_snprintf(c->fail_msg, sizeof c->fail_msg,
                       "the server refuses the nick %s (432: %s); choose another nick", vt, vw);
         c->fail_hint = 0;
-        c->failed = 1;
-        c->state = CONN_DOWN;
-        irc_disconnect(s);
+        c->failed = 1;  /* conn_process closes the link once libircclient has returned */
     } else if (ev == 437 || is_join_refusal(ev)) {
         if (n >= 2)
             join_refused(c, ev, p[1], last);
@@ -1312,7 +1310,15 @@ static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
     }
     if (c->state == CONN_DOWN)
         return 0;
-    if (irc_process_select_descriptors(c->session, rd, wr) != 0 || !irc_is_connected(c->session))
+    /* A callback that gives up (432) only sets c->failed: irc_disconnect()
+     * inside a callback leaves libircclient testing FD_ISSET(-1) on return,
+     * which _FORTIFY_SOURCE aborts. The link is closed here instead. */
+    int rc = irc_process_select_descriptors(c->session, rd, wr);
+    if (c->failed) {
+        conn_down(c, NULL);
+        return 0;
+    }
+    if (rc != 0 || !irc_is_connected(c->session))
         return -1;
     for (int i = 0; i < 256 && c->fd >= 0 && c->state != CONN_DOWN; i++) {
         struct pollfd pfd = { c->fd, POLLIN, 0 };
@@ -1322,8 +1328,12 @@ static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
         FD_ZERO(&r1);
         FD_ZERO(&w1);
         FD_SET(c->fd, &r1);
-        if (irc_process_select_descriptors(c->session, &r1, &w1) != 0 ||
-            !irc_is_connected(c->session))
+        rc = irc_process_select_descriptors(c->session, &r1, &w1);
+        if (c->failed) {
+            conn_down(c, NULL);
+            return 0;
+        }
+        if (rc != 0 || !irc_is_connected(c->session))
             return -1;
     }
     return 0;
