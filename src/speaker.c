@@ -46,13 +46,20 @@ static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const
     FILE *f = s->conf.log;
     if (!f)
         return;
-    if (u->kind == UTT_NOTICE)
-        fprintf(f, "%s -: %s\n", u->channel[0] ? u->channel : "*", u->text);
-    else
+    /* nicks come from the server as they are (ESC, BEL...): the log is a
+     * terminal's, so they are shown with their control bytes made visible;
+     * a notice names nicks too ("skipped 3 lines from ...") */
+    char vn[UTIL_VIS_MAX], vw[UTIL_VIS_MAX];
+    if (u->kind == UTT_NOTICE) {
+        char vt[UTIL_VIS_MAX * 2];
+        fprintf(f, "%s -: %s\n", u->channel[0] ? u->channel : "*",
+                util_visible(vt, sizeof vt, u->text));
+    } else {
         fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s\n", u->channel,
-                u->nick, v->name, v->pitch, v->range, v->rate, v->pan,
-                u->kind == UTT_ACTION ? "* " : who[0] ? who : "", who[0] ? " says: " : "",
-                u->text);
+                util_visible(vn, sizeof vn, u->nick), v->name, v->pitch, v->range, v->rate,
+                v->pan, u->kind == UTT_ACTION ? "* " : util_visible(vw, sizeof vw, who),
+                who[0] ? " says: " : "", u->text);
+    }
     fflush(f);
 }
 
