@@ -265,12 +265,15 @@ static void netlog(irc_net_t *n, const char *fmt, ...)
 }
 
 /* Keeps what the server said (its last parameter), made visible, for the
- * message about what happens next. */
+ * message about what happens next. Added to what it said before on this
+ * link: the ERROR that follows a 465 must not hide the ban's reason. */
 static void keep_said(irc_conn_t *c, const char *prefix, const char *text)
 {
-    char v[REASON_MAX];
+    char v[REASON_MAX], was[sizeof c->said];
     VIS(v, text);
-    util_snprintf(c->said, sizeof c->said, "%s%s", prefix, v); /* cut is fine */
+    util_strlcpy(was, c->said, sizeof was);
+    util_snprintf(c->said, sizeof c->said, "%s%s%s%s", was, was[0] ? "; " : "", prefix,
+                  v); /* cut is fine */
 }
 
 static void touch(irc_conn_t *c)
