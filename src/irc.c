@@ -696,9 +696,13 @@ static void nick_taken(irc_conn_t *c, const char *tried, const char *why)
     int64_t now = util_now_ns();
     c->nick_next = now + ms_to_ns(delay);
     c->t_start = now; /* the server answers: registration is under way, not stuck */
-    netlog(c->net, "nick %s is in use on %s (the server said: %s); trying %s %s%.1f s",
-           vt, c->server, c->nick_why, VIS(vn, c->nick), delay ? "in " : "now, ",
-           delay / 1000.0);
+    char when[32];
+    if (delay)
+        util_snprintf(when, sizeof when, "in %.1f s", delay / 1000.0);
+    else
+        util_strlcpy(when, "now", sizeof when);
+    netlog(c->net, "nick %s is in use on %s (the server said: %s); trying %s %s",
+           vt, c->server, c->nick_why, VIS(vn, c->nick), when);
 }
 
 /* A JOIN was refused (full, invite only, banned, bad key, registered users
