@@ -204,6 +204,25 @@ class Session:
             return 0
         return None
 
+    def drain(self):
+        """Closes gracefully: FIN first, then reads (and logs) what the client
+        still sends until it closes, so the kernel does not answer unread data
+        with a reset that could discard the ERROR in flight."""
+        try:
+            self.c.shutdown(socket.SHUT_WR)
+            self.c.settimeout(2)
+            buf = b""
+            while True:
+                d = self.c.recv(4096)
+                if not d:
+                    break
+                buf += d
+                while b"\n" in buf:
+                    raw, buf = buf.split(b"\n", 1)
+                    log(self.n, "C: %s" % raw.rstrip(b"\r").decode("utf-8", "replace"))
+        except OSError:
+            pass
+
     def run(self):
         """Serves the client until it leaves; the exit status for one-client mode."""
         self.c.settimeout(30)
@@ -228,6 +247,7 @@ class Session:
         except Hangup as e:
             how = "server"
             status = e.args[0] if e.args else 0
+            self.drain()
         except OSError:
             pass
         if a.stamp:
