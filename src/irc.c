@@ -265,12 +265,15 @@ static void netlog(irc_net_t *n, const char *fmt, ...)
 }
 
 /* Keeps what the server said (its last parameter), made visible, for the
- * message about what happens next. */
+ * message about what happens next. Added to what it said before on this
+ * link: the ERROR that follows a 465 must not hide the ban's reason. */
 static void keep_said(irc_conn_t *c, const char *prefix, const char *text)
 {
-    char v[REASON_MAX];
+    char v[REASON_MAX], was[sizeof c->said];
     VIS(v, text);
-    util_snprintf(c->said, sizeof c->said, "%s%s", prefix, v); /* cut is fine */
+    util_strlcpy(was, c->said, sizeof was);
+    util_snprintf(c->said, sizeof c->said, "%s%s%s%s", was, was[0] ? "; " : "", prefix,
+                  v); /* cut is fine */
 }
 
 static void touch(irc_conn_t *c)
@@ -702,9 +705,13 @@ static void nick_taken(irc_conn_t *c, const char *tried, const char *why)
     int64_t now = util_now_ns();
     c->nick_next = now + ms_to_ns(delay);
     c->t_start = now; /* the server answers: registration is under way, not stuck */
-    netlog(c->net, "nick %s is in use on %s (the server said: %s); trying %s %s%.1f s",
-           vt, c->server, c->nick_why, VIS(vn, c->nick), delay ? "in " : "now, ",
-           delay / 1000.0);
+    char when[32];
+    if (delay)
+        util_snprintf(when, sizeof when, "in %.1f s", delay / 1000.0);
+    else
+        util_strlcpy(when, "now", sizeof when);
+    netlog(c->net, "nick %s is in use on %s (the server said: %s); trying %s %s",
+           vt, c->server, c->nick_why, VIS(vn, c->nick), when);
 }
 
 /* A JOIN was refused (full, invite only, banned, bad key, registered users
@@ -757,9 +764,7 @@ static void on_numeric(irc_session_t *s, unsigned ev, const char *origin,
         util_snprintf(c->fail_msg, sizeof c->fail_msg,
                       "the server refuses the nick %s (432: %s); choose another nick", vt, vw);
         c->fail_hint = 0;
-        c->failed = 1;
-        c->state = CONN_DOWN;
-        irc_disconnect(s);
+        c->failed = 1;  /* conn_process closes the link once libircclient has returned */
     } else if (ev == 437 || is_join_refusal(ev)) {
         if (n >= 2)
             join_refused(c, ev, p[1], last);
@@ -1321,7 +1326,15 @@ static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
     }
     if (c->state == CONN_DOWN)
         return 0;
-    if (irc_process_select_descriptors(c->session, rd, wr) != 0 || !irc_is_connected(c->session))
+    /* A callback that gives up (432) only sets c->failed: irc_disconnect()
+     * inside a callback leaves libircclient testing FD_ISSET(-1) on return,
+     * which _FORTIFY_SOURCE aborts. The link is closed here instead. */
+    int rc = irc_process_select_descriptors(c->session, rd, wr);
+    if (c->failed) {
+        conn_down(c, NULL);
+        return 0;
+    }
+    if (rc != 0 || !irc_is_connected(c->session))
         return -1;
     for (int i = 0; i < 256 && c->fd >= 0 && c->state != CONN_DOWN; i++) {
         struct pollfd pfd = { c->fd, POLLIN, 0 };
@@ -1331,8 +1344,12 @@ static int conn_process(irc_conn_t *c, fd_set *rd, fd_set *wr)
         FD_ZERO(&r1);
         FD_ZERO(&w1);
         FD_SET(c->fd, &r1);
-        if (irc_process_select_descriptors(c->session, &r1, &w1) != 0 ||
-            !irc_is_connected(c->session))
+        rc = irc_process_select_descriptors(c->session, &r1, &w1);
+        if (c->failed) {
+            conn_down(c, NULL);
+            return 0;
+        }
+        if (rc != 0 || !irc_is_connected(c->session))
             return -1;
     }
     return 0;

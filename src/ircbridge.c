@@ -447,6 +447,8 @@ static int srv_io(ircbridge_t *b, char *err, size_t errlen)
                 int e = SSL_get_error(b->ssl, k);
                 if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
                     break;
+                if (b->down.len > 0)
+                    break; /* see below: its last lines reach libircclient first */
                 util_snprintf(err, errlen, "the server closed the connection");
                 return PURG_ENET;
             }
@@ -454,6 +456,11 @@ static int srv_io(ircbridge_t *b, char *err, size_t errlen)
         } else {
             r = recv(b->srv, tmp, sizeof tmp, 0);
             if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                break;
+            /* A server closes right after its last words (ERROR, 465...): they
+             * go to libircclient first, and the next call, reading the end
+             * again, reports it, so the message can say what the server said. */
+            if (r == 0 && b->down.len > 0)
                 break;
             if (r <= 0) {
                 util_snprintf(err, errlen, r == 0 ? "the server closed the connection" : "%s",
