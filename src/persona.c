@@ -77,30 +77,6 @@ static int nick_char(int c, int first)
     return !first && (isdigit(c) || c == '-');
 }
 
-static int valid_nick(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 30)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!nick_char((unsigned char)s[i], i == 0))
-            return 0;
-    return 1;
-}
-
-static int valid_channel(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 2 || n >= PERSONA_CHAN_MAX || !strchr("#&+!", s[0]))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= ' ' || c == ',' || c == 0x7f || c == ':')
-            return 0;
-    }
-    return 1;
-}
-
 static int parse_num(const char *s, double lo, double hi, double *out)
 {
     char *end;
@@ -138,7 +114,7 @@ static int set_channels(p_parse_t *p, const char *value)
     d->nchannels = 0;
     char *save = NULL;
     for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
-        if (!valid_channel(t))
+        if (!irc_channel_valid(t))
             return p_fail(p, "channels: '%s' is not a channel name (e.g. #purgatory)%s", t, "");
         if (d->nchannels == PERSONA_MAX_CHANNELS)
             return p_fail(p, "channels: at most 8%s%s", "", "");
@@ -196,7 +172,7 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
         return 1;
     }
     if (strcmp(name, "nick") == 0) {
-        if (!valid_nick(value))
+        if (!irc_nick_valid(value))
             return p_fail(p, "nick '%s' is not an IRC nick (1-30 letters, digits, -[]\\`_^{|}, "
                              "not starting with a digit or '-')%s", value, "");
         util_strlcpy(d->nick, value, sizeof d->nick);
