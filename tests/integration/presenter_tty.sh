@@ -4,7 +4,8 @@
 # capture-pane), real ngircd, real espeak-ng, PortAudio into the ALSA file
 # device. Pause stops output, the view shows the current speaker and the
 # queue, clear empties it, skip cuts the sound mid-line, mute silences only
-# that nick, q quits cleanly and leaves the terminal as it was.
+# that nick, q quits cleanly and leaves the terminal as it was. Chat text
+# with escape sequences (window title, clear screen) changes nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || purg_fail "tmux not found (apt-get install tmux)"
@@ -67,6 +68,13 @@ peer --line 'carol|carol must stay silent' --line 'dave|dave is heard'
 wait_screen '<dave> dave is heard' 15 "dave's line was not spoken"
 sleep 0.5
 screen | grep -q 'carol must stay silent' && purg_fail "a muted nick was spoken"
+# chat text that would set the window title and clear the screen on a raw
+# terminal: neither happens, the line is shown (cleaned), the view stays
+peer --line $'dave|title \e]2;pwned\a and clear \e[2J done'
+wait_screen '<dave> title .*done' 15 "the line with escapes was not shown"
+title=$(tmux -S "$sock" display -p -t pres '#{pane_title}')
+[[ "$title" != *pwned* ]] || purg_fail "chat text set the terminal's title: '$title'"
+wait_screen 'purgatory #purg' 2 "the view's header is gone (screen cleared by chat text?)"
 keys +
 wait_screen 'volume 110%' 3 "+ did not raise the volume"
 
@@ -82,5 +90,5 @@ cmp -s "$PURG_TMP/stty.before" "$PURG_TMP/stty.after" || purg_fail "the terminal
 
 read -r sound _ < <("$PURG_PYTHON" "$PURG_INTEGRATION_DIR/speechsecs.py" "$PURG_ALSA_FILE")
 purg_log "sound played: ${sound}s (the long line alone is over 10 s)"
-purg_assert_le "$sound" 4 "seconds of sound (alice's line skipped, carol muted, dave heard)"
+purg_assert_le "$sound" 6 "seconds of sound (alice's line skipped, carol muted, dave's two lines heard)"
 purg_assert_ge "$sound" 0.5 "seconds of sound (dave's line)"
