@@ -9,6 +9,7 @@
  * its source is simply not read (back-pressure instead of growth).
  * Nothing blocks except name resolution at open. */
 #include "ircbridge.h"
+#include "ircv3.h"
 #include "sasl.h"
 #include "purg.h"
 #include "util.h"
@@ -48,6 +49,7 @@ struct ircbridge {
     char host[256];
     unsigned short port;
     sasl_t sasl;             /* .user, .pass: sasl_user, sasl_pass */
+    ircv3_cap_t cap;         /* CAP LS 302 negotiation (ircv3.h) */
     char *sasl_user, *sasl_pass;
     buf_t up, down;
     char line[BUF_CAP];      /* partial server line being assembled */
@@ -388,10 +390,30 @@ static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err,
                 b->line[b->line_len++] = ch;
             continue;   /* longer lines are cut by the cleaner */
         }
-        size_t len = ircbridge_clean_line(b->line, b->line_len);
+        unsigned tags;
+        size_t len = ircv3_strip_tags(b->line, b->line_len, &tags);
+        len = len ? ircbridge_clean_line(b->line, len) : 0;
         b->line_len = 0;
         if (len == 0)
             continue;
+        if (b->cap.state != CAP_DONE || !b->cap.end_sent) {
+            char reply[IRCV3_REPLY_MAX];
+            size_t rn;
+            b->line[len] = '\0';
+            ircv3_cap_step(&b->cap, b->line, sasl_pending(&b->sasl), reply, &rn);
+            if (rn > 0)
+                buf_put_line(&b->up, reply, rn, 0);
+        }
+        if ((tags & IRCV3_TAG_BOT) && b->line[0] == ':') {
+            /* libircclient knows no tags: the bot tag travels as the numeric
+             * that says the same (RPL_WHOISBOT), just before the line */
+            size_t nl = strcspn(b->line + 1, "!@ ");
+            char note[128];
+            int k = snprintf(note, sizeof note, ":purgatory.bridge 335 * %.*s :is a bot (tag)\r\n",
+                             (int)(nl < 64 ? nl : 64), b->line + 1);
+            if (nl > 0 && k > 0 && (size_t)k < sizeof note && buf_put(&b->down, note, (size_t)k) != 0)
+                return PURG_ENET;
+        }
         if (sasl_pending(&b->sasl)) { /* else no reply buffer to clear per line */
             char reply[SASL_REPLY_MAX];
             size_t rn;
@@ -474,6 +496,17 @@ static int srv_io(ircbridge_t *b, char *err, size_t errlen)
     return 0;
 }
 
+/* Before libircclient's NICK/USER: "CAP LS 302" (and "CAP REQ :sasl"), so
+ * a server with CAP holds registration until CAP END. */
+static void cap_start(ircbridge_t *b)
+{
+    if (b->sasl.state == SASL_REQ)
+        buf_put_line(&b->up, "CAP REQ :sasl\r\n", 15, 1);
+    size_t n;
+    const char *ls = ircv3_cap_start(&b->cap, &n);
+    buf_put_line(&b->up, ls, n, 1);
+}
+
 int ircbridge_process(ircbridge_t *b, const fd_set *rd, const fd_set *wr, char *err, size_t errlen)
 {
     if (b->lsn >= 0 && FD_ISSET(b->lsn, rd)) {
@@ -496,15 +529,14 @@ int ircbridge_process(ircbridge_t *b, const fd_set *rd, const fd_set *wr, char *
         }
         b->state = b->ssl ? B_HANDSHAKE : B_UP;
         /* CAP REQ before libircclient's NICK/USER: registration then waits for CAP END */
-        if (b->state == B_UP && b->sasl.state == SASL_REQ)
-            buf_put_line(&b->up, "CAP REQ :sasl\r\n", 15, 1);
+        if (b->state == B_UP)
+            cap_start(b);
     }
     if (b->state == B_HANDSHAKE) {
         int r = SSL_do_handshake(b->ssl);
         if (r == 1) {
             b->state = B_UP;
-            if (b->sasl.state == SASL_REQ)
-                buf_put_line(&b->up, "CAP REQ :sasl\r\n", 15, 1);
+            cap_start(b);
         } else {
             int e = SSL_get_error(b->ssl, r);
             if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {

@@ -96,7 +96,7 @@ int sasl_step(sasl_t *s, const char *host, const char *line, char *reply, size_t
             memcpy(reply, "AUTHENTICATE PLAIN\r\n", 20);
             *replylen = 20;
             s->state = SASL_AUTH;
-        } else if (cap_sub(p, "NAK")) {
+        } else if (cap_sub(p, "NAK") && lists_cap(p, "sasl")) {
             util_snprintf(err, errlen, "the server %s does not offer SASL (drop --sasl-user, "
                           "or use a server password or NickServ instead)", host);
             return PURG_EDENIED;

@@ -1,7 +1,10 @@
-/* fuzz_ircline.c - libFuzzer target: server bytes -> ircbridge_clean_line ->
- * the checks libircclient's parser relies on (a command after a prefix, a
- * NUL-free line of at most 510 bytes, text on PRIVMSG/NOTICE). */
+/* fuzz_ircline.c - libFuzzer target: server bytes -> ircv3_strip_tags ->
+ * ircbridge_clean_line -> the checks libircclient's parser relies on (no
+ * tags left, a command after a prefix, a NUL-free line of at most 510
+ * bytes, text on PRIVMSG/NOTICE). The same input without its tags is also
+ * cleaned, which must not change its verdict. */
 #include "ircbridge.h"
+#include "ircv3.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,8 +19,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(line, data, size);
     line[size] = '\0';
-    size_t n = ircbridge_clean_line(line, size);
+    unsigned tags;
+    size_t t = ircv3_strip_tags(line, size, &tags);
+    if (t > size || (size > 0 && data[0] == '@' && t == size))
+        abort();
+    if (size > 0 && data[0] != '@' && (t != size || tags))
+        abort();
+    size_t n = t ? ircbridge_clean_line(line, t) : 0;
     if (n > 0) {
+        if (line[0] == '@' && data[0] != '@')
+            abort();
         if (n > 510 || strlen(line) != n || strchr(line, '\n'))
             abort();
         if (line[0] == ':' && !strchr(line, ' '))

@@ -43,11 +43,19 @@ it sends contain ESC and BEL, so a client must make them visible):
                     an ERROR, and close
   --force-join CH   after the JOIN reply, twice: ":ME!u@h JOIN CH", then
                     ":bob!b@h PRIVMSG CH :forced words nobody asked for"
+  --caps LIST       speak IRCv3 CAP: "CAP LS [302]" is answered with LIST
+                    (e.g. "message-tags multi-prefix"), "CAP REQ" is ACKed
+                    for caps in LIST (NAKed otherwise), registration waits
+                    for "CAP END"; stdout gets "cap-req <caps>" and "cap-end"
+  --tagged-bot NICK after the JOIN reply (and before alice's line), NICK
+                    speaks in the channel with the IRCv3 `bot` tag (and a
+                    msgid and time), as servers with bot mode tag a bot's
+                    messages once message-tags is negotiated
   (^[ is ESC and ^G is BEL here.)
 usage: fakeircd.py PORTFILE [--user U --password P] [--bad-lines F] [--nickserv PW] [--taken N]
                    [--many] [--stamp] [--nick-reply N] [--kick-on-join] [--join-reply N]
                    [--error-after-welcome] [--close-after-join] [--ban] [--bad-password]
-                   [--force-join CH]
+                   [--force-join CH] [--caps LIST] [--tagged-bot NICK]
 """
 import argparse, base64, socket, sys, threading, time
 
@@ -68,6 +76,8 @@ ap.add_argument("--close-after-join", action="store_true")
 ap.add_argument("--ban", action="store_true")
 ap.add_argument("--bad-password", action="store_true")
 ap.add_argument("--force-join")
+ap.add_argument("--caps")
+ap.add_argument("--tagged-bot")
 a = ap.parse_args()
 
 T0 = time.monotonic()
@@ -139,6 +149,9 @@ class Session:
                 if raw:
                     raw = raw.decode("latin-1").encode("latin-1").decode("unicode_escape").encode("latin-1")
                     self.send(raw.replace(b"CHAN", ch.encode()).replace(b"ME", nick.encode()))
+        if a.tagged_bot:
+            self.send(("@bot;msgid=42;time=2026-01-01T00:00:00.000Z :%s!b@bots.example PRIVMSG %s "
+                       ":%s, tagged words a bot said" % (a.tagged_bot, ch, nick)).encode())
         if a.force_join:
             for _ in range(2):
                 self.send((":%s!u@h JOIN %s" % (nick, a.force_join)).encode())
@@ -153,7 +166,15 @@ class Session:
         w = line.split(" ")
         cmd = w[0].upper()
         arg = w[1] if len(w) > 1 else ""
-        if cmd == "CAP" and w[1:3] == ["REQ", ":sasl"]:
+        if cmd == "CAP" and arg == "LS" and a.caps is not None:
+            self.cap_pending = True
+            self.send((":fake CAP * LS :%s" % a.caps).encode())
+        elif cmd == "CAP" and arg == "REQ" and a.caps is not None and w[2:3] != [":sasl"]:
+            want = line.split(" :", 1)[1].split() if " :" in line else w[2:]
+            print("cap-req %s" % " ".join(want), flush=True)
+            ok = all(x in a.caps.split() for x in want)
+            self.send((":fake CAP * %s :%s" % ("ACK" if ok else "NAK", " ".join(want))).encode())
+        elif cmd == "CAP" and w[1:3] == ["REQ", ":sasl"]:
             self.cap_pending = True
             self.send(b":fake CAP * ACK :sasl")
         elif cmd == "AUTHENTICATE" and arg == "PLAIN":
@@ -181,6 +202,8 @@ class Session:
             if self.nick != "x":
                 self.welcome()
         elif cmd == "CAP" and arg == "END":
+            if a.caps is not None:
+                print("cap-end", flush=True)
             if a.user and not self.authed:
                 self.send(b"ERROR :no SASL, no entry")
                 return 1

@@ -1,0 +1,157 @@
+/* ircv3.c - CAP negotiation and message tags for the bridge; net thread (see ircv3.h). */
+#include "ircv3.h"
+
+#include <string.h>
+
+/* Is tag key k[0..n) (before '=') one that marks a bot? */
+static int bot_key(const char *k, size_t n)
+{
+    static const char *const keys[] = { "bot", "draft/bot", "inspircd.org/bot" };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
+            return 1;
+    return 0;
+}
+
+size_t ircv3_strip_tags(char *line, size_t len, unsigned *flags)
+{
+    *flags = 0;
+    if (len == 0 || line[0] != '@') {
+        line[len] = '\0';
+        return len;
+    }
+    size_t end = 1;
+    while (end < len && line[end] != ' ')
+        end++;
+    /* tags are "key[=value]" separated by ';' */
+    for (size_t i = 1; i < end;) {
+        size_t j = i;
+        while (j < end && line[j] != ';')
+            j++;
+        size_t k = i;
+        while (k < j && line[k] != '=')
+            k++;
+        if (line[i] == '+')   /* client-only tags carry no server word */
+            ;
+        else if (bot_key(line + i, k - i))
+            *flags |= IRCV3_TAG_BOT;
+        i = j + 1;
+    }
+    while (end < len && line[end] == ' ')
+        end++;
+    memmove(line, line + end, len - end);
+    len -= end;
+    line[len] = '\0';
+    return len;
+}
+
+/* The command after an optional prefix, or NULL. */
+static const char *command(const char *line)
+{
+    if (*line == ':') {
+        line = strchr(line, ' ');
+        if (!line)
+            return NULL;
+        while (*line == ' ')
+            line++;
+    }
+    return line;
+}
+
+/* Does the capability list (after " :", or the last word) name cap? */
+static int lists(const char *p, const char *cap)
+{
+    const char *list = strstr(p, " :");
+    list = list ? list + 2 : strrchr(p, ' ') ? strrchr(p, ' ') + 1 : p;
+    size_t n = strlen(cap);
+    while (*list) {
+        while (*list == ' ')
+            list++;
+        size_t w = strcspn(list, " ");
+        if (w >= n && strncmp(list, cap, n) == 0 && (w == n || list[n] == '='))
+            return 1;
+        list += w;
+    }
+    return 0;
+}
+
+/* "CAP <target> <sub> ...": the words after the target. */
+static const char *cap_args(const char *p)
+{
+    const char *t = p + 4;
+    t += strcspn(t, " ");
+    return *t == ' ' ? t + 1 : NULL;
+}
+
+static size_t put(char *reply, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(reply, s, n);
+    return n;
+}
+
+static void finish(ircv3_cap_t *c, int sasl_busy, char *reply, size_t *replylen)
+{
+    c->state = CAP_DONE;
+    if (!sasl_busy && !c->end_sent) {
+        *replylen = put(reply, "CAP END\r\n");
+        c->end_sent = 1;
+    }
+}
+
+void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply,
+                    size_t *replylen)
+{
+    *replylen = 0;
+    const char *p = command(line);
+    if (!p)
+        return;
+    if (strncmp(p, "903 ", 4) == 0 || strncmp(p, "001 ", 4) == 0) {
+        c->end_sent = 1;      /* SASL sent CAP END, or we are registered anyway */
+        if (p[0] == '0' && c->state == CAP_LS)
+            c->state = CAP_DONE;  /* a server without CAP registered us on NICK/USER */
+        return;
+    }
+    if (strncmp(p, "CAP ", 4) != 0)
+        return;
+    const char *a = cap_args(p);
+    if (!a)
+        return;
+    if (c->state == CAP_LS && strncmp(a, "LS ", 3) == 0) {
+        if (lists(p, "message-tags"))
+            c->offered |= IRCV3_MESSAGE_TAGS;
+        if (lists(p, "multi-prefix"))
+            c->offered |= IRCV3_MULTI_PREFIX;
+        if (strncmp(a + 3, "* ", 2) == 0)
+            return;           /* more LS lines follow */
+        if (!c->offered) {
+            finish(c, sasl_busy, reply, replylen);
+            return;
+        }
+        size_t n = put(reply, "CAP REQ :");
+        if (c->offered & IRCV3_MESSAGE_TAGS)
+            n += put(reply + n, "message-tags ");
+        if (c->offered & IRCV3_MULTI_PREFIX)
+            n += put(reply + n, "multi-prefix ");
+        reply[n - 1] = '\r';  /* the last space */
+        reply[n++] = '\n';
+        *replylen = n;
+        c->state = CAP_REQ;
+    } else if (c->state == CAP_REQ && (strncmp(a, "ACK ", 4) == 0 || strncmp(a, "NAK ", 4) == 0) &&
+               (lists(p, "message-tags") || lists(p, "multi-prefix"))) {
+        if (a[0] == 'A') {
+            if (lists(p, "message-tags"))
+                c->acked |= IRCV3_MESSAGE_TAGS;
+            if (lists(p, "multi-prefix"))
+                c->acked |= IRCV3_MULTI_PREFIX;
+        }
+        finish(c, sasl_busy, reply, replylen);
+    }
+}
+
+const char *ircv3_cap_start(ircv3_cap_t *c, size_t *len)
+{
+    c->state = CAP_LS;
+    *len = 12;
+    return "CAP LS 302\r\n";
+}

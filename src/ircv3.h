@@ -1,0 +1,48 @@
+/* ircv3.h - the IRCv3 parts the bridge speaks for libircclient (which knows
+ * none of them): capability negotiation (CAP LS 302 / REQ / END) and message
+ * tags. Pure functions and a small state machine; no I/O. Net thread.
+ *
+ * Negotiated when the server offers them: message-tags (so the server marks
+ * bots' messages with the `bot` tag, IRCv3 bot mode) and multi-prefix (every
+ * member prefix in NAMES). libircclient cannot parse tags, so the bridge
+ * takes them off every line (ircv3_strip_tags) before it passes the line on.
+ * A server without CAP ignores "CAP LS" (or answers 421) and registers us on
+ * NICK/USER as before. SASL (sasl.c) runs beside this and sends its own CAP
+ * REQ; CAP END is sent once, by whichever finishes last. */
+#ifndef PURG_IRCV3_H
+#define PURG_IRCV3_H
+
+#include <stddef.h>
+
+#define IRCV3_TAG_BOT 1u   /* the line carried a bot tag: bot, draft/bot, inspircd.org/bot */
+
+/* Takes the "@tags " prefix off line[0..len) in place (NUL-terminated
+ * after); returns the new length; *flags gets IRCV3_TAG_* bits. A line of
+ * tags and nothing else comes back empty (0). */
+size_t ircv3_strip_tags(char *line, size_t len, unsigned *flags);
+
+typedef enum { CAP_IDLE, CAP_LS, CAP_REQ, CAP_DONE } ircv3_state_t;
+
+#define IRCV3_MESSAGE_TAGS 1u
+#define IRCV3_MULTI_PREFIX 2u
+
+typedef struct ircv3_cap {
+    ircv3_state_t state;   /* CAP_LS once "CAP LS 302" is on its way */
+    unsigned offered;      /* IRCV3_* seen in the LS reply */
+    unsigned acked;        /* IRCV3_* the server acknowledged */
+    int end_sent;          /* CAP END went out (ours or SASL's) */
+} ircv3_cap_t;
+
+#define IRCV3_REPLY_MAX 128
+
+/* One server line (tags already stripped, without CR LF). Writes what to send
+ * back (CR LF included) into reply (IRCV3_REPLY_MAX bytes), its length into
+ * *replylen (0: nothing). sasl_busy: SASL is still negotiating (then CAP
+ * END is left to it). */
+void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply,
+                    size_t *replylen);
+
+/* What starts the negotiation: "CAP LS 302\r\n" (length in *len). */
+const char *ircv3_cap_start(ircv3_cap_t *c, size_t *len);
+
+#endif

@@ -1,0 +1,113 @@
+/* test_ircv3.c - message tags taken off server lines and the CAP LS 302
+ * negotiation (ircv3.c), with and without SASL beside it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "ircv3.h"
+
+static unsigned strip(const char *in, const char *want)
+{
+    char buf[600];
+    snprintf(buf, sizeof buf, "%s", in);
+    unsigned f = 99;
+    size_t n = ircv3_strip_tags(buf, strlen(buf), &f);
+    CHECK(n == strlen(buf));
+    CHECK_STREQ(buf, want);
+    return f;
+}
+
+static void test_tags(void)
+{
+    CHECK(strip(":a!b@c PRIVMSG #x :hi", ":a!b@c PRIVMSG #x :hi") == 0);
+    CHECK(strip("@bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi") == IRCV3_TAG_BOT);
+    CHECK(strip("@msgid=1;draft/bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi") == IRCV3_TAG_BOT);
+    CHECK(strip("@inspircd.org/bot;bot :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == IRCV3_TAG_BOT);
+    CHECK(strip("@bot=yes :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == IRCV3_TAG_BOT);
+    /* lookalikes and client-only tags say nothing */
+    CHECK(strip("@robot;bots;+bot;time=x :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == 0);
+    CHECK(strip("@msgid=bot :j PRIVMSG #x :bot", ":j PRIVMSG #x :bot") == 0);
+    CHECK(strip("@bot", "") == IRCV3_TAG_BOT);
+    CHECK(strip("@", "") == 0);
+    CHECK(strip("@a   :x PING :y", ":x PING :y") == 0);
+    CHECK(strip("", "") == 0);
+}
+
+/* Feeds line, returns the reply ("" for none). */
+static const char *step(ircv3_cap_t *c, const char *line, int sasl_busy)
+{
+    static char reply[IRCV3_REPLY_MAX + 1];
+    size_t n;
+    ircv3_cap_step(c, line, sasl_busy, reply, &n);
+    CHECK(n < sizeof reply);
+    reply[n] = '\0';
+    return reply;
+}
+
+static void test_cap(void)
+{
+    size_t n;
+    ircv3_cap_t c = { 0 };
+    CHECK_STREQ(ircv3_cap_start(&c, &n), "CAP LS 302\r\n");
+    CHECK(n == 12);
+    /* a multi-line LS: the request waits for the last line */
+    CHECK_STREQ(step(&c, ":srv CAP * LS * :account-notify message-tags", 0), "");
+    CHECK_STREQ(step(&c, ":srv CAP * LS :multi-prefix=x sasl=PLAIN server-time", 0),
+                "CAP REQ :message-tags multi-prefix\r\n");
+    CHECK_STREQ(step(&c, ":srv NOTICE * :hello", 0), "");
+    CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags multi-prefix", 0), "CAP END\r\n");
+    CHECK(c.acked == (IRCV3_MESSAGE_TAGS | IRCV3_MULTI_PREFIX));
+    CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags", 0), ""); /* done: nothing twice */
+
+    /* nothing we want: CAP END at once */
+    c = (ircv3_cap_t){ 0 };
+    ircv3_cap_start(&c, &n);
+    CHECK_STREQ(step(&c, ":srv CAP * LS :sasl away-notify", 0), "CAP END\r\n");
+    CHECK(c.acked == 0);
+
+    /* NAK: still CAP END; an ACK for SASL's request is not ours */
+    c = (ircv3_cap_t){ 0 };
+    ircv3_cap_start(&c, &n);
+    CHECK_STREQ(step(&c, ":srv CAP * LS :message-tags", 0), "CAP REQ :message-tags\r\n");
+    CHECK_STREQ(step(&c, ":srv CAP * ACK :sasl", 0), "");
+    CHECK_STREQ(step(&c, ":srv CAP * NAK :message-tags", 0), "CAP END\r\n");
+    CHECK(c.acked == 0);
+
+    /* SASL still busy: CAP END is its to send (after 903) */
+    c = (ircv3_cap_t){ 0 };
+    ircv3_cap_start(&c, &n);
+    CHECK_STREQ(step(&c, ":srv CAP * LS :multi-prefix sasl", 1), "CAP REQ :multi-prefix\r\n");
+    CHECK_STREQ(step(&c, ":srv CAP * ACK :multi-prefix", 1), "");
+    CHECK(c.state == CAP_DONE && !c.end_sent);
+    CHECK_STREQ(step(&c, ":srv 903 me :SASL authentication successful", 0), "");
+    CHECK(c.end_sent);
+
+    /* SASL done before our ACK: no second CAP END */
+    c = (ircv3_cap_t){ 0 };
+    ircv3_cap_start(&c, &n);
+    CHECK_STREQ(step(&c, ":srv CAP * LS :message-tags sasl", 1), "CAP REQ :message-tags\r\n");
+    CHECK_STREQ(step(&c, ":srv 903 me :ok", 0), "");
+    CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags", 0), "");
+
+    /* a server without CAP: 421, then 001 ends it quietly */
+    c = (ircv3_cap_t){ 0 };
+    ircv3_cap_start(&c, &n);
+    CHECK_STREQ(step(&c, ":srv 421 * CAP :Unknown command", 0), "");
+    CHECK_STREQ(step(&c, ":srv 001 me :Welcome", 0), "");
+    CHECK(c.state == CAP_DONE && c.end_sent);
+
+    /* garbage never gets an answer */
+    c = (ircv3_cap_t){ 0 };
+    ircv3_cap_start(&c, &n);
+    CHECK_STREQ(step(&c, "CAP", 0), "");
+    CHECK_STREQ(step(&c, ":srv CAP", 0), "");
+    CHECK_STREQ(step(&c, ":srv", 0), "");
+    CHECK_STREQ(step(&c, "CAP * LSX :message-tags", 0), "");
+}
+
+int main(void)
+{
+    test_tags();
+    test_cap();
+    return check_done();
+}
