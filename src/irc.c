@@ -26,6 +26,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,7 +46,8 @@
 #define CHAN_MAX 64
 #define LINE_MAX_OUT 400     /* text bytes per PRIVMSG, leaves room for the prefix */
 #define BURST 3.0
-#define ACK_EVERY_MS 200      /* at most five delivery-confirming PINGs a second */
+#define ACK_EVERY_MS 5000     /* one delivery-confirming PING for all lines of 5 s: a line
+                                 must not cost two commands of the server's flood budget */
 #define PROBE_MS 1000         /* bot-mode questions (WHO / WHOIS) at most one a second */
 #define PROBE_QUEUE 64        /* nicks waiting to be asked about; more are asked lazily */
 #define REASON_MAX 200        /* bytes of a server's reason kept for messages */
@@ -62,10 +64,11 @@ typedef struct irc_timing {
     int stable_ms;       /* a link up this long resets the reconnect backoff */
     int rejoin_ms;       /* first rejoin delay after a kick or a refused JOIN; doubles */
     int kick_reset_ms;   /* kicks further apart than this are not "in a row" */
+    int pace_ms;         /* every line to the server, once the burst is spent (ircbridge.h) */
 } irc_timing_t;
 
 static const irc_timing_t timing_default = { 1000, 60000, 90000, 60000, 30000, 30000,
-                                             5000, 60000, 1000, 600000 };
+                                             5000, 60000, 1000, 600000, IRCBRIDGE_PACE_MS };
 
 typedef enum conn_state { CONN_DOWN, CONN_CONNECTING, CONN_READY } conn_state_t;
 
@@ -343,6 +346,8 @@ static int probe_tick(irc_conn_t *c, int64_t now)
 {
     if (c->state != CONN_READY || c->probe_len == 0)
         return -1;
+    if (ircbridge_credit(c->bridge) < 2)
+        return PROBE_MS; /* questions give way to what the owner says */
     int64_t due = c->probe_t + ms_to_ns(PROBE_MS);
     if (now < due)
         return (int)((due - now) / 1000000) + 1;
@@ -936,6 +941,7 @@ static int timing_parse(const char *spec, irc_timing_t *t)
         { "stable", offsetof(irc_timing_t, stable_ms) },
         { "rejoin", offsetof(irc_timing_t, rejoin_ms) },
         { "kick_reset", offsetof(irc_timing_t, kick_reset_ms) },
+        { "pace", offsetof(irc_timing_t, pace_ms) },
     };
     const char *p = spec;
     while (*p) {
@@ -1058,7 +1064,8 @@ int irc_net_add(irc_net_t *n, const irc_conf_t *conf, irc_handler_fn fn, void *o
         .tls_ca = conf->tls_ca ? strdup(conf->tls_ca) : NULL,
         .tls_insecure = conf->tls_insecure,
         .sasl_user = conf->sasl_user ? strdup(conf->sasl_user) : NULL,
-        .sasl_pass = conf->sasl_password ? strdup(conf->sasl_password) : NULL };
+        .sasl_pass = conf->sasl_password ? strdup(conf->sasl_password) : NULL,
+        .pace_ms = n->timing.pace_ms };
     if (!c->bconf.host || (conf->tls_ca && !c->bconf.tls_ca) ||
         (conf->sasl_user && !c->bconf.sasl_user) || (conf->sasl_password && !c->bconf.sasl_pass) ||
         (conf->nickserv_password && !c->nickserv_pass))
@@ -1137,7 +1144,8 @@ static int flush_out(irc_conn_t *c, int64_t now)
     if (c->tokens > BURST)
         c->tokens = BURST;
     c->tokens_t = now;
-    while (c->out_sent < c->out_len && c->tokens >= 1.0 && !c->hold) {
+    while (c->out_sent < c->out_len && c->tokens >= 1.0 && !c->hold &&
+           ircbridge_credit(c->bridge) >= 1) {
         outline_t *o = &c->out[(c->out_head + c->out_sent) % c->out_cap];
         if (!c->ch[o->chan].joined)
             break; /* not in that channel (yet): +n would refuse the line; keep the order */
@@ -1165,6 +1173,8 @@ static int flush_out(irc_conn_t *c, int64_t now)
     }
     if (c->out_sent < c->out_len && !c->hold && c->ch[c->out[(c->out_head + c->out_sent) % c->out_cap].chan].joined) {
         double wait = (1.0 - c->tokens) / c->rate * 1000.0;
+        /* the link's budget is spent: wait for it, not only for our own bucket */
+        wait = fmax(wait, ircbridge_credit_ms(c->bridge));
         wait_ms = min_timeout(wait_ms, wait < 1 ? 1 : (int)wait + 1);
     }
     return wait_ms;
@@ -1277,6 +1287,7 @@ static int conn_tick(irc_conn_t *c, int64_t now)
         t = min_timeout(t, chan_tick(c, now));
         t = min_timeout(t, probe_tick(c, now));
     }
+    t = min_timeout(t, ircbridge_next_ms(c->bridge));
     return min_timeout(t, flush_out(c, now));
 }
 

@@ -74,8 +74,10 @@ typedef struct irc_net irc_net_t;
 
 /* Timers come from the environment variable PURG_IRC_TIMING when set (for
  * tests): "backoff_min=MS,backoff_max=MS,ping_idle=MS,ping_dead=MS,reclaim=MS,
- * connect=MS,nick=MS,stable=MS,rejoin=MS,kick_reset=MS", any subset; defaults
- * 1000, 60000, 90000, 60000, 30000, 30000, 5000, 60000, 1000, 600000.
+ * connect=MS,nick=MS,stable=MS,rejoin=MS,kick_reset=MS,pace=MS", any subset;
+ * defaults 1000, 60000, 90000, 60000, 30000, 30000, 5000, 60000, 1000,
+ * 600000, 1250. pace: every line to the server, once a burst of 5 is spent,
+ * costs this long (the flood budget, see ircbridge.h).
  * PURG_EINVAL when it is malformed.
  *
  * Manners (see irc.c): a taken nick is retried with alternatives at growing

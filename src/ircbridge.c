@@ -38,6 +38,7 @@ typedef enum { B_CONNECTING, B_HANDSHAKE, B_UP } bstate_t;
 typedef struct buf {
     char d[BUF_CAP];
     size_t len;
+    size_t ok;               /* up only: bytes at the front paid for by the pacing bucket */
 } buf_t;
 
 struct ircbridge {
@@ -52,6 +53,9 @@ struct ircbridge {
     ircv3_cap_t cap;         /* CAP LS 302 negotiation (ircv3.h) */
     char *sasl_user, *sasl_pass;
     buf_t up, down;
+    double rate;             /* lines a second once the burst is spent */
+    double tokens;           /* the pacing bucket for every line to the server */
+    int64_t tokens_t;
     char line[BUF_CAP];      /* partial server line being assembled */
     size_t line_len;
     int line_skip;           /* the current line overflowed: discard to its end */
@@ -228,6 +232,9 @@ int ircbridge_open(ircbridge_t **out, const ircbridge_conf_t *conf, unsigned sho
         return PURG_ENOMEM;
     }
     b->lsn = b->loc = b->srv = -1;
+    b->tokens = IRCBRIDGE_BURST;
+    b->tokens_t = util_now_ns();
+    b->rate = 1000.0 / (conf->pace_ms > 0 ? conf->pace_ms : IRCBRIDGE_PACE_MS);
     b->port = conf->port;
     b->tls_insecure = conf->tls_insecure;
     if (util_strlcpy(b->host, conf->host, sizeof b->host) != 0) {
@@ -342,7 +349,7 @@ void ircbridge_fds(ircbridge_t *b, fd_set *rd, fd_set *wr, int *maxfd)
          * while there is room for at least one more line */
         if (b->down.len + LINE_MAX_IN + 2 < BUF_CAP)
             add(b->srv, rd, maxfd);
-        if (b->up.len > 0 || b->state == B_HANDSHAKE)
+        if (b->up.ok > 0 || (b->up.len > 0 && b->tokens >= 1.0) || b->state == B_HANDSHAKE)
             add(b->srv, wr, maxfd);
     }
 }
@@ -357,14 +364,15 @@ static int buf_put(buf_t *bf, const char *d, size_t n)
 }
 
 /* Insert a whole line of ours at the last line boundary, so it never lands
- * inside a partial line of libircclient's. */
+ * inside a partial line of libircclient's, or at the front of what is not
+ * yet paid for (at_front). */
 static void buf_put_line(buf_t *bf, const char *d, size_t n, int at_front)
 {
     if (bf->len + n > BUF_CAP)
         return; /* only when the server stopped reading: the link is dying anyway */
-    size_t pos = 0;
+    size_t pos = bf->ok;
     if (!at_front)
-        for (size_t i = bf->len; i > 0; i--)
+        for (size_t i = bf->len; i > bf->ok; i--)
             if (bf->d[i - 1] == '\n') {
                 pos = i;
                 break;
@@ -378,6 +386,68 @@ static void buf_eat(buf_t *bf, size_t n)
 {
     memmove(bf->d, bf->d + n, bf->len - n);
     bf->len -= n;
+    bf->ok = bf->ok > n ? bf->ok - n : 0;
+}
+
+/* ---- pacing ------------------------------------------------------------------
+ * Every line to the server - PRIVMSG, PING, PONG, JOIN, WHO, NICK, MODE,
+ * registration - is paid for from one token bucket per link (IRCBRIDGE_BURST
+ * lines, refilled at one every pace_ms), so no link ever sends faster
+ * than strict servers allow (see ircbridge.h). */
+
+static void pace_refill(ircbridge_t *b, int64_t now)
+{
+    b->tokens += (double)(now - b->tokens_t) / 1e9 * b->rate;
+    if (b->tokens > IRCBRIDGE_BURST)
+        b->tokens = IRCBRIDGE_BURST;
+    b->tokens_t = now;
+}
+
+/* Complete lines in up past the paid region. */
+static size_t unpaid_lines(const ircbridge_t *b)
+{
+    size_t k = 0;
+    for (size_t i = b->up.ok; i < b->up.len; i++)
+        k += b->up.d[i] == '\n';
+    return k;
+}
+
+/* Pays for as many whole lines as the bucket allows. */
+static void pace_pay(ircbridge_t *b)
+{
+    pace_refill(b, util_now_ns());
+    while (b->tokens >= 1.0) {
+        char *nl = memchr(b->up.d + b->up.ok, '\n', b->up.len - b->up.ok);
+        if (!nl)
+            break;
+        b->up.ok = (size_t)(nl - b->up.d) + 1;
+        b->tokens -= 1.0;
+    }
+}
+
+int ircbridge_credit(ircbridge_t *b)
+{
+    if (!b)
+        return 0;
+    pace_refill(b, util_now_ns());
+    return (int)b->tokens - (int)unpaid_lines(b);
+}
+
+int ircbridge_next_ms(const ircbridge_t *b)
+{
+    if (!b || b->up.ok > 0 || !memchr(b->up.d + b->up.ok, '\n', b->up.len - b->up.ok))
+        return -1;
+    double need = 1.0 - b->tokens;
+    return need <= 0 ? 0 : (int)(need / b->rate * 1000.0) + 1;
+}
+
+int ircbridge_credit_ms(ircbridge_t *b)
+{
+    int credit = ircbridge_credit(b);
+    if (!b || credit >= 1)
+        return 0;
+    double need = 1.0 - credit - (b->tokens - (int)b->tokens);
+    return (int)(need / b->rate * 1000.0) + 1;
 }
 
 /* Bytes from the server: cut into lines, clean, pass on. */
@@ -437,10 +507,11 @@ static int srv_io(ircbridge_t *b, char *err, size_t errlen)
 {
     char tmp[16384];
     /* write */
-    while (b->up.len > 0) {
+    pace_pay(b);
+    while (b->up.ok > 0) {
         ssize_t w;
         if (b->ssl) {
-            int r = SSL_write(b->ssl, b->up.d, (int)b->up.len);
+            int r = SSL_write(b->ssl, b->up.d, (int)b->up.ok);
             if (r <= 0) {
                 int e = SSL_get_error(b->ssl, r);
                 if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
@@ -450,7 +521,7 @@ static int srv_io(ircbridge_t *b, char *err, size_t errlen)
             }
             w = r;
         } else {
-            w = send(b->srv, b->up.d, b->up.len, MSG_NOSIGNAL);
+            w = send(b->srv, b->up.d, b->up.ok, MSG_NOSIGNAL);
             if (w < 0) {
                 if (errno == EAGAIN || errno == EINTR)
                     break;

@@ -21,6 +21,7 @@ typedef struct ircbridge_conf {
     int tls_insecure;          /* do not verify the certificate at all */
     const char *sasl_user;     /* SASL PLAIN when both are set */
     const char *sasl_pass;
+    int pace_ms;               /* ms a line once the burst is spent; 0 = IRCBRIDGE_PACE_MS */
 } ircbridge_conf_t;
 
 typedef struct ircbridge ircbridge_t;
@@ -38,6 +39,28 @@ void ircbridge_fds(ircbridge_t *b, fd_set *rd, fd_set *wr, int *maxfd);
 /* Move what can move. Returns 0, or PURG_ENET when the link is over (err
  * says why: closed, TLS verification failed, SASL refused ...). */
 int ircbridge_process(ircbridge_t *b, const fd_set *rd, const fd_set *wr, char *err, size_t errlen);
+
+/* The pacing budget of one link, every command counted (PING, PONG, JOIN,
+ * WHO and registration as much as PRIVMSG): IRCBRIDGE_BURST lines at once,
+ * then one every IRCBRIDGE_PACE_MS (0.8 a second; tests may shorten it
+ * through PURG_IRC_TIMING pace=MS). Below the strictest defaults in use:
+ * InspIRCd's shipped connect class (threshold 10, commandrate 1000: more
+ * than one command a second sustained is an "Excess Flood" kill), ngircd's
+ * penalties (about 3 lines a second) and the charybdis/Solanum family
+ * (a burst of 10 "floodcount" lines, then about 1 a second). */
+#define IRCBRIDGE_BURST 5.0
+#define IRCBRIDGE_PACE_MS 1250
+
+/* Lines the link may still send now: whole tokens less the lines already
+ * waiting for theirs (may be negative). The IRC loop hands libircclient a
+ * line only while this is at least 1, so lines wait in irc.c's own bounded
+ * queue, never in libircclient's 1 KB buffer or here. */
+int ircbridge_credit(ircbridge_t *b);
+
+/* ms until the next waiting line may go (0: now), or -1 when none waits. */
+int ircbridge_next_ms(const ircbridge_t *b);
+/* ms until the link's credit reaches 1 again (0: it is). */
+int ircbridge_credit_ms(ircbridge_t *b);
 
 /* While the link is still being set up: a sentence about what is awaited
  * (for a timeout message); NULL once the bridge is just passing lines. */

@@ -7,13 +7,20 @@
 #include "purg.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#define PHOST_SEND_RATE 1.0   /* lines a second per connection, below any flood limit */
+#define PHOST_SEND_RATE 1.0   /* lines a second per connection; the link's own budget
+                                 (ircbridge.h: 5, then 0.8 a second, every command
+                                 counted) is what keeps it below flood limits */
 #define PHOST_SEND_QUEUE 16
+/* What a persona may say on its link, leaving room in that budget for the
+ * delivery PINGs, PONGs and bot-mode questions: 40 lines a minute, 4 at once. */
+#define PHOST_RATE_MAX 40.0
+#define PHOST_BURST_MAX 4
 
 typedef struct phost_member {
     persona_def_t *def;
@@ -60,6 +67,15 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
     int rc = persona_seat(conf->files[i], taken, i, voices, &m->def, &m->model, err, errlen);
     if (rc != 0)
         return rc;
+    if (m->def->rate > PHOST_RATE_MAX || m->def->burst > PHOST_BURST_MAX) {
+        fprintf(stderr, "purgatory: %s: rate %g / burst %d is more than an IRC link may send "
+                "without flooding; using rate %g, burst %d\n", m->def->file, m->def->rate,
+                m->def->burst, fmin(m->def->rate, PHOST_RATE_MAX),
+                m->def->burst < PHOST_BURST_MAX ? m->def->burst : PHOST_BURST_MAX);
+        m->def->rate = fmin(m->def->rate, PHOST_RATE_MAX);
+        if (m->def->burst > PHOST_BURST_MAX)
+            m->def->burst = PHOST_BURST_MAX;
+    }
     if ((rc = persona_create(&m->p, m->def, m->model, conf->seed * 1000003u + i + 1,
                              util_now_ns())) != 0) {
         util_snprintf(err, errlen, "%s: %s", m->def->file, purg_strerror(rc));

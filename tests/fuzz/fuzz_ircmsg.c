@@ -247,7 +247,7 @@ static void setup(fz_t *f)
 {
     char err[512];
     /* fast reconnects, and no PING of ours in the way */
-    setenv("PURG_IRC_TIMING", "backoff_min=10,backoff_max=20,ping_idle=3600000,reclaim=3600000", 1);
+    setenv("PURG_IRC_TIMING", "backoff_min=10,backoff_max=20,ping_idle=3600000,reclaim=3600000,pace=10", 1);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t al = sizeof a;
     f->lsn = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -40,6 +40,14 @@ PURG_INTEGRATION_DIR="$PURG_SOURCE_DIR/tests/integration"
 PURG_TEST_NAME=${PURG_TEST_NAME:-$(basename "$0" .sh)}
 export PURG_SOURCE_DIR
 
+# Every link paces what it sends to one line per 1.25 s after a burst of 5
+# (src/ircbridge.h), as strict networks demand. Tests run against servers
+# without flood limits and would spend most of their time waiting, so they
+# pace at 20 ms unless PURG_IRC_TIMING says otherwise; tests that set their
+# own PURG_IRC_TIMING add pace=20 themselves, and `pacing` measures the real
+# budget.
+export PURG_IRC_TIMING=${PURG_IRC_TIMING:-pace=20}
+
 declare -gA _purg_pids=()       # name -> pid of what purg_spawn started
 declare -gA _purg_status=()     # name -> exit status, once collected
 declare -ga _purg_order=()      # names in start order (stopped in reverse)

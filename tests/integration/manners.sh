@@ -23,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 purg_tmpdir
 NICK_MS=200 BACKOFF_MIN=100 BACKOFF_MAX=800 REJOIN_MS=100
-export PURG_IRC_TIMING="nick=$NICK_MS,backoff_min=$BACKOFF_MIN,backoff_max=$BACKOFF_MAX,rejoin=$REJOIN_MS,kick_reset=5000,stable=2000,connect=3000"
+export PURG_IRC_TIMING="nick=$NICK_MS,backoff_min=$BACKOFF_MIN,backoff_max=$BACKOFF_MAX,rejoin=$REJOIN_MS,kick_reset=5000,stable=2000,connect=3000,pace=20"
 
 # start_fake NAME ARGS... - fakeircd.py --many --stamp in the background; sets $port
 start_fake() {

@@ -12,7 +12,7 @@ set -euo pipefail
 
 relay_bin="$(dirname "$PURG_BIN")/tests/irc_relay"
 [ -x "$relay_bin" ] || purg_fail "irc_relay not built at $relay_bin"
-export PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=1000,ping_dead=1000,reclaim=500"
+export PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=1000,ping_dead=1000,reclaim=500,pace=20"
 RESTARTS=${PURG_RESTARTS:-20}
 
 purg_tmpdir

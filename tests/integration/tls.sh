@@ -98,7 +98,7 @@ expect_refused "untrusted CA" "certificate .*not accepted: .*(issuer|self.signed
   --server 127.0.0.1 --port "$tlsport" --tls --tls-ca "$pki/evil-ca.pem" "${auth[@]}"
 expect_refused "system store" "certificate .*not accepted" \
   --server 127.0.0.1 --port "$tlsport" --tls "${auth[@]}"
-PURG_IRC_TIMING=connect=2000 expect_refused "plain port" "no TLS handshake|TLS handshake .*failed" \
+PURG_IRC_TIMING=connect=2000,pace=20 expect_refused "plain port" "no TLS handshake|TLS handshake .*failed" \
   --server 127.0.0.1 --port "$PURG_IRC_PORT" --tls --tls-ca "$pki/trusted-ca.pem" "${auth[@]}"
 
 # 3. --tls-insecure connects anyway and says so
