@@ -48,6 +48,7 @@ typedef struct listen_opts {
     netopts_t net;          /* TLS, passwords, SASL, NickServ (netopts.h) */
     int skip_bots;          /* --skip-bots: do not speak users the server flags as bots */
     int retry_banned;       /* --retry-banned: keep reconnecting after 465 */
+    size_t history;         /* --history N: replayed lines spoken once per channel */
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -99,6 +100,9 @@ static void listen_usage(FILE *f)
 "                         +B); hosted personas are still spoken\n"
 "      --retry-banned     keep reconnecting to a server that banned us (465);\n"
 "                         by default purgatory stops and says why\n"
+"      --history N        of the lines a server replays on joining (IRCv3\n"
+"                         server-time), speak the last N once, after \"earlier\n"
+"                         in #chan:\" (default 0: none; at most 20)\n"
 "  -h, --help             this help\n"
 "\n"
 "Stop with Ctrl-C (SIGINT) or SIGTERM: the current line finishes, the output\n"
@@ -125,7 +129,7 @@ static int parse_uint(const char *name, const char *s, unsigned long lo, unsigne
 
 /* File scope: the configuration file checks its keys against this table. */
 enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_CATCHUP, OPT_TIMING, OPT_INTAKE, OPT_PERSONA,
-       OPT_SKIP_BOTS, OPT_RETRY_BANNED };
+       OPT_SKIP_BOTS, OPT_RETRY_BANNED, OPT_HISTORY };
 static const struct option longopts[] = {
     { "server", required_argument, NULL, 's' },
     { "port", required_argument, NULL, 'p' },
@@ -143,6 +147,7 @@ static const struct option longopts[] = {
     { "persona", required_argument, NULL, OPT_PERSONA },
     { "skip-bots", no_argument, NULL, OPT_SKIP_BOTS },
     { "retry-banned", no_argument, NULL, OPT_RETRY_BANNED },
+    { "history", required_argument, NULL, OPT_HISTORY },
     PRESENT_LONGOPTS,
     NETOPT_LONGOPTS,
     { "help", no_argument, NULL, 'h' },
@@ -228,6 +233,11 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             break;
         case OPT_SKIP_BOTS: o->skip_bots = 1; break;
         case OPT_RETRY_BANNED: o->retry_banned = 1; break;
+        case OPT_HISTORY:
+            if (parse_uint("history", optarg, 0, HEAR_HISTORY_MAX, &v) != 0)
+                return 2;
+            o->history = v;
+            break;
         case 'h': listen_usage(stdout); return 0;
         default:
             if (ch >= NETOPT_BASE && ch < NETOPT_END) {
@@ -307,6 +317,7 @@ static void on_timer(void *arg)
 {
     listener_t *l = arg;
     on_tick(l);
+    hear_tick(&l->ear);
     phost_tick(l->host);
     if (l->intake) /* a reader (the flood test) sees the lines within a tick */
         fflush(l->intake);
@@ -432,6 +443,10 @@ int cli_listen(int argc, char **argv)
     }
     irc_net_set_log(l.net, on_net_log, NULL);
     hear_init(&l.ear, l.voices, l.queue, l.pres, o.max_chars);
+    if (hear_set_history(&l.ear, o.history) != 0) {
+        fprintf(stderr, "purgatory: out of memory\n");
+        goto out;
+    }
     irc_conf_t ic = { .server = o.server, .port = o.port, .nick = o.nick,
                       .channels = o.channels, .nchannels = o.nchannels,
                       .retry_banned = o.retry_banned };
@@ -486,6 +501,7 @@ out:
     irc_net_free(l.net);
     phost_free(l.host); /* after its connections */
     speechq_free(l.queue);
+    hear_fini(&l.ear);
     voicemap_free(l.voices);
     config_args_free(&cfg);
     netopts_clear(&o.net);

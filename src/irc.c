@@ -94,6 +94,7 @@ struct irc_conn {
     irc_conn_t *next;
     irc_session_t *session;
     const char *mask;              /* origin of the event being emitted, or NULL */
+    int history;                   /* the event being emitted is replayed history */
     irc_handler_fn fn;
     void *owner;
     /* configuration (owned copies) */
@@ -225,7 +226,8 @@ static void emit(irc_conn_t *c, irc_event_kind_t kind, const char *chan, const c
     irc_event_t ev = { .kind = kind, .channel = chan, .nick = nick ? nick : "",
                        .text = text ? text : "", .t_recv = c->net->t_batch,
                        .mask = c->mask ? c->mask : (nick ? nick : ""),
-                       .bot = nick && roster_get_s(c->bots, nick) != 0 };
+                       .bot = nick && roster_get_s(c->bots, nick) != 0,
+                       .history = c->history };
     c->fn(c->owner, c, &ev);
 }
 
@@ -649,6 +651,26 @@ static void on_unknown(irc_session_t *s, const char *ev, const char *origin,
             ack(c, (uint64_t)v);
     } else if (strcmp(ev, "ERROR") == 0 && n >= 1 && p[n - 1]) {
         keep_said(c, "ERROR ", p[n - 1]);
+    } else if (strcmp(ev, "HISTORY") == 0 && n >= 2 && p[1]) {
+        /* a PRIVMSG the server replayed (the bridge renamed it, ircbridge.c) */
+        char nickbuf[NICK_MAX];
+        const char *nick = split_origin(c, origin, nickbuf, sizeof nickbuf);
+        const char *text = p[1];
+        irc_event_kind_t kind = IRC_EV_SAY;
+        char action[512];
+        if (text[0] == '\001') {
+            if (strncmp(text + 1, "ACTION ", 7) != 0)
+                return; /* other CTCP: never heard */
+            util_strlcpy(action, text + 8, sizeof action);
+            action[strcspn(action, "\001")] = '\0';
+            text = action;
+            kind = IRC_EV_ACTION;
+        }
+        if (nick && is_channel(p[0]) && chan_index(c, p[0]) >= 0) {
+            c->history = 1;
+            emit(c, kind, p[0], nick, text);
+            c->history = 0;
+        }
     }
 }
 

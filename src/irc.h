@@ -36,6 +36,8 @@ typedef struct irc_event {
     int64_t t_recv;       /* when the bytes were taken off the socket (util_now_ns) */
     const char *mask;     /* the sender as "nick!user@host" when the server said so, else nick */
     int bot;              /* the server flags nick as a bot (see IRC_EV_BOT) */
+    int history;          /* SAY/ACTION the server replayed from before we joined
+                             (IRCv3 server-time / chathistory batch): not live */
 } irc_event_t;
 
 /* Does a connection set the server's bot user mode (+B) on itself? */

@@ -25,9 +25,11 @@
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BUF_CAP 65536
@@ -51,6 +53,8 @@ struct ircbridge {
     unsigned short port;
     sasl_t sasl;             /* .user, .pass: sasl_user, sasl_pass */
     ircv3_cap_t cap;         /* CAP LS 302 negotiation (ircv3.h) */
+    char hist_batch[4][24];  /* open chathistory batches ("" = free slot) */
+    int64_t skew_ms;         /* least (local - server-time) of a live line; INT64_MAX unknown */
     char *sasl_user, *sasl_pass;
     buf_t up, down;
     double rate;             /* lines a second once the burst is spent */
@@ -234,6 +238,7 @@ int ircbridge_open(ircbridge_t **out, const ircbridge_conf_t *conf, unsigned sho
     b->lsn = b->loc = b->srv = -1;
     b->tokens = IRCBRIDGE_BURST;
     b->tokens_t = util_now_ns();
+    b->skew_ms = INT64_MAX;
     b->rate = 1000.0 / (conf->pace_ms > 0 ? conf->pace_ms : IRCBRIDGE_PACE_MS);
     b->port = conf->port;
     b->tls_insecure = conf->tls_insecure;
@@ -450,6 +455,88 @@ int ircbridge_credit_ms(ircbridge_t *b)
     return (int)(need / b->rate * 1000.0) + 1;
 }
 
+/* ---- replayed history --------------------------------------------------------
+ * A server may replay a channel's recent lines when we join (InspIRCd's
+ * chanhistory, bouncers, IRCv3 chathistory). With server-time (and batch)
+ * negotiated they can be told from live lines: they come in a chathistory
+ * batch, or their server-time is more than HISTORY_LAG_MS older than the
+ * moment they arrive, measured against the server's clock as live lines show
+ * it (the least difference seen on a line that is always live: numerics,
+ * JOIN, PONG), so a server clock that runs behind does not make live lines
+ * look old. A replayed PRIVMSG is passed on as "HISTORY" (irc.c hears it as
+ * history); other replayed lines and the BATCH lines themselves are dropped. */
+#define HISTORY_LAG_MS 5000
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The command of a cleaned line (after the prefix). */
+static char *line_command(char *line)
+{
+    char *p = line;
+    if (*p == ':') {
+        p = strchr(p, ' ');
+        if (!p)
+            return NULL;
+        while (*p == ' ')
+            p++;
+    }
+    return p;
+}
+
+/* True when the line is replayed history to be dropped; a replayed PRIVMSG
+ * is rewritten to HISTORY in place (same length) and passed on (false). */
+static int history(ircbridge_t *b, const ircv3_tags_t *t, char *line, size_t len)
+{
+    line[len] = '\0';
+    char *cmd = line_command(line);
+    if (!cmd)
+        return 0;
+    if (strncmp(cmd, "BATCH ", 6) == 0) {
+        const char *ref = cmd + 6;
+        size_t rn = strcspn(ref + 1, " ");
+        if (rn == 0 || rn >= sizeof b->hist_batch[0])
+            return 1;
+        const char *type = ref + 1 + rn;
+        while (*type == ' ')
+            type++;
+        for (size_t i = 0; i < 4; i++) {
+            if (ref[0] == '-' && strncmp(b->hist_batch[i], ref + 1, rn) == 0 &&
+                b->hist_batch[i][rn] == '\0')
+                b->hist_batch[i][0] = '\0';
+            else if (ref[0] == '+' && !b->hist_batch[i][0] &&
+                     (strncmp(type, "chathistory", 11) == 0 ||
+                      strncmp(type, "draft/chathistory", 17) == 0)) {
+                memcpy(b->hist_batch[i], ref + 1, rn);
+                b->hist_batch[i][rn] = '\0';
+                break;
+            }
+        }
+        return 1; /* libircclient has no use for BATCH */
+    }
+    int msg = strncmp(cmd, "PRIVMSG ", 8) == 0 || strncmp(cmd, "NOTICE ", 7) == 0;
+    int old = 0;
+    for (size_t i = 0; i < 4 && t->batch[0]; i++)
+        old |= b->hist_batch[i][0] && strcmp(b->hist_batch[i], t->batch) == 0;
+    if (t->time_ms > 0) {
+        int64_t d = wall_ms() - t->time_ms;
+        if (!msg && d < b->skew_ms)
+            b->skew_ms = d;   /* a live line: how far the server's clock is behind */
+        if (msg && d - (b->skew_ms == INT64_MAX ? 0 : b->skew_ms) > HISTORY_LAG_MS)
+            old = 1;
+    }
+    if (!old)
+        return 0;
+    if (strncmp(cmd, "PRIVMSG ", 8) != 0)
+        return 1;
+    memcpy(cmd, "HISTORY", 7);
+    return 0;
+}
+
 /* Bytes from the server: cut into lines, clean, pass on. */
 static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err, size_t errlen)
 {
@@ -460,11 +547,11 @@ static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err,
                 b->line[b->line_len++] = ch;
             continue;   /* longer lines are cut by the cleaner */
         }
-        unsigned tags;
+        ircv3_tags_t tags;
         size_t len = ircv3_strip_tags(b->line, b->line_len, &tags);
         len = len ? ircbridge_clean_line(b->line, len) : 0;
         b->line_len = 0;
-        if (len == 0)
+        if (len == 0 || history(b, &tags, b->line, len))
             continue;
         if (b->cap.state != CAP_DONE || !b->cap.end_sent) {
             char reply[IRCV3_REPLY_MAX];
@@ -474,7 +561,7 @@ static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err,
             if (rn > 0)
                 buf_put_line(&b->up, reply, rn, 0);
         }
-        if ((tags & IRCV3_TAG_BOT) && b->line[0] == ':') {
+        if ((tags.flags & IRCV3_TAG_BOT) && b->line[0] == ':') {
             /* libircclient knows no tags: the bot tag travels as the numeric
              * that says the same (RPL_WHOISBOT), just before the line */
             size_t nl = strcspn(b->line + 1, "!@ ");

@@ -13,9 +13,58 @@ static int bot_key(const char *k, size_t n)
     return 0;
 }
 
-size_t ircv3_strip_tags(char *line, size_t len, unsigned *flags)
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int m, int d)
 {
-    *flags = 0;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* n digits at s as a number, or -1. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+int64_t ircv3_parse_time(const char *s, size_t n)
+{
+    if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+        return 0;
+    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+    int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || se < 0 || se > 60)
+        return 0;
+    size_t i = 19;
+    int ms = 0;
+    if (s[i] == '.') {
+        int k = 0;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, k++)
+            if (k < 3)
+                ms = ms * 10 + (s[i] - '0');
+        for (; k < 3; k++)
+            ms *= 10;
+    }
+    if (i + 1 != n || s[i] != 'Z')
+        return 0;
+    return ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)se * 1000 + ms;
+}
+
+size_t ircv3_strip_tags(char *line, size_t len, ircv3_tags_t *t)
+{
+    t->flags = 0;
+    t->time_ms = 0;
+    t->batch[0] = '\0';
     if (len == 0 || line[0] != '@') {
         line[len] = '\0';
         return len;
@@ -31,10 +80,19 @@ size_t ircv3_strip_tags(char *line, size_t len, unsigned *flags)
         size_t k = i;
         while (k < j && line[k] != '=')
             k++;
+        const char *v = line + k + 1;
+        size_t vn = k < j ? j - k - 1 : 0;
         if (line[i] == '+')   /* client-only tags carry no server word */
             ;
         else if (bot_key(line + i, k - i))
-            *flags |= IRCV3_TAG_BOT;
+            t->flags |= IRCV3_TAG_BOT;
+        else if (k - i == 4 && memcmp(line + i, "time", 4) == 0)
+            t->time_ms = ircv3_parse_time(v, vn);
+        else if (k - i == 5 && memcmp(line + i, "batch", 5) == 0 && vn > 0 &&
+                 vn < sizeof t->batch) {
+            memcpy(t->batch, v, vn);
+            t->batch[vn] = '\0';
+        }
         i = j + 1;
     }
     while (end < len && line[end] == ' ')
@@ -122,6 +180,10 @@ void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply
             c->offered |= IRCV3_MESSAGE_TAGS;
         if (lists(p, "multi-prefix"))
             c->offered |= IRCV3_MULTI_PREFIX;
+        if (lists(p, "server-time"))
+            c->offered |= IRCV3_SERVER_TIME;
+        if (lists(p, "batch"))
+            c->offered |= IRCV3_BATCH;
         if (strncmp(a + 3, "* ", 2) == 0)
             return;           /* more LS lines follow */
         if (!c->offered) {
@@ -133,17 +195,26 @@ void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply
             n += put(reply + n, "message-tags ");
         if (c->offered & IRCV3_MULTI_PREFIX)
             n += put(reply + n, "multi-prefix ");
+        if (c->offered & IRCV3_SERVER_TIME)
+            n += put(reply + n, "server-time ");
+        if (c->offered & IRCV3_BATCH)
+            n += put(reply + n, "batch ");
         reply[n - 1] = '\r';  /* the last space */
         reply[n++] = '\n';
         *replylen = n;
         c->state = CAP_REQ;
     } else if (c->state == CAP_REQ && (strncmp(a, "ACK ", 4) == 0 || strncmp(a, "NAK ", 4) == 0) &&
-               (lists(p, "message-tags") || lists(p, "multi-prefix"))) {
+               (lists(p, "message-tags") || lists(p, "multi-prefix") || lists(p, "server-time") ||
+                lists(p, "batch"))) {
         if (a[0] == 'A') {
             if (lists(p, "message-tags"))
                 c->acked |= IRCV3_MESSAGE_TAGS;
             if (lists(p, "multi-prefix"))
                 c->acked |= IRCV3_MULTI_PREFIX;
+            if (lists(p, "server-time"))
+                c->acked |= IRCV3_SERVER_TIME;
+            if (lists(p, "batch"))
+                c->acked |= IRCV3_BATCH;
         }
         finish(c, sasl_busy, reply, replylen);
     }

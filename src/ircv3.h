@@ -3,8 +3,9 @@
  * tags. Pure functions and a small state machine; no I/O. Net thread.
  *
  * Negotiated when the server offers them: message-tags (so the server marks
- * bots' messages with the `bot` tag, IRCv3 bot mode) and multi-prefix (every
- * member prefix in NAMES). libircclient cannot parse tags, so the bridge
+ * bots' messages with the `bot` tag, IRCv3 bot mode), multi-prefix (every
+ * member prefix in NAMES), server-time and batch (so lines a server replays
+ * from before we joined can be told from live ones). libircclient cannot parse tags, so the bridge
  * takes them off every line (ircv3_strip_tags) before it passes the line on.
  * A server without CAP ignores "CAP LS" (or answers 421) and registers us on
  * NICK/USER as before. SASL (sasl.c) runs beside this and sends its own CAP
@@ -13,18 +14,31 @@
 #define PURG_IRCV3_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define IRCV3_TAG_BOT 1u   /* the line carried a bot tag: bot, draft/bot, inspircd.org/bot */
 
+/* What the tags of one line said. */
+typedef struct ircv3_tags {
+    unsigned flags;        /* IRCV3_TAG_* */
+    int64_t time_ms;       /* server-time (ms since the epoch, UTC); 0: none or unreadable */
+    char batch[24];        /* the batch the line belongs to; "" for none */
+} ircv3_tags_t;
+
 /* Takes the "@tags " prefix off line[0..len) in place (NUL-terminated
- * after); returns the new length; *flags gets IRCV3_TAG_* bits. A line of
- * tags and nothing else comes back empty (0). */
-size_t ircv3_strip_tags(char *line, size_t len, unsigned *flags);
+ * after); returns the new length and fills *t. A line of tags and nothing
+ * else comes back empty (0). */
+size_t ircv3_strip_tags(char *line, size_t len, ircv3_tags_t *t);
+
+/* "YYYY-MM-DDThh:mm:ss[.fff]Z" -> ms since the epoch; 0 when malformed. */
+int64_t ircv3_parse_time(const char *s, size_t n);
 
 typedef enum { CAP_IDLE, CAP_LS, CAP_REQ, CAP_DONE } ircv3_state_t;
 
 #define IRCV3_MESSAGE_TAGS 1u
 #define IRCV3_MULTI_PREFIX 2u
+#define IRCV3_SERVER_TIME 4u   /* when a line was said: replayed history shows */
+#define IRCV3_BATCH 8u         /* history comes in a chathistory batch */
 
 typedef struct ircv3_cap {
     ircv3_state_t state;   /* CAP_LS once "CAP LS 302" is on its way */

@@ -788,8 +788,8 @@ void persona_event(persona_t *p, const irc_event_t *ev, int64_t now)
     switch (ev->kind) {
     case IRC_EV_SAY:
     case IRC_EV_ACTION:
-        if (!ev->nick || !ev->text || same_nick(ev->nick, p->nick))
-            return;
+        if (!ev->nick || !ev->text || same_nick(ev->nick, p->nick) || ev->history)
+            return; /* replayed history is not a conversation to join */
         if ((i = chan_of(p, ev->channel)) < 0)
             return;
         if (ev->bot)

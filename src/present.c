@@ -525,6 +525,11 @@ static void notice(present_t *p, const char *chan, const char *fmt, const char *
         speechq_push(p->queue, u);
 }
 
+void present_say(present_t *p, const char *chan, const char *text)
+{
+    notice(p, chan, "%s%s", text, "");
+}
+
 int present_hears(present_t *p, const irc_event_t *ev, const char *me)
 {
     if (ev->kind == IRC_EV_SELF_JOIN) {

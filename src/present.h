@@ -84,6 +84,9 @@ int present_start(present_t *p, speaker_t *spk, char *err, size_t errlen);
 void present_stop(present_t *p);
 void present_free(present_t *p);
 
+/* Queue a narrator's line for channel (e.g. "earlier in #chan:"); net thread. */
+void present_say(present_t *p, const char *chan, const char *text);
+
 /* Net thread: an IRC event arrived. Returns 0 when a channel line or action
  * is not to be heard (ignored or muted nick); for joins, parts, quits and
  * nick changes it queues an announcement when --announce-joins is on.

@@ -19,8 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(line, data, size);
     line[size] = '\0';
-    unsigned tags;
-    size_t t = ircv3_strip_tags(line, size, &tags);
+    ircv3_tags_t tg;
+    size_t t = ircv3_strip_tags(line, size, &tg);
+    unsigned tags = tg.flags;
+    if (strlen(tg.batch) >= sizeof tg.batch || tg.time_ms < 0)
+        abort();
     if (t > size || (size > 0 && data[0] == '@' && t == size))
         abort();
     if (size > 0 && data[0] != '@' && (t != size || tags))

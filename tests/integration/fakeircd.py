@@ -51,11 +51,17 @@ it sends contain ESC and BEL, so a client must make them visible):
                     speaks in the channel with the IRCv3 `bot` tag (and a
                     msgid and time), as servers with bot mode tag a bot's
                     messages once message-tags is negotiated
+  --history K       on every JOIN, before the live line, replay K old lines
+                    ("history line 1".."K" from carol, ten minutes old by
+                    their server-time tag when server-time was acked, in a
+                    `chathistory` BATCH when batch was acked too)
+  --kick-once       after the first JOIN's lines, KICK the client once (it
+                    rejoins, and gets the replay again)
   (^[ is ESC and ^G is BEL here.)
 usage: fakeircd.py PORTFILE [--user U --password P] [--bad-lines F] [--nickserv PW] [--taken N]
                    [--many] [--stamp] [--nick-reply N] [--kick-on-join] [--join-reply N]
                    [--error-after-welcome] [--close-after-join] [--ban] [--bad-password]
-                   [--force-join CH] [--caps LIST] [--tagged-bot NICK]
+                   [--force-join CH] [--caps LIST] [--tagged-bot NICK] [--history K] [--kick-once]
 """
 import argparse, base64, socket, sys, threading, time
 
@@ -78,6 +84,8 @@ ap.add_argument("--bad-password", action="store_true")
 ap.add_argument("--force-join")
 ap.add_argument("--caps")
 ap.add_argument("--tagged-bot")
+ap.add_argument("--history", type=int, default=0)
+ap.add_argument("--kick-once", action="store_true")
 a = ap.parse_args()
 
 T0 = time.monotonic()
@@ -111,6 +119,8 @@ class Session:
         self.registered = False
         self.cap_pending = False
         self.user_seen = False
+        self.acked = set()
+        self.joins = 0
 
     def send(self, b):
         self.c.sendall(b + b"\r\n")
@@ -149,14 +159,30 @@ class Session:
                 if raw:
                     raw = raw.decode("latin-1").encode("latin-1").decode("unicode_escape").encode("latin-1")
                     self.send(raw.replace(b"CHAN", ch.encode()).replace(b"ME", nick.encode()))
+        if a.history:
+            old = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - 600))
+            tag = "time=%s" % old if "server-time" in self.acked else ""
+            batch = "batch" in self.acked and tag
+            if batch:
+                self.send(("BATCH +h%d chathistory %s" % (self.joins, ch)).encode())
+                tag += ";batch=h%d" % self.joins
+            for i in range(1, a.history + 1):
+                self.send((("@%s " % tag if tag else "") +
+                           ":carol!c@h PRIVMSG %s :history line %d" % (ch, i)).encode())
+            if batch:
+                self.send(("BATCH -h%d" % self.joins).encode())
+        self.joins += 1
         if a.tagged_bot:
-            self.send(("@bot;msgid=42;time=2026-01-01T00:00:00.000Z :%s!b@bots.example PRIVMSG %s "
-                       ":%s, tagged words a bot said" % (a.tagged_bot, ch, nick)).encode())
+            now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+            self.send(("@bot;msgid=42;time=%s :%s!b@bots.example PRIVMSG %s "
+                       ":%s, tagged words a bot said" % (now, a.tagged_bot, ch, nick)).encode())
         if a.force_join:
             for _ in range(2):
                 self.send((":%s!u@h JOIN %s" % (nick, a.force_join)).encode())
                 self.send((":bob!b@h PRIVMSG %s :forced words nobody asked for" % a.force_join).encode())
         self.send((":alice!a@h PRIVMSG %s :still here" % ch).encode())
+        if a.kick_once and self.joins == 1:
+            self.send((":OP!o@h KICK %s %s :once" % (ch, nick)).encode())
         if a.close_after_join:
             self.hang_up("bye \x1b[0mnow\x07")
         if a.ban and self.n == 1:
@@ -173,6 +199,8 @@ class Session:
             want = line.split(" :", 1)[1].split() if " :" in line else w[2:]
             print("cap-req %s" % " ".join(want), flush=True)
             ok = all(x in a.caps.split() for x in want)
+            if ok:
+                self.acked.update(want)
             self.send((":fake CAP * %s :%s" % ("ACK" if ok else "NAK", " ".join(want))).encode())
         elif cmd == "CAP" and w[1:3] == ["REQ", ":sasl"]:
             self.cap_pending = True

@@ -10,11 +10,11 @@ static unsigned strip(const char *in, const char *want)
 {
     char buf[600];
     snprintf(buf, sizeof buf, "%s", in);
-    unsigned f = 99;
-    size_t n = ircv3_strip_tags(buf, strlen(buf), &f);
+    ircv3_tags_t t;
+    size_t n = ircv3_strip_tags(buf, strlen(buf), &t);
     CHECK(n == strlen(buf));
     CHECK_STREQ(buf, want);
-    return f;
+    return t.flags;
 }
 
 static void test_tags(void)
@@ -31,6 +31,28 @@ static void test_tags(void)
     CHECK(strip("@", "") == 0);
     CHECK(strip("@a   :x PING :y", ":x PING :y") == 0);
     CHECK(strip("", "") == 0);
+    /* server-time and batch */
+    char buf[200];
+    ircv3_tags_t t;
+    snprintf(buf, sizeof buf, "@batch=h1;time=2026-11-29T18:21:39.250Z :a PRIVMSG #x :old");
+    ircv3_strip_tags(buf, strlen(buf), &t);
+    CHECK(t.time_ms == 1795976499250LL);
+    CHECK_STREQ(t.batch, "h1");
+    snprintf(buf, sizeof buf, "@time=1970-01-01T00:00:01Z :a PRIVMSG #x :x");
+    ircv3_strip_tags(buf, strlen(buf), &t);
+    CHECK(t.time_ms == 1000 && t.batch[0] == '\0');
+}
+
+static void test_time(void)
+{
+    const char *bad[] = { "", "2026-11-29", "2026-11-29T18:21:39", "2026-13-29T18:21:39Z",
+                          "2026-11-29T25:21:39Z", "2026-11-29 18:21:39Z", "2026-11-29T18:21:39.5",
+                          "x026-11-29T18:21:39Z", "2026-11-29T18:21:39Zjunk", "1969-12-31T23:59:59Z" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(ircv3_parse_time(bad[i], strlen(bad[i])) == 0);
+    CHECK(ircv3_parse_time("2000-02-29T00:00:00Z", 20) == 951782400000LL);
+    CHECK(ircv3_parse_time("2026-11-29T18:21:39.5Z", 22) == 1795976499500LL);
+    CHECK(ircv3_parse_time("2026-11-29T18:21:39.123456Z", 27) == 1795976499123LL);
 }
 
 /* Feeds line, returns the reply ("" for none). */
@@ -53,10 +75,10 @@ static void test_cap(void)
     /* a multi-line LS: the request waits for the last line */
     CHECK_STREQ(step(&c, ":srv CAP * LS * :account-notify message-tags", 0), "");
     CHECK_STREQ(step(&c, ":srv CAP * LS :multi-prefix=x sasl=PLAIN server-time", 0),
-                "CAP REQ :message-tags multi-prefix\r\n");
+                "CAP REQ :message-tags multi-prefix server-time\r\n");
     CHECK_STREQ(step(&c, ":srv NOTICE * :hello", 0), "");
-    CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags multi-prefix", 0), "CAP END\r\n");
-    CHECK(c.acked == (IRCV3_MESSAGE_TAGS | IRCV3_MULTI_PREFIX));
+    CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags multi-prefix server-time", 0), "CAP END\r\n");
+    CHECK(c.acked == (IRCV3_MESSAGE_TAGS | IRCV3_MULTI_PREFIX | IRCV3_SERVER_TIME));
     CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags", 0), ""); /* done: nothing twice */
 
     /* nothing we want: CAP END at once */
@@ -108,6 +130,7 @@ static void test_cap(void)
 int main(void)
 {
     test_tags();
+    test_time();
     test_cap();
     return check_done();
 }
