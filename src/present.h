@@ -83,6 +83,10 @@ int present_start(present_t *p, speaker_t *spk, char *err, size_t errlen);
  * sink (so that shutdown never waits on a pause). NULL is fine. */
 void present_stop(present_t *p);
 void present_free(present_t *p);
+/* 1 once the key reader or the view found the terminal gone (a read or a
+ * write failed: EIO, end of file). It then sent SIGTERM to the process, so
+ * the owner stops in order; this says the reason was a hangup. NULL: 0. */
+int present_hung_up(const present_t *p);
 
 /* Net thread: an IRC event arrived. Returns 0 when a channel line or action
  * is not to be heard (ignored or muted nick); for joins, parts, quits and
