@@ -71,12 +71,20 @@ struct demo {
     int64_t now;             /* the simulated clock */
 };
 
-static volatile sig_atomic_t demo_stop;
+/* Set by the signal handlers, read by the main thread. SIGINT, SIGTERM
+ * stop; SIGUSR1 re-reads the voices file; SIGHUP stops when we run with a
+ * terminal (the window closed) and re-reads the voices file without one
+ * (util_has_terminal, decided at start). */
+static volatile sig_atomic_t demo_stop;    /* the signal that stopped us, or 0 */
+static volatile sig_atomic_t demo_reload;
+static volatile sig_atomic_t demo_terminal;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    demo_stop = 1;
+    if (sig == SIGUSR1 || (sig == SIGHUP && !demo_terminal))
+        demo_reload = 1;
+    else
+        demo_stop = sig;
 }
 
 static void demo_usage(FILE *f)
@@ -104,6 +112,10 @@ static void demo_usage(FILE *f)
 "\n"
 "With the sound card the conversation is paced by speech; into a WAV file or\n"
 "with --audio null/none it runs as fast as the lines can be made.\n"
+"\n"
+"Ctrl-C, SIGTERM and closing the terminal (SIGHUP) stop it: the current line\n"
+"finishes, --output and --record files are finalized. SIGUSR1 re-reads the\n"
+"voices file; so does SIGHUP when there is no terminal (see `listen --help`).\n"
 "\n"
 "The presenter options of `listen` work here too, except --announce-joins\n"
 "(the personas are all there from the start). They need speech (not\n"
@@ -383,6 +395,20 @@ static void pace(demo_t *d, speaker_t *spk, audio_t *audio)
     }
 }
 
+/* Main thread (the voice map's only user here): SIGUSR1, or SIGHUP without
+ * a terminal, asked for the voices file again. */
+static void reload_voices(demo_t *d)
+{
+    demo_reload = 0;
+    if (!d->o->voices)
+        return;
+    char err[512];
+    if (voicemap_reload(d->voices, err, sizeof err) == 0)
+        fprintf(stderr, "purgatory: reloaded voices from %s\n", d->o->voices);
+    else
+        fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
+}
+
 /* The conversation, on the simulated clock. */
 static void converse(demo_t *d, speaker_t *spk, audio_t *audio)
 {
@@ -391,6 +417,8 @@ static void converse(demo_t *d, speaker_t *spk, audio_t *audio)
     int64_t last_line = t0;
     unsigned long lines = 0;
     while (!demo_stop) {
+        if (demo_reload)
+            reload_voices(d);
         int64_t next = INT64_MAX;
         for (size_t i = 0; i < d->n; i++) {
             if (d->o->lines && room_lines(d->room) >= d->o->lines)
@@ -453,11 +481,15 @@ int cli_demo(int argc, char **argv)
         o.seed = (uint64_t)time(NULL);
     setvbuf(stdout, NULL, _IOLBF, 0);
     demo_stop = 0;
+    demo_reload = 0;
+    demo_terminal = util_has_terminal(); /* before a hangup can change it */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
 
     demo_t d;
     memset(&d, 0, sizeof d);
@@ -513,6 +545,10 @@ int cli_demo(int argc, char **argv)
     fprintf(stderr, "purgatory: %zu personas converse (seed %llu)%s\n", d.n,
             (unsigned long long)o.seed, o.output ? ", writing the audio to the file" : "");
     converse(&d, spk, audio);
+    if (demo_stop)
+        fprintf(stderr, "purgatory: stopping (%s)\n",
+                demo_stop == SIGHUP || present_hung_up(d.pres) ? "hangup: the terminal closed"
+                : demo_stop == SIGINT ? "interrupt" : "terminate");
     report_stats(&d);
     code = 0;
 out:

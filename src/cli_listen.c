@@ -1,6 +1,12 @@
 /* cli_listen.c - `purgatory listen`: join channels and speak every line.
  * Main thread: parses options, wires the modules, waits for a signal, and
- * tears down in order (net thread, then synth thread, then the sink). */
+ * tears down in order (net thread, then synth thread, then the sink).
+ *
+ * Signals (all blocked in every thread; main takes them with sigwait):
+ * SIGINT, SIGTERM stop. SIGUSR1 re-reads the voices file. SIGHUP is a
+ * hangup (stop) when we run with a terminal (util_has_terminal, decided at
+ * start), else a reload, as daemons do. SIGUSR2 is internal: the net thread
+ * sends it when its loop ended on its own (one from outside is ignored). */
 #include "audio.h"
 #include "cli.h"
 #include "config.h"
@@ -59,7 +65,7 @@ typedef struct listener {
     speechq_t *queue;
     hear_t ear;             /* what is done with each event (hear.h) */
     atomic_int stop;                /* main -> net thread: leave the loop */
-    atomic_int reload;              /* SIGHUP seen: re-read the voices file */
+    atomic_int reload;              /* SIGUSR1 (or SIGHUP, no terminal): re-read voices */
     atomic_int net_done;            /* the net loop has returned (l->rc is set) */
     int rc;                 /* net thread's result */
     char err[512];
@@ -106,7 +112,11 @@ static void listen_usage(FILE *f)
 "  -h, --help             this help\n"
 "\n"
 "Stop with Ctrl-C (SIGINT) or SIGTERM: the current line finishes, the output\n"
-"file is finalized.\n\n");
+"and --record files are finalized, the server sees QUIT. Closing the terminal\n"
+"(SIGHUP, or the terminal failing to read or write) stops it the same way.\n"
+"SIGUSR1 re-reads the voices file (it is also re-read when it changes on disk).\n"
+"Without a terminal (stdin and stdout not a terminal, or no controlling\n"
+"terminal: a service manager, nohup) SIGHUP re-reads it too, as for a daemon.\n\n");
     present_usage(f, "listen");
     netopts_usage(f);
 }
@@ -286,8 +296,9 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
                 (long long)util_now_ns(), ev->text);
 }
 
-/* Net thread, once a second or when woken: reload the voices file on SIGHUP
- * or when it changed on disk; a bad file leaves the old mapping in force. */
+/* Net thread, once a second or when woken: reload the voices file when asked
+ * (SIGUSR1; SIGHUP without a terminal) or when it changed on disk; a bad
+ * file leaves the old mapping in force. */
 static void on_tick(void *arg)
 {
     listener_t *l = arg;
@@ -332,33 +343,48 @@ static void *net_main(void *arg)
     irc_net_quit(l->net, 1500); /* the channel sees "signing off", not a dropped link */
     atomic_store(&l->net_done, 1);
     if (!atomic_load(&l->stop))
-        kill(getpid(), SIGUSR1); /* tell main the loop ended on its own */
+        kill(getpid(), SIGUSR2); /* tell main the loop ended on its own */
     return NULL;
 }
 
 /* ---- main thread ------------------------------------------------------ */
 
-static int wait_for_stop(listener_t *l)
+/* The signals main takes with sigwait (blocked in every thread). */
+static void listen_sigset(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
+    sigaddset(set, SIGUSR2);
+}
+
+/* Returns the signal that stops us. terminal: util_has_terminal() at start. */
+static int wait_for_stop(listener_t *l, int terminal)
 {
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
+    listen_sigset(&set);
     for (;;) {
         int sig = 0;
         if (sigwait(&set, &sig) != 0)
             continue;
-        if (sig == SIGHUP) {
+        if (sig == SIGUSR1 || (sig == SIGHUP && !terminal)) {
             atomic_store(&l->reload, 1); /* the net thread owns the voice map */
             irc_net_wake(l->net);
             continue;
         }
-        if (sig == SIGUSR1 && !atomic_load(&l->net_done))
+        if (sig == SIGUSR2 && !atomic_load(&l->net_done))
             continue;
         return sig;
     }
+}
+
+static const char *stop_reason(int sig, const present_t *pres)
+{
+    if (sig == SIGHUP || present_hung_up(pres))
+        return "hangup: the terminal closed";
+    return sig == SIGINT ? "interrupt" : "terminate";
 }
 
 int cli_listen(int argc, char **argv)
@@ -380,12 +406,9 @@ int cli_listen(int argc, char **argv)
 
     /* Block the signals in every thread; the main thread takes them with sigwait. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
+    listen_sigset(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    const int terminal = util_has_terminal(); /* before a hangup can change it */
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -473,7 +496,7 @@ int cli_listen(int argc, char **argv)
     net_started = 1;
     fprintf(stderr, "purgatory: connecting to %s:%u as %s\n", o.server, o.port, o.nick);
 
-    int sig = wait_for_stop(&l);
+    int sig = wait_for_stop(&l, terminal);
     atomic_store(&l.stop, 1);
     irc_net_wake(l.net);
     pthread_join(net_thread, NULL);
@@ -483,7 +506,7 @@ int cli_listen(int argc, char **argv)
         fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, l.err));
         code = 1;
     } else {
-        fprintf(stderr, "purgatory: stopping (%s)\n", sig == SIGINT ? "interrupt" : "terminate");
+        fprintf(stderr, "purgatory: stopping (%s)\n", stop_reason(sig, l.pres));
         code = 0;
     }
 out:

@@ -216,10 +216,14 @@ static void *control_main(void *arg)
             continue;
         if (kb >= 0 && (p[kb].revents & (POLLIN | POLLHUP))) {
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-            if (n > 0)
+            if (n > 0) {
                 control_keys(c, buf, (size_t)n);
-            else if (n == 0 || (errno != EINTR && errno != EAGAIN))
-                c->keyboard = 0; /* stdin closed: keys are over */
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                /* a terminal in raw mode gives no end of file (Ctrl-D is a
+                 * byte): 0 or EIO is the hangup, the window closed */
+                c->keyboard = 0;
+                emit(c, CTL_HANGUP, 0);
+            }
         }
         if (ff >= 0 && (p[ff].revents & POLLIN)) {
             ssize_t n = read(c->fifo_fd, buf, sizeof buf);

@@ -26,7 +26,9 @@ typedef enum control_kind {
     CTL_VOLUME,  /* relative (delta) or absolute (set >= 0) */
     CTL_MUTE,
     CTL_UNMUTE,
-    CTL_QUIT
+    CTL_QUIT,
+    CTL_HANGUP   /* the keyboard's terminal hung up (read gave EIO or end of
+                  * file); never parsed from the FIFO */
 } control_kind_t;
 
 typedef struct control_cmd {
@@ -50,7 +52,8 @@ typedef struct control control_t;
 /* Start the control thread. fifo: path of the named pipe (created 0600 when
  * missing; an existing file that is not a FIFO is refused), or NULL.
  * keyboard: read keys from stdin (which must be a terminal; it is put in
- * raw mode and restored by control_stop). On failure returns a negative
+ * raw mode and restored by control_stop). When reading it fails for good
+ * (the terminal hung up) fn gets one CTL_HANGUP and the keys are over. On failure returns a negative
  * code and a sentence in err. */
 int control_start(control_t **out, const char *fifo, int keyboard, control_fn fn,
                   control_prompt_fn prompt_fn, void *ctx, char *err, size_t errlen);

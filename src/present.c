@@ -9,7 +9,9 @@
  * audio callback never sees it. Control actions reach the parts they act
  * on through the sink's atomics (pause, volume, flush), the speech queue
  * (clear), the synth's cancel flag (skip) and the stage (mute); quit is a
- * SIGTERM to ourselves, so it takes the same orderly path as Ctrl-C. */
+ * SIGTERM to ourselves, so it takes the same orderly path as Ctrl-C. So is
+ * a hangup: when the key reader or the view finds the terminal gone (EIO,
+ * end of file), p->hung_up is set first, so the owner can say why. */
 #include "present.h"
 #include "announce.h"
 #include "control.h"
@@ -18,6 +20,7 @@
 #include "view.h"
 #include "voicemap.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -67,6 +70,7 @@ struct present {
     pthread_t view_thread;
     int view_running;
     atomic_int view_stop;
+    atomic_int hung_up;              /* the terminal went away (any thread) */
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -250,6 +254,14 @@ static int speaking_nick(present_t *p, const char *nick)
     return yes;
 }
 
+/* Control or view thread: the terminal is gone. Stop as for SIGTERM, once. */
+static void hang_up(present_t *p)
+{
+    if (atomic_exchange(&p->hung_up, 1))
+        return;
+    kill(getpid(), SIGTERM);
+}
+
 /* ---- control actions (control thread) ------------------------------------- */
 
 static void skip_now(present_t *p)
@@ -298,6 +310,9 @@ static void on_control(void *ctx, const control_cmd_t *c)
         set_status(p, "quitting");
         kill(getpid(), SIGTERM);
         break;
+    case CTL_HANGUP:
+        hang_up(p);
+        break;
     }
 }
 
@@ -338,15 +353,19 @@ static void snapshot(present_t *p, view_state_t *st)
     st->volume = audio_volume(p->audio);
 }
 
-static void write_all(const char *s, size_t n)
+/* 0, or -1 when the terminal cannot be written (EIO after a hangup). */
+static int write_all(const char *s, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(STDOUT_FILENO, s, n);
+        if (w < 0 && errno == EINTR)
+            continue;
         if (w <= 0)
-            return;
+            return -1;
         s += w;
         n -= (size_t)w;
     }
+    return 0;
 }
 
 static void *view_main(void *arg)
@@ -354,12 +373,12 @@ static void *view_main(void *arg)
     present_t *p = arg;
     util_thread_name("purg-view");
     static const char enter[] = "\x1b[?1049h\x1b[?25l\x1b[2J";
-    write_all(enter, sizeof enter - 1);
+    int dead = write_all(enter, sizeof enter - 1) != 0; /* the terminal hung up */
     size_t cap = 64 * 1024, shown = 0;
     unsigned same = 0; /* periods the screen did not change */
     char *buf = malloc(cap), *last = malloc(cap); /* last: what the screen shows */
     view_state_t *st = malloc(sizeof *st);
-    while (buf && last && st && !atomic_load(&p->view_stop)) {
+    while (buf && last && st && !dead && !atomic_load(&p->view_stop)) {
         struct winsize ws = { 0 };
         int cols = 80, rows = 24;
         if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
@@ -371,7 +390,10 @@ static void *view_main(void *arg)
         /* a quiet screen sends nothing, but is redrawn every 5 s in case
          * something else wrote to the terminal */
         if (n != shown || memcmp(buf, last, n) != 0 || ++same >= 5000 / VIEW_PERIOD_MS) {
-            write_all(buf, n);
+            if (write_all(buf, n) != 0) {
+                dead = 1;
+                break;
+            }
             memcpy(last, buf, n);
             shown = n;
             same = 0;
@@ -380,7 +402,10 @@ static void *view_main(void *arg)
         nanosleep(&ts, NULL);
     }
     static const char leave[] = "\x1b[?25h\x1b[?1049l";
-    write_all(leave, sizeof leave - 1);
+    if (dead)
+        hang_up(p);
+    else
+        write_all(leave, sizeof leave - 1);
     free(buf);
     free(last);
     free(st);
@@ -402,6 +427,7 @@ int present_create(present_t **out, const present_opts_t *o, audio_t *audio, spe
     p->audio = audio;
     p->queue = q;
     atomic_init(&p->view_stop, 0);
+    atomic_init(&p->hung_up, 0);
     if (pthread_mutex_init(&p->stage.lock, NULL) != 0) {
         util_snprintf(err, errlen, "cannot create a mutex");
         goto fail;
@@ -482,6 +508,11 @@ void present_stop(present_t *p)
     if (lost)
         fprintf(stderr, "purgatory: the recording missed %llu blocks of audio (the disk "
                 "was too slow)\n", (unsigned long long)lost);
+}
+
+int present_hung_up(const present_t *p)
+{
+    return p && atomic_load(&p->hung_up);
 }
 
 void present_free(present_t *p)

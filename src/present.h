@@ -83,6 +83,10 @@ int present_start(present_t *p, speaker_t *spk, char *err, size_t errlen);
  * sink (so that shutdown never waits on a pause). NULL is fine. */
 void present_stop(present_t *p);
 void present_free(present_t *p);
+/* 1 once the key reader or the view found the terminal gone (a read or a
+ * write failed: EIO, end of file). It then sent SIGTERM to the process, so
+ * the owner stops in order; this says the reason was a hangup. NULL: 0. */
+int present_hung_up(const present_t *p);
 
 /* Queue a narrator's line for channel (e.g. "earlier in #chan:"); net thread. */
 void present_say(present_t *p, const char *chan, const char *text);

@@ -1,11 +1,13 @@
-/* util.c - clocks, checked copies and UTF-8 validation; any thread. */
+/* util.c - clocks, checked copies, UTF-8 validation, the terminal rule; any thread. */
 #include "util.h"
 #include "purg.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
@@ -26,6 +28,17 @@ void util_thread_name_get(char *buf, size_t n)
     prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0);
 #endif
     util_strlcpy(buf, name, n);
+}
+
+int util_has_terminal(void)
+{
+    if (!isatty(STDIN_FILENO) && !isatty(STDOUT_FILENO))
+        return 0;
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return 0; /* a terminal, but not ours (setsid): nothing hangs up on us */
+    close(fd);
+    return 1;
 }
 
 int64_t util_now_ns(void)

@@ -18,6 +18,13 @@ void util_thread_name(const char *name);
 /* The calling thread's name, "" where there is none; n >= 16 holds it all. */
 void util_thread_name_get(char *buf, size_t n);
 
+/* 1 when the program runs with a terminal: stdin or stdout is a terminal
+ * and the process has a controlling terminal (/dev/tty opens). Then SIGHUP
+ * means the terminal hung up (stop); without one (a service manager, nohup,
+ * stdin and stdout redirected) SIGHUP asks for a reload. Decide once, at
+ * start: after a hangup /dev/tty no longer opens. */
+int util_has_terminal(void);
+
 /* Copy src into dst (size n > 0), always NUL-terminated.
  * Returns 0, or PURG_ETOOBIG when src was truncated. */
 int util_strlcpy(char *dst, const char *src, size_t n);

@@ -35,6 +35,11 @@ expect_fail 1 'cannot write audio file' listen --server h --channel '#x' --outpu
 expect_fail 2 'unknown command' fly
 
 "$PURG_BIN" --version | grep -Eq '^purgatory [0-9]+\.[0-9]+' || purg_fail "--version"
-"$PURG_BIN" --help | grep -q 'listen' || purg_fail "--help lacks listen"
-"$PURG_BIN" listen --help | grep -q -- '--output FILE.wav' || purg_fail "listen --help lacks --output"
+# into files, not `| grep -q`: grep stops reading at the first match, and a
+# help longer than one pipe buffer then dies of SIGPIPE (a failure under pipefail)
+"$PURG_BIN" --help >"$PURG_TMP/help" || purg_fail "--help failed"
+grep -q 'listen' "$PURG_TMP/help" || purg_fail "--help lacks listen"
+"$PURG_BIN" listen --help >"$PURG_TMP/help" || purg_fail "listen --help failed"
+grep -q -- '--output FILE.wav' "$PURG_TMP/help" || purg_fail "listen --help lacks --output"
+grep -q -- 'SIGUSR1 re-reads the voices file' "$PURG_TMP/help" || purg_fail "listen --help lacks SIGUSR1"
 purg_log ok
