@@ -874,14 +874,16 @@ static int name_at_end(const char *text, const char *to, char *out, size_t outle
 }
 
 /* One guarded line into out for channel chan: a reply to prompt (NULL:
- * anything), naming 'to' at the end when not empty (the last tries go
- * without the name). 0, or PURG_EDENIED when nothing passed. */
+ * anything), naming 'to' at the end when not empty (P_GUARD_TRIES tries
+ * with the name, then two more without it). 0, or PURG_EDENIED when
+ * nothing passed. */
 static int compose(persona_t *p, size_t chan, const char *prompt, const char *to, char *out,
                    size_t outlen)
 {
     p_look_t look = { p, chan };
     guard_room_t room = { p_lookup, &look };
-    for (int t = 0; t < P_GUARD_TRIES; t++) {
+    int named = to && *to, tries = P_GUARD_TRIES + (named ? 2 : 0);
+    for (int t = 0; t < tries; t++) {
         char *text = NULL;
         int rc = PURG_ENOTFOUND;
         if (prompt && t < P_GUARD_TRIES / 2)
@@ -893,7 +895,7 @@ static int compose(persona_t *p, size_t chan, const char *prompt, const char *to
             continue;
         }
         char line[GUARD_MAX_LINE + 1];
-        int r2 = to && *to && t < P_GUARD_TRIES - 2 ? name_at_end(text, to, line, sizeof line)
+        int r2 = named && t < P_GUARD_TRIES ? name_at_end(text, to, line, sizeof line)
                                                      : util_strlcpy(line, text, sizeof line);
         free(text);
         if (r2 != 0)
