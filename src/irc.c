@@ -139,6 +139,8 @@ struct irc_conn {
     int ngircd;                    /* 004: ngircd, whose +B is not advertised */
     int bot_set;                   /* MODE +B sent on this link */
     char prefixes[16];             /* member prefixes of NAMES (ISUPPORT PREFIX) */
+    int nicklen;                   /* ISUPPORT NICKLEN (kept across links), 0 unknown */
+    int chantypes_said;            /* the CHANTYPES warning was given */
     roster_t *bots;                /* nicks the server flags as bots */
     roster_t *probed;              /* nicks asked about on this link */
     roster_t *forced;              /* channels the server put us in unasked (reported) */
@@ -403,6 +405,19 @@ static void isupport(irc_conn_t *c, const char **p, unsigned n)
             const char *close = strchr(t, ')');
             if (t[7] == '(' && close)
                 util_strlcpy(c->prefixes, close + 1, sizeof c->prefixes);
+        } else if (strncmp(t, "NICKLEN=", 8) == 0) {
+            int v = atoi(t + 8);
+            c->nicklen = v >= 1 && v <= 30 ? v : 0;
+        } else if (strncmp(t, "CHANTYPES=", 10) == 0 && !c->chantypes_said) {
+            /* a channel the server cannot have would be refused (403) forever */
+            for (size_t k = 0; k < c->nchannels; k++)
+                if (!strchr(t + 10, c->ch[k].name[0])) {
+                    char vc[CHAN_MAX * 2], vt[64];
+                    netlog(c->net, "%s: this server has no channels starting with '%c' "
+                           "(CHANTYPES=%s)", VIS(vc, c->ch[k].name), c->ch[k].name[0],
+                           VIS(vt, t + 10));
+                    c->chantypes_said = 1;
+                }
         }
     }
 }
@@ -724,9 +739,11 @@ static void nick_taken(irc_conn_t *c, const char *tried, const char *why)
     } else {
         util_snprintf(suffix, sizeof suffix, "%d", c->nick_tries - 3);
     }
-    size_t keep = strlen(c->wanted), sl = strlen(suffix);
-    if (keep + sl > 30)  /* RFC 2812 allows 9; networks 15-32: stay within 30 */
-        keep = 30 - sl;
+    /* within the server's NICKLEN when an earlier link told it, else 30
+     * (RFC 2812 allows 9; networks 15-32) */
+    size_t keep = strlen(c->wanted), sl = strlen(suffix), max = c->nicklen ? (size_t)c->nicklen : 30;
+    if (keep + sl > max)
+        keep = max > sl ? max - sl : 1;
     util_snprintf(c->nick, sizeof c->nick, "%.*s%s", (int)keep, c->wanted, suffix);
     int delay = c->nick_tries == 1 ? 0 : doubling(c, c->net->timing.nick_ms, c->nick_tries - 1);
     int64_t now = util_now_ns();
