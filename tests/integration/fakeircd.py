@@ -229,12 +229,20 @@ class Session:
             self.user_seen = True
             if self.nick != "x":
                 self.welcome()
+        elif cmd == "USER" and a.caps is not None and not a.user:
+            self.user_seen = True   # registration waits for CAP END (and NICK)
         elif cmd == "CAP" and arg == "END":
             if a.caps is not None:
                 print("cap-end", flush=True)
             if a.user and not self.authed:
                 self.send(b"ERROR :no SASL, no entry")
                 return 1
+            if a.caps is not None and not a.user:
+                # like a real server: registered once NICK, USER and CAP END all came
+                self.cap_pending = False
+                if self.user_seen and self.nick != "x" and not self.registered:
+                    self.welcome()
+                return None
             self.welcome()
         elif cmd == "PRIVMSG" and len(w) >= 3 and arg.lower() == "nickserv" and a.nickserv:
             args = line.split(" :", 1)[1].split(" ") if " :" in line else []
