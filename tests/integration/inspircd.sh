@@ -153,16 +153,19 @@ think_max = 0.6
 max_words = 16
 INI
 done
-kills0=$(purg_count 'Excess Flood' "$PURG_INSPIRCD_LOG")
+kills0=$(purg_count 'Client exiting: .*\[Excess Flood\]' "$PURG_INSPIRCD_LOG")
 purg_start_listener --nick ear --channel '#per' --audio null \
   --persona "$PURG_TMP/alpha.ini" --persona "$PURG_TMP/beta.ini"
 purg_wait_for 'joined #per' "$PURG_LISTENER_ERR" 20 || purg_fail "the persona listener did not join"
 purg_log "two personas at rate = 60 for ${PERSONA_SECS} s"
 sleep "$PERSONA_SECS"
 purg_stop_listener || purg_fail "persona listener exited with status $? on SIGTERM"
+# InspIRCd writes its log file in blocks: stop it so that the log is complete
+purg_stop inspircd 10 || true
 lines=$(purg_count '^#per <(alpha|beta)> ' "$PURG_LISTENER_OUT")
 lost=$(purg_count 'lost the connection.*Excess Flood' "$PURG_LISTENER_ERR")
-kills=$(( $(purg_count 'Excess Flood' "$PURG_INSPIRCD_LOG") - kills0 ))
+kills=$(( $(purg_count 'Client exiting: .*\[Excess Flood\]' "$PURG_INSPIRCD_LOG") - kills0 ))
+grep -E 'Client exiting: .*\[Excess Flood\]' "$PURG_INSPIRCD_LOG" | head -5 >&2 || true
 grep -E 'said [0-9]+' "$PURG_LISTENER_ERR" >&2 || true
 grep -E 'lost the connection' "$PURG_LISTENER_ERR" | head -5 >&2 || true
 purg_log "personas: $lines lines spoken in ${PERSONA_SECS} s; Excess Flood kills: $kills in the server's log, $lost in the listener's stderr"
