@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# reconnect.sh - the server dies 20 times under a talking channel. The server
-# (ngircd, or InspIRCd with PURG_IRCD=inspircd) is killed (SIGTERM and
-# SIGKILL in turn) and restarted on the same port; the listener must
+# reconnect.sh - the server dies 20 times (8 under InspIRCd) under a talking
+# channel. The server (ngircd, or InspIRCd with PURG_IRCD=inspircd) is killed
+# (SIGTERM and SIGKILL in turn) and restarted on the same port; the listener must
 # reconnect, rejoin and speak every line sent while it was connected, and a
 # second program (tests/integration/irc_relay.c, the way personas talk:
 # irc_net_add + irc_conn_say) must deliver every queued line.
@@ -14,7 +14,8 @@ set -euo pipefail
 relay_bin="$(dirname "$PURG_BIN")/tests/irc_relay"
 [ -x "$relay_bin" ] || purg_fail "irc_relay not built at $relay_bin"
 export PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=1000,ping_dead=1000,reclaim=500"
-RESTARTS=${PURG_RESTARTS:-20}
+# 20 restarts; 8 under InspIRCd, which takes ~1.2 s to start and welcome
+RESTARTS=${PURG_RESTARTS:-$([ "${PURG_IRCD:-ngircd}" = inspircd ] && echo 8 || echo 20)}
 
 purg_tmpdir
 purg_start_ircd
@@ -79,8 +80,9 @@ purg_log "frozen server detected and left"
 purg_stop_listener || purg_fail "listener exit status $?"
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-1.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-1.err"
 unset '_purg_pids[listener]'
-purg_ircpeer_bg squatter --nick ear --channel '#purg' --stay 3
-sleep 1
+purg_ircpeer_bg squatter --nick ear --channel '#purg' --stay 3 -v
+# the squatter holds 'ear' once it is in the channel (InspIRCd welcomes ~1 s late)
+purg_wait_for ' 366 ' "$PURG_TMP/squatter.err" 10 || purg_fail "the squatter did not join"
 purg_start_listener --nick ear --channel '#purg' --audio null
 purg_wait_for 'joined #purg as ear_' "$PURG_LISTENER_ERR" 15 || purg_fail "no fallback nick while 'ear' was taken"
 purg_wait squatter 20 || true
