@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # reconnect.sh - the server dies 20 times (8 under InspIRCd) under a talking
 # channel. The server (ngircd, or InspIRCd with PURG_IRCD=inspircd) is killed
-# (SIGTERM and SIGKILL in turn) and restarted on the same port; the listener must
-# reconnect, rejoin and speak every line sent while it was connected, and a
-# second program (tests/integration/irc_relay.c, the way personas talk:
+# (SIGTERM and SIGKILL in turn) and restarted on the same port; the listener
+# must reconnect, rejoin and speak every line sent while it was connected, and
+# a second program (tests/integration/irc_relay.c, the way personas talk:
 # irc_net_add + irc_conn_say) must deliver every queued line.
 # Short timers come from PURG_IRC_TIMING (see src/irc.h). Then: a frozen
 # server (SIGSTOP) is detected by PING and left; a taken nick is reclaimed; a
