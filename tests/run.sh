@@ -21,16 +21,18 @@
 #
 # Packages: tests/packages.txt lists every Debian package needed. Any that
 # dpkg-query does not report installed are installed with one apt-get update
-# and one apt-get install (as root, or through sudo -n). ngircd's package
-# starts a system server on port 6667; the tests start their own on free
-# ports, so a running system ngircd is stopped (failure to stop is harmless).
+# and one apt-get install (as root, or through sudo -n). The ngircd and
+# inspircd packages start a system server on port 6667; the tests start their
+# own on free ports, so a running system server is stopped (failure to stop
+# is harmless).
 #
 # Sanitizers: ASAN/UBSAN/LSAN/TSAN_OPTIONS get defaults (unless already set)
 # that make every report fatal and use the suppression files in
 # tests/sanitizer/ for leaks and races inside third-party libraries.
 #
 # Test labels: unit, fuzz, integration, threaded (tests that start threads;
-# CI runs them under ThreadSanitizer with `-- -L threaded`).
+# CI runs them under ThreadSanitizer with `-- -L threaded`), and the IRC
+# server a test runs against: ngircd or inspircd (e.g. -- -L inspircd).
 #
 # Exit status: ctest's, or the failing step's (configure, build, install).
 set -euo pipefail
@@ -83,16 +85,19 @@ missing_packages() {
   done
 }
 
-# The system ngircd (started by its package) is not needed by any test; stop
-# it so nothing depends on it by accident. Only the packaged service is
-# touched, never the servers that tests start themselves.
-stop_system_ngircd() {
+# The system ngircd and inspircd (started by their packages) are not needed
+# by any test; stop them so nothing depends on them by accident. Only the
+# packaged services are touched, never the servers that tests start themselves.
+stop_system_ircds() {
+  local d
   command -v service >/dev/null 2>&1 || return 0
-  [ -e /etc/init.d/ngircd ] || return 0
-  if service ngircd status >/dev/null 2>&1; then
-    say "stopping the system ngircd service (tests run their own servers)"
-    service ngircd stop >/dev/null 2>&1 || say "could not stop the system ngircd (ignored)"
-  fi
+  for d in ngircd inspircd; do
+    [ -e "/etc/init.d/$d" ] || continue
+    if service "$d" status >/dev/null 2>&1; then
+      say "stopping the system $d service (tests run their own servers)"
+      service "$d" stop >/dev/null 2>&1 || say "could not stop the system $d (ignored)"
+    fi
+  done
 }
 
 install_deps() {
@@ -100,7 +105,7 @@ install_deps() {
     say "no dpkg-query: not a Debian system; install the packages of tests/packages.txt by hand"
     return 0
   fi
-  local missing sudo=()
+  local missing d sudo=()
   missing=$(missing_packages)
   if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
@@ -118,12 +123,14 @@ install_deps() {
     # shellcheck disable=SC2086
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing \
       || die "apt-get install failed"
-    if printf '%s\n' "$missing" | grep -qx ngircd; then
-      "${sudo[@]}" update-rc.d ngircd disable >/dev/null 2>&1 || true
-    fi
+    for d in ngircd inspircd; do
+      if printf '%s\n' "$missing" | grep -qx "$d"; then
+        "${sudo[@]}" update-rc.d "$d" disable >/dev/null 2>&1 || true
+      fi
+    done
   fi
   if [ "$(id -u)" -eq 0 ]; then
-    stop_system_ngircd
+    stop_system_ircds
   fi
 }
 

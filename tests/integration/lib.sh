@@ -324,7 +324,8 @@ _purg_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # loopback port from tests/integration/ngircd.conf.in (flood penalties off),
 # wait until it accepts connections, export PURG_IRC_PORT. Snippet files
 # (e.g. an [SSL] section) are copied into its conf.d/ (their names must end
-# in .conf). Sets PURG_NGIRCD_PID and PURG_NGIRCD_LOG ($PURG_TMP/ngircd.out).
+# in .conf). Sets PURG_NGIRCD_PID and PURG_NGIRCD_LOG ($PURG_TMP/ngircd.out),
+# and PURG_IRC_BULK_PORT (the same port) and PURG_IRC_SERVER=ngircd.
 # It is stopped when the test exits.
 purg_start_ngircd() {
   local dir attempt port f end
@@ -349,7 +350,7 @@ purg_start_ngircd() {
     end=$(( ${EPOCHREALTIME/./} + 5000000 ))
     while purg_running ngircd && (( ${EPOCHREALTIME/./} < end )); do
       if _purg_port_open "$port"; then
-        export PURG_IRC_PORT=$port
+        export PURG_IRC_PORT=$port PURG_IRC_BULK_PORT=$port PURG_IRC_SERVER=ngircd
         PURG_NGIRCD_PID=${_purg_pids[ngircd]}
         PURG_NGIRCD_LOG="$PURG_TMP/ngircd.out"
         return 0
@@ -362,6 +363,123 @@ purg_start_ngircd() {
     _purg_reap ngircd || true
   done
   purg_fail "ngircd failed to start 5 times; see the ngircd logs above"
+}
+
+# _purg_irc_welcome PORT SECS - true once a client registering on
+# 127.0.0.1:PORT gets 001 (the welcome) within SECS.
+_purg_irc_welcome() {
+  "$PURG_PYTHON" - "$1" "$2" <<'EOF' 2>/dev/null
+import socket, sys, time
+end = time.time() + float(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=float(sys.argv[2]))
+s.sendall(b"NICK purgprobe\r\nUSER probe 0 * :probe\r\n")
+buf = b""
+while time.time() < end:
+    s.settimeout(max(0.05, end - time.time()))
+    data = s.recv(4096)
+    if not data:
+        sys.exit(1)
+    buf += data
+    *lines, buf = buf.split(b"\r\n")
+    for line in lines:
+        parts = line.split(b" ")
+        if len(parts) > 1 and parts[0].startswith(b":") and parts[1] == b"001":
+            s.sendall(b"QUIT\r\n")
+            sys.exit(0)
+        if parts[0] == b"PING":
+            s.sendall(b"PONG " + b" ".join(parts[1:]) + b"\r\n")
+sys.exit(1)
+EOF
+}
+
+# purg_start_inspircd - start InspIRCd 3 on free loopback ports from
+# tests/integration/inspircd.conf.in: PURG_IRC_PORT has the flood rules
+# InspIRCd ships (a kill, "Excess Flood", for more than ~1 command a second
+# sustained, PINGs included; no fake lag), PURG_IRC_BULK_PORT has no flood
+# limit (for clients that send bursts on purpose). Waits until a client gets
+# its welcome (001, ~1 s after connecting). Sets PURG_IRC_SERVER=inspircd,
+# PURG_INSPIRCD_PID and PURG_INSPIRCD_LOG ($PURG_TMP/inspircd/ircd.log:
+# quits, kills, config errors). Modules: botmode (+B, BOT=), the IRCv3 ones,
+# namesx, uhnames, chanhistory, customprefix (+a, shown as '!nick').
+# It is stopped when the test exits.
+purg_start_inspircd() {
+  local dir attempt port bport end
+  command -v inspircd >/dev/null || purg_fail "inspircd not found (apt-get install inspircd)"
+  purg_tmpdir
+  dir="$PURG_TMP/inspircd"
+  mkdir -p "$dir"
+  printf 'purgatory test server\n' >"$dir/motd.txt"
+  for attempt in 1 2 3 4 5; do
+    port=$(purg_free_port) || purg_fail "no free port for inspircd"
+    bport=$(purg_free_port) || purg_fail "no free port for inspircd"
+    [ "$port" != "$bport" ] || continue
+    sed -e "s|@PORT@|$port|g" -e "s|@BULKPORT@|$bport|g" -e "s|@DIR@|$dir|g" \
+      "$PURG_INTEGRATION_DIR/inspircd.conf.in" >"$dir/inspircd.conf"
+    if [ -n "${_purg_pids[inspircd]:-}" ]; then   # an earlier attempt died
+      mv -f "$PURG_TMP/inspircd.out" "$PURG_TMP/inspircd-attempt$((attempt - 1)).log" 2>/dev/null || true
+      unset '_purg_pids[inspircd]'
+    fi
+    purg_spawn inspircd inspircd --nofork --runasroot --nopid --config "$dir/inspircd.conf"
+    end=$(( ${EPOCHREALTIME/./} + 10000000 ))
+    while purg_running inspircd && (( ${EPOCHREALTIME/./} < end )); do
+      if _purg_port_open "$port" && _purg_irc_welcome "$port" 5; then
+        export PURG_IRC_PORT=$port PURG_IRC_BULK_PORT=$bport PURG_IRC_SERVER=inspircd
+        PURG_INSPIRCD_PID=${_purg_pids[inspircd]}
+        PURG_INSPIRCD_LOG="$dir/ircd.log"
+        return 0
+      fi
+      sleep 0.05
+    done
+    if purg_running inspircd; then
+      purg_fail "inspircd (pid ${_purg_pids[inspircd]}) does not welcome clients on port $port after 10 s"
+    fi
+    _purg_reap inspircd || true
+  done
+  purg_fail "inspircd failed to start 5 times; see the inspircd logs above"
+}
+
+# purg_start_ircd [NGIRCD_CONF_SNIPPET...] - start the server named by
+# PURG_IRCD: ngircd (the default) or inspircd. Either way PURG_IRC_PORT,
+# PURG_IRC_BULK_PORT (no flood limit; the same port under ngircd, whose
+# penalties are off) and PURG_IRC_SERVER (the server's name) are set.
+# Snippets are for ngircd only.
+purg_start_ircd() {
+  case "${PURG_IRCD:-ngircd}" in
+    ngircd) purg_start_ngircd "$@" ;;
+    inspircd)
+      [ $# -eq 0 ] || purg_fail "purg_start_ircd: config snippets are for ngircd only"
+      purg_start_inspircd ;;
+    *) purg_fail "PURG_IRCD='$PURG_IRCD': expected ngircd or inspircd" ;;
+  esac
+}
+
+# purg_restart_ircd SIGNAL - stop the test server (started by
+# purg_start_ircd) with SIGNAL and start it again with the same config on
+# the same port(s); returns once it accepts connections (ngircd) or
+# welcomes a client (inspircd). Earlier logs go to $PURG_TMP/NAME-all.log.
+purg_restart_ircd() {
+  local name=${PURG_IRC_SERVER:-ngircd} end cmd
+  case "$name" in
+    ngircd) cmd=(ngircd -n -f "$PURG_TMP/ngircd/ngircd.conf") ;;
+    inspircd) cmd=(inspircd --nofork --runasroot --nopid --config "$PURG_TMP/inspircd/inspircd.conf") ;;
+    *) purg_fail "purg_restart_ircd: unknown server '$name'" ;;
+  esac
+  kill -"$1" "$(purg_pid "$name")" 2>/dev/null || true
+  purg_wait "$name" 5 >/dev/null || true
+  cat "$PURG_TMP/$name.out" >>"$PURG_TMP/$name-all.log" 2>/dev/null || true
+  unset "_purg_pids[$name]"
+  purg_spawn "$name" "${cmd[@]}"
+  end=$(( ${EPOCHREALTIME/./} + 10000000 ))
+  until _purg_port_open "$PURG_IRC_PORT" \
+        && { [ "$name" = ngircd ] || _purg_irc_welcome "$PURG_IRC_PORT" 5; }; do
+    purg_running "$name" || purg_fail "$name did not restart on port $PURG_IRC_PORT"
+    (( ${EPOCHREALTIME/./} < end )) || purg_fail "$name not accepting after restart"
+    sleep 0.02
+  done
+  case "$name" in
+    ngircd) PURG_NGIRCD_PID=$(purg_pid ngircd) ;;
+    inspircd) PURG_INSPIRCD_PID=$(purg_pid inspircd) ;;
+  esac
 }
 
 # --- audio ----------------------------------------------------------------------------

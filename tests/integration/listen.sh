@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# listen.sh - the listener end to end: a real ngircd on loopback, three test
-# nicks talking, `purgatory listen` speaking through real espeak-ng and real
-# PortAudio into the file-backed ALSA device; then the same into a WAV file.
+# listen.sh - the listener end to end: a real ngircd (or InspIRCd with
+# PURG_IRCD=inspircd) on loopback, three test nicks talking, `purgatory
+# listen` speaking through real espeak-ng and real PortAudio into the
+# file-backed ALSA device; then the same into a WAV file.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 purg_tmpdir
-purg_start_ngircd
+purg_start_ircd
 purg_alsa_file_env
 
 # --- 1. through PortAudio (ALSA file device) ----------------------------------

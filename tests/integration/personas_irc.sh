@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# personas_irc.sh - personas hosted by `purgatory listen` over a real ngircd,
-# with nothing configured about bots: three personas trained at start-up on
-# a corpus where a third of the lines are chat-ops commands (many addressed
+# personas_irc.sh - personas hosted by `purgatory listen` over a real ngircd
+# (or InspIRCd with PURG_IRCD=inspircd), with nothing configured about
+# bots: three personas trained at start-up on a corpus where a third of the
+# lines are chat-ops commands (many addressed
 # to the bots below) converse while two command-bot stand-ins
 # (cmdbot_irc.py) sit in the channel: "cmdbot" (a bot by its name) and
 # "jarvis" (a human-looking nick in bot mode, +B). Both mention the
@@ -18,7 +19,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 purg_tmpdir
-purg_start_ngircd
+purg_start_ircd
 check_bin="$(dirname "$PURG_BIN")/tests/cmdbot_check"
 [ -x "$check_bin" ] || purg_fail "$check_bin is not built"
 
@@ -76,7 +77,9 @@ for bot in cmdbot jarvis; do
   # a bot's lines in the second or so before the listener's WHOIS answer
   # arrives are still heard (README): jarvis speaks 3 s after joining
   [ "$bot" = jarvis ] && extra=(--bot-mode --first-bait 3)
-  purg_spawn "$bot" "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/cmdbot_irc.py" --port "$PURG_IRC_PORT" \
+  # the stand-ins (not under test) send several commands every 2 s: the port
+  # without flood limits (InspIRCd; under ngircd it is PURG_IRC_PORT)
+  purg_spawn "$bot" "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/cmdbot_irc.py" --port "$PURG_IRC_BULK_PORT" \
     --nick "$bot" --target alpha --target beta --target gamma --record "$PURG_TMP/$bot.heard" \
     --seconds "$run_s" --every 2 "${extra[@]}"
 done
@@ -89,8 +92,8 @@ purg_wait_for '<alpha> .*, alice[.?!]$' "$PURG_LISTENER_OUT" 15 || purg_fail "al
 purg_assert_no_grep '<(alpha|beta|gamma)> (@|cmdbot|jarvis|ear)' "$PURG_LISTENER_OUT" \
   "persona lines addressed to someone present"
 
-# the personas are in bot mode: another client sees it in WHOIS (ngircd: 335)
-"$PURG_PYTHON" - "$PURG_IRC_PORT" >"$PURG_TMP/whois.txt" <<'PY' || purg_fail "the WHOIS client failed"
+# the personas are in bot mode: another client sees it in WHOIS (335)
+"$PURG_PYTHON" - "$PURG_IRC_BULK_PORT" >"$PURG_TMP/whois.txt" <<'PY' || purg_fail "the WHOIS client failed"
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
 s.sendall(b"NICK whoiser\r\nUSER w 0 * :w\r\n")
