@@ -97,6 +97,8 @@ struct irc_conn {
     int history;                   /* the event being emitted is replayed history */
     irc_handler_fn fn;
     void *owner;
+    irc_check_fn check;            /* the owner's last word on a line about to leave */
+    void *check_ctx;
     /* configuration (owned copies) */
     char *server;
     unsigned short port;
@@ -1165,6 +1167,20 @@ int irc_conn_say(irc_conn_t *c, const char *channel, const char *text)
     return 0;
 }
 
+/* Removes the first unsent line (the one at out_sent). */
+static void drop_next_unsent(irc_conn_t *c)
+{
+    for (size_t k = c->out_sent; k + 1 < c->out_len; k++)
+        c->out[(c->out_head + k) % c->out_cap] = c->out[(c->out_head + k + 1) % c->out_cap];
+    c->out_len--;
+}
+
+void irc_conn_set_check(irc_conn_t *c, irc_check_fn fn, void *ctx)
+{
+    c->check = fn;
+    c->check_ctx = ctx;
+}
+
 /* Send what the token bucket allows. Returns ms until the next token is due
  * while lines wait, else -1. */
 /*
@@ -1188,6 +1204,10 @@ static int flush_out(irc_conn_t *c, int64_t now)
         outline_t *o = &c->out[(c->out_head + c->out_sent) % c->out_cap];
         if (!c->ch[o->chan].joined)
             break; /* not in that channel (yet): +n would refuse the line; keep the order */
+        if (c->check && c->check(c->check_ctx, c->ch[o->chan].name, o->text) != 0) {
+            drop_next_unsent(c); /* the room changed while it waited: the owner says no */
+            continue;
+        }
         if (irc_cmd_msg(c->session, c->ch[o->chan].name, o->text) != 0)
             break; /* libircclient's buffer is full: keep the line, retry later */
         o->seq = ++c->seq;

@@ -124,6 +124,12 @@ void irc_net_wake(irc_net_t *n);
  * be one line (PURG_EINVAL on CR/LF). PURG_EFULL when the queue is full. */
 int irc_conn_say(irc_conn_t *c, const char *channel, const char *text);
 
+/* The owner's last word on each queued line, asked just before it leaves
+ * (it may have waited for the flood budget, or for a reconnect, while the
+ * channel changed): non-zero drops the line. Net thread. */
+typedef int (*irc_check_fn)(void *ctx, const char *channel, const char *text);
+void irc_conn_set_check(irc_conn_t *c, irc_check_fn fn, void *ctx);
+
 /* While hold is set, queued lines wait (they still count against the bound).
  * Lines for a channel also wait until the connection has (re)joined it. */
 void irc_conn_hold(irc_conn_t *c, int hold);

@@ -908,6 +908,22 @@ static int compose(persona_t *p, size_t chan, const char *prompt, const char *to
     return PURG_EDENIED;
 }
 
+int persona_recheck(persona_t *p, const char *channel, const char *text)
+{
+    int i = chan_of(p, channel);
+    if (i < 0)
+        return PURG_EDENIED;
+    p_look_t look = { p, (size_t)i };
+    guard_room_t room = { p_lookup, &look };
+    char out[GUARD_MAX_LINE + 1];
+    const char *why = NULL;
+    if (guard_check_room(p->def->guard, &room, text, out, sizeof out, &why) == 0 &&
+        strcmp(out, text) == 0)
+        return 0;
+    p->st.guarded++;
+    return PURG_EDENIED;
+}
+
 /* Say a line in channel i. Returns 0 when it was said. */
 static int speak(persona_t *p, size_t i, const char *prompt, const char *to, int64_t now)
 {

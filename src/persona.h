@@ -137,6 +137,11 @@ const char *persona_nick(const persona_t *p);
  * so a transport may deliver synchronously. */
 void persona_event(persona_t *p, const irc_event_t *ev, int64_t now);
 
+/* Asks the guard again, with the room as it is now, about a line the
+ * persona said earlier that is only now about to leave (a transport that
+ * queues). 0 when it may still go, PURG_EDENIED when not. */
+int persona_recheck(persona_t *p, const char *channel, const char *text);
+
 /* Does what is due at 'now'; returns when it next wants to be ticked. */
 int64_t persona_tick(persona_t *p, int64_t now);
 

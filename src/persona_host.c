@@ -56,6 +56,13 @@ static int say(void *ctx, const char *channel, const char *text)
     return irc_conn_say(m->conn, channel, text);
 }
 
+/* A queued line about to leave: the guard, with the room as it is now. */
+static int recheck(void *ctx, const char *channel, const char *text)
+{
+    phost_member_t *m = ctx;
+    return persona_recheck(m->p, channel, text);
+}
+
 static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
                    const phost_conf_t *conf, char *err, size_t errlen)
 {
@@ -100,6 +107,7 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
                       purg_strerror(rc));
         return rc;
     }
+    irc_conn_set_check(m->conn, recheck, m);
     fprintf(stderr, "purgatory: persona %s (%s) joins %s\n", m->def->nick, m->def->file,
             m->def->channels[0]);
     return 0;

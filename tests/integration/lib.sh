@@ -46,7 +46,11 @@ export PURG_SOURCE_DIR
 # pace at 20 ms unless PURG_IRC_TIMING says otherwise; tests that set their
 # own PURG_IRC_TIMING add pace=20 themselves, and `pacing` measures the real
 # budget.
-export PURG_IRC_TIMING=${PURG_IRC_TIMING:-pace=20}
+# Against InspIRCd (PURG_IRCD=inspircd), whose flood rules are the point,
+# the real pacing stays. purg_pace gives the pace part for a test's own
+# PURG_IRC_TIMING.
+purg_pace() { [ "${PURG_IRCD:-ngircd}" = inspircd ] || printf ',pace=20'; }
+export PURG_IRC_TIMING=${PURG_IRC_TIMING:-$(purg_pace | cut -c2-)}
 
 declare -gA _purg_pids=()       # name -> pid of what purg_spawn started
 declare -gA _purg_status=()     # name -> exit status, once collected

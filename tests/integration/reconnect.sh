@@ -13,7 +13,7 @@ set -euo pipefail
 
 relay_bin="$(dirname "$PURG_BIN")/tests/irc_relay"
 [ -x "$relay_bin" ] || purg_fail "irc_relay not built at $relay_bin"
-export PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=1000,ping_dead=1000,reclaim=500,pace=20"
+export PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=1000,ping_dead=1000,reclaim=500$(purg_pace)"
 # 20 restarts; 8 under InspIRCd, which takes ~1.2 s to start and welcome
 RESTARTS=${PURG_RESTARTS:-$([ "${PURG_IRCD:-ngircd}" = inspircd ] && echo 8 || echo 20)}
 
@@ -29,7 +29,8 @@ purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener 
 # the relay sends 20 lines a second: under InspIRCd it uses the port without
 # flood limits (what is tested here is delivery across restarts; pacing
 # below InspIRCd's limits is inspircd.sh's)
-purg_spawn relay "$relay_bin" "$PURG_IRC_BULK_PORT" 600 20 90
+# (and so paces at 20 ms, like the tests against ngircd)
+PURG_IRC_TIMING="$PURG_IRC_TIMING,pace=20" purg_spawn relay "$relay_bin" "$PURG_IRC_BULK_PORT" 600 20 90
 
 sent=0
 for ((i = 1; i <= RESTARTS; i++)); do
