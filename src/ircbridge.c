@@ -162,6 +162,15 @@ size_t ircbridge_clean_line(char *s, size_t len)
     return len;
 }
 
+size_t ircbridge_take_line(char *line, size_t len, ircv3_tags_t *tags)
+{
+    len = ircv3_strip_tags(line, len, tags);
+    len = len ? ircbridge_clean_line(line, len) : 0;
+    /* tags hidden behind bytes the cleaner dropped (NULs first): a line no
+     * server sends, and one libircclient would read as a command "@..." */
+    return len && line[0] == '@' ? 0 : len;
+}
+
 /* ---- TLS ------------------------------------------------------------------- */
 
 static int tls_setup(ircbridge_t *b, const ircbridge_conf_t *conf, char *err, size_t errlen)
@@ -548,8 +557,7 @@ static int take_server_bytes(ircbridge_t *b, const char *d, size_t n, char *err,
             continue;   /* longer lines are cut by the cleaner */
         }
         ircv3_tags_t tags;
-        size_t len = ircv3_strip_tags(b->line, b->line_len, &tags);
-        len = len ? ircbridge_clean_line(b->line, len) : 0;
+        size_t len = ircbridge_take_line(b->line, b->line_len, &tags);
         b->line_len = 0;
         if (len == 0 || history(b, &tags, b->line, len))
             continue;

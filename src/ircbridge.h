@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/select.h>
 
+#include "ircv3.h"
+
 typedef struct ircbridge_conf {
     const char *host;          /* server name (also for SNI and the certificate check) */
     unsigned short port;
@@ -73,5 +75,10 @@ const char *ircbridge_waiting(const ircbridge_t *b);
  * NICK without a prefix, PRIVMSG/NOTICE without text, a lone CTCP marker)
  * rejected. Returns the new length, or 0 to drop the line. */
 size_t ircbridge_clean_line(char *line, size_t len);
+
+/* What the bridge does with every server line (without CR/LF), in place:
+ * its IRCv3 tags taken off into *tags (ircv3_strip_tags), then
+ * ircbridge_clean_line. Returns the new length, or 0 to drop the line. */
+size_t ircbridge_take_line(char *line, size_t len, ircv3_tags_t *tags);
 
 #endif
