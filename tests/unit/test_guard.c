@@ -100,12 +100,12 @@ static const char *const bad[] = {
 static void test_fixed(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         int rc = check(g, good[i]);
         if (rc != 0)
             fprintf(stderr, "refused good line \"%s\": %s\n", good[i], why);
-        CHECK(rc == 0);
+        CHECK_EQ(rc, 0);
         CHECK_STREQ(out, good[i]);
         CHECK(cmdbot_count("cmdbot", good[i], strlen(good[i])) == 0);
     }
@@ -113,7 +113,7 @@ static void test_fixed(void)
         int rc = check(g, bad[i]);
         if (rc != PURG_EDENIED)
             fprintf(stderr, "passed bad line \"%s\"\n", bad[i]);
-        CHECK(rc == PURG_EDENIED);
+        CHECK_EQ(rc, PURG_EDENIED);
         CHECK(why != NULL && strlen(why) > 0);
         CHECK(out[0] == '\0');
     }
@@ -136,7 +136,7 @@ static void test_fixed(void)
 static void test_config(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     /* sigils */
     CHECK(check(g, "'quoted") == 0);
     CHECK(guard_add_sigils(g, "a") == PURG_EINVAL);
@@ -166,20 +166,20 @@ static void test_config(void)
     char line[600];
     memset(line, 'a', sizeof line - 1);
     line[sizeof line - 1] = '\0';
-    CHECK(check(g, line) == PURG_EDENIED);
+    CHECK_EQ(check(g, line), PURG_EDENIED);
     CHECK_STREQ(why, "line too long");
     line[400] = '\0';
-    CHECK(check(g, line) == 0);
-    CHECK(guard_set_max_len(g, 10) == 0);
-    CHECK(check(g, line) == PURG_EDENIED);
-    CHECK(guard_set_max_len(g, 0) == PURG_EINVAL);
-    CHECK(guard_set_max_len(g, GUARD_MAX_LINE + 1) == PURG_EINVAL);
+    CHECK_EQ(check(g, line), 0);
+    CHECK_EQ(guard_set_max_len(g, 10), 0);
+    CHECK_EQ(check(g, line), PURG_EDENIED);
+    CHECK_EQ(guard_set_max_len(g, 0), PURG_EINVAL);
+    CHECK_EQ(guard_set_max_len(g, GUARD_MAX_LINE + 1), PURG_EINVAL);
     /* small out buffer */
     char small[4];
     CHECK(guard_check(g, "hello", small, sizeof small, &why) == PURG_ETOOBIG);
     CHECK(guard_check(g, "hey", small, sizeof small, &why) == 0);
     CHECK(guard_check(NULL, "hey", small, sizeof small, &why) == PURG_EINVAL);
-    CHECK(guard_check(g, NULL, small, sizeof small, NULL) == PURG_EINVAL);
+    CHECK_EQ(guard_check(g, NULL, small, sizeof small, NULL), PURG_EINVAL);
     /* INI form */
     CHECK(guard_set(g, "max_len", "400") == 0);
     CHECK(guard_set(g, "command_words", "zap, zorch blast") == 0);
@@ -200,7 +200,7 @@ static void test_config(void)
 static void test_rewrite(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     guard_set_rewrite(g, true);
     CHECK(check(g, "bob++ is great") == 0);
     CHECK_STREQ(out, "bob is great");
@@ -255,8 +255,8 @@ static const char *const pieces[] = {
 static void test_property(void)
 {
     guard_t *strict = NULL, *rw = NULL;
-    CHECK(guard_create(&strict) == 0);
-    CHECK(guard_create(&rw) == 0);
+    CHECK_EQ(guard_create(&strict), 0);
+    CHECK_EQ(guard_create(&rw), 0);
     CHECK(guard_add_nick(strict, "cmdbot") == 0);
     CHECK(guard_add_nick(rw, "cmdbot") == 0);
     guard_set_rewrite(rw, true);
@@ -298,11 +298,11 @@ static void test_property(void)
     }
     fprintf(stderr, "property: 200000 lines, bot acts on %ld, strict passes %ld, rewrite passes %ld\n",
             bot_acts, accepted, rewritten);
-    CHECK(leaks == 0);
+    CHECK_EQ(leaks, 0);
     /* the test is not vacuous: many lines pass, many would trigger the bot */
-    CHECK(accepted > 10000);
-    CHECK(rewritten > accepted);
-    CHECK(bot_acts > 50000);
+    CHECK_GT(accepted, 10000);
+    CHECK_GT(rewritten, accepted);
+    CHECK_GT(bot_acts, 50000);
     guard_free(strict);
     guard_free(rw);
 }

@@ -27,10 +27,10 @@ static markov_t *small_model(void)
         "today the network is slow because of solar flares",
     };
     markov_t *m = NULL;
-    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 1), 0);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        CHECK(markov_add_line(m, lines[i], strlen(lines[i])) == 0);
-    CHECK(markov_build(m) == 0);
+        CHECK_EQ(markov_add_line(m, lines[i], strlen(lines[i])), 0);
+    CHECK_EQ(markov_build(m), 0);
     return m;
 }
 
@@ -41,7 +41,7 @@ static persona_def_t *def_from(const char *text)
     int rc = persona_def_parse(&d, "/x/test.ini", text, strlen(text), err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "unexpected: %s\n", err);
-    CHECK(rc == 0);
+    CHECK_EQ(rc, 0);
     return d;
 }
 
@@ -74,8 +74,8 @@ static void test_parse(void)
         CHECK_STREQ(d->nick, "bofh");
         CHECK_STREQ(d->model, "/x/../models/bofh.model");
         CHECK_STREQ(d->corpus, "/abs/c.txt");
-        CHECK(d->order == 3);
-        CHECK(d->nchannels == 2);
+        CHECK_EQ(d->order, 3);
+        CHECK_EQ(d->nchannels, 2);
         CHECK_STREQ(d->channels[1], "#other");
         CHECK(d->chattiness == 12.5 && d->reply_mention == 1 && d->reply_persona == 0.25);
         CHECK_STREQ(d->voice, "en-gb+m3 40 50 170 -30");
@@ -180,27 +180,27 @@ static void test_mention(markov_t *m)
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 1000 * S;
-    CHECK(persona_create(&p, d, m, 1, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 1, now), 0);
     persona_set_transport(p, rec_say, &s);
     run_until(p, &now, now + 60 * S);
-    CHECK(s.n == 0); /* chattiness 0: only replies */
+    CHECK_EQ(s.n, 0); /* chattiness 0: only replies */
     hear(p, "alice", "what do you think about the printer", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0); /* not named: no reply */
+    CHECK_EQ(s.n, 0); /* not named: no reply */
     hear(p, "alice", "hey BOFH, what about the coffee machine?", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     CHECK_STREQ(s.chan, "#c");
     CHECK(names_at_end(s.last, "alice"));
     /* a word that only contains the nick does not count */
     hear(p, "alice", "bofhs are everywhere", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     /* other channels are not its business */
     irc_event_t ev = { .kind = IRC_EV_SAY, .channel = "#elsewhere", .nick = "alice", .text = "bofh!" };
     persona_event(p, &ev, now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     /* INVITE: counted, nothing said, nowhere joined */
     ev = (irc_event_t){ .kind = IRC_EV_INVITE, .channel = "#ops", .nick = "cmdbot" };
     persona_event(p, &ev, now);
@@ -222,26 +222,26 @@ static void test_reply_slot(markov_t *m)
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 1000 * S;
-    CHECK(persona_create(&p, d, m, 7, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 7, now), 0);
     persona_set_transport(p, rec_say, &s);
     persona_add_peer(p, "oracle");
     /* a known bot names it: no reply, and the slot stays free for alice */
     hear(p, "cmdbot", "bofh, karma please", now);
     hear(p, "alice", "bofh, what about the coffee machine?", now + S);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     CHECK(names_at_end(s.last, "alice"));
     /* a persona's line takes the slot first; alice naming it takes it over */
     hear(p, "oracle", "the printer is down again", now);
     hear(p, "alice", "bofh, and the backups?", now + S);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 2);
+    CHECK_EQ(s.n, 2);
     CHECK(names_at_end(s.last, "alice"));
     /* ...but a second human does not take it from the first */
     hear(p, "alice", "bofh, one more thing", now);
     hear(p, "carol", "bofh, over here", now + S);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 3);
+    CHECK_EQ(s.n, 3);
     CHECK(names_at_end(s.last, "alice"));
     persona_free(p);
     persona_def_free(d);
@@ -281,12 +281,12 @@ static void test_exchange(markov_t *m)
     snprintf(b_ini, sizeof b_ini, ini, "beta");
     persona_def_t *da = def_from(a_ini), *db = def_from(b_ini);
     room_t *room = NULL;
-    CHECK(room_create(&room) == 0);
+    CHECK_EQ(room_create(&room), 0);
     int64_t now = 5 * S;
     member_t ma = { .room = room, .now = &now }, mb = { .room = room, .now = &now };
     member_t ear = { .room = room, .now = &now };
-    CHECK(persona_create(&ma.p, da, m, 11, now) == 0);
-    CHECK(persona_create(&mb.p, db, m, 22, now) == 0);
+    CHECK_EQ(persona_create(&ma.p, da, m, 11, now), 0);
+    CHECK_EQ(persona_create(&mb.p, db, m, 22, now), 0);
     persona_add_peer(ma.p, "beta");
     persona_add_peer(mb.p, "alpha");
     persona_set_transport(ma.p, member_say, &ma);
@@ -303,9 +303,9 @@ static void test_exchange(markov_t *m)
     }
     unsigned long persona_lines = room_lines(room) - 1;
     fprintf(stderr, "exchange: %lu persona lines\n", persona_lines);
-    CHECK(persona_lines >= 1);  /* alpha answered */
-    CHECK(persona_lines <= 6);  /* the turn budget */
-    CHECK(ear.heard == persona_lines);
+    CHECK_GE(persona_lines, 1);  /* alpha answered */
+    CHECK_LE(persona_lines, 6);  /* the turn budget */
+    CHECK_EQ(ear.heard, persona_lines);
     /* a persona cannot speak where it is not */
     CHECK(room_say(room, "alpha", "#ops", "hello", now) == PURG_EDENIED);
     CHECK(room_say(room, "alpha", "#c", "two\nlines", now) == PURG_EINVAL);
@@ -313,7 +313,7 @@ static void test_exchange(markov_t *m)
     CHECK(!room_in(room, "alpha", "#ops"));
     persona_stats_t st;
     persona_get_stats(ma.p, &st);
-    CHECK(st.invites == 1);
+    CHECK_EQ(st.invites, 1);
     /* a human line starts a new exchange */
     unsigned long before = room_lines(room);
     CHECK(room_say(room, "human", "#c", "beta: tell me about the printer", now) == 0);
@@ -321,8 +321,8 @@ static void test_exchange(markov_t *m)
         persona_tick(ma.p, now);
         persona_tick(mb.p, now);
     }
-    CHECK(room_lines(room) > before + 1);
-    CHECK(room_lines(room) <= before + 1 + 6);
+    CHECK_GT(room_lines(room), before + 1);
+    CHECK_LE(room_lines(room), before + 1 + 6);
     persona_free(ma.p);
     persona_free(mb.p);
     room_free(room);
@@ -339,7 +339,7 @@ static void test_rate_limit(markov_t *m)
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 3, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 3, now), 0);
     persona_set_transport(p, rec_say, &s);
     for (int i = 0; i < 600; i++, now += S / 10) { /* one minute, a mention every 100 ms */
         hear(p, "alice", "bofh: the printer?", now);
@@ -349,7 +349,7 @@ static void test_rate_limit(markov_t *m)
     CHECK(s.n >= 6 && s.n <= 8); /* burst 2 + 6 a minute */
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.rate_limited > 0);
+    CHECK_GT(st.rate_limited, 0);
     persona_free(p);
     persona_def_free(d);
 }
@@ -361,24 +361,24 @@ static void test_quiet_rule(markov_t *m)
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 5, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 5, now), 0);
     persona_set_transport(p, rec_say, &s);
     run_until(p, &now, 2 * 60 * S);
     int in_first = s.n;
-    CHECK(in_first >= 4); /* ~12 expected in two minutes */
+    CHECK_GE(in_first, 4); /* ~12 expected in two minutes */
     run_until(p, &now, 30 * 60 * S);
-    CHECK(s.n == in_first); /* quiet: nobody human spoke for two minutes */
+    CHECK_EQ(s.n, in_first); /* quiet: nobody human spoke for two minutes */
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.quiet_skips > 0);
+    CHECK_GT(st.quiet_skips, 0);
     /* a peer's line does not wake it; a human's does */
     persona_add_peer(p, "other");
     hear(p, "other", "the coffee machine", now);
     run_until(p, &now, now + 60 * S);
-    CHECK(s.n == in_first);
+    CHECK_EQ(s.n, in_first);
     hear(p, "alice", "anyone here?", now);
     run_until(p, &now, now + 60 * S);
-    CHECK(s.n > in_first);
+    CHECK_GT(s.n, in_first);
     persona_free(p);
     persona_def_free(d);
 }
@@ -402,25 +402,25 @@ static void test_model_open(void)
     char name[700];
     snprintf(name, sizeof name, "%s/p.ini", dir);
     persona_def_t *d = NULL;
-    CHECK(persona_def_parse(&d, name, ini, strlen(ini), err, sizeof err) == 0);
+    CHECK_EQ(persona_def_parse(&d, name, ini, strlen(ini), err, sizeof err), 0);
     if (!d)
         return;
     remove(d->model);
     markov_t *m = NULL;
-    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == 0);
+    CHECK_EQ(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err), 0);
     markov_stats_t st;
     if (m) {
         markov_stats(m, &st);
-        CHECK(st.lines == 10);
+        CHECK_EQ(st.lines, 10);
     }
     markov_free(m);
     m = NULL;
     /* second time: the saved model is loaded */
-    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == 0);
+    CHECK_EQ(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err), 0);
     markov_free(m);
     remove(d->model);
     snprintf(d->corpus, sizeof d->corpus, "%s/nonexistent.txt", dir);
-    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == PURG_ENOTFOUND);
+    CHECK_EQ(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err), PURG_ENOTFOUND);
     CHECK(strstr(err, "nonexistent.txt") != NULL);
     persona_def_free(d);
 }
@@ -435,28 +435,28 @@ static void test_bots_ignored(markov_t *m)
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 1000 * S;
-    CHECK(persona_create(&p, d, m, 5, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 5, now), 0);
     persona_set_transport(p, rec_say, &s);
     hear(p, "hubot", "bofh: what do you think about the printer", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0);
+    CHECK_EQ(s.n, 0);
     irc_event_t ev = { .kind = IRC_EV_SAY, .channel = "#c", .nick = "jarvis",
                        .text = "bofh, tell me about the coffee machine", .bot = 1 };
     persona_event(p, &ev, now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0);
+    CHECK_EQ(s.n, 0);
     ev = (irc_event_t){ .kind = IRC_EV_BOT, .nick = "friday" };
     persona_event(p, &ev, now);
     hear(p, "Friday", "what about the server room, bofh?", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0);
+    CHECK_EQ(s.n, 0);
     hear(p, "alice", "bofh, what about the backups?", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     CHECK(names_at_end(s.last, "alice"));
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.bot_lines == 3);
+    CHECK_EQ(st.bot_lines, 3);
     persona_free(p);
     persona_def_free(d);
 }
@@ -471,17 +471,17 @@ static void test_replies_per_nick(markov_t *m)
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 9, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 9, now), 0);
     persona_set_transport(p, rec_say, &s);
     for (int i = 0; i < 300; i++, now += S / 10) { /* 30 s, a mention every 2 s */
         if (i % 20 == 0)
             hear(p, "pingpong", "bofh: and the printer?", now);
         persona_tick(p, now);
     }
-    CHECK(s.n == 3);
+    CHECK_EQ(s.n, 3);
     hear(p, "carol", "bofh, and you?", now);
     run_until(p, &now, now + 2 * S);
-    CHECK(s.n == 4);
+    CHECK_EQ(s.n, 4);
     CHECK(names_at_end(s.last, "carol"));
     for (int i = 0; i < 600; i++, now += S / 10) { /* a minute later it may answer again */
         if (i % 20 == 0)
@@ -491,7 +491,7 @@ static void test_replies_per_nick(markov_t *m)
     CHECK(s.n >= 5 && s.n <= 4 + 4);
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.capped > 0);
+    CHECK_GT(st.capped, 0);
     persona_free(p);
     persona_def_free(d);
 }
@@ -511,16 +511,16 @@ static void test_room_guard(void)
         "karl and the printer are on fire today",
     };
     markov_t *m = NULL;
-    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 1), 0);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        CHECK(markov_add_line(m, lines[i], strlen(lines[i])) == 0);
-    CHECK(markov_build(m) == 0);
+        CHECK_EQ(markov_add_line(m, lines[i], strlen(lines[i])), 0);
+    CHECK_EQ(markov_build(m), 0);
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 2\n"
                                 "quiet_after = 0\nrate = 600\nburst = 50\nmax_turns = 1000\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 13, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 13, now), 0);
     persona_set_transport(p, rec_say, &s);
     irc_event_t ev = { .kind = IRC_EV_SELF_JOIN, .channel = "#c", .nick = "bofh" };
     persona_event(p, &ev, now);
@@ -535,8 +535,8 @@ static void test_room_guard(void)
     }
     int present_lines = s.n;
     { persona_stats_t st; persona_get_stats(p, &st); fprintf(stderr, "room guard: %d lines, %lu guarded, %lu dropped, %lu rl, %lu quiet\n", s.n, st.guarded, st.dropped, st.rate_limited, st.quiet_skips); }
-    CHECK(present_lines > 20);
-    CHECK(karl_lines == 0);
+    CHECK_GT(present_lines, 20);
+    CHECK_EQ(karl_lines, 0);
     ev = (irc_event_t){ .kind = IRC_EV_QUIT, .nick = "karl" };
     persona_event(p, &ev, now);
     for (int i = 0; i < 6000; i++, now += S / 10) {
@@ -545,7 +545,7 @@ static void test_room_guard(void)
         if (s.n > n0 && strncmp(s.last, "karl", 4) == 0)
             karl_lines++;
     }
-    CHECK(karl_lines > 0); /* gone: the roster, not the word, decided */
+    CHECK_GT(karl_lines, 0); /* gone: the roster, not the word, decided */
     persona_free(p);
     persona_def_free(d);
     markov_free(m);

@@ -53,7 +53,7 @@ static markov_t *command_heavy_model(unsigned seed)
         "the build is broken hubot", "cmdbot the server needs a restart",
     };
     markov_t *m = NULL;
-    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 1), 0);
     unsigned r = seed;
     char line[256];
     for (int i = 0; i < 3000; i++) {
@@ -64,9 +64,9 @@ static markov_t *command_heavy_model(unsigned seed)
         else
             snprintf(line, sizeof line, "%s %s and %s %s", subj[x % 10], verb[(x / 10) % 9],
                      subj[(x / 90) % 10], verb[(x / 900) % 9]);
-        CHECK(markov_add_line(m, line, strlen(line)) == 0);
+        CHECK_EQ(markov_add_line(m, line, strlen(line)), 0);
     }
-    CHECK(markov_build(m) == 0);
+    CHECK_EQ(markov_build(m), 0);
     return m;
 }
 
@@ -137,13 +137,13 @@ int main(void)
     room_t *room = NULL;
     int64_t now = 0;
     char text[1024], err[512];
-    CHECK(room_create(&room) == 0);
+    CHECK_EQ(room_create(&room), 0);
     for (int i = 0; i < NPERSONAS; i++) {
         snprintf(text, sizeof text, ini, nicks[i]);
         CHECK(persona_def_parse(&defs[i], "guard.ini", text, strlen(text), err, sizeof err) == 0);
         models[i] = command_heavy_model(7u + (unsigned)i);
         actors[i] = (actor_t){ .room = room, .now = &now };
-        CHECK(persona_create(&actors[i].p, defs[i], models[i], 100u + (unsigned)i, now) == 0);
+        CHECK_EQ(persona_create(&actors[i].p, defs[i], models[i], 100u + (unsigned)i, now), 0);
         persona_set_transport(actors[i].p, actor_say, &actors[i]);
         for (int j = 0; j < NPERSONAS; j++)
             if (j != i)
@@ -157,7 +157,7 @@ int main(void)
     CHECK(room_join(room, "dave", chans, 1, ignore_event, NULL, now) == 0);
     CHECK(room_flag_bot(room, "jarvis", now) == 0);
     for (int i = 0; i < NPERSONAS; i++)
-        CHECK(room_join(room, nicks[i], chans, 1, actor_hear, &actors[i], now) == 0);
+        CHECK_EQ(room_join(room, nicks[i], chans, 1, actor_hear, &actors[i], now), 0);
 
     unsigned long lines = 0, invites = 0;
     while (room_lines(room) < WANT_LINES) {
@@ -181,7 +181,7 @@ int main(void)
             invites++;
         }
         lines = room_lines(room);
-        CHECK(next != INT64_MAX);
+        CHECK_NE(next, INT64_MAX);
         if (next == INT64_MAX)
             break;
         now = next > now ? next : now + 1;
@@ -202,13 +202,13 @@ int main(void)
             "ignored; %lu replies named dave at the end; bot actions %lu\n",
             bot.heard, (double)now / S / 3600, said, guarded, inv, bot_lines, bot.named_dave,
             bot.actions);
-    CHECK(said >= WANT_LINES - 4 * invites);
-    CHECK(bot.named_dave > 0);    /* dave got answers, named at the end */
-    CHECK(bot_lines > 0);
-    CHECK(guarded > said / 20);   /* the corpus really was command-heavy */
-    CHECK(bot.actions == 0);      /* ... and not one command got through */
-    CHECK(bot.outside == 0);
-    CHECK(inv == invites);
+    CHECK_GE(said, WANT_LINES - 4 * invites);
+    CHECK_GT(bot.named_dave, 0);    /* dave got answers, named at the end */
+    CHECK_GT(bot_lines, 0);
+    CHECK_GT(guarded, said / 20);   /* the corpus really was command-heavy */
+    CHECK_EQ(bot.actions, 0);      /* ... and not one command got through */
+    CHECK_EQ(bot.outside, 0);
+    CHECK_EQ(inv, invites);
     for (int i = 0; i < NPERSONAS; i++) {
         persona_free(actors[i].p);
         markov_free(models[i]);

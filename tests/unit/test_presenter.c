@@ -59,7 +59,7 @@ static void test_config(void)
                      "channel = #one\nchannel = #two\nnick = filenick\nplain = yes\n");
     config_args_t a;
     /* nothing on the command line: everything from the file, in order */
-    CHECK(merge(path, 0, NULL, &a, err) == 0);
+    CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
     CHECK(a.argc == 6 && a.nfile == 5);
     CHECK_STREQ(a.argv[1], "--server=irc.example.org");
     CHECK_STREQ(a.argv[2], "--channel=#one");
@@ -69,7 +69,7 @@ static void test_config(void)
     config_args_free(&a);
     /* the command line's -c replaces both channels; --nick wins; server stays */
     char *cli[] = { "-c", "#cli", "--nick=clinick" };
-    CHECK(merge(path, 3, cli, &a, err) == 0);
+    CHECK_EQ(merge(path, 3, cli, &a, err), 0);
     int chans = 0, nicks = 0;
     for (int i = 1; i < a.argc; i++) {
         chans += strstr(a.argv[i], "#one") || strstr(a.argv[i], "#two");
@@ -82,7 +82,7 @@ static void test_config(void)
     config_args_free(&a);
     /* errors name the file and the line */
     write_file(path, "[listen]\nserver = x\n\ncolour = red\n");
-    CHECK(merge(path, 0, NULL, &a, err) == PURG_ENOTFOUND);
+    CHECK_EQ(merge(path, 0, NULL, &a, err), PURG_ENOTFOUND);
     CHECK(strstr(err, "test_presenter.ini:4: unknown key 'colour' (see purgatory listen --help)") != NULL);
     write_file(path, "[listen]\nplain = maybe\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: 'plain' is true or false"));
@@ -123,7 +123,7 @@ static void test_config(void)
             CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
     }
     write_file(path, "[listen]\r\nserver =\tirc.example.org\r\n");  /* CRLF and TAB are fine */
-    CHECK(merge(path, 0, NULL, &a, err) == 0);
+    CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
     config_args_free(&a);
     /* a missing explicit file is an error; --no-config reads nothing */
     char missing[600];
@@ -229,25 +229,25 @@ static void test_control(void)
     seen_t s = { 0 };
     control_t *ctl = NULL;
     char err[256];
-    CHECK(control_start(&ctl, NULL, 0, on_cmd, on_prompt, &s, err, sizeof err) == 0);
+    CHECK_EQ(control_start(&ctl, NULL, 0, on_cmd, on_prompt, &s, err, sizeof err), 0);
     if (!ctl)
         return;
     const char *keys = " s\x1b[C\x1b[6~c+-q";
     control_keys(ctl, keys, strlen(keys));
-    CHECK(s.n == 8);
+    CHECK_EQ(s.n, 8);
     CHECK(s.cmds[0].kind == CTL_TOGGLE && s.cmds[1].kind == CTL_SKIP);
     CHECK(s.cmds[2].kind == CTL_SKIP && s.cmds[3].kind == CTL_SKIP);
     CHECK(s.cmds[4].kind == CTL_CLEAR && s.cmds[5].delta == 10 && s.cmds[6].delta == -10);
-    CHECK(s.cmds[7].kind == CTL_QUIT);
+    CHECK_EQ(s.cmds[7].kind, CTL_QUIT);
     s.n = 0;
     control_keys(ctl, "mbox\x7f" "b", 6);
     CHECK_STREQ(s.prompt, "mute nick: bob");
-    CHECK(s.n == 0); /* keys go to the prompt, not to commands */
+    CHECK_EQ(s.n, 0); /* keys go to the prompt, not to commands */
     control_keys(ctl, "\r", 1);
     CHECK(s.n == 1 && s.cmds[0].kind == CTL_MUTE && strcmp(s.cmds[0].nick, "bob") == 0);
     CHECK_STREQ(s.prompt, "");
     control_keys(ctl, "ueve\x1b", 5); /* Esc cancels */
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     control_stop(ctl);
 }
 
@@ -290,7 +290,7 @@ static void test_view(void)
     view_render(&st, 20, 24, 0, buf, sizeof buf);
     CHECK(strstr(buf, "there") == NULL);
     view_render(&st, 80, 24, 0, buf, 50);
-    CHECK(strlen(buf) < 50);
+    CHECK_LT(strlen(buf), 50);
 }
 
 int main(void)

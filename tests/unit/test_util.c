@@ -85,7 +85,7 @@ static void test_truncation(void)
     for (size_t n = 1; n <= 40; n++) {
         char out[40];
         util_visible(out, n, s);
-        CHECK(strlen(out) < n);
+        CHECK_LT(strlen(out), n);
         CHECK(printable(out));
     }
 }
@@ -136,7 +136,7 @@ static void test_random(void)
                 bad++;
         }
     }
-    CHECK(bad == 0);
+    CHECK_EQ(bad, 0);
 }
 
 int main(void)

@@ -26,7 +26,7 @@ int main(void)
     write_file(path, "[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 64 50 150 50\n"
                      "C = en+m1 30 40 160 0\n[overrides]\nalice = A\n");
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, path, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, path, NULL, err, sizeof err), 0);
     if (!m)
         return check_done();
     voice_t v;
@@ -35,7 +35,7 @@ int main(void)
     CHECK(voicemap_pin(m, "bofh", "B", err, sizeof err) == 0);
     CHECK(voicemap_lookup(m, "#c", "bofh", &v) == 0);
     CHECK_STREQ(v.name, "en-gb-scotland+f2");
-    CHECK(v.pitch == 64);
+    CHECK_EQ(v.pitch, 64);
     /* normalized: a nick variant gets the same pin */
     CHECK(voicemap_lookup(m, "#c", "BOFH_", &v) == 0);
     CHECK_STREQ(v.name, "en-gb-scotland+f2");
@@ -66,10 +66,10 @@ int main(void)
 
     /* reload: pins survive; an id pin follows the new definition */
     write_file(path, "[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 70 50 150 50\n");
-    CHECK(voicemap_reload(m, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_reload(m, err, sizeof err), 0);
     CHECK(voicemap_lookup(m, "#c", "bofh", &v) == 0);
     CHECK_STREQ(v.name, "en-gb-scotland+f2");
-    CHECK(v.pitch == 70);
+    CHECK_EQ(v.pitch, 70);
     CHECK(voicemap_lookup(m, "#c", "prophet", &v) == 0);
     CHECK_STREQ(v.name, "en-us+m7");
 
