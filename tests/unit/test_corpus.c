@@ -166,30 +166,33 @@ static void test_files_and_limits(void)
     CHECK_EQ(corpus_read_file(path, &o, collect, &g, &st), 0);
     CHECK(st.lines == 0 && st.used == 0);
     unlink(path);
-    CHECK(corpus_read_file("/nonexistent/corpus.txt", &o, collect, &g, &st) == PURG_ENOTFOUND);
+    CHECK_EQ(corpus_read_file("/nonexistent/corpus.txt", &o, collect, &g, &st), PURG_ENOTFOUND);
     /* a FIFO, a device or a directory is refused at once (a FIFO blocked) */
     snprintf(path, sizeof path, "%s/test_corpus.fifo", tmp ? tmp : "/tmp");
     unlink(path);
     CHECK_EQ(mkfifo(path, 0600), 0);
     CHECK_EQ(corpus_read_file(path, &o, collect, &g, &st), PURG_EINVAL);
     unlink(path);
-    CHECK(corpus_read_file("/dev/null", &o, collect, &g, &st) == PURG_EINVAL);
-    CHECK(corpus_read_file(tmp ? tmp : "/tmp", &o, collect, &g, &st) == PURG_EINVAL);
+    CHECK_EQ(corpus_read_file("/dev/null", &o, collect, &g, &st), PURG_EINVAL);
+    CHECK_EQ(corpus_read_file(tmp ? tmp : "/tmp", &o, collect, &g, &st), PURG_EINVAL);
     /* options */
     corpus_format_t fm;
     CHECK(corpus_format_parse("weechat", &fm) == 0 && fm == CORPUS_WEECHAT);
-    CHECK(corpus_format_parse("mirc", &fm) == PURG_EINVAL);
+    CHECK_EQ(corpus_format_parse("mirc", &fm), PURG_EINVAL);
     CHECK_STREQ(corpus_format_name(CORPUS_ZNC), "znc");
     corpus_opts_t badopt = { .format = (corpus_format_t)9 };
-    CHECK(corpus_read_mem("x\n", 2, &badopt, collect, &g, &st) == PURG_EINVAL);
+    CHECK_EQ(corpus_read_mem("x\n", 2, &badopt, collect, &g, &st), PURG_EINVAL);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(plain),
+    CHECK_CASE(irssi),
+    CHECK_CASE(weechat),
+    CHECK_CASE(znc),
+    CHECK_CASE(files_and_limits),
+};
+
+int main(int argc, char **argv)
 {
-    test_plain();
-    test_irssi();
-    test_weechat();
-    test_znc();
-    test_files_and_limits();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

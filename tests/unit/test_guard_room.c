@@ -233,21 +233,21 @@ static void test_table(void)
     check_room(g, &full, "that went well, alice.");
     CHECK_STREQ(why, "ok");
     /* without a room: guard_check exactly; a room needs its lookup */
-    CHECK(guard_check_room(g, NULL, "marvin ship it", out, sizeof out, &why) == 0);
-    CHECK(guard_check_room(g, NULL, "seen bob", out, sizeof out, &why) == PURG_EDENIED);
+    CHECK_EQ(guard_check_room(g, NULL, "marvin ship it", out, sizeof out, &why), 0);
+    CHECK_EQ(guard_check_room(g, NULL, "seen bob", out, sizeof out, &why), PURG_EDENIED);
     guard_room_t bad = { NULL, NULL };
-    CHECK(guard_check_room(g, &bad, "hello", out, sizeof out, &why) == PURG_EINVAL);
+    CHECK_EQ(guard_check_room(g, &bad, "hello", out, sizeof out, &why), PURG_EINVAL);
     /* a flag from the room counts as well as a name */
     const member_t flagged[] = { { "deployer", GUARD_PRESENT | GUARD_BOT } };
     room_t fr = { flagged, 1, 0 };
-    CHECK(check_room(g, &fr, "ask deployer about it") == PURG_EDENIED);
+    CHECK_EQ(check_room(g, &fr, "ask deployer about it"), PURG_EDENIED);
     CHECK_STREQ(why, "names a bot present");
-    CHECK(check_room(g, &fr, "ask {deployer} about it") == PURG_EDENIED);
+    CHECK_EQ(check_room(g, &fr, "ask {deployer} about it"), PURG_EDENIED);
     /* a rewritten line meets the room rules too */
     guard_set_rewrite(g, true);
-    CHECK(check_room(g, &empty, "!marvin ship it") == 0);
+    CHECK_EQ(check_room(g, &empty, "!marvin ship it"), 0);
     CHECK_STREQ(out, "marvin ship it");
-    CHECK(check_room(g, &full, "!marvin ship it") == PURG_EDENIED);
+    CHECK_EQ(check_room(g, &full, "!marvin ship it"), PURG_EDENIED);
     CHECK_STREQ(why, "addresses someone present");
     guard_free(g);
 }
@@ -268,7 +268,7 @@ static void test_bot_names(void)
     };
     guard_t *g = NULL;
     CHECK_EQ(guard_create(&g), 0);
-    CHECK(guard_add_nick(g, "frobnicator") == 0);
+    CHECK_EQ(guard_add_nick(g, "frobnicator"), 0);
     for (size_t i = 0; i < sizeof bots / sizeof bots[0]; i++) {
         if (!guard_is_bot_name(g, bots[i]))
             fprintf(stderr, "not a bot by name: \"%s\"\n", bots[i]);
@@ -359,10 +359,13 @@ static void test_property(void)
     guard_free(g);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(table),
+    CHECK_CASE(bot_names),
+    CHECK_CASE(property),
+};
+
+int main(int argc, char **argv)
 {
-    test_table();
-    test_bot_names();
-    test_property();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

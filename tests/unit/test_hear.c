@@ -16,6 +16,9 @@
 #define CHAN "#room"
 #define ME "ear"
 
+/* The built-in voice map, loaded once by main(); each case starts by clearing CHAN. */
+static voicemap_t *the_vm;
+
 static int say(hear_t *h, irc_event_kind_t kind, const char *nick, const char *text)
 {
     irc_event_t ev = { .kind = kind, .channel = CHAN, .nick = nick, .text = text,
@@ -40,19 +43,21 @@ static utterance_t *next(speechq_t *q)
     return u;
 }
 
-static void test_lines(voicemap_t *vm)
+static void test_lines(void)
 {
+    voicemap_t *vm = the_vm;
+    voicemap_channel_clear(vm, CHAN); /* whatever an earlier case left */
     speechq_t *q = NULL;
     CHECK_EQ(speechq_create(&q, 16), 0);
     hear_t h;
     hear_init(&h, vm, q, NULL, 0);
 
-    CHECK(say(&h, IRC_EV_SAY, "alice", "\x02hello\x02    \x03" "4world") == 1);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "\x02hello\x02    \x03" "4world"), 1);
     utterance_t *u = next(q);
     CHECK(u != NULL);
     if (u) {
         voice_t v;
-        CHECK(voicemap_lookup(vm, CHAN, "alice", &v) == 0);
+        CHECK_EQ(voicemap_lookup(vm, CHAN, "alice", &v), 0);
         CHECK_EQ(u->kind, UTT_SAY);
         CHECK_STREQ(u->text, "hello world");
         CHECK_STREQ(u->nick, "alice");
@@ -62,12 +67,12 @@ static void test_lines(voicemap_t *vm)
         CHECK_EQ(u->t_recv, 12345);
         free(u);
     }
-    CHECK(say(&h, IRC_EV_ACTION, "alice", "waves") == 1);
+    CHECK_EQ(say(&h, IRC_EV_ACTION, "alice", "waves"), 1);
     u = next(q);
     CHECK(u && u->kind == UTT_ACTION && strcmp(u->text, "waves") == 0);
     free(u);
     /* nothing speakable left: dropped */
-    CHECK(say(&h, IRC_EV_SAY, "alice", "\x02\x0f   \x1f") == 0);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "\x02\x0f   \x1f"), 0);
     CHECK_EQ(speechq_backlog(q), 0);
     CHECK_EQ(h.queued, 2);
 
@@ -90,20 +95,22 @@ static void test_lines(voicemap_t *vm)
 
     /* the length cap */
     hear_init(&h, vm, q, NULL, 16);
-    CHECK(say(&h, IRC_EV_SAY, "alice", "one two three four five six seven eight nine") == 1);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "one two three four five six seven eight nine"), 1);
     u = next(q);
     CHECK(u && strlen(u->text) <= 16);
     free(u);
 
     /* a closed queue (shutting down) takes nothing */
     speechq_close(q, 1);
-    CHECK(say(&h, IRC_EV_SAY, "alice", "too late") == 0);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "too late"), 0);
     CHECK_EQ(h.queued, 1);
     speechq_free(q);
 }
 
-static void test_presenter(voicemap_t *vm)
+static void test_presenter(void)
 {
+    voicemap_t *vm = the_vm;
+    voicemap_channel_clear(vm, CHAN); /* whatever an earlier case left */
     speechq_t *q = NULL;
     audio_t *audio = NULL;
     present_t *p = NULL;
@@ -111,10 +118,10 @@ static void test_presenter(voicemap_t *vm)
     CHECK_EQ(speechq_create(&q, 16), 0);
     CHECK_EQ(audio_open(&audio, AUDIO_NULL, NULL, err, sizeof err), 0);
     present_opts_t o = { .cmd = "test", .plain = 1 };
-    CHECK(present_opt(&o, PRESENT_OPT_IGNORE, "*bot") == 0);
-    CHECK(present_opt(&o, PRESENT_OPT_MUTE, "Carol") == 0);
+    CHECK_EQ(present_opt(&o, PRESENT_OPT_IGNORE, "*bot"), 0);
+    CHECK_EQ(present_opt(&o, PRESENT_OPT_MUTE, "Carol"), 0);
     CHECK_EQ(present_opt(&o, PRESENT_OPT_ANNOUNCE, NULL), 0);
-    CHECK(present_opt(&o, PRESENT_OPT_PRONOUNCE, "xXr00tXx=root") == 0);
+    CHECK_EQ(present_opt(&o, PRESENT_OPT_PRONOUNCE, "xXr00tXx=root"), 0);
     CHECK_EQ(present_create(&p, &o, audio, q, err, sizeof err), 0);
     if (!p) {
         fprintf(stderr, "present_create: %s\n", err);
@@ -124,8 +131,8 @@ static void test_presenter(voicemap_t *vm)
     hear_init(&h, vm, q, p, 0);
 
     /* ignored and muted: not heard, but they are in the room */
-    CHECK(say(&h, IRC_EV_SAY, "helpbot", "!karma++") == 0);
-    CHECK(say(&h, IRC_EV_SAY, "carol", "psst") == 0);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "helpbot", "!karma++"), 0);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "carol", "psst"), 0);
     CHECK_EQ(speechq_backlog(q), 0);
     CHECK_EQ(h.queued, 0);
     roster(&h, IRC_EV_JOIN, CHAN, "helpbot", NULL); /* ignored: no announcement */
@@ -145,7 +152,7 @@ static void test_presenter(voicemap_t *vm)
     CHECK_EQ(speechq_backlog(q), 0);
 
     /* anyone else is heard */
-    CHECK(say(&h, IRC_EV_SAY, "xXr00tXx", "hello") == 1);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "xXr00tXx", "hello"), 1);
     u = next(q);
     CHECK(u && u->kind == UTT_SAY && strcmp(u->nick, "xXr00tXx") == 0);
     free(u);
@@ -155,17 +162,19 @@ out:
     speechq_free(q);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(lines),
+    CHECK_CASE(presenter),
+};
+
+int main(int argc, char **argv)
 {
-    voicemap_t *vm = NULL;
     char err[512] = "";
-    if (voicemap_load(&vm, NULL, NULL, err, sizeof err) != 0) {
+    if (voicemap_load(&the_vm, NULL, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "voicemap_load: %s\n", err);
         return 1;
     }
-    test_lines(vm);
-    voicemap_channel_clear(vm, CHAN);
-    test_presenter(vm);
-    voicemap_free(vm);
-    return check_done();
+    int rc = check_run(argc, argv, cases, CHECK_NCASES(cases));
+    voicemap_free(the_vm);
+    return rc;
 }

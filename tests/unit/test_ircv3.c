@@ -19,18 +19,18 @@ static unsigned strip(const char *in, const char *want)
 
 static void test_tags(void)
 {
-    CHECK(strip(":a!b@c PRIVMSG #x :hi", ":a!b@c PRIVMSG #x :hi") == 0);
-    CHECK(strip("@bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi") == IRCV3_TAG_BOT);
-    CHECK(strip("@msgid=1;draft/bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi") == IRCV3_TAG_BOT);
-    CHECK(strip("@inspircd.org/bot;bot :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == IRCV3_TAG_BOT);
-    CHECK(strip("@bot=yes :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == IRCV3_TAG_BOT);
+    CHECK_EQ(strip(":a!b@c PRIVMSG #x :hi", ":a!b@c PRIVMSG #x :hi"), 0);
+    CHECK_EQ(strip("@bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi"), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@msgid=1;draft/bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi"), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@inspircd.org/bot;bot :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi"), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@bot=yes :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi"), IRCV3_TAG_BOT);
     /* lookalikes and client-only tags say nothing */
-    CHECK(strip("@robot;bots;+bot;time=x :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == 0);
-    CHECK(strip("@msgid=bot :j PRIVMSG #x :bot", ":j PRIVMSG #x :bot") == 0);
-    CHECK(strip("@bot", "") == IRCV3_TAG_BOT);
-    CHECK(strip("@", "") == 0);
-    CHECK(strip("@a   :x PING :y", ":x PING :y") == 0);
-    CHECK(strip("", "") == 0);
+    CHECK_EQ(strip("@robot;bots;+bot;time=x :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi"), 0);
+    CHECK_EQ(strip("@msgid=bot :j PRIVMSG #x :bot", ":j PRIVMSG #x :bot"), 0);
+    CHECK_EQ(strip("@bot", ""), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@", ""), 0);
+    CHECK_EQ(strip("@a   :x PING :y", ":x PING :y"), 0);
+    CHECK_EQ(strip("", ""), 0);
     /* server-time and batch */
     char buf[200];
     ircv3_tags_t t;
@@ -50,9 +50,9 @@ static void test_time(void)
                           "x026-11-29T18:21:39Z", "2026-11-29T18:21:39Zjunk", "1969-12-31T23:59:59Z" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_EQ(ircv3_parse_time(bad[i], strlen(bad[i])), 0);
-    CHECK(ircv3_parse_time("2000-02-29T00:00:00Z", 20) == 951782400000LL);
-    CHECK(ircv3_parse_time("2026-11-29T18:21:39.5Z", 22) == 1795976499500LL);
-    CHECK(ircv3_parse_time("2026-11-29T18:21:39.123456Z", 27) == 1795976499123LL);
+    CHECK_EQ(ircv3_parse_time("2000-02-29T00:00:00Z", 20), 951782400000LL);
+    CHECK_EQ(ircv3_parse_time("2026-11-29T18:21:39.5Z", 22), 1795976499500LL);
+    CHECK_EQ(ircv3_parse_time("2026-11-29T18:21:39.123456Z", 27), 1795976499123LL);
 }
 
 /* Feeds line, returns the reply ("" for none). */
@@ -127,10 +127,13 @@ static void test_cap(void)
     CHECK_STREQ(step(&c, "CAP * LSX :message-tags", 0), "");
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(tags),
+    CHECK_CASE(time),
+    CHECK_CASE(cap),
+};
+
+int main(int argc, char **argv)
 {
-    test_tags();
-    test_time();
-    test_cap();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

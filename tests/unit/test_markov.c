@@ -105,16 +105,16 @@ static void test_determinism_and_seed_word(void)
     }
     /* a word in the middle: walked backward to the start and forward to the end */
     char *s = NULL;
-    CHECK(markov_generate_with(m, &a, &o, "four", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &a, &o, "four", &s), 0);
     CHECK_STREQ(s, "one two three four five");
     free(s);
-    CHECK(markov_generate_with(m, &a, &o, "eight", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &a, &o, "eight", &s), 0);
     CHECK_STREQ(s, "six seven eight");
     free(s);
-    CHECK(markov_generate_with(m, &a, &o, "FOUR,", &s) == 0); /* folded match */
+    CHECK_EQ(markov_generate_with(m, &a, &o, "FOUR,", &s), 0); /* folded match */
     CHECK_STREQ(s, "one two three four five");
     free(s);
-    CHECK(markov_generate_with(m, &a, &o, "nine", &s) == PURG_ENOTFOUND);
+    CHECK_EQ(markov_generate_with(m, &a, &o, "nine", &s), PURG_ENOTFOUND);
     CHECK(s == NULL);
     markov_free(m);
 }
@@ -140,18 +140,18 @@ static void test_reply(void)
     markov_rng_seed(&r, 3);
     for (int i = 0; i < 50; i++) {
         char *s = NULL;
-        CHECK(markov_reply(m, &r, &o, "What do you think about the HARBOUR?", &s) == 0);
+        CHECK_EQ(markov_reply(m, &r, &o, "What do you think about the HARBOUR?", &s), 0);
         CHECK(s && strstr(s, "harbour"));
         free(s);
-        CHECK(markov_reply(m, &r, &o, "is the banana ripe", &s) == 0);
+        CHECK_EQ(markov_reply(m, &r, &o, "is the banana ripe", &s), 0);
         CHECK(s && strstr(s, "banana"));
         free(s);
     }
     /* only stopwords, or unknown words: nothing to reply through */
     char *s = NULL;
-    CHECK(markov_reply(m, &r, &o, "the and of to", &s) == PURG_ENOTFOUND);
-    CHECK(markov_reply(m, &r, &o, "xylophone quasar", &s) == PURG_ENOTFOUND);
-    CHECK(markov_reply(m, &r, &o, "", &s) == PURG_ENOTFOUND);
+    CHECK_EQ(markov_reply(m, &r, &o, "the and of to", &s), PURG_ENOTFOUND);
+    CHECK_EQ(markov_reply(m, &r, &o, "xylophone quasar", &s), PURG_ENOTFOUND);
+    CHECK_EQ(markov_reply(m, &r, &o, "", &s), PURG_ENOTFOUND);
     CHECK(s == NULL);
     markov_free(m);
 }
@@ -238,9 +238,9 @@ static void test_learn(void)
     markov_rng_t r;
     markov_rng_seed(&r, 9);
     char *s = NULL;
-    CHECK(markov_generate_with(m, &r, &o, "zebra", &s) == PURG_ENOTFOUND);
-    CHECK(markov_learn(m, "a zebra sat on the mat", 22) == 0);
-    CHECK(markov_generate_with(m, &r, &o, "zebra", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zebra", &s), PURG_ENOTFOUND);
+    CHECK_EQ(markov_learn(m, "a zebra sat on the mat", 22), 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zebra", &s), 0);
     CHECK(s && strncmp(s, "a zebra sat on the ", 19) == 0);
     free(s);
     /* enough learning to freeze the live segment twice (and merge) */
@@ -257,9 +257,9 @@ static void test_learn(void)
     CHECK_EQ(st.lines, 3 + 1 + 50);
     CHECK_LE(st.segments, 3);
     o.max_tokens = 4000; /* the learned lines are 3000 words long */
-    CHECK(markov_generate_with(m, &r, &o, "w976", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "w976", &s), 0);
     free(s);
-    CHECK(markov_generate_with(m, &r, &o, "zebra", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zebra", &s), 0);
     free(s);
     markov_free(m);
 }
@@ -300,20 +300,20 @@ static void test_bad_lines(void)
     CHECK_EQ(markov_new(&m, MARKOV_WORDS, 0), PURG_EINVAL);
     CHECK_EQ(markov_new(&m, MARKOV_WORDS, MARKOV_MAX_ORDER + 1), PURG_EINVAL);
     CHECK_EQ(markov_new(&m, MARKOV_WORDS, 2), 0);
-    CHECK(markov_add_line(m, "ab\xff", 3) == PURG_EINVAL);
-    CHECK(markov_add_line(m, "a\0b", 3) == PURG_EINVAL);
+    CHECK_EQ(markov_add_line(m, "ab\xff", 3), PURG_EINVAL);
+    CHECK_EQ(markov_add_line(m, "a\0b", 3), PURG_EINVAL);
     char *huge = malloc(MARKOV_MAX_LINE + 10);
     memset(huge, 'x', MARKOV_MAX_LINE + 10);
     CHECK_EQ(markov_add_line(m, huge, MARKOV_MAX_LINE + 10), PURG_ETOOBIG);
     free(huge);
-    CHECK(markov_add_line(m, "   \t ", 5) == 0);
+    CHECK_EQ(markov_add_line(m, "   \t ", 5), 0);
     CHECK_EQ(markov_build(m), PURG_EEMPTY);
     markov_gen_opts_t o = no_overlap();
     markov_rng_t r;
     markov_rng_seed(&r, 1);
     char *s = NULL;
     CHECK_EQ(markov_generate(m, &r, &o, &s), PURG_EEMPTY);
-    CHECK(markov_reply(m, &r, &o, "hello", &s) == PURG_EEMPTY);
+    CHECK_EQ(markov_reply(m, &r, &o, "hello", &s), PURG_EEMPTY);
     markov_free(m);
     markov_free(NULL);
 }
@@ -346,7 +346,7 @@ static void test_files(void)
     snprintf(path, sizeof path, "%s/test_markov.model", tmpdir ? tmpdir : "/tmp");
     snprintf(bad, sizeof bad, "%s.bad", path);
     markov_t *m = model_of(MARKOV_WORDS, 2, fruit, sizeof fruit / sizeof *fruit);
-    CHECK(markov_learn(m, "a learned line about the harbour", 32) == 0);
+    CHECK_EQ(markov_learn(m, "a learned line about the harbour", 32), 0);
     char err[256] = "";
     CHECK_EQ(markov_save(m, path, err, sizeof err), 0);
     markov_t *l = NULL;
@@ -367,16 +367,16 @@ static void test_files(void)
     markov_rng_seed(&b, 99);
     for (int i = 0; i < 50; i++) {
         char *x = NULL, *y = NULL;
-        CHECK(markov_reply(m, &a, &o, "the harbour boats", &x) == 0);
-        CHECK(markov_reply(l, &b, &o, "the harbour boats", &y) == 0);
+        CHECK_EQ(markov_reply(m, &a, &o, "the harbour boats", &x), 0);
+        CHECK_EQ(markov_reply(l, &b, &o, "the harbour boats", &y), 0);
         CHECK_STREQ(x, y);
         free(x);
         free(y);
     }
     /* a loaded model can still learn */
     char *x = NULL;
-    CHECK(markov_learn(l, "quokka smiles", 13) == 0);
-    CHECK(markov_generate_with(l, &a, &o, "quokka", &x) == 0);
+    CHECK_EQ(markov_learn(l, "quokka smiles", 13), 0);
+    CHECK_EQ(markov_generate_with(l, &a, &o, "quokka", &x), 0);
     free(x);
     markov_free(l);
     markov_free(m);
@@ -411,11 +411,11 @@ static void test_files(void)
     write_all(bad, "hello world, this is plain text and not a model file at all....", 64);
     CHECK_EQ(markov_load(&l, bad, err, sizeof err), PURG_EFORMAT);
     CHECK(strstr(err, "magic") != NULL);
-    CHECK(markov_load(&l, "/nonexistent/x.model", err, sizeof err) == PURG_ENOTFOUND);
-    CHECK(markov_load(&l, tmpdir ? tmpdir : "/tmp", err, sizeof err) == PURG_EIO);
+    CHECK_EQ(markov_load(&l, "/nonexistent/x.model", err, sizeof err), PURG_ENOTFOUND);
+    CHECK_EQ(markov_load(&l, tmpdir ? tmpdir : "/tmp", err, sizeof err), PURG_EIO);
     /* saving into a missing directory fails cleanly and leaves nothing */
     m = model_of(MARKOV_WORDS, 2, tiny, 3);
-    CHECK(markov_save(m, "/nonexistent/dir/x.model", err, sizeof err) == PURG_EIO);
+    CHECK_EQ(markov_save(m, "/nonexistent/dir/x.model", err, sizeof err), PURG_EIO);
     CHECK(strstr(err, "/nonexistent/dir/x.model") != NULL);
     markov_free(m);
     free(good);
@@ -423,16 +423,19 @@ static void test_files(void)
     unlink(path);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(known_outcomes),
+    CHECK_CASE(determinism_and_seed_word),
+    CHECK_CASE(reply),
+    CHECK_CASE(overlap),
+    CHECK_CASE(weights),
+    CHECK_CASE(learn),
+    CHECK_CASE(chars),
+    CHECK_CASE(bad_lines),
+    CHECK_CASE(files),
+};
+
+int main(int argc, char **argv)
 {
-    test_known_outcomes();
-    test_determinism_and_seed_word();
-    test_reply();
-    test_overlap();
-    test_weights();
-    test_learn();
-    test_chars();
-    test_bad_lines();
-    test_files();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -34,6 +34,9 @@ static markov_t *small_model(void)
     return m;
 }
 
+/* The model of the cases that take one: small_model(), made once by main(). */
+static markov_t *model;
+
 static persona_def_t *def_from(const char *text)
 {
     char err[512];
@@ -81,7 +84,7 @@ static void test_parse(void)
         CHECK_STREQ(d->voice, "en-gb+m3 40 50 170 -30");
         CHECK(d->quiet_after == 5 && d->max_turns == 4 && d->rate == 6 && d->burst == 3);
         char out[100];
-        CHECK(guard_check(d->guard, "ask cmdbot about it", out, sizeof out, NULL) == PURG_EDENIED);
+        CHECK_EQ(guard_check(d->guard, "ask cmdbot about it", out, sizeof out, NULL), PURG_EDENIED);
     }
     persona_def_free(d);
 
@@ -127,7 +130,7 @@ static void test_parse(void)
 
     char err[256];
     persona_def_t *none = NULL;
-    CHECK(persona_def_load(&none, "/nonexistent/p.ini", err, sizeof err) == PURG_ENOTFOUND);
+    CHECK_EQ(persona_def_load(&none, "/nonexistent/p.ini", err, sizeof err), PURG_ENOTFOUND);
     CHECK(strstr(err, "/nonexistent/p.ini") != NULL);
 }
 
@@ -173,8 +176,9 @@ static int names_at_end(const char *line, const char *nick)
            strncmp(line + n - 3 - k, ", ", 2) == 0;
 }
 
-static void test_mention(markov_t *m)
+static void test_mention(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nreply_persona = 0\n");
     persona_t *p = NULL;
@@ -214,8 +218,9 @@ static void test_mention(markov_t *m)
 
 /* The one reply slot: a bot the guard knows never gets it, and a human who
  * names the persona takes it from a pending reply to another persona. */
-static void test_reply_slot(markov_t *m)
+static void test_reply_slot(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nreply_persona = 1\nthink_min = 5\n"
                                 "think_max = 5\n[guard]\nnicks = cmdbot\n");
@@ -271,8 +276,9 @@ static int member_say(void *ctx, const char *channel, const char *text)
     return room_say(mb->room, persona_nick(mb->p), channel, text, *mb->now);
 }
 
-static void test_exchange(markov_t *m)
+static void test_exchange(void)
 {
+    markov_t *m = model;
     const char *ini =
         "[persona]\nnick = %s\nmodel = m\nchannels = #c\nchattiness = 0\nreply_mention = 1\n"
         "reply_persona = 1\nmax_turns = 6\nrate = 60\nburst = 5\n";
@@ -292,11 +298,11 @@ static void test_exchange(markov_t *m)
     persona_set_transport(ma.p, member_say, &ma);
     persona_set_transport(mb.p, member_say, &mb);
     const char *chans[] = { "#c" };
-    CHECK(room_join(room, "alpha", chans, 1, member_hear, &ma, now) == 0);
-    CHECK(room_join(room, "beta", chans, 1, member_hear, &mb, now) == 0);
-    CHECK(room_join(room, "human", chans, 1, member_hear, &ear, now) == 0);
-    CHECK(room_join(room, "alpha", chans, 1, member_hear, &ear, now) == PURG_EINVAL);
-    CHECK(room_say(room, "human", "#c", "alpha, what about the server room?", now) == 0);
+    CHECK_EQ(room_join(room, "alpha", chans, 1, member_hear, &ma, now), 0);
+    CHECK_EQ(room_join(room, "beta", chans, 1, member_hear, &mb, now), 0);
+    CHECK_EQ(room_join(room, "human", chans, 1, member_hear, &ear, now), 0);
+    CHECK_EQ(room_join(room, "alpha", chans, 1, member_hear, &ear, now), PURG_EINVAL);
+    CHECK_EQ(room_say(room, "human", "#c", "alpha, what about the server room?", now), 0);
     for (int i = 0; i < 6000; i++, now += S / 10) { /* ten minutes */
         persona_tick(ma.p, now);
         persona_tick(mb.p, now);
@@ -307,16 +313,16 @@ static void test_exchange(markov_t *m)
     CHECK_LE(persona_lines, 6);  /* the turn budget */
     CHECK_EQ(ear.heard, persona_lines);
     /* a persona cannot speak where it is not */
-    CHECK(room_say(room, "alpha", "#ops", "hello", now) == PURG_EDENIED);
-    CHECK(room_say(room, "alpha", "#c", "two\nlines", now) == PURG_EINVAL);
-    CHECK(room_invite(room, "human", "alpha", "#ops", now) == 0);
+    CHECK_EQ(room_say(room, "alpha", "#ops", "hello", now), PURG_EDENIED);
+    CHECK_EQ(room_say(room, "alpha", "#c", "two\nlines", now), PURG_EINVAL);
+    CHECK_EQ(room_invite(room, "human", "alpha", "#ops", now), 0);
     CHECK(!room_in(room, "alpha", "#ops"));
     persona_stats_t st;
     persona_get_stats(ma.p, &st);
     CHECK_EQ(st.invites, 1);
     /* a human line starts a new exchange */
     unsigned long before = room_lines(room);
-    CHECK(room_say(room, "human", "#c", "beta: tell me about the printer", now) == 0);
+    CHECK_EQ(room_say(room, "human", "#c", "beta: tell me about the printer", now), 0);
     for (int i = 0; i < 600; i++, now += S / 10) {
         persona_tick(ma.p, now);
         persona_tick(mb.p, now);
@@ -330,8 +336,9 @@ static void test_exchange(markov_t *m)
     persona_def_free(db);
 }
 
-static void test_rate_limit(markov_t *m)
+static void test_rate_limit(void)
 {
+    markov_t *m = model;
     /* every human line names it; it may say 6 a minute, 2 back to back */
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nrate = 6\nburst = 2\nthink_min = 0\nthink_max = 0\n"
@@ -354,8 +361,9 @@ static void test_rate_limit(markov_t *m)
     persona_def_free(d);
 }
 
-static void test_quiet_rule(markov_t *m)
+static void test_quiet_rule(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 10\n"
                                 "quiet_after = 2\nrate = 60\n");
     persona_t *p = NULL;
@@ -428,8 +436,9 @@ static void test_model_open(void)
 /* Bots are never answered: by name (a built-in pattern), by the server's
  * flag on the line, or by an earlier IRC_EV_BOT; their lines do not count as
  * human. A human still gets an answer. */
-static void test_bots_ignored(markov_t *m)
+static void test_bots_ignored(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nreply_persona = 1\nrate = 60\nburst = 5\n");
     persona_t *p = NULL;
@@ -463,8 +472,9 @@ static void test_bots_ignored(markov_t *m)
 
 /* replies_per_nick: one nick mentioning it over and over gets at most that
  * many replies a minute; another nick still gets its answer. */
-static void test_replies_per_nick(markov_t *m)
+static void test_replies_per_nick(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nrate = 600\nburst = 50\nthink_min = 0\n"
                                 "think_max = 0\nreplies_per_nick = 3\n");
@@ -551,21 +561,25 @@ static void test_room_guard(void)
     markov_free(m);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(parse),
+    CHECK_CASE(mention),
+    CHECK_CASE(reply_slot),
+    CHECK_CASE(exchange),
+    CHECK_CASE(rate_limit),
+    CHECK_CASE(quiet_rule),
+    CHECK_CASE(bots_ignored),
+    CHECK_CASE(replies_per_nick),
+    CHECK_CASE(room_guard),
+    CHECK_CASE(model_open),
+};
+
+int main(int argc, char **argv)
 {
-    test_parse();
-    markov_t *m = small_model();
-    if (m) {
-        test_mention(m);
-        test_reply_slot(m);
-        test_exchange(m);
-        test_rate_limit(m);
-        test_quiet_rule(m);
-        test_bots_ignored(m);
-        test_replies_per_nick(m);
-    }
-    test_room_guard();
-    markov_free(m);
-    test_model_open();
-    return check_done();
+    model = small_model();
+    if (!model)
+        return check_done();
+    int rc = check_run(argc, argv, cases, CHECK_NCASES(cases));
+    markov_free(model);
+    return rc;
 }

@@ -124,7 +124,7 @@ static void ignore_event(void *owner, const irc_event_t *ev)
     (void)ev;
 }
 
-int main(void)
+static void test_command_bot(void)
 {
     static const char ini[] =
         "[persona]\nnick = %s\nmodel = unused\nchannels = #purgatory\nchattiness = 3\n"
@@ -140,7 +140,7 @@ int main(void)
     CHECK_EQ(room_create(&room), 0);
     for (int i = 0; i < NPERSONAS; i++) {
         snprintf(text, sizeof text, ini, nicks[i]);
-        CHECK(persona_def_parse(&defs[i], "guard.ini", text, strlen(text), err, sizeof err) == 0);
+        CHECK_EQ(persona_def_parse(&defs[i], "guard.ini", text, strlen(text), err, sizeof err), 0);
         models[i] = command_heavy_model(7u + (unsigned)i);
         actors[i] = (actor_t){ .room = room, .now = &now };
         CHECK_EQ(persona_create(&actors[i].p, defs[i], models[i], 100u + (unsigned)i, now), 0);
@@ -151,11 +151,11 @@ int main(void)
     }
     const char *chans[] = { "#purgatory" };
     const char *botchans[] = { "#purgatory", "#ops" };
-    CHECK(room_join(room, "cmdbot", botchans, 2, bot_hear, &bot, now) == 0);
-    CHECK(room_join(room, "hubot", chans, 1, ignore_event, NULL, now) == 0);
-    CHECK(room_join(room, "jarvis", chans, 1, ignore_event, NULL, now) == 0);
-    CHECK(room_join(room, "dave", chans, 1, ignore_event, NULL, now) == 0);
-    CHECK(room_flag_bot(room, "jarvis", now) == 0);
+    CHECK_EQ(room_join(room, "cmdbot", botchans, 2, bot_hear, &bot, now), 0);
+    CHECK_EQ(room_join(room, "hubot", chans, 1, ignore_event, NULL, now), 0);
+    CHECK_EQ(room_join(room, "jarvis", chans, 1, ignore_event, NULL, now), 0);
+    CHECK_EQ(room_join(room, "dave", chans, 1, ignore_event, NULL, now), 0);
+    CHECK_EQ(room_flag_bot(room, "jarvis", now), 0);
     for (int i = 0; i < NPERSONAS; i++)
         CHECK_EQ(room_join(room, nicks[i], chans, 1, actor_hear, &actors[i], now), 0);
 
@@ -171,13 +171,13 @@ int main(void)
             /* now and then the bot speaks up, names a persona, and invites it */
             const char *who = nicks[(room_lines(room) / 1000) % NPERSONAS];
             snprintf(text, sizeof text, "%s: !karma cmdbot++ and come to #ops", who);
-            CHECK(room_say(room, "cmdbot", "#purgatory", text, now) == 0);
+            CHECK_EQ(room_say(room, "cmdbot", "#purgatory", text, now), 0);
             snprintf(text, sizeof text, "what do you think about the server, %s?", who);
-            CHECK(room_say(room, "jarvis", "#purgatory", text, now) == 0);
-            CHECK(room_say(room, "hubot", "#purgatory", text, now) == 0);
+            CHECK_EQ(room_say(room, "jarvis", "#purgatory", text, now), 0);
+            CHECK_EQ(room_say(room, "hubot", "#purgatory", text, now), 0);
             snprintf(text, sizeof text, "%s, is the printer on fire?", who);
-            CHECK(room_say(room, "dave", "#purgatory", text, now) == 0);
-            CHECK(room_invite(room, "cmdbot", who, "#ops", now) == 0);
+            CHECK_EQ(room_say(room, "dave", "#purgatory", text, now), 0);
+            CHECK_EQ(room_invite(room, "cmdbot", who, "#ops", now), 0);
             invites++;
         }
         lines = room_lines(room);
@@ -195,7 +195,7 @@ int main(void)
         inv += st.invites;
         bot_lines += st.bot_lines;
         CHECK(!room_in(room, nicks[i], "#ops"));
-        CHECK(room_say(room, nicks[i], "#ops", "hello", now) == PURG_EDENIED);
+        CHECK_EQ(room_say(room, nicks[i], "#ops", "hello", now), PURG_EDENIED);
     }
     fprintf(stderr, "%lu lines heard by the command bot over %.0f simulated hours; personas said "
             "%lu, the guard refused %lu generated lines; %lu invites ignored; %lu bot lines "
@@ -215,5 +215,13 @@ int main(void)
         persona_def_free(defs[i]);
     }
     room_free(room);
-    return check_done();
+}
+
+static const check_case_t cases[] = {
+    CHECK_CASE(command_bot),
+};
+
+int main(int argc, char **argv)
+{
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -75,9 +75,12 @@ static void test_threads(void)
     ring_free(r);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(basics),
+    CHECK_CASE(threads),
+};
+
+int main(int argc, char **argv)
 {
-    test_basics();
-    test_threads();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

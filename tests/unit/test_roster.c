@@ -12,29 +12,29 @@ static void test_basics(void)
 {
     roster_t *r;
     CHECK_EQ(roster_create(&r), 0);
-    CHECK(roster_get_s(r, "alice") == 0);
-    CHECK(roster_add(r, "Alice", 1) == 0);
-    CHECK(roster_get_s(r, "ALICE") == 1);
-    CHECK(roster_get(r, "aliceXYZ", 5) == 1);  /* a run of 5 bytes */
-    CHECK(roster_add(r, "alice", 2) == 0);
-    CHECK(roster_get_s(r, "alice") == 3);
+    CHECK_EQ(roster_get_s(r, "alice"), 0);
+    CHECK_EQ(roster_add(r, "Alice", 1), 0);
+    CHECK_EQ(roster_get_s(r, "ALICE"), 1);
+    CHECK_EQ(roster_get(r, "aliceXYZ", 5), 1);  /* a run of 5 bytes */
+    CHECK_EQ(roster_add(r, "alice", 2), 0);
+    CHECK_EQ(roster_get_s(r, "alice"), 3);
     CHECK_EQ(roster_size(r), 1);
     /* rfc1459: [ ] \ ~ are the upper case of { } | ^ */
-    CHECK(roster_add(r, "[dan]\\~", 1) == 0);
-    CHECK(roster_get_s(r, "{DAN}|^") == 1);
+    CHECK_EQ(roster_add(r, "[dan]\\~", 1), 0);
+    CHECK_EQ(roster_get_s(r, "{DAN}|^"), 1);
     CHECK(roster_nick_eq("A[b", 3, "a{B", 3));
     CHECK(!roster_nick_eq("ab", 2, "abc", 3));
     roster_clear_flags(r, "alice", 2);
-    CHECK(roster_get_s(r, "alice") == 1);
+    CHECK_EQ(roster_get_s(r, "alice"), 1);
     roster_clear_flags(r, "alice", 1);
-    CHECK(roster_get_s(r, "alice") == 0);
+    CHECK_EQ(roster_get_s(r, "alice"), 0);
     CHECK_EQ(roster_size(r), 1);
-    CHECK(roster_add(r, "bob", 4) == 0);
-    CHECK(roster_rename(r, "BOB", "robert") == 0);
-    CHECK(roster_get_s(r, "bob") == 0);
-    CHECK(roster_get_s(r, "Robert") == 4);
-    CHECK(roster_add(r, "", 1) == PURG_EINVAL);
-    CHECK(roster_add(r, "x", 0) == PURG_EINVAL);
+    CHECK_EQ(roster_add(r, "bob", 4), 0);
+    CHECK_EQ(roster_rename(r, "BOB", "robert"), 0);
+    CHECK_EQ(roster_get_s(r, "bob"), 0);
+    CHECK_EQ(roster_get_s(r, "Robert"), 4);
+    CHECK_EQ(roster_add(r, "", 1), PURG_EINVAL);
+    CHECK_EQ(roster_add(r, "x", 0), PURG_EINVAL);
     /* nicks longer than the limit are cut, consistently */
     char longnick[200];
     memset(longnick, 'q', sizeof longnick - 1);
@@ -43,8 +43,8 @@ static void test_basics(void)
     CHECK_EQ(roster_get(r, longnick, ROSTER_NICK_MAX + 10), 1);
     roster_clear(r);
     CHECK_EQ(roster_size(r), 0);
-    CHECK(roster_get_s(r, "robert") == 0);
-    CHECK(roster_get_s(NULL, "x") == 0);
+    CHECK_EQ(roster_get_s(r, "robert"), 0);
+    CHECK_EQ(roster_get_s(NULL, "x"), 0);
     roster_free(r);
     roster_free(NULL);
 }
@@ -131,10 +131,13 @@ static void test_large(void)
     roster_free(r);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(basics),
+    CHECK_CASE(random),
+    CHECK_CASE(large),
+};
+
+int main(int argc, char **argv)
 {
-    test_basics();
-    test_random();
-    test_large();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

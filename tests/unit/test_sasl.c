@@ -96,10 +96,13 @@ static void test_bad_input(void)
     CHECK(rc == 0 && off.state == SASL_OFF);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(exchange),
+    CHECK_CASE(refusals),
+    CHECK_CASE(bad_input),
+};
+
+int main(int argc, char **argv)
 {
-    test_exchange();
-    test_refusals();
-    test_bad_input();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -20,12 +20,12 @@ static void test_fifo_and_overflow(void)
     speechq_t *q;
     CHECK_EQ(speechq_create(&q, 0), PURG_EINVAL);
     CHECK_EQ(speechq_create(&q, 3), 0);
-    CHECK(speechq_push(q, mk("avi", "one")) == 0);
-    CHECK(speechq_push(q, mk("bob", "two")) == 0);
-    CHECK(speechq_push(q, mk("avi", "three")) == 0);
+    CHECK_EQ(speechq_push(q, mk("avi", "one")), 0);
+    CHECK_EQ(speechq_push(q, mk("bob", "two")), 0);
+    CHECK_EQ(speechq_push(q, mk("avi", "three")), 0);
     CHECK_EQ(speechq_backlog(q), 3);
-    CHECK(speechq_push(q, mk("cat", "four")) == 1);   /* drops "one" (avi) */
-    CHECK(speechq_push(q, mk("dan", "five")) == 1);   /* drops "two" (bob) */
+    CHECK_EQ(speechq_push(q, mk("cat", "four")), 1);   /* drops "one" (avi) */
+    CHECK_EQ(speechq_push(q, mk("dan", "five")), 1);   /* drops "two" (bob) */
     CHECK_EQ(speechq_backlog(q), 3);
 
     utterance_t *u = NULL;
@@ -74,7 +74,7 @@ static void test_close(void)
     CHECK_EQ(speechq_create(&q, 4), 0);
     speechq_push(q, mk("a", "kept"));
     speechq_close(q, 0);
-    CHECK(speechq_push(q, mk("a", "late")) == PURG_ECLOSED);
+    CHECK_EQ(speechq_push(q, mk("a", "late")), PURG_ECLOSED);
     utterance_t *u;
     CHECK_EQ(speechq_pop(q, -1, &u, NULL, 0), 0);   /* drains what is left */
     CHECK_STREQ(u->text, "kept");
@@ -131,11 +131,14 @@ static void test_threads(void)
     speechq_free(q);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(fifo_and_overflow),
+    CHECK_CASE(many_names),
+    CHECK_CASE(close),
+    CHECK_CASE(threads),
+};
+
+int main(int argc, char **argv)
 {
-    test_fifo_and_overflow();
-    test_many_names();
-    test_close();
-    test_threads();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

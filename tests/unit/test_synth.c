@@ -62,7 +62,7 @@ static stats_t say_to_wav(const char *path, const voice_t *v, const char *text)
     return st;
 }
 
-int main(void)
+static void test_voices(void)
 {
     const char *tmp = getenv("PURG_TEST_TMP");
     char p1[512], p2[512], p3[512];
@@ -126,5 +126,13 @@ int main(void)
     voice_t bogus = { "xx-nonexistent", 50, 50, 175, 0 };
     stats_t d = say_to_wav(p3, &bogus, "hello");
     CHECK_GT(d.frames, 1000);
-    return check_done();
+}
+
+static const check_case_t cases[] = {
+    CHECK_CASE(voices),
+};
+
+int main(int argc, char **argv)
+{
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

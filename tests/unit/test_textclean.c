@@ -103,14 +103,14 @@ static void test_floods(void)
 static void test_whitespace_and_empty(void)
 {
     CHECK_STREQ(clean("   lots    of \t spaces   "), "lots of spaces");
-    CHECK(textclean_clean(NULL, "", 0, buf, sizeof buf) == 0);
+    CHECK_EQ(textclean_clean(NULL, "", 0, buf, sizeof buf), 0);
     CHECK_STREQ(buf, "");
     CHECK_EQ(textclean_clean(NULL, NULL, 0, buf, sizeof buf), 0);
     const char *fmt = "\x02\x03" "4,5\x0f  \x1f\x16 ";
     CHECK_EQ(textclean_clean(NULL, fmt, strlen(fmt), buf, sizeof buf), 0);
     CHECK_STREQ(buf, "");
-    CHECK(textclean_clean(NULL, "x", 1, NULL, 10) == PURG_EINVAL);
-    CHECK(textclean_clean(NULL, "x", 1, buf, 0) == PURG_EINVAL);
+    CHECK_EQ(textclean_clean(NULL, "x", 1, NULL, 10), PURG_EINVAL);
+    CHECK_EQ(textclean_clean(NULL, "x", 1, buf, 0), PURG_EINVAL);
     CHECK_EQ(textclean_clean(NULL, NULL, 3, buf, sizeof buf), PURG_EINVAL);
 }
 
@@ -134,7 +134,7 @@ static void test_cap(void)
     CHECK_STREQ(clean_cap("aaa bbb ccc", 11), "aaa bbb ccc");
     /* cut at a word boundary, " ..." inside the cap */
     CHECK_STREQ(clean_cap("one two three four five six", 20), "one two three ...");
-    CHECK(strlen(clean_cap("one two three four five six", 20)) <= 20);
+    CHECK_LE(strlen(clean_cap("one two three four five six", 20)), 20);
     /* a single long word: cut mid-word */
     CHECK_STREQ(clean_cap("abcdefghijklmnopqrstuvwxyz", 12), "abcdefgh ...");
     /* never in the middle of a UTF-8 sequence */
@@ -160,7 +160,7 @@ static void test_cap(void)
     const char *r = clean(big);
     CHECK_LE(strlen(r), 300);
     CHECK_GT(strlen(r), 250);
-    CHECK(strcmp(r + strlen(r) - 4, " ...") == 0);
+    CHECK_STREQ(r + strlen(r) - 4, " ...");
 
     /* 512-byte IRC line of one repeated character */
     memset(big, 'z', 512);
@@ -178,14 +178,17 @@ static void test_cap(void)
     CHECK(n == 0 && small[0] == '\0');
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(formatting),
+    CHECK_CASE(urls),
+    CHECK_CASE(emoji),
+    CHECK_CASE(floods),
+    CHECK_CASE(whitespace_and_empty),
+    CHECK_CASE(invalid_utf8),
+    CHECK_CASE(cap),
+};
+
+int main(int argc, char **argv)
 {
-    test_formatting();
-    test_urls();
-    test_emoji();
-    test_floods();
-    test_whitespace_and_empty();
-    test_invalid_utf8();
-    test_cap();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -139,13 +139,16 @@ static void test_random(void)
     CHECK_EQ(bad, 0);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(controls),
+    CHECK_CASE(unicode),
+    CHECK_CASE(bad_utf8),
+    CHECK_CASE(truncation),
+    CHECK_CASE(idempotent),
+    CHECK_CASE(random),
+};
+
+int main(int argc, char **argv)
 {
-    test_controls();
-    test_unicode();
-    test_bad_utf8();
-    test_truncation();
-    test_idempotent();
-    test_random();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -66,7 +66,7 @@ static void test_normalize(void)
     CHECK_EQ(voicemap_load(&m, NULL, NULL, err, sizeof err), 0);
     voice_t a, b;
     const char *vars[] = { "Avi", "avi_", "avi|away", "avi[m]", "avi2", "AVI" };
-    CHECK(voicemap_lookup(m, NULL, "avi", &a) == 0);
+    CHECK_EQ(voicemap_lookup(m, NULL, "avi", &a), 0);
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         CHECK_EQ(voicemap_lookup(m, NULL, vars[i], &b), 0);
         CHECK_MEMEQ(&a, &b, sizeof a);
@@ -77,9 +77,9 @@ static void test_normalize(void)
 static void test_hash(void)
 {
     /* FNV-1a 64 + fmix64 fixed values: a change here changes everybody's voice */
-    CHECK(voicemap_hash("", "avi") == voicemap_hash(NULL, "avi"));
-    CHECK(voicemap_hash("", "avi") != voicemap_hash("x", "avi"));
-    CHECK(voicemap_hash("", "avi") != voicemap_hash("", "avj"));
+    CHECK_EQ(voicemap_hash("", "avi"), voicemap_hash(NULL, "avi"));
+    CHECK_NE(voicemap_hash("", "avi"), voicemap_hash("x", "avi"));
+    CHECK_NE(voicemap_hash("", "avi"), voicemap_hash("", "avj"));
     char buf[32];
     snprintf(buf, sizeof buf, "%016llx", (unsigned long long)voicemap_hash("", ""));
     /* fmix64(FNV-1a over the single 0x00 separator byte) */
@@ -123,7 +123,7 @@ static void test_golden(void)
 {
     char path[1200], err[256], line[512];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, src_path("voices/default.ini", path, sizeof path), NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, src_path("voices/default.ini", path, sizeof path), NULL, err, sizeof err), 0);
     FILE *f = fopen(src_path("tests/data/voicemap_golden.txt", path, sizeof path), "r");
     CHECK(f != NULL);
     if (!f || !m) {
@@ -179,13 +179,13 @@ static void test_distinct(void)
     voicemap_names(b, "#Room", names, N / 2);
     for (size_t i = N / 2; i < N; i++)
         voicemap_join(b, "#ROOM", nicks[(i * 17 + 5) % N]);
-    CHECK(voicemap_roster_size(a, "#room") == N);
-    CHECK(voicemap_roster_size(b, "#room") == N);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N);
+    CHECK_EQ(voicemap_roster_size(b, "#room"), N);
     int used[4096] = { 0 }, displaced = 0;
     for (size_t i = 0; i < N; i++) {
         voicemap_info_t x, y;
-        CHECK(voicemap_explain(a, "#room", nicks[i], &x) == 0);
-        CHECK(voicemap_explain(b, "#room", nicks[i], &y) == 0);
+        CHECK_EQ(voicemap_explain(a, "#room", nicks[i], &x), 0);
+        CHECK_EQ(voicemap_explain(b, "#room", nicks[i], &y), 0);
         CHECK_EQ(x.index, y.index);
         CHECK_MEMEQ(&x.v, &y.v, sizeof x.v);
         CHECK(x.index >= 0 && x.index < 4096);
@@ -215,19 +215,19 @@ static void test_distinct(void)
     voicemap_info_t before, after;
     voicemap_explain(a, "#room", nicks[7], &before);
     voicemap_part(a, "#room", nicks[7]);
-    CHECK(voicemap_roster_size(a, "#room") == N - 1);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N - 1);
     voicemap_join(a, "#room", nicks[7]);
     voicemap_explain(a, "#room", nicks[7], &after);
     CHECK_EQ(before.index, after.index);
     /* a lookup of a stranger does not change the roster */
     voice_t v;
-    CHECK(voicemap_lookup(a, "#room", "stranger", &v) == 0);
-    CHECK(voicemap_roster_size(a, "#room") == N);
+    CHECK_EQ(voicemap_lookup(a, "#room", "stranger", &v), 0);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N);
     voicemap_kick(a, "#room", nicks[0]);
     voicemap_quit(a, nicks[1]);
-    CHECK(voicemap_roster_size(a, "#room") == N - 2);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N - 2);
     voicemap_channel_clear(a, "#room");
-    CHECK(voicemap_roster_size(a, "#room") == 0);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), 0);
     voicemap_free(a);
     voicemap_free(b);
 }
@@ -238,7 +238,7 @@ static void test_small_pool(void)
     char path[1200], err[256];
     const char *ini = "[voices]\na = en+m1 40\nb = en-us+f2 60\nc = en-gb-scotland+m3 50 50 150\n";
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, write_tmp("vm_small.ini", ini, path, sizeof path), NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, write_tmp("vm_small.ini", ini, path, sizeof path), NULL, err, sizeof err), 0);
     if (!m)
         return;
     const char *nicks[] = { "one", "two", "three", "four", "five" };
@@ -280,7 +280,7 @@ static void test_rename(void)
     voice_t before, after, b2, fresh;
     voicemap_lookup(m, "#a", "avi", &before);
     voicemap_rename(m, "avi", "Zebra");
-    CHECK(voicemap_lookup(m, "#a", "zebra", &after) == 0);
+    CHECK_EQ(voicemap_lookup(m, "#a", "zebra", &after), 0);
     CHECK_MEMEQ(&before, &after, sizeof before);
     voicemap_lookup(m, "#b", "ZEBRA", &b2);
     CHECK_MEMEQ(&before, &b2, sizeof before);
@@ -309,7 +309,7 @@ static void test_overrides_and_salt(void)
     snprintf(text, sizeof text,
              "[voices]\nx1 = en+m1 40\nx2 = en-us+f2 60\nx3 = en-029+m3\nx4 = en-gb-x-rp+f4 55 50 190 33\n"
              "[overrides]\nBob|away = x4\nCarol = en-gb-scotland+f1 70 60 160 -90\n");
-    CHECK(voicemap_load(&m, write_tmp("vm_pins.ini", text, path, sizeof path), NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, write_tmp("vm_pins.ini", text, path, sizeof path), NULL, err, sizeof err), 0);
     if (!m || !plain)
         return;
     voicemap_explain(m, "#c", "bob", &bob);
@@ -346,10 +346,10 @@ static void test_overrides_and_salt(void)
 
     /* salt: same salt, same mapping; another salt reshuffles; --salt beats the file's */
     voicemap_t *s1 = NULL, *s2 = NULL, *s3 = NULL;
-    CHECK(voicemap_load(&s1, NULL, "talk-2024", err, sizeof err) == 0);
-    CHECK(voicemap_load(&s2, NULL, "talk-2024", err, sizeof err) == 0);
-    CHECK(voicemap_load(&s3, write_tmp("vm_salt.ini", "[pool]\nsalt = talk-2024\n[voices]\na = en\nb = en-us\nc = en-029\n",
-                                       path, sizeof path), "other", err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&s1, NULL, "talk-2024", err, sizeof err), 0);
+    CHECK_EQ(voicemap_load(&s2, NULL, "talk-2024", err, sizeof err), 0);
+    CHECK_EQ(voicemap_load(&s3, write_tmp("vm_salt.ini", "[pool]\nsalt = talk-2024\n[voices]\na = en\nb = en-us\nc = en-029\n",
+                                       path, sizeof path), "other", err, sizeof err), 0);
     if (s3)
         CHECK_STREQ(voicemap_salt(s3), "other");
     int differ = 0;
@@ -441,7 +441,7 @@ static void test_bad_files(void)
 {
     char err[512];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, "/nonexistent/voices.ini", NULL, err, sizeof err) == PURG_ENOTFOUND);
+    CHECK_EQ(voicemap_load(&m, "/nonexistent/voices.ini", NULL, err, sizeof err), PURG_ENOTFOUND);
     CHECK(strstr(err, "/nonexistent/voices.ini") != NULL);
     CHECK(m == NULL);
     bad_file("vm_bad1.ini", "[voices]\na = en\nb = xx-nope+m1\n", PURG_EFORMAT, ":3: voice 'b': espeak-ng has no voice 'xx-nope'");
@@ -470,7 +470,7 @@ static void test_bad_files(void)
     bad_text("[voices]\na = en \xff\n", 0, "v.ini:2: voice 'a': bad pitch '\\xFF'");
     bad_text("[voices]\na = en\n[\xe2\x81\xa7x]\nk = v\n", 0, "v.ini:4: unknown section [<U+2067>x]");
     static const char crlf[] = "[voices]\r\na = en\t50\r\n"; /* CRLF and TAB are fine */
-    CHECK(voicemap_parse_string("v.ini", crlf, sizeof crlf - 1, 0, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_parse_string("v.ini", crlf, sizeof crlf - 1, 0, err, sizeof err), 0);
 }
 
 static void test_reload(void)
@@ -496,7 +496,7 @@ static void test_reload(void)
     CHECK_EQ(voicemap_file_changed(m), 1);
     CHECK_EQ(voicemap_reload(m, err, sizeof err), 0);
     CHECK_EQ(voicemap_file_changed(m), 0);
-    CHECK(voicemap_roster_size(m, "#c") == 2);
+    CHECK_EQ(voicemap_roster_size(m, "#c"), 2);
     voicemap_explain(m, "#c", "avi", &a3);
     CHECK(a3.flags & VOICEMAP_PINNED);
     CHECK_STREQ(a3.v.name, "en-gb-scotland+f5");
@@ -506,7 +506,7 @@ static void test_reload(void)
     CHECK(strstr(err, "vm_reload.ini:3: voice 'b': bad pitch 'six'") != NULL);
     voicemap_explain(m, "#c", "avi", &a2);
     CHECK_MEMEQ(&a3.v, &a2.v, sizeof a3.v);
-    CHECK(voicemap_roster_size(m, "#c") == 2);
+    CHECK_EQ(voicemap_roster_size(m, "#c"), 2);
     voicemap_free(m);
 }
 
@@ -1047,7 +1047,7 @@ static void test_big_roster(void)
         ref_append(&r.ch[0], key, key); /* all new, all lower case: no search needed */
     }
     voicemap_names(m, "#big", names, N);
-    CHECK(voicemap_roster_size(m, "#big") == N);
+    CHECK_EQ(voicemap_roster_size(m, "#big"), N);
     ref_chan_t *c = &r.ch[0];
     ref_assign(m, &r, c);
     int bad = 0, holders = 0;
@@ -1086,25 +1086,28 @@ static void test_big_roster(void)
     voicemap_free(m);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(normalize),
+    CHECK_CASE(hash),
+    CHECK_CASE(builtin_matches_file),
+    CHECK_CASE(golden),
+    CHECK_CASE(distinct),
+    CHECK_CASE(small_pool),
+    CHECK_CASE(rename),
+    CHECK_CASE(overrides_and_salt),
+    CHECK_CASE(pan),
+    CHECK_CASE(bad_files),
+    CHECK_CASE(reload),
+    CHECK_CASE(distance),
+    CHECK_CASE(random_vs_rule),
+    CHECK_CASE(order_independence),
+    CHECK_CASE(big_roster),
+};
+
+int main(int argc, char **argv)
 {
     const char *s = getenv("PURG_SOURCE_DIR"), *t = getenv("PURG_TEST_TMP");
     snprintf(src_dir, sizeof src_dir, "%s", s ? s : ".");
     snprintf(tmp_dir, sizeof tmp_dir, "%s", t ? t : "/tmp");
-    test_normalize();
-    test_hash();
-    test_builtin_matches_file();
-    test_golden();
-    test_distinct();
-    test_small_pool();
-    test_rename();
-    test_overrides_and_salt();
-    test_pan();
-    test_bad_files();
-    test_reload();
-    test_distance();
-    test_random_vs_rule();
-    test_order_independence();
-    test_big_roster();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }
