@@ -90,7 +90,7 @@ export PURG_SASL=hunter2
 purg_spawn fakeircd "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/fakeircd.py" "$PURG_TMP/fake.port" \
   --user ear --password hunter2 --bad-lines "$PURG_TMP/evil.txt"
 for _ in $(seq 50); do [ -s "$PURG_TMP/fake.port" ] && break; sleep 0.1; done
-unset '_purg_pids[listener]'
+purg_forget listener
 purg_spawn listener "$PURG_BIN" listen --server 127.0.0.1 --port "$(cat "$PURG_TMP/fake.port")" \
   --nick ear --channel '#bad' --audio null --sasl-user ear --sasl-password-env PURG_SASL
 purg_wait_for '<alice> .*still here' "$PURG_TMP/listener.out" 20 || purg_fail "not spoken after the hostile lines"
@@ -117,7 +117,7 @@ rm -f "$PURG_TMP/fake3.port"
 purg_spawn fakeircd3 "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/fakeircd.py" "$PURG_TMP/fake3.port" \
   --bad-lines "$PURG_TMP/escapes.txt"
 for _ in $(seq 50); do [ -s "$PURG_TMP/fake3.port" ] && break; sleep 0.1; done
-unset '_purg_pids[listener]'
+purg_forget listener
 mv "$PURG_TMP/listener.out" "$PURG_TMP/listener-sasl.out"
 mv "$PURG_TMP/listener.err" "$PURG_TMP/listener-sasl.err"
 purg_spawn listener "$PURG_BIN" listen --server 127.0.0.1 --port "$(cat "$PURG_TMP/fake3.port")" \

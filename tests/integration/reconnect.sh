@@ -27,7 +27,7 @@ restart_ngircd() {
   kill -"$1" "$pid" 2>/dev/null || true
   purg_wait ngircd 5 >/dev/null || true
   cat "$PURG_TMP/ngircd.out" >>"$PURG_TMP/ngircd-all.log" 2>/dev/null || true
-  unset '_purg_pids[ngircd]'
+  purg_forget ngircd
   purg_spawn ngircd ngircd -n -f "$conf"
   end=$(( ${EPOCHREALTIME/./} + 5000000 ))
   until _purg_port_open "$PURG_IRC_PORT"; do
@@ -89,7 +89,7 @@ purg_log "frozen server detected and left"
 # --- nick in use: a fallback nick, then the wanted one back -------------------
 purg_stop_listener || purg_fail "listener exit status $?"
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-1.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-1.err"
-unset '_purg_pids[listener]'
+purg_forget listener
 purg_ircpeer_bg squatter --nick ear --channel '#purg' --stay 3
 sleep 1
 purg_start_listener --nick ear --channel '#purg' --audio null
@@ -103,7 +103,7 @@ purg_log "nick reclaimed"
 
 # --- a hosted persona comes back too: after each restart it rejoins and answers
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-2.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-2.err"
-unset '_purg_pids[listener]'
+purg_forget listener
 printf '%s\n' 'the weather is nice today and the sun is out' 'i think the weather will turn to rain' \
   'rain is good for the garden and the weather' 'the garden needs sun and rain' >"$PURG_TMP/delta.txt"
 cat >"$PURG_TMP/delta.ini" <<'INI'

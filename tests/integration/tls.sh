@@ -26,9 +26,9 @@ purg_start_ngircd "$PURG_TMP/ssl.conf" "$PURG_TMP/pass.conf"
 for _ in $(seq 50); do _purg_port_open "$tlsport" && break; sleep 0.1; done
 
 run_listener() { # NAME ARGS... - start a listener that is expected to run
-  unset '_purg_pids[listener]'
+  purg_forget listener
   purg_spawn "$1" "$PURG_BIN" listen --nick "$1" --channel '#tls' --audio null "${@:2}"
-  _purg_pids[listener]=${_purg_pids[$1]}
+  purg_alias listener "$1"
 }
 expect_refused() { # WHAT ERE ARGS... - a listener that must fail with ERE on stderr
   local rc=0
