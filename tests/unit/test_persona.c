@@ -279,13 +279,10 @@ static int member_say(void *ctx, const char *channel, const char *text)
 static void test_exchange(void)
 {
     markov_t *m = model;
-    const char *ini =
-        "[persona]\nnick = %s\nmodel = m\nchannels = #c\nchattiness = 0\nreply_mention = 1\n"
-        "reply_persona = 1\nmax_turns = 6\nrate = 60\nburst = 5\n";
-    char a_ini[512], b_ini[512];
-    snprintf(a_ini, sizeof a_ini, ini, "alpha");
-    snprintf(b_ini, sizeof b_ini, ini, "beta");
-    persona_def_t *da = def_from(a_ini), *db = def_from(b_ini);
+#define EXCHANGE_INI(nick) \
+        "[persona]\nnick = " nick "\nmodel = m\nchannels = #c\nchattiness = 0\nreply_mention = 1\n" \
+        "reply_persona = 1\nmax_turns = 6\nrate = 60\nburst = 5\n"
+    persona_def_t *da = def_from(EXCHANGE_INI("alpha")), *db = def_from(EXCHANGE_INI("beta"));
     room_t *room = NULL;
     CHECK_EQ(room_create(&room), 0);
     int64_t now = 5 * S;

@@ -45,7 +45,7 @@ static markov_t *command_heavy_model(unsigned seed)
         "/join #ops", "cmdbot, deploy the build", "!help", "karma-- for the network", "$eval 1+1",
         ">run the tests", "cmdbot status please", "alpha: !deploy", "beta, kick bob", "!op gamma",
         "the build--", ".reload", "gamma: exec rm -rf", "~~ cmdbot ~~", "++bob", "@bob deploy",
-        "\x01" "ACTION deploys\x01", "!!", "(!karma bob)", "\"!deploy\" said the server",
+        "\001ACTION deploys\001", "!!", "(!karma bob)", "\"!deploy\" said the server",
         "hubot deploy the build", "@hubot: restart the printer", "jarvis status of the server",
         "Jarvis, what is the karma of bob", "the server is down again, jarvis",
         "dave the printer is on fire", "deploy production now; hubot", "jarvis> quote the manual",
