@@ -182,10 +182,10 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             break;
         case 'n':
             if (!irc_nick_valid(optarg)) {
-                char v[UTIL_VIS_MAX];
+                char vis[UTIL_VIS_MAX];
                 fprintf(stderr, "purgatory listen: '%s' is not a nick servers accept (1-30 "
                         "letters, digits or [ ] \\ ` _ ^ { | } -, not starting with a digit "
-                        "or '-')\n", util_visible(v, sizeof v, optarg));
+                        "or '-')\n", util_visible(vis, sizeof vis, optarg));
                 return 2;
             }
             o->nick = optarg;
@@ -196,10 +196,10 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
                 return 2;
             }
             if (!irc_channel_valid(optarg)) {
-                char v[UTIL_VIS_MAX];
+                char vis[UTIL_VIS_MAX];
                 fprintf(stderr, "purgatory listen: '%s' is not a channel name: '#', '&', '+' "
                         "or '!' and up to 62 more characters, no spaces, commas or colons "
-                        "(quote it: --channel '#name')\n", util_visible(v, sizeof v, optarg));
+                        "(quote it: --channel '#name')\n", util_visible(vis, sizeof vis, optarg));
                 return 2;
             }
             o->channels[o->nchannels++] = optarg;

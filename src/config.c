@@ -54,6 +54,9 @@ static char *mem_reader(char *str, int num, void *stream)
 
 /* Records the first error. a may be text from the file: it is quoted through
  * util_visible, cut to 64 bytes. */
+/* fmt is always a literal from this file, with %s for a (-Wformat=2) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void fail(parse_state_t *st, int rc, const char *fmt, const char *a)
 {
     if (st->rc)
@@ -65,6 +68,7 @@ static void fail(parse_state_t *st, int rc, const char *fmt, const char *a)
     util_snprintf(st->err, st->errlen, "%s:%d: %s (see purgatory %s --help)",
                   util_visible(vn, sizeof vn, st->name), st->line, msg, st->section);
 }
+#pragma GCC diagnostic pop
 
 static const struct option *find_opt(const struct option *o, const char *name)
 {

@@ -59,6 +59,9 @@ static char *p_reader(char *str, int num, void *stream)
 
 /* Records the first problem; returns 0 so that inih stops. a and b may be
  * text from the file: they are quoted through util_visible, a cut to 64 bytes. */
+/* fmt is always a literal from this file, with %s for a and b (-Wformat=2) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static int p_fail(p_parse_t *p, const char *fmt, const char *a, const char *b)
 {
     if (!p->err_line) {
@@ -69,6 +72,7 @@ static int p_fail(p_parse_t *p, const char *fmt, const char *a, const char *b)
     }
     return 0;
 }
+#pragma GCC diagnostic pop
 
 static int nick_char(int c, int first)
 {

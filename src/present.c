@@ -546,6 +546,9 @@ static int chan_slot(present_t *p, const char *chan, int create)
     return -1;
 }
 
+/* fmt is always a literal from this file, with %s for a and b (-Wformat=2) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void notice(present_t *p, const char *chan, const char *fmt, const char *a, const char *b)
 {
     char text[256];
@@ -555,6 +558,7 @@ static void notice(present_t *p, const char *chan, const char *fmt, const char *
     if (u)
         speechq_push(p->queue, u);
 }
+#pragma GCC diagnostic pop
 
 void present_say(present_t *p, const char *chan, const char *text)
 {

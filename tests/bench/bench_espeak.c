@@ -141,8 +141,8 @@ int main(int argc, char **argv)
     struct timespec gap = { gap_ms / 1000, (long)(gap_ms % 1000) * 1000000L };
     double c0 = cpu_seconds();
     const char *prev = "";
-    for (size_t i = 0; i < n; i++) {
-        line_t *l = &lines[i];
+    for (size_t k = 0; k < n; k++) {
+        line_t *l = &lines[k];
         if (!cache || strcmp(prev, l->voice) != 0) {
             if (espeak_SetVoiceByName(l->voice) != EE_OK)
                 espeak_SetVoiceByName("en");
@@ -168,8 +168,8 @@ int main(int argc, char **argv)
     double speech = (double)samples / rate;
     printf("lines %zu speech_s %.3f cpu_s %.3f cpu_per_speech_s %.5f\n", n, speech, cpu,
            speech > 0 ? cpu / speech : 0.0);
-    for (size_t i = 0; i < n; i++)
-        free(lines[i].text);
+    for (size_t k = 0; k < n; k++)
+        free(lines[k].text);
     free(lines);
     return 0;
 }

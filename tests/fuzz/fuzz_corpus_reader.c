@@ -16,6 +16,8 @@ static int add(void *ud, const char *line, size_t len)
     return rc == -2 /* PURG_EINVAL */ ? 0 : rc;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)

@@ -78,6 +78,8 @@ static void check_room_passed(const char *out)
             abort();                                   /* a bot in the room would act */
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static guard_t *strict, *rw;

@@ -271,6 +271,8 @@ static void setup(fz_t *f)
     f->ready = 1;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_t *f = &F;

@@ -23,6 +23,8 @@ static void check_reply(const char *r, size_t n)
             abort();
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 16384)

@@ -9,6 +9,8 @@
 #include "textclean.h"
 #include "util.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const size_t caps[] = {0, 1, 2, 3, 4, 5, 11, 12, 13, 16, 40, 100, 300, 512, 4096};

@@ -9,6 +9,8 @@
 
 #include "util.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const size_t outs[] = {1, 2, 3, 4, 5, 6, 8, 9, 12, 13, 64, 301, UTIL_VIS_MAX, 4097};

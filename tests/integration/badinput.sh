@@ -32,20 +32,17 @@ printf '%b\n' \
   'alice|/nick aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' \
   'bob|the end of the bad input' >"$PURG_TMP/bad.txt"
 # raw bytes the test client (UTF-8 only) cannot send: invalid UTF-8 and a NUL
-"$PURG_PYTHON" - "$PURG_IRC_PORT" <<'PY' || purg_fail "the raw client failed"
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"NICK mallory\r\nUSER m 0 * :m\r\n")
-buf = b""
-while b" 001 " not in buf:
-    buf += s.recv(4096)
-s.sendall(b"JOIN #bad\r\n")
-while b" 366 " not in buf:
-    buf += s.recv(4096)
-s.sendall(b"PRIVMSG #bad :caf\xe9 \xff\xfe\xc0\xaf broken utf-8\r\n"
-          b"PRIVMSG #bad :before\x00after the nul\r\nQUIT\r\n")
-time.sleep(0.5)
-PY
+purg_ircpeer --raw - <<'RAW' || purg_fail "the raw client failed"
+send NICK mallory
+send USER m 0 * :m
+expect " 001 "
+send JOIN #bad
+expect " 366 "
+send PRIVMSG #bad :caf\xe9 \xff\xfe\xc0\xaf broken utf-8
+send PRIVMSG #bad :before\x00after the nul
+send QUIT
+sleep 0.5
+RAW
 purg_ircpeer --channel '#bad' --wait-nick ear --script "$PURG_TMP/bad.txt" --timeout 20 \
   || purg_log "note: the test client reported an error (expected for the refused nick)"
 purg_wait_for '<bob> .*the end of the bad input' "$PURG_LISTENER_OUT" 30 || purg_fail "the listener stopped speaking"
@@ -90,7 +87,7 @@ export PURG_SASL=hunter2
 purg_spawn fakeircd "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/fakeircd.py" "$PURG_TMP/fake.port" \
   --user ear --password hunter2 --bad-lines "$PURG_TMP/evil.txt"
 for _ in $(seq 50); do [ -s "$PURG_TMP/fake.port" ] && break; sleep 0.1; done
-unset '_purg_pids[listener]'
+purg_forget listener
 purg_spawn listener "$PURG_BIN" listen --server 127.0.0.1 --port "$(cat "$PURG_TMP/fake.port")" \
   --nick ear --channel '#bad' --audio null --sasl-user ear --sasl-password-env PURG_SASL
 purg_wait_for '<alice> .*still here' "$PURG_TMP/listener.out" 20 || purg_fail "not spoken after the hostile lines"
@@ -117,7 +114,7 @@ rm -f "$PURG_TMP/fake3.port"
 purg_spawn fakeircd3 "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/fakeircd.py" "$PURG_TMP/fake3.port" \
   --bad-lines "$PURG_TMP/escapes.txt"
 for _ in $(seq 50); do [ -s "$PURG_TMP/fake3.port" ] && break; sleep 0.1; done
-unset '_purg_pids[listener]'
+purg_forget listener
 mv "$PURG_TMP/listener.out" "$PURG_TMP/listener-sasl.out"
 mv "$PURG_TMP/listener.err" "$PURG_TMP/listener-sasl.err"
 purg_spawn listener "$PURG_BIN" listen --server 127.0.0.1 --port "$(cat "$PURG_TMP/fake3.port")" \

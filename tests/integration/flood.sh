@@ -95,7 +95,7 @@ purg_stop_listener || purg_fail "listener exit status $?"
 
 # --catch-up 0: a backlog of 30 lines, every one at the voice's own rate
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/flood.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/flood.err"
-unset '_purg_pids[listener]'
+purg_forget listener
 purg_start_listener --nick ear --channel '#purg' --audio null --queue 100 --catch-up 0
 purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the second listener did not join"
 purg_ircpeer --port "$PURG_IRC_BULK_PORT" --channel '#purg' --wait-nick ear --nick flooder --burst 30 --burst-nick flooder \

@@ -122,7 +122,7 @@ for c in yan botty norm; do purg_wait "$c" 15 || purg_fail "client $c failed (st
 
 # --- 4: personas at a high rate under InspIRCd's flood rules ------------------------
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-1.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-1.err"
-unset '_purg_pids[listener]'
+purg_forget listener
 "$PURG_PYTHON" - "$PURG_TMP/corpus.txt" <<'PY'
 import random, sys
 r = random.Random(7)

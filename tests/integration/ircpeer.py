@@ -28,6 +28,19 @@ appended as 'nick|text' ('nick|/me text' for actions, 'nick|/notice text'),
 one per line, flushed at once. --expect N / --until TEXT wait for recorded
 lines after the script has been sent.
 
+Raw mode (--raw FILE, '-' for stdin): one connection that sends bytes the
+script above cannot (invalid UTF-8, a NUL, PASS) and registers only if told.
+Each line of FILE is one step:
+  send LINE              send LINE + CR LF; Python escapes (\\xff, \\x00, \\\\)
+                         give any byte
+  expect [N] TEXT        wait until TEXT (escapes too; "quoted" to keep spaces at
+                         its ends) has come N times (default 1) since the last
+                         expect was met
+  sleep SECONDS          pause
+  # comment, blank lines ignored
+Every line the server sends is appended to --record FILE ('-' = stdout), if
+given. --timeout limits each expect; --port and --host apply.
+
 Exit status: 0 done; 1 timeout, connection or server error (with a message
 on stderr saying what was awaited); 2 usage error.
 """
@@ -452,6 +465,90 @@ def script_nicks(script, args):
     return [n for n in seen if n.lower() not in renamed or n in args.nick]
 
 
+def raw_steps(path):
+    """[(verb, count, bytes)] from a --raw file."""
+    import codecs
+    f = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    with f:
+        lines = [l.rstrip("\n") for l in f]
+    steps = []
+    for n, l in enumerate(lines, 1):
+        if not l.strip() or l.lstrip().startswith("#"):
+            continue
+        verb, _, rest = l.partition(" ")
+        count = 1
+        if verb == "expect":
+            first, _, more = rest.partition(" ")
+            if first.isdigit() and more:
+                count, rest = int(first), more
+            if len(rest) >= 2 and rest[0] == rest[-1] == '"':
+                rest = rest[1:-1]   # "quoted": keeps spaces at the ends
+        elif verb == "sleep":
+            try:
+                float(rest)
+            except ValueError:
+                usage_error("raw line %d: sleep needs seconds: %r" % (n, l))
+        elif verb != "send":
+            usage_error("raw line %d: not send, expect or sleep: %r" % (n, l))
+        if not rest:
+            usage_error("raw line %d: %s needs an argument" % (n, verb))
+        steps.append((verb, count, codecs.escape_decode(rest.encode("utf-8"))[0]))
+    return steps
+
+
+def raw_session(args):
+    """--raw: run the steps on one plain connection; the exit status."""
+    steps = raw_steps(args.raw)
+    record = None
+    if args.record:
+        record = sys.stdout.buffer if args.record == "-" else open(args.record, "ab")
+    try:
+        s = socket.create_connection((args.host, args.port), timeout=args.timeout)
+    except OSError as e:
+        log("cannot connect to %s:%d: %s" % (args.host, args.port, e))
+        return 1
+    buf = b""      # received since the last expect was met
+    part = b""     # an incomplete line, for --record
+    with s:
+        for verb, count, arg in steps:
+            if verb == "send":
+                s.sendall(arg + b"\r\n")
+            elif verb == "sleep":
+                time.sleep(float(arg))
+            else:
+                end = time.monotonic() + args.timeout
+                while buf.count(arg) < count:
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        log("timed out after %ss waiting for %d x %r (saw %d)"
+                            % (args.timeout, count, arg, buf.count(arg)))
+                        return 1
+                    s.settimeout(left)
+                    try:
+                        data = s.recv(4096)
+                    except socket.timeout:
+                        continue
+                    except OSError as e:
+                        log("connection error while waiting for %r: %s" % (arg, e))
+                        return 1
+                    if not data:
+                        log("the server closed the connection while waiting for %r" % arg)
+                        return 1
+                    buf += data
+                    if record:
+                        part += data
+                        *whole, part = part.split(b"\n")
+                        for w in whole:
+                            record.write(w.rstrip(b"\r") + b"\n")
+                        record.flush()
+                # the next expect counts what came after this one's last match
+                at = -1
+                for _ in range(count):
+                    at = buf.index(arg, at + 1)
+                buf = buf[at + len(arg):]
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
@@ -490,7 +587,13 @@ def main():
                     help="limit for each wait: connect, join, nicks, records (default %(default)s)")
     ap.add_argument("--quit-message", default="done")
     ap.add_argument("-v", "--verbose", action="store_true", help="log all traffic on stderr")
+    ap.add_argument("--raw", metavar="FILE",
+                    help="raw mode: send, expect and sleep steps from FILE ('-' = stdin) on one "
+                         "connection; see the top of this file")
     args = ap.parse_args()
+
+    if args.raw:
+        return raw_session(args)
 
     if not args.channel:
         ap.error("at least one --channel is needed")

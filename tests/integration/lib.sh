@@ -186,7 +186,8 @@ _purg_alive() {
 
 # purg_spawn NAME CMD [ARGS...] - start CMD in the background with stdin from
 # /dev/null, stdout in $PURG_TMP/NAME.out, stderr in $PURG_TMP/NAME.err.
-# purg_pid NAME prints its pid; purg_wait / purg_stop collect its status.
+# purg_pid NAME prints its pid; purg_wait / purg_stop collect its status;
+# purg_forget NAME frees the name for another purg_spawn.
 purg_spawn() {
   local name=$1
   shift
@@ -199,6 +200,34 @@ purg_spawn() {
 }
 
 purg_pid() { printf '%s\n' "${_purg_pids[$1]:-}"; }
+
+# purg_forget NAME - forget NAME, a process that has exited or was stopped
+# (purg_stop, purg_wait), or an alias (purg_alias), so that purg_spawn NAME
+# may start another. Its log files stay: move them first to keep them, or
+# the new process overwrites them. Forgetting a process that still runs
+# under no other name fails the test (nothing would stop it at exit).
+purg_forget() {
+  local name=$1 pid=${_purg_pids[$1]:-} other
+  if [ -n "$pid" ] && _purg_alive "$pid"; then
+    for other in "${!_purg_pids[@]}"; do
+      [ "$other" != "$name" ] && [ "${_purg_pids[$other]}" = "$pid" ] && pid=
+    done
+    [ -z "$pid" ] || purg_fail "purg_forget: '$name' (pid $pid) still runs; stop it first"
+  fi
+  unset '_purg_pids[$name]' '_purg_status[$name]'
+}
+
+# purg_alias ALIAS NAME - ALIAS names NAME's process too: purg_pid,
+# purg_running, purg_stop and purg_wait take either name. A test that spawns
+# listeners under names of its own makes one of them `listener` this way, so
+# that purg_wait_for stops waiting when it exits and purg_stop_listener stops
+# it. ALIAS must be free (purg_forget it first).
+purg_alias() {
+  [ -n "${_purg_pids[$2]:-}" ] || purg_fail "purg_alias: nothing called '$2' was started"
+  [ -z "${_purg_pids[$1]:-}" ] || purg_fail "purg_alias: '$1' is taken; purg_forget it first"
+  _purg_pids[$1]=${_purg_pids[$2]}
+  unset '_purg_status[$1]'
+}
 
 # purg_running NAME - true while NAME runs.
 purg_running() { _purg_alive "${_purg_pids[$1]:-}"; }
@@ -348,7 +377,7 @@ purg_start_ngircd() {
     chmod a+r "$dir/ngircd.conf"
     if [ -n "${_purg_pids[ngircd]:-}" ]; then   # an earlier attempt died
       mv -f "$PURG_TMP/ngircd.out" "$PURG_TMP/ngircd-attempt$((attempt - 1)).log" 2>/dev/null || true
-      unset '_purg_pids[ngircd]'
+      purg_forget ngircd
     fi
     purg_spawn ngircd ngircd -n -f "$dir/ngircd.conf"
     end=$(( ${EPOCHREALTIME/./} + 5000000 ))

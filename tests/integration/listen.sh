@@ -66,7 +66,7 @@ purg_assert_ge "$rms" 0.005 "RMS amplitude of what was played (silence is 0)"
 # --- 2. into WAV files: the same text from two nicks sounds different ----------
 wav_run() { # NICK WAV
   rm -f "$PURG_TMP/listener.out" "$PURG_TMP/listener.err"
-  unset '_purg_pids[listener]'
+  purg_forget listener
   purg_start_listener --nick ear --channel '#purg' --output "$2"
   purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the WAV listener did not join"
   purg_ircpeer --channel '#purg' --wait-nick ear --line "$1|the same words for everyone" \
@@ -93,7 +93,7 @@ purg_log "ok"
 vfile="$PURG_TMP/voices.ini"
 printf '[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 64 50 150 50\n[overrides]\nalice = A\n' >"$vfile"
 rm -f "$PURG_TMP/listener.out" "$PURG_TMP/listener.err"
-unset '_purg_pids[listener]'
+purg_forget listener
 purg_start_listener --nick ear --channel '#purg' --audio null --voices "$vfile"
 purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the reload listener did not join"
 say() { purg_ircpeer --channel '#purg' --wait-nick ear --line "alice|$1" || purg_fail "the test client failed"; }

@@ -36,10 +36,10 @@ start_fake() {
 }
 # run_listener NAME ARGS... - the listener on the fake server (nick ear, #chan)
 run_listener() {
-  unset '_purg_pids[listener]'
+  purg_forget listener
   purg_spawn "$1" "$PURG_BIN" listen --server 127.0.0.1 --port "$port" --nick ear \
     --channel '#chan' --audio null "${@:2}"
-  _purg_pids[listener]=${_purg_pids[$1]}
+  purg_alias listener "$1"
 }
 # no_raw_ctrl FILES... - no ESC or BEL byte in any of FILES
 no_raw_ctrl() {

@@ -22,10 +22,10 @@ start_fake() {
 }
 # run_listener NAME ARGS... - a listener that is expected to run
 run_listener() {
-  unset '_purg_pids[listener]'
+  purg_forget listener
   purg_spawn "$1" "$PURG_BIN" listen --server 127.0.0.1 --port "$port" --nick ear \
     --channel '#ns' --audio null "${@:2}"
-  _purg_pids[listener]=${_purg_pids[$1]}
+  purg_alias listener "$1"
 }
 # no_secret SECRET FILES... - SECRET appears in none of FILES
 no_secret() {

@@ -93,22 +93,17 @@ purg_assert_no_grep '<(alpha|beta|gamma)> (@|cmdbot|jarvis|ear)' "$PURG_LISTENER
   "persona lines addressed to someone present"
 
 # the personas are in bot mode: another client sees it in WHOIS (335)
-"$PURG_PYTHON" - "$PURG_IRC_BULK_PORT" >"$PURG_TMP/whois.txt" <<'PY' || purg_fail "the WHOIS client failed"
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"NICK whoiser\r\nUSER w 0 * :w\r\n")
-buf = b""
-while b" 376 " not in buf and b" 422 " not in buf:
-    buf += s.recv(4096)
-buf = b""
-s.sendall(b"WHOIS alpha\r\nWHOIS beta\r\nWHOIS jarvis\r\n")
-while buf.count(b" 318 ") < 3:
-    buf += s.recv(4096)
-s.sendall(b"QUIT\r\n")
-for l in buf.split(b"\r\n"):
-    if b" 335 " in l:
-        print(l.decode("utf-8", "replace").split(" ")[3])
-PY
+purg_ircpeer --raw - --timeout 10 --record "$PURG_TMP/whois.log" <<'RAW' || purg_fail "the WHOIS client failed"
+send NICK whoiser
+send USER w 0 * :w
+expect " 376 "
+send WHOIS alpha
+send WHOIS beta
+send WHOIS jarvis
+expect 3 " 318 "
+send QUIT
+RAW
+awk '$2 == "335" { print $4 }' "$PURG_TMP/whois.log" >"$PURG_TMP/whois.txt"
 for n in alpha beta jarvis; do
   grep -qx "$n" "$PURG_TMP/whois.txt" || purg_fail "WHOIS $n shows no bot mode (335): $(cat "$PURG_TMP/whois.txt")"
 done

@@ -14,7 +14,7 @@ mkdir -p "$XDG_CONFIG_HOME"
 
 restart() { # clear the listener's logs so that it can be started again
   rm -f "$PURG_TMP/listener.out" "$PURG_TMP/listener.err"
-  unset '_purg_pids[listener]'
+  purg_forget listener
 }
 sound() { "$PURG_PYTHON" "$PURG_INTEGRATION_DIR/speechsecs.py" "$1" | cut -d' ' -f1; }
 peer() { purg_ircpeer --channel '#purg' --wait-nick ear "$@" || purg_fail "the test client failed"; }

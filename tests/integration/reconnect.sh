@@ -80,7 +80,7 @@ purg_log "frozen server detected and left"
 # --- nick in use: a fallback nick, then the wanted one back -------------------
 purg_stop_listener || purg_fail "listener exit status $?"
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-1.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-1.err"
-unset '_purg_pids[listener]'
+purg_forget listener
 purg_ircpeer_bg squatter --nick ear --channel '#purg' --stay 3 -v
 # the squatter holds 'ear' once it is in the channel (InspIRCd welcomes ~1 s late)
 purg_wait_for ' 366 ' "$PURG_TMP/squatter.err" 10 || purg_fail "the squatter did not join"
@@ -95,7 +95,7 @@ purg_log "nick reclaimed"
 
 # --- a hosted persona comes back too: after each restart it rejoins and answers
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-2.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-2.err"
-unset '_purg_pids[listener]'
+purg_forget listener
 printf '%s\n' 'the weather is nice today and the sun is out' 'i think the weather will turn to rain' \
   'rain is good for the garden and the weather' 'the garden needs sun and rain' >"$PURG_TMP/delta.txt"
 cat >"$PURG_TMP/delta.ini" <<'INI'

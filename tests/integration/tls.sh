@@ -26,9 +26,9 @@ purg_start_ngircd "$PURG_TMP/ssl.conf" "$PURG_TMP/pass.conf"
 for _ in $(seq 50); do _purg_port_open "$tlsport" && break; sleep 0.1; done
 
 run_listener() { # NAME ARGS... - start a listener that is expected to run
-  unset '_purg_pids[listener]'
+  purg_forget listener
   purg_spawn "$1" "$PURG_BIN" listen --nick "$1" --channel '#tls' --audio null "${@:2}"
-  _purg_pids[listener]=${_purg_pids[$1]}
+  purg_alias listener "$1"
 }
 expect_refused() { # WHAT ERE ARGS... - a listener that must fail with ERE on stderr
   local rc=0
@@ -44,20 +44,18 @@ auth=(--password-env PURG_PASS)
 # 1. the right CA, the right name: connects, joins, speaks
 run_listener ear --server 127.0.0.1 --port "$tlsport" --tls --tls-ca "$pki/trusted-ca.pem" "${auth[@]}"
 purg_wait_for 'joined #tls' "$PURG_TMP/ear.err" 15 || purg_fail "no TLS connection with the right CA"
-# the test client has no PASS option: a few lines of python instead
-python3 - "$PURG_IRC_PORT" <<'PY' || purg_fail "the plain client could not talk"
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"PASS letmein\r\nNICK alice\r\nUSER a 0 * :a\r\n")
-buf = b""
-while b" 001 " not in buf:
-    buf += s.recv(4096)
-s.sendall(b"JOIN #tls\r\n")
-while b"366" not in buf:
-    buf += s.recv(4096)
-s.sendall(b"PRIVMSG #tls :hello over tls\r\nQUIT\r\n")
-time.sleep(0.5)
-PY
+# the test client's script has no PASS: its raw mode instead
+purg_ircpeer --raw - <<'RAW' || purg_fail "the plain client could not talk"
+send PASS letmein
+send NICK alice
+send USER a 0 * :a
+expect " 001 "
+send JOIN #tls
+expect 366
+send PRIVMSG #tls :hello over tls
+send QUIT
+sleep 0.5
+RAW
 purg_wait_for '<alice> .*hello over tls' "$PURG_TMP/ear.out" 15 || purg_fail "the line over TLS was not spoken"
 purg_stop_listener || purg_fail "TLS listener exit status $?"
 purg_log "TLS with --tls-ca: ok"

@@ -18,7 +18,7 @@ typedef struct got {
 static int collect(void *ud, const char *line, size_t len)
 {
     got_t *g = ud;
-    CHECK(strlen(line) == len);
+    CHECK_EQ(strlen(line), len);
     if (g->n < 32)
         snprintf(g->lines[g->n++], sizeof g->lines[0], "%s", line);
     return 0;
@@ -31,7 +31,7 @@ static corpus_stats_t run(corpus_format_t f, const char *text, size_t len, const
     corpus_stats_t st;
     memset(&st, 0, sizeof st);
     memset(g, 0, sizeof *g);
-    CHECK(corpus_read_mem(text, len, &o, collect, g, &st) == 0);
+    CHECK_EQ(corpus_read_mem(text, len, &o, collect, g, &st), 0);
     return st;
 }
 
@@ -41,12 +41,12 @@ static void test_plain(void)
                                "bad \xc3\x28 utf8\nnul\0here\nlast without newline";
     got_t g;
     corpus_stats_t st = run(CORPUS_PLAIN, text, sizeof text - 1, NULL, 0, &g);
-    CHECK(g.n == 4);
+    CHECK_EQ(g.n, 4);
     CHECK_STREQ(g.lines[0], "hello there");
     CHECK_STREQ(g.lines[1], "spaced out");
     CHECK_STREQ(g.lines[2], "bold and red");
     CHECK_STREQ(g.lines[3], "last without newline");
-    CHECK(st.lines == 7);
+    CHECK_EQ(st.lines, 7);
     CHECK(st.blank == 1 && st.bad_utf8 == 1 && st.nul == 1);
     CHECK(st.used == 4 && corpus_skipped(&st) == 3);
 }
@@ -66,17 +66,17 @@ static void test_irssi(void)
         "garbage line\n";
     got_t g;
     corpus_stats_t st = run(CORPUS_IRSSI, text, sizeof text - 1, NULL, 0, &g);
-    CHECK(g.n == 4);
+    CHECK_EQ(g.n, 4);
     CHECK_STREQ(g.lines[0], "good morning everyone");
     CHECK_STREQ(g.lines[1], "morning alice");
     CHECK_STREQ(g.lines[2], "hi");
     CHECK(st.events == 5 && st.unparsed == 1);
     static const char *const alice[] = { "alice" };
     st = run(CORPUS_IRSSI, text, sizeof text - 1, alice, 1, &g);
-    CHECK(g.n == 2);
+    CHECK_EQ(g.n, 2);
     CHECK_STREQ(g.lines[0], "good morning everyone");
     CHECK_STREQ(g.lines[1], "shouting now"); /* nicks compare case-insensitively */
-    CHECK(st.other_nick == 2);
+    CHECK_EQ(st.other_nick, 2);
 }
 
 static void test_weechat(void)
@@ -92,13 +92,13 @@ static void test_weechat(void)
         "no tabs here\n";
     got_t g;
     corpus_stats_t st = run(CORPUS_WEECHAT, text, sizeof text - 1, NULL, 0, &g);
-    CHECK(g.n == 3);
+    CHECK_EQ(g.n, 3);
     CHECK_STREQ(g.lines[0], "good morning");
     CHECK_STREQ(g.lines[2], "bridged hello");
     CHECK(st.events == 4 && st.unparsed == 1);
     static const char *const who[] = { "bob", "dave{M}" };
     st = run(CORPUS_WEECHAT, text, sizeof text - 1, who, 2, &g);
-    CHECK(g.n == 2);
+    CHECK_EQ(g.n, 2);
     CHECK_STREQ(g.lines[0], "morning");
     CHECK_STREQ(g.lines[1], "bridged hello"); /* RFC 1459 case mapping */
 }
@@ -115,7 +115,7 @@ static void test_znc(void)
         "12:00:06 <x> no brackets\n";
     got_t g;
     corpus_stats_t st = run(CORPUS_ZNC, text, sizeof text - 1, NULL, 0, &g);
-    CHECK(g.n == 2);
+    CHECK_EQ(g.n, 2);
     CHECK_STREQ(g.lines[0], "hello from znc");
     CHECK_STREQ(g.lines[1], "renamed");
     CHECK(st.events == 4 && st.unparsed == 1);
@@ -148,7 +148,7 @@ static void test_files_and_limits(void)
     memset(&st, 0, sizeof st);
     got_t g;
     memset(&g, 0, sizeof g);
-    CHECK(corpus_read_file(path, &o, collect, &g, &st) == 0);
+    CHECK_EQ(corpus_read_file(path, &o, collect, &g, &st), 0);
     CHECK(g.n == 2 && st.too_long == 1 && st.lines == 3);
     CHECK_STREQ(g.lines[1], "last line");
     /* the callback can stop the reading */
@@ -157,39 +157,42 @@ static void test_files_and_limits(void)
     f = fopen(path, "wb");
     fputs("a\nb\nc\n", f);
     fclose(f);
-    CHECK(corpus_read_file(path, &o, stop_at_two, &calls, &st) == PURG_EFULL);
-    CHECK(calls == 2);
+    CHECK_EQ(corpus_read_file(path, &o, stop_at_two, &calls, &st), PURG_EFULL);
+    CHECK_EQ(calls, 2);
     /* an empty file is no error, just no lines */
     f = fopen(path, "wb");
     fclose(f);
     memset(&st, 0, sizeof st);
-    CHECK(corpus_read_file(path, &o, collect, &g, &st) == 0);
+    CHECK_EQ(corpus_read_file(path, &o, collect, &g, &st), 0);
     CHECK(st.lines == 0 && st.used == 0);
     unlink(path);
-    CHECK(corpus_read_file("/nonexistent/corpus.txt", &o, collect, &g, &st) == PURG_ENOTFOUND);
+    CHECK_EQ(corpus_read_file("/nonexistent/corpus.txt", &o, collect, &g, &st), PURG_ENOTFOUND);
     /* a FIFO, a device or a directory is refused at once (a FIFO blocked) */
     snprintf(path, sizeof path, "%s/test_corpus.fifo", tmp ? tmp : "/tmp");
     unlink(path);
-    CHECK(mkfifo(path, 0600) == 0);
-    CHECK(corpus_read_file(path, &o, collect, &g, &st) == PURG_EINVAL);
+    CHECK_EQ(mkfifo(path, 0600), 0);
+    CHECK_EQ(corpus_read_file(path, &o, collect, &g, &st), PURG_EINVAL);
     unlink(path);
-    CHECK(corpus_read_file("/dev/null", &o, collect, &g, &st) == PURG_EINVAL);
-    CHECK(corpus_read_file(tmp ? tmp : "/tmp", &o, collect, &g, &st) == PURG_EINVAL);
+    CHECK_EQ(corpus_read_file("/dev/null", &o, collect, &g, &st), PURG_EINVAL);
+    CHECK_EQ(corpus_read_file(tmp ? tmp : "/tmp", &o, collect, &g, &st), PURG_EINVAL);
     /* options */
     corpus_format_t fm;
     CHECK(corpus_format_parse("weechat", &fm) == 0 && fm == CORPUS_WEECHAT);
-    CHECK(corpus_format_parse("mirc", &fm) == PURG_EINVAL);
+    CHECK_EQ(corpus_format_parse("mirc", &fm), PURG_EINVAL);
     CHECK_STREQ(corpus_format_name(CORPUS_ZNC), "znc");
     corpus_opts_t badopt = { .format = (corpus_format_t)9 };
-    CHECK(corpus_read_mem("x\n", 2, &badopt, collect, &g, &st) == PURG_EINVAL);
+    CHECK_EQ(corpus_read_mem("x\n", 2, &badopt, collect, &g, &st), PURG_EINVAL);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(plain),
+    CHECK_CASE(irssi),
+    CHECK_CASE(weechat),
+    CHECK_CASE(znc),
+    CHECK_CASE(files_and_limits),
+};
+
+int main(int argc, char **argv)
 {
-    test_plain();
-    test_irssi();
-    test_weechat();
-    test_znc();
-    test_files_and_limits();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -100,20 +100,20 @@ static const char *const bad[] = {
 static void test_fixed(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         int rc = check(g, good[i]);
         if (rc != 0)
             fprintf(stderr, "refused good line \"%s\": %s\n", good[i], why);
-        CHECK(rc == 0);
+        CHECK_EQ(rc, 0);
         CHECK_STREQ(out, good[i]);
-        CHECK(cmdbot_count("cmdbot", good[i], strlen(good[i])) == 0);
+        CHECK_EQ(cmdbot_count("cmdbot", good[i], strlen(good[i])), 0);
     }
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = check(g, bad[i]);
         if (rc != PURG_EDENIED)
             fprintf(stderr, "passed bad line \"%s\"\n", bad[i]);
-        CHECK(rc == PURG_EDENIED);
+        CHECK_EQ(rc, PURG_EDENIED);
         CHECK(why != NULL && strlen(why) > 0);
         CHECK(out[0] == '\0');
     }
@@ -136,63 +136,63 @@ static void test_fixed(void)
 static void test_config(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     /* sigils */
-    CHECK(check(g, "'quoted") == 0);
-    CHECK(guard_add_sigils(g, "a") == PURG_EINVAL);
-    CHECK(guard_add_sigils(g, " ") == PURG_EINVAL);
-    CHECK(guard_add_sigils(g, "'") == 0);
-    CHECK(check(g, "'quoted") == PURG_EDENIED);
-    CHECK(check(g, "say 'cmd now") == PURG_EDENIED);
+    CHECK_EQ(check(g, "'quoted"), 0);
+    CHECK_EQ(guard_add_sigils(g, "a"), PURG_EINVAL);
+    CHECK_EQ(guard_add_sigils(g, " "), PURG_EINVAL);
+    CHECK_EQ(guard_add_sigils(g, "'"), 0);
+    CHECK_EQ(check(g, "'quoted"), PURG_EDENIED);
+    CHECK_EQ(check(g, "say 'cmd now"), PURG_EDENIED);
     /* command words */
-    CHECK(check(g, "bob: frobnicate") == 0);
-    CHECK(guard_add_command_word(g, "Frobnicate") == 0);
-    CHECK(check(g, "bob: frobnicate") == PURG_EDENIED);
-    CHECK(check(g, "bob: FROBNICATE now") == PURG_EDENIED);
-    CHECK(guard_add_command_word(g, "deploy-prod") == 0);
-    CHECK(check(g, "bob: deploy-prod") == PURG_EDENIED);
-    CHECK(guard_add_command_word(g, "") == PURG_EINVAL);
-    CHECK(guard_add_command_word(g, "two words") == PURG_EINVAL);
-    CHECK(guard_add_command_word(g, "0123456789012345678901234567890123") == PURG_EINVAL);
+    CHECK_EQ(check(g, "bob: frobnicate"), 0);
+    CHECK_EQ(guard_add_command_word(g, "Frobnicate"), 0);
+    CHECK_EQ(check(g, "bob: frobnicate"), PURG_EDENIED);
+    CHECK_EQ(check(g, "bob: FROBNICATE now"), PURG_EDENIED);
+    CHECK_EQ(guard_add_command_word(g, "deploy-prod"), 0);
+    CHECK_EQ(check(g, "bob: deploy-prod"), PURG_EDENIED);
+    CHECK_EQ(guard_add_command_word(g, ""), PURG_EINVAL);
+    CHECK_EQ(guard_add_command_word(g, "two words"), PURG_EINVAL);
+    CHECK_EQ(guard_add_command_word(g, "0123456789012345678901234567890123"), PURG_EINVAL);
     /* known bots */
-    CHECK(check(g, "irccat is a bot") == 0);
-    CHECK(guard_add_nick(g, "IRCcat") == 0);
-    CHECK(check(g, "irccat is a bot") == PURG_EDENIED);
+    CHECK_EQ(check(g, "irccat is a bot"), 0);
+    CHECK_EQ(guard_add_nick(g, "IRCcat"), 0);
+    CHECK_EQ(check(g, "irccat is a bot"), PURG_EDENIED);
     CHECK_STREQ(why, "mentions a bot");
-    CHECK(check(g, "ask IRCCAT's owner") == PURG_EDENIED);
-    CHECK(check(g, "irccats are not bots") == 0);
-    CHECK(guard_add_nick(g, "bad nick") == PURG_EINVAL);
+    CHECK_EQ(check(g, "ask IRCCAT's owner"), PURG_EDENIED);
+    CHECK_EQ(check(g, "irccats are not bots"), 0);
+    CHECK_EQ(guard_add_nick(g, "bad nick"), PURG_EINVAL);
     /* max_len */
     char line[600];
     memset(line, 'a', sizeof line - 1);
     line[sizeof line - 1] = '\0';
-    CHECK(check(g, line) == PURG_EDENIED);
+    CHECK_EQ(check(g, line), PURG_EDENIED);
     CHECK_STREQ(why, "line too long");
     line[400] = '\0';
-    CHECK(check(g, line) == 0);
-    CHECK(guard_set_max_len(g, 10) == 0);
-    CHECK(check(g, line) == PURG_EDENIED);
-    CHECK(guard_set_max_len(g, 0) == PURG_EINVAL);
-    CHECK(guard_set_max_len(g, GUARD_MAX_LINE + 1) == PURG_EINVAL);
+    CHECK_EQ(check(g, line), 0);
+    CHECK_EQ(guard_set_max_len(g, 10), 0);
+    CHECK_EQ(check(g, line), PURG_EDENIED);
+    CHECK_EQ(guard_set_max_len(g, 0), PURG_EINVAL);
+    CHECK_EQ(guard_set_max_len(g, GUARD_MAX_LINE + 1), PURG_EINVAL);
     /* small out buffer */
     char small[4];
-    CHECK(guard_check(g, "hello", small, sizeof small, &why) == PURG_ETOOBIG);
-    CHECK(guard_check(g, "hey", small, sizeof small, &why) == 0);
-    CHECK(guard_check(NULL, "hey", small, sizeof small, &why) == PURG_EINVAL);
-    CHECK(guard_check(g, NULL, small, sizeof small, NULL) == PURG_EINVAL);
+    CHECK_EQ(guard_check(g, "hello", small, sizeof small, &why), PURG_ETOOBIG);
+    CHECK_EQ(guard_check(g, "hey", small, sizeof small, &why), 0);
+    CHECK_EQ(guard_check(NULL, "hey", small, sizeof small, &why), PURG_EINVAL);
+    CHECK_EQ(guard_check(g, NULL, small, sizeof small, NULL), PURG_EINVAL);
     /* INI form */
-    CHECK(guard_set(g, "max_len", "400") == 0);
-    CHECK(guard_set(g, "command_words", "zap, zorch blast") == 0);
-    CHECK(check(g, "bob: zorch") == PURG_EDENIED);
-    CHECK(check(g, "bob: blast") == PURG_EDENIED);
-    CHECK(guard_set(g, "nicks", "botty,other") == 0);
-    CHECK(check(g, "hi Other") == PURG_EDENIED);
-    CHECK(guard_set(g, "sigils", "*") == 0);
-    CHECK(guard_set(g, "rewrite", "maybe") == PURG_EINVAL);
-    CHECK(guard_set(g, "rewrite", "yes") == 0);
-    CHECK(guard_set(g, "max_len", "x") == PURG_EINVAL);
-    CHECK(guard_set(g, "max_len", "-5") == PURG_EINVAL);
-    CHECK(guard_set(g, "colour", "blue") == PURG_ENOTFOUND);
+    CHECK_EQ(guard_set(g, "max_len", "400"), 0);
+    CHECK_EQ(guard_set(g, "command_words", "zap, zorch blast"), 0);
+    CHECK_EQ(check(g, "bob: zorch"), PURG_EDENIED);
+    CHECK_EQ(check(g, "bob: blast"), PURG_EDENIED);
+    CHECK_EQ(guard_set(g, "nicks", "botty,other"), 0);
+    CHECK_EQ(check(g, "hi Other"), PURG_EDENIED);
+    CHECK_EQ(guard_set(g, "sigils", "*"), 0);
+    CHECK_EQ(guard_set(g, "rewrite", "maybe"), PURG_EINVAL);
+    CHECK_EQ(guard_set(g, "rewrite", "yes"), 0);
+    CHECK_EQ(guard_set(g, "max_len", "x"), PURG_EINVAL);
+    CHECK_EQ(guard_set(g, "max_len", "-5"), PURG_EINVAL);
+    CHECK_EQ(guard_set(g, "colour", "blue"), PURG_ENOTFOUND);
     guard_free(g);
     guard_free(NULL);
 }
@@ -200,30 +200,30 @@ static void test_config(void)
 static void test_rewrite(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     guard_set_rewrite(g, true);
-    CHECK(check(g, "bob++ is great") == 0);
+    CHECK_EQ(check(g, "bob++ is great"), 0);
     CHECK_STREQ(out, "bob is great");
-    CHECK(check(g, "C++ and --x") == 0);
+    CHECK_EQ(check(g, "C++ and --x"), 0);
     CHECK_STREQ(out, "C and x");
-    CHECK(check(g, "!hello there") == 0);
+    CHECK_EQ(check(g, "!hello there"), 0);
     CHECK_STREQ(out, "hello there");
     /* the rewrite is checked again: "help me" is a first-word command */
-    CHECK(check(g, "!help me") == PURG_EDENIED);
+    CHECK_EQ(check(g, "!help me"), PURG_EDENIED);
     CHECK_STREQ(why, "first word is a command");
-    CHECK(check(g, "well !!karma (!op) yes") == 0);
+    CHECK_EQ(check(g, "well !!karma (!op) yes"), 0);
     CHECK_STREQ(out, "well karma (op) yes");
-    CHECK(check(g, "I think so.") == 0);
+    CHECK_EQ(check(g, "I think so."), 0);
     CHECK_STREQ(why, "ok");
     /* rewritten into an addressed command: refused */
-    CHECK(check(g, "!bob: deploy") == PURG_EDENIED);
-    CHECK(check(g, "!bob, ++help") == PURG_EDENIED);
+    CHECK_EQ(check(g, "!bob: deploy"), PURG_EDENIED);
+    CHECK_EQ(check(g, "!bob, ++help"), PURG_EDENIED);
     /* nothing left */
-    CHECK(check(g, "++ --") == PURG_EDENIED);
+    CHECK_EQ(check(g, "++ --"), PURG_EDENIED);
     /* never rewritten: controls, CTCP, addressed commands */
-    CHECK(check(g, "\x01PING\x01") == PURG_EDENIED);
-    CHECK(check(g, "\x02!op") == PURG_EDENIED);
-    CHECK(check(g, "irccat: deploy") == PURG_EDENIED);
+    CHECK_EQ(check(g, "\x01PING\x01"), PURG_EDENIED);
+    CHECK_EQ(check(g, "\x02!op"), PURG_EDENIED);
+    CHECK_EQ(check(g, "irccat: deploy"), PURG_EDENIED);
     guard_free(g);
 }
 
@@ -255,10 +255,10 @@ static const char *const pieces[] = {
 static void test_property(void)
 {
     guard_t *strict = NULL, *rw = NULL;
-    CHECK(guard_create(&strict) == 0);
-    CHECK(guard_create(&rw) == 0);
-    CHECK(guard_add_nick(strict, "cmdbot") == 0);
-    CHECK(guard_add_nick(rw, "cmdbot") == 0);
+    CHECK_EQ(guard_create(&strict), 0);
+    CHECK_EQ(guard_create(&rw), 0);
+    CHECK_EQ(guard_add_nick(strict, "cmdbot"), 0);
+    CHECK_EQ(guard_add_nick(rw, "cmdbot"), 0);
     guard_set_rewrite(rw, true);
     const size_t np = sizeof pieces / sizeof pieces[0];
     long accepted = 0, rewritten = 0, leaks = 0, bot_acts = 0;
@@ -298,20 +298,23 @@ static void test_property(void)
     }
     fprintf(stderr, "property: 200000 lines, bot acts on %ld, strict passes %ld, rewrite passes %ld\n",
             bot_acts, accepted, rewritten);
-    CHECK(leaks == 0);
+    CHECK_EQ(leaks, 0);
     /* the test is not vacuous: many lines pass, many would trigger the bot */
-    CHECK(accepted > 10000);
-    CHECK(rewritten > accepted);
-    CHECK(bot_acts > 50000);
+    CHECK_GT(accepted, 10000);
+    CHECK_GT(rewritten, accepted);
+    CHECK_GT(bot_acts, 50000);
     guard_free(strict);
     guard_free(rw);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(fixed),
+    CHECK_CASE(config),
+    CHECK_CASE(rewrite),
+    CHECK_CASE(property),
+};
+
+int main(int argc, char **argv)
 {
-    test_fixed();
-    test_config();
-    test_rewrite();
-    test_property();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

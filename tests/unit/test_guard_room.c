@@ -193,13 +193,13 @@ static const char *const passed[] = {
 static void test_table(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         const row_t *r = &refused[i];
         int rc = check_room(g, &full, r->line);
         if (rc != PURG_EDENIED)
             fprintf(stderr, "room: passed \"%s\"\n", r->line);
-        CHECK(rc == PURG_EDENIED);
+        CHECK_EQ(rc, PURG_EDENIED);
         CHECK(out[0] == '\0');
         rc = check_room(g, &empty, r->line);
         if ((rc == 0) != r->absent_ok)
@@ -212,13 +212,13 @@ static void test_table(void)
                 acts += cmdbot_count_room(full.m[k].nick, r->line, strlen(r->line));
         if ((acts > 0) != r->bot_acts)
             fprintf(stderr, "model: %d actions on \"%s\"\n", acts, r->line);
-        CHECK((acts > 0) == r->bot_acts);
+        CHECK_EQ((acts > 0), r->bot_acts);
     }
     for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++) {
         int rc = check_room(g, &full, passed[i]);
         if (rc != 0)
             fprintf(stderr, "room: refused \"%s\": %s\n", passed[i], why);
-        CHECK(rc == 0);
+        CHECK_EQ(rc, 0);
         CHECK_STREQ(out, passed[i]);
     }
     /* reasons name the rule */
@@ -233,21 +233,21 @@ static void test_table(void)
     check_room(g, &full, "that went well, alice.");
     CHECK_STREQ(why, "ok");
     /* without a room: guard_check exactly; a room needs its lookup */
-    CHECK(guard_check_room(g, NULL, "marvin ship it", out, sizeof out, &why) == 0);
-    CHECK(guard_check_room(g, NULL, "seen bob", out, sizeof out, &why) == PURG_EDENIED);
+    CHECK_EQ(guard_check_room(g, NULL, "marvin ship it", out, sizeof out, &why), 0);
+    CHECK_EQ(guard_check_room(g, NULL, "seen bob", out, sizeof out, &why), PURG_EDENIED);
     guard_room_t bad = { NULL, NULL };
-    CHECK(guard_check_room(g, &bad, "hello", out, sizeof out, &why) == PURG_EINVAL);
+    CHECK_EQ(guard_check_room(g, &bad, "hello", out, sizeof out, &why), PURG_EINVAL);
     /* a flag from the room counts as well as a name */
     const member_t flagged[] = { { "deployer", GUARD_PRESENT | GUARD_BOT } };
     room_t fr = { flagged, 1, 0 };
-    CHECK(check_room(g, &fr, "ask deployer about it") == PURG_EDENIED);
+    CHECK_EQ(check_room(g, &fr, "ask deployer about it"), PURG_EDENIED);
     CHECK_STREQ(why, "names a bot present");
-    CHECK(check_room(g, &fr, "ask {deployer} about it") == PURG_EDENIED);
+    CHECK_EQ(check_room(g, &fr, "ask {deployer} about it"), PURG_EDENIED);
     /* a rewritten line meets the room rules too */
     guard_set_rewrite(g, true);
-    CHECK(check_room(g, &empty, "!marvin ship it") == 0);
+    CHECK_EQ(check_room(g, &empty, "!marvin ship it"), 0);
     CHECK_STREQ(out, "marvin ship it");
-    CHECK(check_room(g, &full, "!marvin ship it") == PURG_EDENIED);
+    CHECK_EQ(check_room(g, &full, "!marvin ship it"), PURG_EDENIED);
     CHECK_STREQ(why, "addresses someone present");
     guard_free(g);
 }
@@ -267,8 +267,8 @@ static void test_bot_names(void)
         "bo", "", "_", "123", "|afk", "travisx",
     };
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
-    CHECK(guard_add_nick(g, "frobnicator") == 0);
+    CHECK_EQ(guard_create(&g), 0);
+    CHECK_EQ(guard_add_nick(g, "frobnicator"), 0);
     for (size_t i = 0; i < sizeof bots / sizeof bots[0]; i++) {
         if (!guard_is_bot_name(g, bots[i]))
             fprintf(stderr, "not a bot by name: \"%s\"\n", bots[i]);
@@ -316,7 +316,7 @@ static const char *const pieces[] = {
 static void test_property(void)
 {
     guard_t *g = NULL;
-    CHECK(guard_create(&g) == 0);
+    CHECK_EQ(guard_create(&g), 0);
     guard_room_t room = { room_lookup, &full };
     const size_t np = sizeof pieces / sizeof pieces[0];
     long accepted = 0, acts = 0, leaks = 0;
@@ -353,16 +353,19 @@ static void test_property(void)
     }
     fprintf(stderr, "room property: 200000 lines, a bot in the room acts on %ld, the guard "
             "passes %ld (%ld lookups)\n", acts, accepted, full.lookups);
-    CHECK(leaks == 0);
-    CHECK(accepted > 10000);    /* not vacuous: many lines pass ... */
-    CHECK(acts > 50000);        /* ... and many would trigger a bot */
+    CHECK_EQ(leaks, 0);
+    CHECK_GT(accepted, 10000);    /* not vacuous: many lines pass ... */
+    CHECK_GT(acts, 50000);        /* ... and many would trigger a bot */
     guard_free(g);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(table),
+    CHECK_CASE(bot_names),
+    CHECK_CASE(property),
+};
+
+int main(int argc, char **argv)
 {
-    test_table();
-    test_bot_names();
-    test_property();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

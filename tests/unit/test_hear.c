@@ -16,6 +16,9 @@
 #define CHAN "#room"
 #define ME "ear"
 
+/* The built-in voice map, loaded once by main(); each case starts by clearing CHAN. */
+static voicemap_t *the_vm;
+
 static int say(hear_t *h, irc_event_kind_t kind, const char *nick, const char *text)
 {
     irc_event_t ev = { .kind = kind, .channel = CHAN, .nick = nick, .text = text,
@@ -28,7 +31,7 @@ static void roster(hear_t *h, irc_event_kind_t kind, const char *channel, const 
 {
     irc_event_t ev = { .kind = kind, .channel = channel, .nick = nick, .text = text,
                        .mask = nick };
-    CHECK(hear_event(h, &ev, ME) == 0); /* never a line */
+    CHECK_EQ(hear_event(h, &ev, ME), 0); /* never a line */
 }
 
 /* The next queued utterance, or NULL when the queue is empty. */
@@ -40,82 +43,86 @@ static utterance_t *next(speechq_t *q)
     return u;
 }
 
-static void test_lines(voicemap_t *vm)
+static void test_lines(void)
 {
+    voicemap_t *vm = the_vm;
+    voicemap_channel_clear(vm, CHAN); /* whatever an earlier case left */
     speechq_t *q = NULL;
-    CHECK(speechq_create(&q, 16) == 0);
+    CHECK_EQ(speechq_create(&q, 16), 0);
     hear_t h;
     hear_init(&h, vm, q, NULL, 0);
 
-    CHECK(say(&h, IRC_EV_SAY, "alice", "\x02hello\x02    \x03" "4world") == 1);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "\x02hello\x02    \x03" "4world"), 1);
     utterance_t *u = next(q);
     CHECK(u != NULL);
     if (u) {
         voice_t v;
-        CHECK(voicemap_lookup(vm, CHAN, "alice", &v) == 0);
-        CHECK(u->kind == UTT_SAY);
+        CHECK_EQ(voicemap_lookup(vm, CHAN, "alice", &v), 0);
+        CHECK_EQ(u->kind, UTT_SAY);
         CHECK_STREQ(u->text, "hello world");
         CHECK_STREQ(u->nick, "alice");
         CHECK_STREQ(u->channel, CHAN);
         CHECK_STREQ(u->voice.name, v.name);
         CHECK(u->voice.pitch == v.pitch && u->voice.rate == v.rate && u->voice.pan == v.pan);
-        CHECK(u->t_recv == 12345);
+        CHECK_EQ(u->t_recv, 12345);
         free(u);
     }
-    CHECK(say(&h, IRC_EV_ACTION, "alice", "waves") == 1);
+    CHECK_EQ(say(&h, IRC_EV_ACTION, "alice", "waves"), 1);
     u = next(q);
     CHECK(u && u->kind == UTT_ACTION && strcmp(u->text, "waves") == 0);
     free(u);
     /* nothing speakable left: dropped */
-    CHECK(say(&h, IRC_EV_SAY, "alice", "\x02\x0f   \x1f") == 0);
-    CHECK(speechq_backlog(q) == 0);
-    CHECK(h.queued == 2);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "\x02\x0f   \x1f"), 0);
+    CHECK_EQ(speechq_backlog(q), 0);
+    CHECK_EQ(h.queued, 2);
 
     /* rosters: others join and leave; our own join is not a participant */
     roster(&h, IRC_EV_JOIN, CHAN, "bob", NULL);
     roster(&h, IRC_EV_JOIN, CHAN, "EAR", NULL);
-    CHECK(voicemap_roster_size(vm, CHAN) == 1);
+    CHECK_EQ(voicemap_roster_size(vm, CHAN), 1);
     roster(&h, IRC_EV_NICK, NULL, "bob", "robert");
-    CHECK(voicemap_roster_size(vm, CHAN) == 1);
+    CHECK_EQ(voicemap_roster_size(vm, CHAN), 1);
     roster(&h, IRC_EV_QUIT, NULL, "robert", NULL);
-    CHECK(voicemap_roster_size(vm, CHAN) == 0);
+    CHECK_EQ(voicemap_roster_size(vm, CHAN), 0);
     roster(&h, IRC_EV_JOIN, CHAN, "carol", NULL);
     roster(&h, IRC_EV_JOIN, CHAN, "dave", NULL);
     roster(&h, IRC_EV_PART, CHAN, "carol", NULL);
-    CHECK(voicemap_roster_size(vm, CHAN) == 1);
+    CHECK_EQ(voicemap_roster_size(vm, CHAN), 1);
     roster(&h, IRC_EV_PART, CHAN, ME, NULL); /* we left: the channel is forgotten */
-    CHECK(voicemap_roster_size(vm, CHAN) == 0);
+    CHECK_EQ(voicemap_roster_size(vm, CHAN), 0);
     roster(&h, IRC_EV_INVITE, "#elsewhere", "mallory", NULL);
-    CHECK(speechq_backlog(q) == 0);
+    CHECK_EQ(speechq_backlog(q), 0);
 
     /* the length cap */
     hear_init(&h, vm, q, NULL, 16);
-    CHECK(say(&h, IRC_EV_SAY, "alice", "one two three four five six seven eight nine") == 1);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "one two three four five six seven eight nine"), 1);
     u = next(q);
     CHECK(u && strlen(u->text) <= 16);
     free(u);
 
     /* a closed queue (shutting down) takes nothing */
     speechq_close(q, 1);
-    CHECK(say(&h, IRC_EV_SAY, "alice", "too late") == 0);
-    CHECK(h.queued == 1);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "alice", "too late"), 0);
+    CHECK_EQ(h.queued, 1);
     speechq_free(q);
 }
 
-static void test_presenter(voicemap_t *vm)
+static void test_presenter(void)
 {
+    voicemap_t *vm = the_vm;
+    voicemap_channel_clear(vm, CHAN); /* whatever an earlier case left */
     speechq_t *q = NULL;
     audio_t *audio = NULL;
     present_t *p = NULL;
     char err[512] = "";
-    CHECK(speechq_create(&q, 16) == 0);
-    CHECK(audio_open(&audio, AUDIO_NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(speechq_create(&q, 16), 0);
+    CHECK_EQ(audio_open(&audio, AUDIO_NULL, NULL, err, sizeof err), 0);
     present_opts_t o = { .cmd = "test", .plain = 1 };
-    CHECK(present_opt(&o, PRESENT_OPT_IGNORE, "*bot") == 0);
-    CHECK(present_opt(&o, PRESENT_OPT_MUTE, "Carol") == 0);
-    CHECK(present_opt(&o, PRESENT_OPT_ANNOUNCE, NULL) == 0);
-    CHECK(present_opt(&o, PRESENT_OPT_PRONOUNCE, "xXr00tXx=root") == 0);
-    CHECK(present_create(&p, &o, audio, q, err, sizeof err) == 0);
+    CHECK_EQ(present_opt(&o, PRESENT_OPT_IGNORE, "*bot"), 0);
+    CHECK_EQ(present_opt(&o, PRESENT_OPT_MUTE, "Carol"), 0);
+    CHECK_EQ(present_opt(&o, PRESENT_OPT_ANNOUNCE, NULL), 0);
+    CHECK_EQ(present_opt(&o, PRESENT_OPT_PRONOUNCE, "xXr00tXx=root"), 0);
+    CHECK_EQ(present_create(&p, &o, audio, q, err, sizeof err), 0);
     if (!p) {
         fprintf(stderr, "present_create: %s\n", err);
         goto out;
@@ -124,17 +131,17 @@ static void test_presenter(voicemap_t *vm)
     hear_init(&h, vm, q, p, 0);
 
     /* ignored and muted: not heard, but they are in the room */
-    CHECK(say(&h, IRC_EV_SAY, "helpbot", "!karma++") == 0);
-    CHECK(say(&h, IRC_EV_SAY, "carol", "psst") == 0);
-    CHECK(speechq_backlog(q) == 0);
-    CHECK(h.queued == 0);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "helpbot", "!karma++"), 0);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "carol", "psst"), 0);
+    CHECK_EQ(speechq_backlog(q), 0);
+    CHECK_EQ(h.queued, 0);
     roster(&h, IRC_EV_JOIN, CHAN, "helpbot", NULL); /* ignored: no announcement */
-    CHECK(voicemap_roster_size(vm, CHAN) == 1);
-    CHECK(speechq_backlog(q) == 0);
+    CHECK_EQ(voicemap_roster_size(vm, CHAN), 1);
+    CHECK_EQ(speechq_backlog(q), 0);
 
     /* a join is announced in the narrator's words, with the spoken name */
     roster(&h, IRC_EV_JOIN, CHAN, "xXr00tXx", NULL);
-    CHECK(voicemap_roster_size(vm, CHAN) == 2);
+    CHECK_EQ(voicemap_roster_size(vm, CHAN), 2);
     utterance_t *u = next(q);
     CHECK(u && u->kind == UTT_NOTICE);
     if (u)
@@ -142,10 +149,10 @@ static void test_presenter(voicemap_t *vm)
     free(u);
     /* our own join is not */
     roster(&h, IRC_EV_JOIN, CHAN, ME, NULL);
-    CHECK(speechq_backlog(q) == 0);
+    CHECK_EQ(speechq_backlog(q), 0);
 
     /* anyone else is heard */
-    CHECK(say(&h, IRC_EV_SAY, "xXr00tXx", "hello") == 1);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "xXr00tXx", "hello"), 1);
     u = next(q);
     CHECK(u && u->kind == UTT_SAY && strcmp(u->nick, "xXr00tXx") == 0);
     free(u);
@@ -155,17 +162,19 @@ out:
     speechq_free(q);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(lines),
+    CHECK_CASE(presenter),
+};
+
+int main(int argc, char **argv)
 {
-    voicemap_t *vm = NULL;
     char err[512] = "";
-    if (voicemap_load(&vm, NULL, NULL, err, sizeof err) != 0) {
+    if (voicemap_load(&the_vm, NULL, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "voicemap_load: %s\n", err);
         return 1;
     }
-    test_lines(vm);
-    voicemap_channel_clear(vm, CHAN);
-    test_presenter(vm);
-    voicemap_free(vm);
-    return check_done();
+    int rc = check_run(argc, argv, cases, CHECK_NCASES(cases));
+    voicemap_free(the_vm);
+    return rc;
 }

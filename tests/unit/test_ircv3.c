@@ -12,31 +12,31 @@ static unsigned strip(const char *in, const char *want)
     snprintf(buf, sizeof buf, "%s", in);
     ircv3_tags_t t;
     size_t n = ircv3_strip_tags(buf, strlen(buf), &t);
-    CHECK(n == strlen(buf));
+    CHECK_EQ(n, strlen(buf));
     CHECK_STREQ(buf, want);
     return t.flags;
 }
 
 static void test_tags(void)
 {
-    CHECK(strip(":a!b@c PRIVMSG #x :hi", ":a!b@c PRIVMSG #x :hi") == 0);
-    CHECK(strip("@bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi") == IRCV3_TAG_BOT);
-    CHECK(strip("@msgid=1;draft/bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi") == IRCV3_TAG_BOT);
-    CHECK(strip("@inspircd.org/bot;bot :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == IRCV3_TAG_BOT);
-    CHECK(strip("@bot=yes :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == IRCV3_TAG_BOT);
+    CHECK_EQ(strip(":a!b@c PRIVMSG #x :hi", ":a!b@c PRIVMSG #x :hi"), 0);
+    CHECK_EQ(strip("@bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi"), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@msgid=1;draft/bot :j!u@h PRIVMSG #x :hi", ":j!u@h PRIVMSG #x :hi"), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@inspircd.org/bot;bot :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi"), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@bot=yes :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi"), IRCV3_TAG_BOT);
     /* lookalikes and client-only tags say nothing */
-    CHECK(strip("@robot;bots;+bot;time=x :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi") == 0);
-    CHECK(strip("@msgid=bot :j PRIVMSG #x :bot", ":j PRIVMSG #x :bot") == 0);
-    CHECK(strip("@bot", "") == IRCV3_TAG_BOT);
-    CHECK(strip("@", "") == 0);
-    CHECK(strip("@a   :x PING :y", ":x PING :y") == 0);
-    CHECK(strip("", "") == 0);
+    CHECK_EQ(strip("@robot;bots;+bot;time=x :j PRIVMSG #x :hi", ":j PRIVMSG #x :hi"), 0);
+    CHECK_EQ(strip("@msgid=bot :j PRIVMSG #x :bot", ":j PRIVMSG #x :bot"), 0);
+    CHECK_EQ(strip("@bot", ""), IRCV3_TAG_BOT);
+    CHECK_EQ(strip("@", ""), 0);
+    CHECK_EQ(strip("@a   :x PING :y", ":x PING :y"), 0);
+    CHECK_EQ(strip("", ""), 0);
     /* server-time and batch */
     char buf[200];
     ircv3_tags_t t;
     snprintf(buf, sizeof buf, "@batch=h1;time=2026-11-29T18:21:39.250Z :a PRIVMSG #x :old");
     ircv3_strip_tags(buf, strlen(buf), &t);
-    CHECK(t.time_ms == 1795976499250LL);
+    CHECK_EQ(t.time_ms, 1795976499250LL);
     CHECK_STREQ(t.batch, "h1");
     snprintf(buf, sizeof buf, "@time=1970-01-01T00:00:01Z :a PRIVMSG #x :x");
     ircv3_strip_tags(buf, strlen(buf), &t);
@@ -49,10 +49,10 @@ static void test_time(void)
                           "2026-11-29T25:21:39Z", "2026-11-29 18:21:39Z", "2026-11-29T18:21:39.5",
                           "x026-11-29T18:21:39Z", "2026-11-29T18:21:39Zjunk", "1969-12-31T23:59:59Z" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK(ircv3_parse_time(bad[i], strlen(bad[i])) == 0);
-    CHECK(ircv3_parse_time("2000-02-29T00:00:00Z", 20) == 951782400000LL);
-    CHECK(ircv3_parse_time("2026-11-29T18:21:39.5Z", 22) == 1795976499500LL);
-    CHECK(ircv3_parse_time("2026-11-29T18:21:39.123456Z", 27) == 1795976499123LL);
+        CHECK_EQ(ircv3_parse_time(bad[i], strlen(bad[i])), 0);
+    CHECK_EQ(ircv3_parse_time("2000-02-29T00:00:00Z", 20), 951782400000LL);
+    CHECK_EQ(ircv3_parse_time("2026-11-29T18:21:39.5Z", 22), 1795976499500LL);
+    CHECK_EQ(ircv3_parse_time("2026-11-29T18:21:39.123456Z", 27), 1795976499123LL);
 }
 
 /* Feeds line, returns the reply ("" for none). */
@@ -61,7 +61,7 @@ static const char *step(ircv3_cap_t *c, const char *line, int sasl_busy)
     static char reply[IRCV3_REPLY_MAX + 1];
     size_t n;
     ircv3_cap_step(c, line, sasl_busy, reply, &n);
-    CHECK(n < sizeof reply);
+    CHECK_LT(n, sizeof reply);
     reply[n] = '\0';
     return reply;
 }
@@ -71,21 +71,21 @@ static void test_cap(void)
     size_t n;
     ircv3_cap_t c = { 0 };
     CHECK_STREQ(ircv3_cap_start(&c, &n), "CAP LS 302\r\n");
-    CHECK(n == 12);
+    CHECK_EQ(n, 12);
     /* a multi-line LS: the request waits for the last line */
     CHECK_STREQ(step(&c, ":srv CAP * LS * :account-notify message-tags", 0), "");
     CHECK_STREQ(step(&c, ":srv CAP * LS :multi-prefix=x sasl=PLAIN server-time", 0),
                 "CAP REQ :message-tags multi-prefix server-time\r\n");
     CHECK_STREQ(step(&c, ":srv NOTICE * :hello", 0), "");
     CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags multi-prefix server-time", 0), "CAP END\r\n");
-    CHECK(c.acked == (IRCV3_MESSAGE_TAGS | IRCV3_MULTI_PREFIX | IRCV3_SERVER_TIME));
+    CHECK_EQ(c.acked, (IRCV3_MESSAGE_TAGS | IRCV3_MULTI_PREFIX | IRCV3_SERVER_TIME));
     CHECK_STREQ(step(&c, ":srv CAP * ACK :message-tags", 0), ""); /* done: nothing twice */
 
     /* nothing we want: CAP END at once */
     c = (ircv3_cap_t){ 0 };
     ircv3_cap_start(&c, &n);
     CHECK_STREQ(step(&c, ":srv CAP * LS :sasl away-notify", 0), "CAP END\r\n");
-    CHECK(c.acked == 0);
+    CHECK_EQ(c.acked, 0);
 
     /* NAK: still CAP END; an ACK for SASL's request is not ours */
     c = (ircv3_cap_t){ 0 };
@@ -93,7 +93,7 @@ static void test_cap(void)
     CHECK_STREQ(step(&c, ":srv CAP * LS :message-tags", 0), "CAP REQ :message-tags\r\n");
     CHECK_STREQ(step(&c, ":srv CAP * ACK :sasl", 0), "");
     CHECK_STREQ(step(&c, ":srv CAP * NAK :message-tags", 0), "CAP END\r\n");
-    CHECK(c.acked == 0);
+    CHECK_EQ(c.acked, 0);
 
     /* SASL still busy: CAP END is its to send (after 903) */
     c = (ircv3_cap_t){ 0 };
@@ -127,10 +127,13 @@ static void test_cap(void)
     CHECK_STREQ(step(&c, "CAP * LSX :message-tags", 0), "");
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(tags),
+    CHECK_CASE(time),
+    CHECK_CASE(cap),
+};
+
+int main(int argc, char **argv)
 {
-    test_tags();
-    test_time();
-    test_cap();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

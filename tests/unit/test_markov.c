@@ -14,10 +14,10 @@
 static markov_t *model_of(markov_mode_t mode, int order, const char *const *lines, size_t n)
 {
     markov_t *m = NULL;
-    CHECK(markov_new(&m, mode, order) == 0);
+    CHECK_EQ(markov_new(&m, mode, order), 0);
     for (size_t i = 0; i < n; i++)
-        CHECK(markov_add_line(m, lines[i], strlen(lines[i])) == 0);
-    CHECK(markov_build(m) == 0);
+        CHECK_EQ(markov_add_line(m, lines[i], strlen(lines[i])), 0);
+    CHECK_EQ(markov_build(m), 0);
     return m;
 }
 
@@ -49,7 +49,7 @@ static void test_known_outcomes(void)
     int seen[5] = { 0 }, other = 0, runs = 3000;
     for (int i = 0; i < runs; i++) {
         char *s = NULL;
-        CHECK(markov_generate(m, &r, &o, &s) == 0);
+        CHECK_EQ(markov_generate(m, &r, &o, &s), 0);
         size_t k = 0;
         while (k < 5 && (!s || strcmp(s, possible[k]) != 0))
             k++;
@@ -59,30 +59,30 @@ static void test_known_outcomes(void)
             other++;
         free(s);
     }
-    CHECK(other == 0);
+    CHECK_EQ(other, 0);
     for (int k = 0; k < 5; k++)
-        CHECK(seen[k] > 0);
+        CHECK_GT(seen[k], 0);
     /* weighted by counts: 1 of 3 lines starts with "a" */
     double share = (double)seen[4] / runs;
     CHECK(share > 0.28 && share < 0.39);
     /* "on the" is followed by mat and log equally */
-    CHECK(abs((seen[0] + seen[2]) - (seen[1] + seen[3])) < runs / 10);
+    CHECK_LT(abs((seen[0] + seen[2]) - (seen[1] + seen[3])), runs / 10);
 
     markov_stats_t st;
     markov_stats(m, &st);
-    CHECK(st.lines == 3);
-    CHECK(st.vocab == 9);
+    CHECK_EQ(st.lines, 3);
+    CHECK_EQ(st.vocab, 9);
     /* [B]->the,a  [B the]->cat,dog  [B a]->cat  [the cat]->sat  [cat sat]->on
      * [sat on]->the  [on the]->mat,log  [the mat]->B  [the dog]->sat  [dog sat]->on
      * [the log]->B  [a cat]->ran  [cat ran]->B */
-    CHECK(st.transitions == 16);
+    CHECK_EQ(st.transitions, 16);
 
     /* every line of this corpus is a copy: the overlap test refuses them all */
     markov_gen_opts_t d;
     markov_gen_opts_default(&d);
     d.tries = 50;
     char *s = NULL;
-    CHECK(markov_generate(m, &r, &d, &s) == PURG_ETIMEOUT);
+    CHECK_EQ(markov_generate(m, &r, &d, &s), PURG_ETIMEOUT);
     CHECK(s == NULL);
     markov_free(m);
 }
@@ -97,24 +97,24 @@ static void test_determinism_and_seed_word(void)
     markov_rng_seed(&b, 7);
     for (int i = 0; i < 20; i++) {
         char *x = NULL, *y = NULL;
-        CHECK(markov_generate(m, &a, &o, &x) == 0);
-        CHECK(markov_generate(m, &b, &o, &y) == 0);
+        CHECK_EQ(markov_generate(m, &a, &o, &x), 0);
+        CHECK_EQ(markov_generate(m, &b, &o, &y), 0);
         CHECK_STREQ(x, y);
         free(x);
         free(y);
     }
     /* a word in the middle: walked backward to the start and forward to the end */
     char *s = NULL;
-    CHECK(markov_generate_with(m, &a, &o, "four", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &a, &o, "four", &s), 0);
     CHECK_STREQ(s, "one two three four five");
     free(s);
-    CHECK(markov_generate_with(m, &a, &o, "eight", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &a, &o, "eight", &s), 0);
     CHECK_STREQ(s, "six seven eight");
     free(s);
-    CHECK(markov_generate_with(m, &a, &o, "FOUR,", &s) == 0); /* folded match */
+    CHECK_EQ(markov_generate_with(m, &a, &o, "FOUR,", &s), 0); /* folded match */
     CHECK_STREQ(s, "one two three four five");
     free(s);
-    CHECK(markov_generate_with(m, &a, &o, "nine", &s) == PURG_ENOTFOUND);
+    CHECK_EQ(markov_generate_with(m, &a, &o, "nine", &s), PURG_ENOTFOUND);
     CHECK(s == NULL);
     markov_free(m);
 }
@@ -140,18 +140,18 @@ static void test_reply(void)
     markov_rng_seed(&r, 3);
     for (int i = 0; i < 50; i++) {
         char *s = NULL;
-        CHECK(markov_reply(m, &r, &o, "What do you think about the HARBOUR?", &s) == 0);
+        CHECK_EQ(markov_reply(m, &r, &o, "What do you think about the HARBOUR?", &s), 0);
         CHECK(s && strstr(s, "harbour"));
         free(s);
-        CHECK(markov_reply(m, &r, &o, "is the banana ripe", &s) == 0);
+        CHECK_EQ(markov_reply(m, &r, &o, "is the banana ripe", &s), 0);
         CHECK(s && strstr(s, "banana"));
         free(s);
     }
     /* only stopwords, or unknown words: nothing to reply through */
     char *s = NULL;
-    CHECK(markov_reply(m, &r, &o, "the and of to", &s) == PURG_ENOTFOUND);
-    CHECK(markov_reply(m, &r, &o, "xylophone quasar", &s) == PURG_ENOTFOUND);
-    CHECK(markov_reply(m, &r, &o, "", &s) == PURG_ENOTFOUND);
+    CHECK_EQ(markov_reply(m, &r, &o, "the and of to", &s), PURG_ENOTFOUND);
+    CHECK_EQ(markov_reply(m, &r, &o, "xylophone quasar", &s), PURG_ENOTFOUND);
+    CHECK_EQ(markov_reply(m, &r, &o, "", &s), PURG_ENOTFOUND);
     CHECK(s == NULL);
     markov_free(m);
 }
@@ -189,7 +189,7 @@ static void test_overlap(void)
         }
         free(s);
     }
-    CHECK(made > 100);
+    CHECK_GT(made, 100);
     markov_free(m);
 }
 
@@ -201,21 +201,21 @@ static void test_weights(void)
     const markov_t *ms[2] = { a, b };
     double w[2] = { 3.0, 1.0 };
     markov_t *mix = NULL;
-    CHECK(markov_combine(&mix, ms, w, 2) == 0);
+    CHECK_EQ(markov_combine(&mix, ms, w, 2), 0);
     markov_gen_opts_t o = no_overlap();
     markov_rng_t r;
     markov_rng_seed(&r, 5);
     int nred = 0, nblue = 0, runs = 4000;
     for (int i = 0; i < runs; i++) {
         char *s = NULL;
-        CHECK(markov_generate(mix, &r, &o, &s) == 0);
+        CHECK_EQ(markov_generate(mix, &r, &o, &s), 0);
         if (s && strncmp(s, "red ", 4) == 0)
             nred++;
         else if (s && strncmp(s, "blue ", 5) == 0)
             nblue++;
         free(s);
     }
-    CHECK(nred + nblue == runs);
+    CHECK_EQ(nred + nblue, runs);
     double share = (double)nred / runs;
     CHECK(share > 0.71 && share < 0.79);
     /* word and character models do not mix */
@@ -223,7 +223,7 @@ static void test_weights(void)
     markov_t *c = model_of(MARKOV_CHARS, 2, names, 1);
     const markov_t *bad[2] = { a, c };
     markov_t *x = NULL;
-    CHECK(markov_combine(&x, bad, w, 2) == PURG_EINVAL);
+    CHECK_EQ(markov_combine(&x, bad, w, 2), PURG_EINVAL);
     CHECK(x == NULL);
     markov_free(c);
     markov_free(mix);
@@ -238,9 +238,9 @@ static void test_learn(void)
     markov_rng_t r;
     markov_rng_seed(&r, 9);
     char *s = NULL;
-    CHECK(markov_generate_with(m, &r, &o, "zebra", &s) == PURG_ENOTFOUND);
-    CHECK(markov_learn(m, "a zebra sat on the mat", 22) == 0);
-    CHECK(markov_generate_with(m, &r, &o, "zebra", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zebra", &s), PURG_ENOTFOUND);
+    CHECK_EQ(markov_learn(m, "a zebra sat on the mat", 22), 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zebra", &s), 0);
     CHECK(s && strncmp(s, "a zebra sat on the ", 19) == 0);
     free(s);
     /* enough learning to freeze the live segment twice (and merge) */
@@ -250,16 +250,16 @@ static void test_learn(void)
     for (size_t i = 0; i < big; i++)
         len += (size_t)sprintf(line + len, "%sw%zu", i ? " " : "", i % 977);
     for (int i = 0; i < 50; i++)
-        CHECK(markov_learn(m, line, len) == 0);
+        CHECK_EQ(markov_learn(m, line, len), 0);
     free(line);
     markov_stats_t st;
     markov_stats(m, &st);
-    CHECK(st.lines == 3 + 1 + 50);
-    CHECK(st.segments <= 3);
+    CHECK_EQ(st.lines, 3 + 1 + 50);
+    CHECK_LE(st.segments, 3);
     o.max_tokens = 4000; /* the learned lines are 3000 words long */
-    CHECK(markov_generate_with(m, &r, &o, "w976", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "w976", &s), 0);
     free(s);
-    CHECK(markov_generate_with(m, &r, &o, "zebra", &s) == 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zebra", &s), 0);
     free(s);
     markov_free(m);
 }
@@ -287,7 +287,7 @@ static void test_chars(void)
         }
         free(s);
     }
-    CHECK(made > 50);
+    CHECK_GT(made, 50);
     char *s = NULL;
     CHECK(markov_generate_with(m, &r, &o, "ø", &s) == 0 || s == NULL);
     free(s);
@@ -297,23 +297,23 @@ static void test_chars(void)
 static void test_bad_lines(void)
 {
     markov_t *m = NULL;
-    CHECK(markov_new(&m, MARKOV_WORDS, 0) == PURG_EINVAL);
-    CHECK(markov_new(&m, MARKOV_WORDS, MARKOV_MAX_ORDER + 1) == PURG_EINVAL);
-    CHECK(markov_new(&m, MARKOV_WORDS, 2) == 0);
-    CHECK(markov_add_line(m, "ab\xff", 3) == PURG_EINVAL);
-    CHECK(markov_add_line(m, "a\0b", 3) == PURG_EINVAL);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 0), PURG_EINVAL);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, MARKOV_MAX_ORDER + 1), PURG_EINVAL);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 2), 0);
+    CHECK_EQ(markov_add_line(m, "ab\xff", 3), PURG_EINVAL);
+    CHECK_EQ(markov_add_line(m, "a\0b", 3), PURG_EINVAL);
     char *huge = malloc(MARKOV_MAX_LINE + 10);
     memset(huge, 'x', MARKOV_MAX_LINE + 10);
-    CHECK(markov_add_line(m, huge, MARKOV_MAX_LINE + 10) == PURG_ETOOBIG);
+    CHECK_EQ(markov_add_line(m, huge, MARKOV_MAX_LINE + 10), PURG_ETOOBIG);
     free(huge);
-    CHECK(markov_add_line(m, "   \t ", 5) == 0);
-    CHECK(markov_build(m) == PURG_EEMPTY);
+    CHECK_EQ(markov_add_line(m, "   \t ", 5), 0);
+    CHECK_EQ(markov_build(m), PURG_EEMPTY);
     markov_gen_opts_t o = no_overlap();
     markov_rng_t r;
     markov_rng_seed(&r, 1);
     char *s = NULL;
-    CHECK(markov_generate(m, &r, &o, &s) == PURG_EEMPTY);
-    CHECK(markov_reply(m, &r, &o, "hello", &s) == PURG_EEMPTY);
+    CHECK_EQ(markov_generate(m, &r, &o, &s), PURG_EEMPTY);
+    CHECK_EQ(markov_reply(m, &r, &o, "hello", &s), PURG_EEMPTY);
     markov_free(m);
     markov_free(NULL);
 }
@@ -346,11 +346,11 @@ static void test_files(void)
     snprintf(path, sizeof path, "%s/test_markov.model", tmpdir ? tmpdir : "/tmp");
     snprintf(bad, sizeof bad, "%s.bad", path);
     markov_t *m = model_of(MARKOV_WORDS, 2, fruit, sizeof fruit / sizeof *fruit);
-    CHECK(markov_learn(m, "a learned line about the harbour", 32) == 0);
+    CHECK_EQ(markov_learn(m, "a learned line about the harbour", 32), 0);
     char err[256] = "";
-    CHECK(markov_save(m, path, err, sizeof err) == 0);
+    CHECK_EQ(markov_save(m, path, err, sizeof err), 0);
     markov_t *l = NULL;
-    CHECK(markov_load(&l, path, err, sizeof err) == 0);
+    CHECK_EQ(markov_load(&l, path, err, sizeof err), 0);
     if (!l) {
         fprintf(stderr, "load: %s\n", err);
         markov_free(m);
@@ -367,16 +367,16 @@ static void test_files(void)
     markov_rng_seed(&b, 99);
     for (int i = 0; i < 50; i++) {
         char *x = NULL, *y = NULL;
-        CHECK(markov_reply(m, &a, &o, "the harbour boats", &x) == 0);
-        CHECK(markov_reply(l, &b, &o, "the harbour boats", &y) == 0);
+        CHECK_EQ(markov_reply(m, &a, &o, "the harbour boats", &x), 0);
+        CHECK_EQ(markov_reply(l, &b, &o, "the harbour boats", &y), 0);
         CHECK_STREQ(x, y);
         free(x);
         free(y);
     }
     /* a loaded model can still learn */
     char *x = NULL;
-    CHECK(markov_learn(l, "quokka smiles", 13) == 0);
-    CHECK(markov_generate_with(l, &a, &o, "quokka", &x) == 0);
+    CHECK_EQ(markov_learn(l, "quokka smiles", 13), 0);
+    CHECK_EQ(markov_generate_with(l, &a, &o, "quokka", &x), 0);
     free(x);
     markov_free(l);
     markov_free(m);
@@ -388,7 +388,7 @@ static void test_files(void)
     for (size_t cut = 0; cut < len; cut += (cut < 200 ? 1 : 97)) {
         write_all(bad, good, cut);
         l = NULL;
-        CHECK(markov_load(&l, bad, err, sizeof err) == PURG_EFORMAT);
+        CHECK_EQ(markov_load(&l, bad, err, sizeof err), PURG_EFORMAT);
         CHECK(l == NULL);
     }
     CHECK(strstr(err, "truncated") != NULL);
@@ -396,26 +396,26 @@ static void test_files(void)
     for (size_t pos = 0; pos < len; pos += (pos < 300 ? 1 : 13)) {
         good[pos] ^= 0x20;
         l = NULL;
-        CHECK(markov_load_mem(&l, good, len, 0, err, sizeof err) == PURG_EFORMAT);
+        CHECK_EQ(markov_load_mem(&l, good, len, 0, err, sizeof err), PURG_EFORMAT);
         CHECK(l == NULL);
         good[pos] ^= 0x20;
     }
     /* another version */
     good[8] = 7;
-    CHECK(markov_load_mem(&l, good, len, 0, err, sizeof err) == PURG_EFORMAT);
+    CHECK_EQ(markov_load_mem(&l, good, len, 0, err, sizeof err), PURG_EFORMAT);
     CHECK(strstr(err, "version 7") != NULL);
     good[8] = MARKOV_FILE_VERSION;
-    CHECK(markov_load_mem(&l, good, len, 0, err, sizeof err) == 0);
+    CHECK_EQ(markov_load_mem(&l, good, len, 0, err, sizeof err), 0);
     markov_free(l);
     /* not a model at all */
     write_all(bad, "hello world, this is plain text and not a model file at all....", 64);
-    CHECK(markov_load(&l, bad, err, sizeof err) == PURG_EFORMAT);
+    CHECK_EQ(markov_load(&l, bad, err, sizeof err), PURG_EFORMAT);
     CHECK(strstr(err, "magic") != NULL);
-    CHECK(markov_load(&l, "/nonexistent/x.model", err, sizeof err) == PURG_ENOTFOUND);
-    CHECK(markov_load(&l, tmpdir ? tmpdir : "/tmp", err, sizeof err) == PURG_EIO);
+    CHECK_EQ(markov_load(&l, "/nonexistent/x.model", err, sizeof err), PURG_ENOTFOUND);
+    CHECK_EQ(markov_load(&l, tmpdir ? tmpdir : "/tmp", err, sizeof err), PURG_EIO);
     /* saving into a missing directory fails cleanly and leaves nothing */
     m = model_of(MARKOV_WORDS, 2, tiny, 3);
-    CHECK(markov_save(m, "/nonexistent/dir/x.model", err, sizeof err) == PURG_EIO);
+    CHECK_EQ(markov_save(m, "/nonexistent/dir/x.model", err, sizeof err), PURG_EIO);
     CHECK(strstr(err, "/nonexistent/dir/x.model") != NULL);
     markov_free(m);
     free(good);
@@ -423,16 +423,19 @@ static void test_files(void)
     unlink(path);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(known_outcomes),
+    CHECK_CASE(determinism_and_seed_word),
+    CHECK_CASE(reply),
+    CHECK_CASE(overlap),
+    CHECK_CASE(weights),
+    CHECK_CASE(learn),
+    CHECK_CASE(chars),
+    CHECK_CASE(bad_lines),
+    CHECK_CASE(files),
+};
+
+int main(int argc, char **argv)
 {
-    test_known_outcomes();
-    test_determinism_and_seed_word();
-    test_reply();
-    test_overlap();
-    test_weights();
-    test_learn();
-    test_chars();
-    test_bad_lines();
-    test_files();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -27,12 +27,15 @@ static markov_t *small_model(void)
         "today the network is slow because of solar flares",
     };
     markov_t *m = NULL;
-    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 1), 0);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        CHECK(markov_add_line(m, lines[i], strlen(lines[i])) == 0);
-    CHECK(markov_build(m) == 0);
+        CHECK_EQ(markov_add_line(m, lines[i], strlen(lines[i])), 0);
+    CHECK_EQ(markov_build(m), 0);
     return m;
 }
+
+/* The model of the cases that take one: small_model(), made once by main(). */
+static markov_t *model;
 
 static persona_def_t *def_from(const char *text)
 {
@@ -41,7 +44,7 @@ static persona_def_t *def_from(const char *text)
     int rc = persona_def_parse(&d, "/x/test.ini", text, strlen(text), err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "unexpected: %s\n", err);
-    CHECK(rc == 0);
+    CHECK_EQ(rc, 0);
     return d;
 }
 
@@ -74,14 +77,14 @@ static void test_parse(void)
         CHECK_STREQ(d->nick, "bofh");
         CHECK_STREQ(d->model, "/x/../models/bofh.model");
         CHECK_STREQ(d->corpus, "/abs/c.txt");
-        CHECK(d->order == 3);
-        CHECK(d->nchannels == 2);
+        CHECK_EQ(d->order, 3);
+        CHECK_EQ(d->nchannels, 2);
         CHECK_STREQ(d->channels[1], "#other");
         CHECK(d->chattiness == 12.5 && d->reply_mention == 1 && d->reply_persona == 0.25);
         CHECK_STREQ(d->voice, "en-gb+m3 40 50 170 -30");
         CHECK(d->quiet_after == 5 && d->max_turns == 4 && d->rate == 6 && d->burst == 3);
         char out[100];
-        CHECK(guard_check(d->guard, "ask cmdbot about it", out, sizeof out, NULL) == PURG_EDENIED);
+        CHECK_EQ(guard_check(d->guard, "ask cmdbot about it", out, sizeof out, NULL), PURG_EDENIED);
     }
     persona_def_free(d);
 
@@ -127,7 +130,7 @@ static void test_parse(void)
 
     char err[256];
     persona_def_t *none = NULL;
-    CHECK(persona_def_load(&none, "/nonexistent/p.ini", err, sizeof err) == PURG_ENOTFOUND);
+    CHECK_EQ(persona_def_load(&none, "/nonexistent/p.ini", err, sizeof err), PURG_ENOTFOUND);
     CHECK(strstr(err, "/nonexistent/p.ini") != NULL);
 }
 
@@ -173,34 +176,35 @@ static int names_at_end(const char *line, const char *nick)
            strncmp(line + n - 3 - k, ", ", 2) == 0;
 }
 
-static void test_mention(markov_t *m)
+static void test_mention(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nreply_persona = 0\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 1000 * S;
-    CHECK(persona_create(&p, d, m, 1, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 1, now), 0);
     persona_set_transport(p, rec_say, &s);
     run_until(p, &now, now + 60 * S);
-    CHECK(s.n == 0); /* chattiness 0: only replies */
+    CHECK_EQ(s.n, 0); /* chattiness 0: only replies */
     hear(p, "alice", "what do you think about the printer", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0); /* not named: no reply */
+    CHECK_EQ(s.n, 0); /* not named: no reply */
     hear(p, "alice", "hey BOFH, what about the coffee machine?", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     CHECK_STREQ(s.chan, "#c");
     CHECK(names_at_end(s.last, "alice"));
     /* a word that only contains the nick does not count */
     hear(p, "alice", "bofhs are everywhere", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     /* other channels are not its business */
     irc_event_t ev = { .kind = IRC_EV_SAY, .channel = "#elsewhere", .nick = "alice", .text = "bofh!" };
     persona_event(p, &ev, now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     /* INVITE: counted, nothing said, nowhere joined */
     ev = (irc_event_t){ .kind = IRC_EV_INVITE, .channel = "#ops", .nick = "cmdbot" };
     persona_event(p, &ev, now);
@@ -214,34 +218,35 @@ static void test_mention(markov_t *m)
 
 /* The one reply slot: a bot the guard knows never gets it, and a human who
  * names the persona takes it from a pending reply to another persona. */
-static void test_reply_slot(markov_t *m)
+static void test_reply_slot(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nreply_persona = 1\nthink_min = 5\n"
                                 "think_max = 5\n[guard]\nnicks = cmdbot\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 1000 * S;
-    CHECK(persona_create(&p, d, m, 7, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 7, now), 0);
     persona_set_transport(p, rec_say, &s);
     persona_add_peer(p, "oracle");
     /* a known bot names it: no reply, and the slot stays free for alice */
     hear(p, "cmdbot", "bofh, karma please", now);
     hear(p, "alice", "bofh, what about the coffee machine?", now + S);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     CHECK(names_at_end(s.last, "alice"));
     /* a persona's line takes the slot first; alice naming it takes it over */
     hear(p, "oracle", "the printer is down again", now);
     hear(p, "alice", "bofh, and the backups?", now + S);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 2);
+    CHECK_EQ(s.n, 2);
     CHECK(names_at_end(s.last, "alice"));
     /* ...but a second human does not take it from the first */
     hear(p, "alice", "bofh, one more thing", now);
     hear(p, "carol", "bofh, over here", now + S);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 3);
+    CHECK_EQ(s.n, 3);
     CHECK(names_at_end(s.last, "alice"));
     persona_free(p);
     persona_def_free(d);
@@ -271,58 +276,56 @@ static int member_say(void *ctx, const char *channel, const char *text)
     return room_say(mb->room, persona_nick(mb->p), channel, text, *mb->now);
 }
 
-static void test_exchange(markov_t *m)
+static void test_exchange(void)
 {
-    const char *ini =
-        "[persona]\nnick = %s\nmodel = m\nchannels = #c\nchattiness = 0\nreply_mention = 1\n"
-        "reply_persona = 1\nmax_turns = 6\nrate = 60\nburst = 5\n";
-    char a_ini[512], b_ini[512];
-    snprintf(a_ini, sizeof a_ini, ini, "alpha");
-    snprintf(b_ini, sizeof b_ini, ini, "beta");
-    persona_def_t *da = def_from(a_ini), *db = def_from(b_ini);
+    markov_t *m = model;
+#define EXCHANGE_INI(nick) \
+        "[persona]\nnick = " nick "\nmodel = m\nchannels = #c\nchattiness = 0\nreply_mention = 1\n" \
+        "reply_persona = 1\nmax_turns = 6\nrate = 60\nburst = 5\n"
+    persona_def_t *da = def_from(EXCHANGE_INI("alpha")), *db = def_from(EXCHANGE_INI("beta"));
     room_t *room = NULL;
-    CHECK(room_create(&room) == 0);
+    CHECK_EQ(room_create(&room), 0);
     int64_t now = 5 * S;
     member_t ma = { .room = room, .now = &now }, mb = { .room = room, .now = &now };
     member_t ear = { .room = room, .now = &now };
-    CHECK(persona_create(&ma.p, da, m, 11, now) == 0);
-    CHECK(persona_create(&mb.p, db, m, 22, now) == 0);
+    CHECK_EQ(persona_create(&ma.p, da, m, 11, now), 0);
+    CHECK_EQ(persona_create(&mb.p, db, m, 22, now), 0);
     persona_add_peer(ma.p, "beta");
     persona_add_peer(mb.p, "alpha");
     persona_set_transport(ma.p, member_say, &ma);
     persona_set_transport(mb.p, member_say, &mb);
     const char *chans[] = { "#c" };
-    CHECK(room_join(room, "alpha", chans, 1, member_hear, &ma, now) == 0);
-    CHECK(room_join(room, "beta", chans, 1, member_hear, &mb, now) == 0);
-    CHECK(room_join(room, "human", chans, 1, member_hear, &ear, now) == 0);
-    CHECK(room_join(room, "alpha", chans, 1, member_hear, &ear, now) == PURG_EINVAL);
-    CHECK(room_say(room, "human", "#c", "alpha, what about the server room?", now) == 0);
+    CHECK_EQ(room_join(room, "alpha", chans, 1, member_hear, &ma, now), 0);
+    CHECK_EQ(room_join(room, "beta", chans, 1, member_hear, &mb, now), 0);
+    CHECK_EQ(room_join(room, "human", chans, 1, member_hear, &ear, now), 0);
+    CHECK_EQ(room_join(room, "alpha", chans, 1, member_hear, &ear, now), PURG_EINVAL);
+    CHECK_EQ(room_say(room, "human", "#c", "alpha, what about the server room?", now), 0);
     for (int i = 0; i < 6000; i++, now += S / 10) { /* ten minutes */
         persona_tick(ma.p, now);
         persona_tick(mb.p, now);
     }
     unsigned long persona_lines = room_lines(room) - 1;
     fprintf(stderr, "exchange: %lu persona lines\n", persona_lines);
-    CHECK(persona_lines >= 1);  /* alpha answered */
-    CHECK(persona_lines <= 6);  /* the turn budget */
-    CHECK(ear.heard == persona_lines);
+    CHECK_GE(persona_lines, 1);  /* alpha answered */
+    CHECK_LE(persona_lines, 6);  /* the turn budget */
+    CHECK_EQ(ear.heard, persona_lines);
     /* a persona cannot speak where it is not */
-    CHECK(room_say(room, "alpha", "#ops", "hello", now) == PURG_EDENIED);
-    CHECK(room_say(room, "alpha", "#c", "two\nlines", now) == PURG_EINVAL);
-    CHECK(room_invite(room, "human", "alpha", "#ops", now) == 0);
+    CHECK_EQ(room_say(room, "alpha", "#ops", "hello", now), PURG_EDENIED);
+    CHECK_EQ(room_say(room, "alpha", "#c", "two\nlines", now), PURG_EINVAL);
+    CHECK_EQ(room_invite(room, "human", "alpha", "#ops", now), 0);
     CHECK(!room_in(room, "alpha", "#ops"));
     persona_stats_t st;
     persona_get_stats(ma.p, &st);
-    CHECK(st.invites == 1);
+    CHECK_EQ(st.invites, 1);
     /* a human line starts a new exchange */
     unsigned long before = room_lines(room);
-    CHECK(room_say(room, "human", "#c", "beta: tell me about the printer", now) == 0);
+    CHECK_EQ(room_say(room, "human", "#c", "beta: tell me about the printer", now), 0);
     for (int i = 0; i < 600; i++, now += S / 10) {
         persona_tick(ma.p, now);
         persona_tick(mb.p, now);
     }
-    CHECK(room_lines(room) > before + 1);
-    CHECK(room_lines(room) <= before + 1 + 6);
+    CHECK_GT(room_lines(room), before + 1);
+    CHECK_LE(room_lines(room), before + 1 + 6);
     persona_free(ma.p);
     persona_free(mb.p);
     room_free(room);
@@ -330,8 +333,9 @@ static void test_exchange(markov_t *m)
     persona_def_free(db);
 }
 
-static void test_rate_limit(markov_t *m)
+static void test_rate_limit(void)
 {
+    markov_t *m = model;
     /* every human line names it; it may say 6 a minute, 2 back to back */
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nrate = 6\nburst = 2\nthink_min = 0\nthink_max = 0\n"
@@ -339,7 +343,7 @@ static void test_rate_limit(markov_t *m)
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 3, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 3, now), 0);
     persona_set_transport(p, rec_say, &s);
     for (int i = 0; i < 600; i++, now += S / 10) { /* one minute, a mention every 100 ms */
         hear(p, "alice", "bofh: the printer?", now);
@@ -349,36 +353,37 @@ static void test_rate_limit(markov_t *m)
     CHECK(s.n >= 6 && s.n <= 8); /* burst 2 + 6 a minute */
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.rate_limited > 0);
+    CHECK_GT(st.rate_limited, 0);
     persona_free(p);
     persona_def_free(d);
 }
 
-static void test_quiet_rule(markov_t *m)
+static void test_quiet_rule(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 10\n"
                                 "quiet_after = 2\nrate = 60\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 5, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 5, now), 0);
     persona_set_transport(p, rec_say, &s);
     run_until(p, &now, 2 * 60 * S);
     int in_first = s.n;
-    CHECK(in_first >= 4); /* ~12 expected in two minutes */
+    CHECK_GE(in_first, 4); /* ~12 expected in two minutes */
     run_until(p, &now, 30 * 60 * S);
-    CHECK(s.n == in_first); /* quiet: nobody human spoke for two minutes */
+    CHECK_EQ(s.n, in_first); /* quiet: nobody human spoke for two minutes */
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.quiet_skips > 0);
+    CHECK_GT(st.quiet_skips, 0);
     /* a peer's line does not wake it; a human's does */
     persona_add_peer(p, "other");
     hear(p, "other", "the coffee machine", now);
     run_until(p, &now, now + 60 * S);
-    CHECK(s.n == in_first);
+    CHECK_EQ(s.n, in_first);
     hear(p, "alice", "anyone here?", now);
     run_until(p, &now, now + 60 * S);
-    CHECK(s.n > in_first);
+    CHECK_GT(s.n, in_first);
     persona_free(p);
     persona_def_free(d);
 }
@@ -402,25 +407,25 @@ static void test_model_open(void)
     char name[700];
     snprintf(name, sizeof name, "%s/p.ini", dir);
     persona_def_t *d = NULL;
-    CHECK(persona_def_parse(&d, name, ini, strlen(ini), err, sizeof err) == 0);
+    CHECK_EQ(persona_def_parse(&d, name, ini, strlen(ini), err, sizeof err), 0);
     if (!d)
         return;
     remove(d->model);
     markov_t *m = NULL;
-    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == 0);
+    CHECK_EQ(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err), 0);
     markov_stats_t st;
     if (m) {
         markov_stats(m, &st);
-        CHECK(st.lines == 10);
+        CHECK_EQ(st.lines, 10);
     }
     markov_free(m);
     m = NULL;
     /* second time: the saved model is loaded */
-    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == 0);
+    CHECK_EQ(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err), 0);
     markov_free(m);
     remove(d->model);
     snprintf(d->corpus, sizeof d->corpus, "%s/nonexistent.txt", dir);
-    CHECK(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err) == PURG_ENOTFOUND);
+    CHECK_EQ(persona_model_open(d, &m, warn, sizeof warn, err, sizeof err), PURG_ENOTFOUND);
     CHECK(strstr(err, "nonexistent.txt") != NULL);
     persona_def_free(d);
 }
@@ -428,60 +433,62 @@ static void test_model_open(void)
 /* Bots are never answered: by name (a built-in pattern), by the server's
  * flag on the line, or by an earlier IRC_EV_BOT; their lines do not count as
  * human. A human still gets an answer. */
-static void test_bots_ignored(markov_t *m)
+static void test_bots_ignored(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nreply_persona = 1\nrate = 60\nburst = 5\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 1000 * S;
-    CHECK(persona_create(&p, d, m, 5, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 5, now), 0);
     persona_set_transport(p, rec_say, &s);
     hear(p, "hubot", "bofh: what do you think about the printer", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0);
+    CHECK_EQ(s.n, 0);
     irc_event_t ev = { .kind = IRC_EV_SAY, .channel = "#c", .nick = "jarvis",
                        .text = "bofh, tell me about the coffee machine", .bot = 1 };
     persona_event(p, &ev, now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0);
+    CHECK_EQ(s.n, 0);
     ev = (irc_event_t){ .kind = IRC_EV_BOT, .nick = "friday" };
     persona_event(p, &ev, now);
     hear(p, "Friday", "what about the server room, bofh?", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 0);
+    CHECK_EQ(s.n, 0);
     hear(p, "alice", "bofh, what about the backups?", now);
     run_until(p, &now, now + 10 * S);
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     CHECK(names_at_end(s.last, "alice"));
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.bot_lines == 3);
+    CHECK_EQ(st.bot_lines, 3);
     persona_free(p);
     persona_def_free(d);
 }
 
 /* replies_per_nick: one nick mentioning it over and over gets at most that
  * many replies a minute; another nick still gets its answer. */
-static void test_replies_per_nick(markov_t *m)
+static void test_replies_per_nick(void)
 {
+    markov_t *m = model;
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
                                 "reply_mention = 1\nrate = 600\nburst = 50\nthink_min = 0\n"
                                 "think_max = 0\nreplies_per_nick = 3\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 9, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 9, now), 0);
     persona_set_transport(p, rec_say, &s);
     for (int i = 0; i < 300; i++, now += S / 10) { /* 30 s, a mention every 2 s */
         if (i % 20 == 0)
             hear(p, "pingpong", "bofh: and the printer?", now);
         persona_tick(p, now);
     }
-    CHECK(s.n == 3);
+    CHECK_EQ(s.n, 3);
     hear(p, "carol", "bofh, and you?", now);
     run_until(p, &now, now + 2 * S);
-    CHECK(s.n == 4);
+    CHECK_EQ(s.n, 4);
     CHECK(names_at_end(s.last, "carol"));
     for (int i = 0; i < 600; i++, now += S / 10) { /* a minute later it may answer again */
         if (i % 20 == 0)
@@ -491,7 +498,7 @@ static void test_replies_per_nick(markov_t *m)
     CHECK(s.n >= 5 && s.n <= 4 + 4);
     persona_stats_t st;
     persona_get_stats(p, &st);
-    CHECK(st.capped > 0);
+    CHECK_GT(st.capped, 0);
     persona_free(p);
     persona_def_free(d);
 }
@@ -511,16 +518,16 @@ static void test_room_guard(void)
         "karl and the printer are on fire today",
     };
     markov_t *m = NULL;
-    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 1), 0);
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-        CHECK(markov_add_line(m, lines[i], strlen(lines[i])) == 0);
-    CHECK(markov_build(m) == 0);
+        CHECK_EQ(markov_add_line(m, lines[i], strlen(lines[i])), 0);
+    CHECK_EQ(markov_build(m), 0);
     persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 2\n"
                                 "quiet_after = 0\nrate = 600\nburst = 50\nmax_turns = 1000\n");
     persona_t *p = NULL;
     said_t s = { 0 };
     int64_t now = 0;
-    CHECK(persona_create(&p, d, m, 13, now) == 0);
+    CHECK_EQ(persona_create(&p, d, m, 13, now), 0);
     persona_set_transport(p, rec_say, &s);
     irc_event_t ev = { .kind = IRC_EV_SELF_JOIN, .channel = "#c", .nick = "bofh" };
     persona_event(p, &ev, now);
@@ -535,8 +542,8 @@ static void test_room_guard(void)
     }
     int present_lines = s.n;
     { persona_stats_t st; persona_get_stats(p, &st); fprintf(stderr, "room guard: %d lines, %lu guarded, %lu dropped, %lu rl, %lu quiet\n", s.n, st.guarded, st.dropped, st.rate_limited, st.quiet_skips); }
-    CHECK(present_lines > 20);
-    CHECK(karl_lines == 0);
+    CHECK_GT(present_lines, 20);
+    CHECK_EQ(karl_lines, 0);
     ev = (irc_event_t){ .kind = IRC_EV_QUIT, .nick = "karl" };
     persona_event(p, &ev, now);
     for (int i = 0; i < 6000; i++, now += S / 10) {
@@ -545,27 +552,31 @@ static void test_room_guard(void)
         if (s.n > n0 && strncmp(s.last, "karl", 4) == 0)
             karl_lines++;
     }
-    CHECK(karl_lines > 0); /* gone: the roster, not the word, decided */
+    CHECK_GT(karl_lines, 0); /* gone: the roster, not the word, decided */
     persona_free(p);
     persona_def_free(d);
     markov_free(m);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(parse),
+    CHECK_CASE(mention),
+    CHECK_CASE(reply_slot),
+    CHECK_CASE(exchange),
+    CHECK_CASE(rate_limit),
+    CHECK_CASE(quiet_rule),
+    CHECK_CASE(bots_ignored),
+    CHECK_CASE(replies_per_nick),
+    CHECK_CASE(room_guard),
+    CHECK_CASE(model_open),
+};
+
+int main(int argc, char **argv)
 {
-    test_parse();
-    markov_t *m = small_model();
-    if (m) {
-        test_mention(m);
-        test_reply_slot(m);
-        test_exchange(m);
-        test_rate_limit(m);
-        test_quiet_rule(m);
-        test_bots_ignored(m);
-        test_replies_per_nick(m);
-    }
-    test_room_guard();
-    markov_free(m);
-    test_model_open();
-    return check_done();
+    model = small_model();
+    if (!model)
+        return check_done();
+    int rc = check_run(argc, argv, cases, CHECK_NCASES(cases));
+    markov_free(model);
+    return rc;
 }

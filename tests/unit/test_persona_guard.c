@@ -45,7 +45,7 @@ static markov_t *command_heavy_model(unsigned seed)
         "/join #ops", "cmdbot, deploy the build", "!help", "karma-- for the network", "$eval 1+1",
         ">run the tests", "cmdbot status please", "alpha: !deploy", "beta, kick bob", "!op gamma",
         "the build--", ".reload", "gamma: exec rm -rf", "~~ cmdbot ~~", "++bob", "@bob deploy",
-        "\x01" "ACTION deploys\x01", "!!", "(!karma bob)", "\"!deploy\" said the server",
+        "\001ACTION deploys\001", "!!", "(!karma bob)", "\"!deploy\" said the server",
         "hubot deploy the build", "@hubot: restart the printer", "jarvis status of the server",
         "Jarvis, what is the karma of bob", "the server is down again, jarvis",
         "dave the printer is on fire", "deploy production now; hubot", "jarvis> quote the manual",
@@ -53,7 +53,7 @@ static markov_t *command_heavy_model(unsigned seed)
         "the build is broken hubot", "cmdbot the server needs a restart",
     };
     markov_t *m = NULL;
-    CHECK(markov_new(&m, MARKOV_WORDS, 1) == 0);
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 1), 0);
     unsigned r = seed;
     char line[256];
     for (int i = 0; i < 3000; i++) {
@@ -64,9 +64,9 @@ static markov_t *command_heavy_model(unsigned seed)
         else
             snprintf(line, sizeof line, "%s %s and %s %s", subj[x % 10], verb[(x / 10) % 9],
                      subj[(x / 90) % 10], verb[(x / 900) % 9]);
-        CHECK(markov_add_line(m, line, strlen(line)) == 0);
+        CHECK_EQ(markov_add_line(m, line, strlen(line)), 0);
     }
-    CHECK(markov_build(m) == 0);
+    CHECK_EQ(markov_build(m), 0);
     return m;
 }
 
@@ -124,7 +124,7 @@ static void ignore_event(void *owner, const irc_event_t *ev)
     (void)ev;
 }
 
-int main(void)
+static void test_command_bot(void)
 {
     static const char ini[] =
         "[persona]\nnick = %s\nmodel = unused\nchannels = #purgatory\nchattiness = 3\n"
@@ -137,13 +137,13 @@ int main(void)
     room_t *room = NULL;
     int64_t now = 0;
     char text[1024], err[512];
-    CHECK(room_create(&room) == 0);
+    CHECK_EQ(room_create(&room), 0);
     for (int i = 0; i < NPERSONAS; i++) {
         snprintf(text, sizeof text, ini, nicks[i]);
-        CHECK(persona_def_parse(&defs[i], "guard.ini", text, strlen(text), err, sizeof err) == 0);
+        CHECK_EQ(persona_def_parse(&defs[i], "guard.ini", text, strlen(text), err, sizeof err), 0);
         models[i] = command_heavy_model(7u + (unsigned)i);
         actors[i] = (actor_t){ .room = room, .now = &now };
-        CHECK(persona_create(&actors[i].p, defs[i], models[i], 100u + (unsigned)i, now) == 0);
+        CHECK_EQ(persona_create(&actors[i].p, defs[i], models[i], 100u + (unsigned)i, now), 0);
         persona_set_transport(actors[i].p, actor_say, &actors[i]);
         for (int j = 0; j < NPERSONAS; j++)
             if (j != i)
@@ -151,13 +151,13 @@ int main(void)
     }
     const char *chans[] = { "#purgatory" };
     const char *botchans[] = { "#purgatory", "#ops" };
-    CHECK(room_join(room, "cmdbot", botchans, 2, bot_hear, &bot, now) == 0);
-    CHECK(room_join(room, "hubot", chans, 1, ignore_event, NULL, now) == 0);
-    CHECK(room_join(room, "jarvis", chans, 1, ignore_event, NULL, now) == 0);
-    CHECK(room_join(room, "dave", chans, 1, ignore_event, NULL, now) == 0);
-    CHECK(room_flag_bot(room, "jarvis", now) == 0);
+    CHECK_EQ(room_join(room, "cmdbot", botchans, 2, bot_hear, &bot, now), 0);
+    CHECK_EQ(room_join(room, "hubot", chans, 1, ignore_event, NULL, now), 0);
+    CHECK_EQ(room_join(room, "jarvis", chans, 1, ignore_event, NULL, now), 0);
+    CHECK_EQ(room_join(room, "dave", chans, 1, ignore_event, NULL, now), 0);
+    CHECK_EQ(room_flag_bot(room, "jarvis", now), 0);
     for (int i = 0; i < NPERSONAS; i++)
-        CHECK(room_join(room, nicks[i], chans, 1, actor_hear, &actors[i], now) == 0);
+        CHECK_EQ(room_join(room, nicks[i], chans, 1, actor_hear, &actors[i], now), 0);
 
     unsigned long lines = 0, invites = 0;
     while (room_lines(room) < WANT_LINES) {
@@ -171,17 +171,17 @@ int main(void)
             /* now and then the bot speaks up, names a persona, and invites it */
             const char *who = nicks[(room_lines(room) / 1000) % NPERSONAS];
             snprintf(text, sizeof text, "%s: !karma cmdbot++ and come to #ops", who);
-            CHECK(room_say(room, "cmdbot", "#purgatory", text, now) == 0);
+            CHECK_EQ(room_say(room, "cmdbot", "#purgatory", text, now), 0);
             snprintf(text, sizeof text, "what do you think about the server, %s?", who);
-            CHECK(room_say(room, "jarvis", "#purgatory", text, now) == 0);
-            CHECK(room_say(room, "hubot", "#purgatory", text, now) == 0);
+            CHECK_EQ(room_say(room, "jarvis", "#purgatory", text, now), 0);
+            CHECK_EQ(room_say(room, "hubot", "#purgatory", text, now), 0);
             snprintf(text, sizeof text, "%s, is the printer on fire?", who);
-            CHECK(room_say(room, "dave", "#purgatory", text, now) == 0);
-            CHECK(room_invite(room, "cmdbot", who, "#ops", now) == 0);
+            CHECK_EQ(room_say(room, "dave", "#purgatory", text, now), 0);
+            CHECK_EQ(room_invite(room, "cmdbot", who, "#ops", now), 0);
             invites++;
         }
         lines = room_lines(room);
-        CHECK(next != INT64_MAX);
+        CHECK_NE(next, INT64_MAX);
         if (next == INT64_MAX)
             break;
         now = next > now ? next : now + 1;
@@ -195,25 +195,33 @@ int main(void)
         inv += st.invites;
         bot_lines += st.bot_lines;
         CHECK(!room_in(room, nicks[i], "#ops"));
-        CHECK(room_say(room, nicks[i], "#ops", "hello", now) == PURG_EDENIED);
+        CHECK_EQ(room_say(room, nicks[i], "#ops", "hello", now), PURG_EDENIED);
     }
     fprintf(stderr, "%lu lines heard by the command bot over %.0f simulated hours; personas said "
             "%lu, the guard refused %lu generated lines; %lu invites ignored; %lu bot lines "
             "ignored; %lu replies named dave at the end; bot actions %lu\n",
             bot.heard, (double)now / S / 3600, said, guarded, inv, bot_lines, bot.named_dave,
             bot.actions);
-    CHECK(said >= WANT_LINES - 4 * invites);
-    CHECK(bot.named_dave > 0);    /* dave got answers, named at the end */
-    CHECK(bot_lines > 0);
-    CHECK(guarded > said / 20);   /* the corpus really was command-heavy */
-    CHECK(bot.actions == 0);      /* ... and not one command got through */
-    CHECK(bot.outside == 0);
-    CHECK(inv == invites);
+    CHECK_GE(said, WANT_LINES - 4 * invites);
+    CHECK_GT(bot.named_dave, 0);    /* dave got answers, named at the end */
+    CHECK_GT(bot_lines, 0);
+    CHECK_GT(guarded, said / 20);   /* the corpus really was command-heavy */
+    CHECK_EQ(bot.actions, 0);      /* ... and not one command got through */
+    CHECK_EQ(bot.outside, 0);
+    CHECK_EQ(inv, invites);
     for (int i = 0; i < NPERSONAS; i++) {
         persona_free(actors[i].p);
         markov_free(models[i]);
         persona_def_free(defs[i]);
     }
     room_free(room);
-    return check_done();
+}
+
+static const check_case_t cases[] = {
+    CHECK_CASE(command_bot),
+};
+
+int main(int argc, char **argv)
+{
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -59,7 +59,7 @@ static void test_config(void)
                      "channel = #one\nchannel = #two\nnick = filenick\nplain = yes\n");
     config_args_t a;
     /* nothing on the command line: everything from the file, in order */
-    CHECK(merge(path, 0, NULL, &a, err) == 0);
+    CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
     CHECK(a.argc == 6 && a.nfile == 5);
     CHECK_STREQ(a.argv[1], "--server=irc.example.org");
     CHECK_STREQ(a.argv[2], "--channel=#one");
@@ -69,7 +69,7 @@ static void test_config(void)
     config_args_free(&a);
     /* the command line's -c replaces both channels; --nick wins; server stays */
     char *cli[] = { "-c", "#cli", "--nick=clinick" };
-    CHECK(merge(path, 3, cli, &a, err) == 0);
+    CHECK_EQ(merge(path, 3, cli, &a, err), 0);
     int chans = 0, nicks = 0;
     for (int i = 1; i < a.argc; i++) {
         chans += strstr(a.argv[i], "#one") || strstr(a.argv[i], "#two");
@@ -82,7 +82,7 @@ static void test_config(void)
     config_args_free(&a);
     /* errors name the file and the line */
     write_file(path, "[listen]\nserver = x\n\ncolour = red\n");
-    CHECK(merge(path, 0, NULL, &a, err) == PURG_ENOTFOUND);
+    CHECK_EQ(merge(path, 0, NULL, &a, err), PURG_ENOTFOUND);
     CHECK(strstr(err, "test_presenter.ini:4: unknown key 'colour' (see purgatory listen --help)") != NULL);
     write_file(path, "[listen]\nplain = maybe\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: 'plain' is true or false"));
@@ -114,8 +114,8 @@ static void test_config(void)
         int lines[8], nout = 0;
         size_t len = ctl[i].len ? ctl[i].len : strlen(ctl[i].text);
         err[0] = '\0';
-        CHECK(config_parse_string("c.ini", ctl[i].text, len, "listen", opts, out, lines, 8, &nout,
-                                  err, sizeof err) != 0);
+        CHECK_NE(config_parse_string("c.ini", ctl[i].text, len, "listen", opts, out, lines, 8, &nout,
+                                  err, sizeof err), 0);
         if (!strstr(err, ctl[i].want))
             fprintf(stderr, "error '%s' lacks '%s'\n", err, ctl[i].want);
         CHECK(strstr(err, ctl[i].want) != NULL);
@@ -123,14 +123,14 @@ static void test_config(void)
             CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
     }
     write_file(path, "[listen]\r\nserver =\tirc.example.org\r\n");  /* CRLF and TAB are fine */
-    CHECK(merge(path, 0, NULL, &a, err) == 0);
+    CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
     config_args_free(&a);
     /* a missing explicit file is an error; --no-config reads nothing */
     char missing[600];
     snprintf(missing, sizeof missing, "%s/no-such-dir/none.ini", tmp_dir());
     CHECK(merge(missing, 0, NULL, &a, err) == PURG_ENOTFOUND && strstr(err, "none.ini"));
     char *none[] = { "listen", "--no-config", "-s", "host", NULL };
-    CHECK(config_merge("listen", opts, 4, none, &a, err, sizeof err) == 0);
+    CHECK_EQ(config_merge("listen", opts, 4, none, &a, err, sizeof err), 0);
     CHECK(a.argc == 3 && a.nfile == 0);
     CHECK_STREQ(a.argv[1], "-s");
     config_args_free(&a);
@@ -144,25 +144,25 @@ static void test_says(void)
     CHECK(announce_parse_says("change", &p, &secs) == 0 && p == SAYS_CHANGE);
     CHECK(announce_parse_says("30", &p, &secs) == 0 && p == SAYS_SILENCE && secs == 30);
     CHECK(announce_parse_says("5s", &p, &secs) == 0 && secs == 5);
-    CHECK(announce_parse_says("0", &p, &secs) != 0);
-    CHECK(announce_parse_says("sometimes", &p, &secs) != 0);
+    CHECK_NE(announce_parse_says("0", &p, &secs), 0);
+    CHECK_NE(announce_parse_says("sometimes", &p, &secs), 0);
     announce_t a;
     const int64_t s = 1000000000;
     announce_init(&a, SAYS_CHANGE, 0);
-    CHECK(announce_before(&a, "alice", 0, 1 * s) == 1);
+    CHECK_EQ(announce_before(&a, "alice", 0, 1 * s), 1);
     announce_after(&a, 2 * s);
-    CHECK(announce_before(&a, "Alice", 0, 3 * s) == 0); /* same nick, any case */
-    CHECK(announce_before(&a, "bob", 1, 4 * s) == 0);   /* actions are never announced */
-    CHECK(announce_before(&a, "bob", 0, 5 * s) == 0);   /* but were bob's turn */
-    CHECK(announce_before(&a, "alice", 0, 6 * s) == 1);
+    CHECK_EQ(announce_before(&a, "Alice", 0, 3 * s), 0); /* same nick, any case */
+    CHECK_EQ(announce_before(&a, "bob", 1, 4 * s), 0);   /* actions are never announced */
+    CHECK_EQ(announce_before(&a, "bob", 0, 5 * s), 0);   /* but were bob's turn */
+    CHECK_EQ(announce_before(&a, "alice", 0, 6 * s), 1);
     announce_init(&a, SAYS_SILENCE, 10);
-    CHECK(announce_before(&a, "alice", 0, 1 * s) == 1);
+    CHECK_EQ(announce_before(&a, "alice", 0, 1 * s), 1);
     announce_after(&a, 2 * s);
-    CHECK(announce_before(&a, "alice", 0, 5 * s) == 0);
+    CHECK_EQ(announce_before(&a, "alice", 0, 5 * s), 0);
     announce_after(&a, 6 * s);
-    CHECK(announce_before(&a, "alice", 0, 17 * s) == 1); /* 11 s of silence */
+    CHECK_EQ(announce_before(&a, "alice", 0, 17 * s), 1); /* 11 s of silence */
     announce_init(&a, SAYS_NEVER, 0);
-    CHECK(announce_before(&a, "x", 0, s) == 0);
+    CHECK_EQ(announce_before(&a, "x", 0, s), 0);
     announce_init(&a, SAYS_ALWAYS, 0);
     CHECK(announce_before(&a, "x", 0, s) == 1 && announce_before(&a, "x", 0, s) == 1);
 }
@@ -171,9 +171,9 @@ static void test_names_ignore(void)
 {
     announce_lists_t l = { 0 };
     char err[256], out[64];
-    CHECK(announce_add_name(&l, "xX_r00t=root", err, sizeof err) == 0);
-    CHECK(announce_add_name(&l, "nonsense", err, sizeof err) == PURG_EINVAL);
-    CHECK(announce_add_name(&l, "=x", err, sizeof err) == PURG_EINVAL);
+    CHECK_EQ(announce_add_name(&l, "xX_r00t=root", err, sizeof err), 0);
+    CHECK_EQ(announce_add_name(&l, "nonsense", err, sizeof err), PURG_EINVAL);
+    CHECK_EQ(announce_add_name(&l, "=x", err, sizeof err), PURG_EINVAL);
     announce_spoken(&l, "XX_R00T", out, sizeof out);
     CHECK_STREQ(out, "root");
     announce_spoken(&l, "avi_", out, sizeof out);
@@ -182,14 +182,14 @@ static void test_names_ignore(void)
     CHECK_STREQ(out, "bob away");
     announce_spoken(&l, "__", out, sizeof out);
     CHECK_STREQ(out, "__");
-    CHECK(announce_add_ignore(&l, "*bot", err, sizeof err) == 0);
-    CHECK(announce_add_ignore(&l, "*!*@bots.example.org", err, sizeof err) == 0);
-    CHECK(announce_add_ignore(&l, "chanserv!*", err, sizeof err) == 0);
-    CHECK(announce_ignored(&l, "NewsBot", NULL) == 1);
-    CHECK(announce_ignored(&l, "alice", NULL) == 0);
-    CHECK(announce_ignored(&l, "alice", "alice!a@bots.example.org") == 1);
-    CHECK(announce_ignored(&l, "alice", "alice!a@home.example.org") == 0);
-    CHECK(announce_ignored(&l, "ChanServ", NULL) == 1);
+    CHECK_EQ(announce_add_ignore(&l, "*bot", err, sizeof err), 0);
+    CHECK_EQ(announce_add_ignore(&l, "*!*@bots.example.org", err, sizeof err), 0);
+    CHECK_EQ(announce_add_ignore(&l, "chanserv!*", err, sizeof err), 0);
+    CHECK_EQ(announce_ignored(&l, "NewsBot", NULL), 1);
+    CHECK_EQ(announce_ignored(&l, "alice", NULL), 0);
+    CHECK_EQ(announce_ignored(&l, "alice", "alice!a@bots.example.org"), 1);
+    CHECK_EQ(announce_ignored(&l, "alice", "alice!a@home.example.org"), 0);
+    CHECK_EQ(announce_ignored(&l, "ChanServ", NULL), 1);
     announce_lists_free(&l);
 }
 
@@ -220,34 +220,34 @@ static void test_control(void)
     CHECK(control_parse("volume 40", &c) == 0 && c.set == 40);
     CHECK(control_parse("mute bob", &c) == 0 && c.kind == CTL_MUTE && strcmp(c.nick, "bob") == 0);
     CHECK(control_parse("toggle-pause", &c) == 0 && c.kind == CTL_TOGGLE);
-    CHECK(control_parse("mute", &c) != 0);
-    CHECK(control_parse("skip now", &c) != 0);
-    CHECK(control_parse("volume loud", &c) != 0);
-    CHECK(control_parse("rm -rf /", &c) != 0);
-    CHECK(control_parse("", &c) != 0);
+    CHECK_NE(control_parse("mute", &c), 0);
+    CHECK_NE(control_parse("skip now", &c), 0);
+    CHECK_NE(control_parse("volume loud", &c), 0);
+    CHECK_NE(control_parse("rm -rf /", &c), 0);
+    CHECK_NE(control_parse("", &c), 0);
 
     seen_t s = { 0 };
     control_t *ctl = NULL;
     char err[256];
-    CHECK(control_start(&ctl, NULL, 0, on_cmd, on_prompt, &s, err, sizeof err) == 0);
+    CHECK_EQ(control_start(&ctl, NULL, 0, on_cmd, on_prompt, &s, err, sizeof err), 0);
     if (!ctl)
         return;
     const char *keys = " s\x1b[C\x1b[6~c+-q";
     control_keys(ctl, keys, strlen(keys));
-    CHECK(s.n == 8);
+    CHECK_EQ(s.n, 8);
     CHECK(s.cmds[0].kind == CTL_TOGGLE && s.cmds[1].kind == CTL_SKIP);
     CHECK(s.cmds[2].kind == CTL_SKIP && s.cmds[3].kind == CTL_SKIP);
     CHECK(s.cmds[4].kind == CTL_CLEAR && s.cmds[5].delta == 10 && s.cmds[6].delta == -10);
-    CHECK(s.cmds[7].kind == CTL_QUIT);
+    CHECK_EQ(s.cmds[7].kind, CTL_QUIT);
     s.n = 0;
     control_keys(ctl, "mbox\x7f" "b", 6);
     CHECK_STREQ(s.prompt, "mute nick: bob");
-    CHECK(s.n == 0); /* keys go to the prompt, not to commands */
+    CHECK_EQ(s.n, 0); /* keys go to the prompt, not to commands */
     control_keys(ctl, "\r", 1);
     CHECK(s.n == 1 && s.cmds[0].kind == CTL_MUTE && strcmp(s.cmds[0].nick, "bob") == 0);
     CHECK_STREQ(s.prompt, "");
     control_keys(ctl, "ueve\x1b", 5); /* Esc cancels */
-    CHECK(s.n == 1);
+    CHECK_EQ(s.n, 1);
     control_stop(ctl);
 }
 
@@ -290,15 +290,18 @@ static void test_view(void)
     view_render(&st, 20, 24, 0, buf, sizeof buf);
     CHECK(strstr(buf, "there") == NULL);
     view_render(&st, 80, 24, 0, buf, 50);
-    CHECK(strlen(buf) < 50);
+    CHECK_LT(strlen(buf), 50);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(config),
+    CHECK_CASE(says),
+    CHECK_CASE(names_ignore),
+    CHECK_CASE(control),
+    CHECK_CASE(view),
+};
+
+int main(int argc, char **argv)
 {
-    test_config();
-    test_says();
-    test_names_ignore();
-    test_control();
-    test_view();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -13,28 +13,28 @@
 static void test_basics(void)
 {
     ring_t *r;
-    CHECK(ring_create(&r, 0, 8) == PURG_EINVAL);
-    CHECK(ring_create(&r, sizeof(int), 0) == PURG_EINVAL);
-    CHECK(ring_create(&r, sizeof(int), 5) == 0);
-    CHECK(ring_capacity(r) == 8);
-    CHECK(ring_readable(r) == 0);
-    CHECK(ring_writable(r) == 8);
+    CHECK_EQ(ring_create(&r, 0, 8), PURG_EINVAL);
+    CHECK_EQ(ring_create(&r, sizeof(int), 0), PURG_EINVAL);
+    CHECK_EQ(ring_create(&r, sizeof(int), 5), 0);
+    CHECK_EQ(ring_capacity(r), 8);
+    CHECK_EQ(ring_readable(r), 0);
+    CHECK_EQ(ring_writable(r), 8);
 
     int in[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, out[10] = { 0 };
-    CHECK(ring_write(r, in, 10) == 8);      /* only what fits */
-    CHECK(ring_writable(r) == 0);
-    CHECK(ring_read(r, out, 3) == 3);
+    CHECK_EQ(ring_write(r, in, 10), 8);      /* only what fits */
+    CHECK_EQ(ring_writable(r), 0);
+    CHECK_EQ(ring_read(r, out, 3), 3);
     CHECK(out[0] == 0 && out[2] == 2);
     int peeked = -1;
     CHECK(ring_peek(r, &peeked) == 1 && peeked == 3);
-    CHECK(ring_write(r, in + 8, 2) == 2);   /* wraps around the end */
-    CHECK(ring_read(r, out, 10) == 7);
+    CHECK_EQ(ring_write(r, in + 8, 2), 2);   /* wraps around the end */
+    CHECK_EQ(ring_read(r, out, 10), 7);
     CHECK(out[0] == 3 && out[4] == 7 && out[5] == 8 && out[6] == 9);
-    CHECK(ring_read(r, out, 1) == 0);
-    CHECK(ring_peek(r, &peeked) == 0);
-    CHECK(ring_write(r, in, 4) == 4);
-    CHECK(ring_discard(r) == 4);
-    CHECK(ring_readable(r) == 0);
+    CHECK_EQ(ring_read(r, out, 1), 0);
+    CHECK_EQ(ring_peek(r, &peeked), 0);
+    CHECK_EQ(ring_write(r, in, 4), 4);
+    CHECK_EQ(ring_discard(r), 4);
+    CHECK_EQ(ring_readable(r), 0);
     ring_free(r);
     ring_free(NULL);
 }
@@ -58,7 +58,7 @@ static void *producer(void *arg)
 static void test_threads(void)
 {
     ring_t *r;
-    CHECK(ring_create(&r, sizeof(uint32_t), 1024) == 0);
+    CHECK_EQ(ring_create(&r, sizeof(uint32_t), 1024), 0);
     pthread_t t;
     pthread_create(&t, NULL, producer, r);
     uint32_t expect = 0, buf[64];
@@ -70,14 +70,17 @@ static void test_threads(void)
                 bad++;
     }
     pthread_join(t, NULL);
-    CHECK(bad == 0);
-    CHECK(ring_readable(r) == 0);
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(ring_readable(r), 0);
     ring_free(r);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(basics),
+    CHECK_CASE(threads),
+};
+
+int main(int argc, char **argv)
 {
-    test_basics();
-    test_threads();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

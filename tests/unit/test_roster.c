@@ -11,40 +11,40 @@
 static void test_basics(void)
 {
     roster_t *r;
-    CHECK(roster_create(&r) == 0);
-    CHECK(roster_get_s(r, "alice") == 0);
-    CHECK(roster_add(r, "Alice", 1) == 0);
-    CHECK(roster_get_s(r, "ALICE") == 1);
-    CHECK(roster_get(r, "aliceXYZ", 5) == 1);  /* a run of 5 bytes */
-    CHECK(roster_add(r, "alice", 2) == 0);
-    CHECK(roster_get_s(r, "alice") == 3);
-    CHECK(roster_size(r) == 1);
+    CHECK_EQ(roster_create(&r), 0);
+    CHECK_EQ(roster_get_s(r, "alice"), 0);
+    CHECK_EQ(roster_add(r, "Alice", 1), 0);
+    CHECK_EQ(roster_get_s(r, "ALICE"), 1);
+    CHECK_EQ(roster_get(r, "aliceXYZ", 5), 1);  /* a run of 5 bytes */
+    CHECK_EQ(roster_add(r, "alice", 2), 0);
+    CHECK_EQ(roster_get_s(r, "alice"), 3);
+    CHECK_EQ(roster_size(r), 1);
     /* rfc1459: [ ] \ ~ are the upper case of { } | ^ */
-    CHECK(roster_add(r, "[dan]\\~", 1) == 0);
-    CHECK(roster_get_s(r, "{DAN}|^") == 1);
+    CHECK_EQ(roster_add(r, "[dan]\\~", 1), 0);
+    CHECK_EQ(roster_get_s(r, "{DAN}|^"), 1);
     CHECK(roster_nick_eq("A[b", 3, "a{B", 3));
     CHECK(!roster_nick_eq("ab", 2, "abc", 3));
     roster_clear_flags(r, "alice", 2);
-    CHECK(roster_get_s(r, "alice") == 1);
+    CHECK_EQ(roster_get_s(r, "alice"), 1);
     roster_clear_flags(r, "alice", 1);
-    CHECK(roster_get_s(r, "alice") == 0);
-    CHECK(roster_size(r) == 1);
-    CHECK(roster_add(r, "bob", 4) == 0);
-    CHECK(roster_rename(r, "BOB", "robert") == 0);
-    CHECK(roster_get_s(r, "bob") == 0);
-    CHECK(roster_get_s(r, "Robert") == 4);
-    CHECK(roster_add(r, "", 1) == PURG_EINVAL);
-    CHECK(roster_add(r, "x", 0) == PURG_EINVAL);
+    CHECK_EQ(roster_get_s(r, "alice"), 0);
+    CHECK_EQ(roster_size(r), 1);
+    CHECK_EQ(roster_add(r, "bob", 4), 0);
+    CHECK_EQ(roster_rename(r, "BOB", "robert"), 0);
+    CHECK_EQ(roster_get_s(r, "bob"), 0);
+    CHECK_EQ(roster_get_s(r, "Robert"), 4);
+    CHECK_EQ(roster_add(r, "", 1), PURG_EINVAL);
+    CHECK_EQ(roster_add(r, "x", 0), PURG_EINVAL);
     /* nicks longer than the limit are cut, consistently */
     char longnick[200];
     memset(longnick, 'q', sizeof longnick - 1);
     longnick[sizeof longnick - 1] = '\0';
-    CHECK(roster_add(r, longnick, 1) == 0);
-    CHECK(roster_get(r, longnick, ROSTER_NICK_MAX + 10) == 1);
+    CHECK_EQ(roster_add(r, longnick, 1), 0);
+    CHECK_EQ(roster_get(r, longnick, ROSTER_NICK_MAX + 10), 1);
     roster_clear(r);
-    CHECK(roster_size(r) == 0);
-    CHECK(roster_get_s(r, "robert") == 0);
-    CHECK(roster_get_s(NULL, "x") == 0);
+    CHECK_EQ(roster_size(r), 0);
+    CHECK_EQ(roster_get_s(r, "robert"), 0);
+    CHECK_EQ(roster_get_s(NULL, "x"), 0);
     roster_free(r);
     roster_free(NULL);
 }
@@ -58,7 +58,7 @@ static unsigned refl[NREF];
 static void test_random(void)
 {
     roster_t *r;
-    CHECK(roster_create(&r) == 0);
+    CHECK_EQ(roster_create(&r), 0);
     unsigned seed = 12345;
     int mism = 0;
     for (int op = 0; op < 200000; op++) {
@@ -70,7 +70,7 @@ static void test_random(void)
         int what = (int)((seed >> 16) % 4);
         if (what <= 1) {
             unsigned f = 1u << ((seed >> 20) % 3);
-            CHECK(roster_add(r, nick, f) == 0);
+            CHECK_EQ(roster_add(r, nick, f), 0);
             if (!refl[k])
                 snprintf(ref[k], sizeof ref[k], "%s", nick);
             refl[k] |= f;
@@ -95,7 +95,7 @@ static void test_random(void)
                 mism++;
         }
     }
-    CHECK(mism == 0);
+    CHECK_EQ(mism, 0);
     roster_free(r);
 }
 
@@ -103,38 +103,41 @@ static void test_random(void)
 static void test_large(void)
 {
     roster_t *r;
-    CHECK(roster_create(&r) == 0);
+    CHECK_EQ(roster_create(&r), 0);
     char nick[32];
     for (int i = 0; i < 50000; i++) {
         snprintf(nick, sizeof nick, "user%d", i);
         if (roster_add(r, nick, 1) != 0)
             break;
     }
-    CHECK(roster_size(r) == 50000);
+    CHECK_EQ(roster_size(r), 50000);
     int missing = 0;
     for (int i = 0; i < 50000; i++) {
         snprintf(nick, sizeof nick, "USER%d", i);
         missing += roster_get_s(r, nick) == 0;
     }
-    CHECK(missing == 0);
+    CHECK_EQ(missing, 0);
     for (int i = 0; i < 50000; i += 2) {
         snprintf(nick, sizeof nick, "user%d", i);
         roster_del(r, nick);
     }
-    CHECK(roster_size(r) == 25000);
+    CHECK_EQ(roster_size(r), 25000);
     int wrong = 0;
     for (int i = 0; i < 50000; i++) {
         snprintf(nick, sizeof nick, "user%d", i);
         wrong += (roster_get_s(r, nick) != 0) != (i % 2 == 1);
     }
-    CHECK(wrong == 0);
+    CHECK_EQ(wrong, 0);
     roster_free(r);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(basics),
+    CHECK_CASE(random),
+    CHECK_CASE(large),
+};
+
+int main(int argc, char **argv)
 {
-    test_basics();
-    test_random();
-    test_large();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -14,7 +14,7 @@ static const char *feed(sasl_t *s, const char *line, int *rc)
     size_t n = 99;
     err[0] = '\0';
     *rc = sasl_step(s, "irc.example", line, reply, &n, err, sizeof err);
-    CHECK(n <= SASL_REPLY_MAX);
+    CHECK_LE(n, SASL_REPLY_MAX);
     reply[n] = '\0';
     return reply;
 }
@@ -35,7 +35,7 @@ static void test_exchange(void)
     CHECK(rc == 0 && s.state == SASL_DONE);
     /* done: nothing more is answered, a late failure numeric included */
     CHECK_STREQ(feed(&s, ":irc.example 904 ear :late", &rc), "");
-    CHECK(rc == 0);
+    CHECK_EQ(rc, 0);
 }
 
 static void test_refusals(void)
@@ -49,7 +49,7 @@ static void test_refusals(void)
     feed(&s, ":irc.example CAP * ACK :sasl", &rc);
     feed(&s, "AUTHENTICATE +", &rc);
     CHECK_STREQ(feed(&s, ":irc.example 904 ear :SASL authentication failed", &rc), "");
-    CHECK(rc == PURG_EDENIED);
+    CHECK_EQ(rc, PURG_EDENIED);
     CHECK(strstr(err, "SASL login as me refused by irc.example: SASL authentication failed") != NULL);
     CHECK(strstr(err, "wrong") == NULL); /* never the password */
     /* not even when the server echoes it */
@@ -96,10 +96,13 @@ static void test_bad_input(void)
     CHECK(rc == 0 && off.state == SASL_OFF);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(exchange),
+    CHECK_CASE(refusals),
+    CHECK_CASE(bad_input),
+};
+
+int main(int argc, char **argv)
 {
-    test_exchange();
-    test_refusals();
-    test_bad_input();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -25,13 +25,13 @@ static stats_t say_to_wav(const char *path, const voice_t *v, const char *text)
     char err[256];
     audio_t *a = NULL;
     synth_t *s = NULL;
-    CHECK(audio_open(&a, AUDIO_WAV, path, err, sizeof err) == 0);
-    CHECK(synth_create(&s, a, err, sizeof err) == 0);
+    CHECK_EQ(audio_open(&a, AUDIO_WAV, path, err, sizeof err), 0);
+    CHECK_EQ(synth_create(&s, a, err, sizeof err), 0);
     if (!a || !s)
         return st;
     int64_t t_first = 0;
-    CHECK(synth_say(s, v, text, 7, &t_first) == 0);
-    CHECK(t_first > 0);
+    CHECK_EQ(synth_say(s, v, text, 7, &t_first), 0);
+    CHECK_GT(t_first, 0);
     uint64_t id = 0;
     int64_t t = 0;
     CHECK(audio_take_started(a, &id, &t) == 0 && id == 7 && t >= t_first);
@@ -62,7 +62,7 @@ static stats_t say_to_wav(const char *path, const voice_t *v, const char *text)
     return st;
 }
 
-int main(void)
+static void test_voices(void)
 {
     const char *tmp = getenv("PURG_TEST_TMP");
     char p1[512], p2[512], p3[512];
@@ -76,27 +76,27 @@ int main(void)
     const voice_t bogus_first = { "xx-nonexistent", 40, 50, 175, -100 };
 
     stats_t a = say_to_wav(p1, &left, text);
-    CHECK(a.frames > AUDIO_RATE);              /* more than a second of speech */
+    CHECK_GT(a.frames, AUDIO_RATE);              /* more than a second of speech */
     CHECK(a.rms_l > 300 && a.rms_r < 1.0);      /* hard left */
 
     stats_t b = say_to_wav(p2, &right, text);
-    CHECK(b.frames > AUDIO_RATE);
+    CHECK_GT(b.frames, AUDIO_RATE);
     CHECK(b.rms_r > 300 && b.rms_l < 1.0);      /* hard right */
-    CHECK(labs(a.frames - b.frames) > 1000);    /* another voice, another length */
+    CHECK_GT(labs(a.frames - b.frames), 1000);    /* another voice, another length */
 
     voice_t centre = left;
     centre.pan = 0;
     stats_t c = say_to_wav(p3, &centre, text);
     CHECK(c.rms_l > 300 && fabs(c.rms_l - c.rms_r) < 1.0);
     fprintf(stderr, "frames: left %ld right %ld centre %ld\n", a.frames, b.frames, c.frames);
-    CHECK(labs(c.frames - a.frames) < AUDIO_RATE / 20); /* same voice, about the same length */
+    CHECK_LT(labs(c.frames - a.frames), AUDIO_RATE / 20); /* same voice, about the same length */
 
     /* one engine, voices switching and repeating: lengths as when fresh */
     {
         char err[256];
         audio_t *au = NULL;
         synth_t *sy = NULL;
-        CHECK(audio_open(&au, AUDIO_NULL, NULL, err, sizeof err) == 0);
+        CHECK_EQ(audio_open(&au, AUDIO_NULL, NULL, err, sizeof err), 0);
         CHECK(au && synth_create(&sy, au, err, sizeof err) == 0);
         if (sy) {
             voice_t fast = left;
@@ -104,7 +104,7 @@ int main(void)
             const voice_t *seq[] = { &left, &left, &right, &left, &fast, &left, &bogus_first };
             long got[7];
             for (int i = 0; i < 7; i++) {
-                CHECK(synth_say(sy, seq[i], text, 0, NULL) == 0);
+                CHECK_EQ(synth_say(sy, seq[i], text, 0, NULL), 0);
                 got[i] = (long)synth_last_frames(sy);
             }
             fprintf(stderr, "one engine: %ld %ld %ld %ld %ld %ld %ld\n", got[0], got[1],
@@ -112,11 +112,11 @@ int main(void)
             /* espeak-ng's lengths wander by a few frames from line to line */
             long tol = AUDIO_RATE / 20;
             CHECK(labs(got[0] - a.frames) < tol && labs(got[1] - a.frames) < tol);
-            CHECK(labs(got[2] - b.frames) < tol);
-            CHECK(labs(got[3] - a.frames) < tol);
-            CHECK(got[4] < a.frames * 3 / 4);         /* same voice, its rate still applied */
-            CHECK(labs(got[5] - a.frames) < tol);     /* and restored */
-            CHECK(got[6] > AUDIO_RATE);       /* unknown voice: English */
+            CHECK_LT(labs(got[2] - b.frames), tol);
+            CHECK_LT(labs(got[3] - a.frames), tol);
+            CHECK_LT(got[4], a.frames * 3 / 4);         /* same voice, its rate still applied */
+            CHECK_LT(labs(got[5] - a.frames), tol);     /* and restored */
+            CHECK_GT(got[6], AUDIO_RATE);       /* unknown voice: English */
         }
         synth_free(sy);
         audio_close(au);
@@ -125,6 +125,14 @@ int main(void)
     /* an unknown voice falls back to English rather than failing */
     voice_t bogus = { "xx-nonexistent", 50, 50, 175, 0 };
     stats_t d = say_to_wav(p3, &bogus, "hello");
-    CHECK(d.frames > 1000);
-    return check_done();
+    CHECK_GT(d.frames, 1000);
+}
+
+static const check_case_t cases[] = {
+    CHECK_CASE(voices),
+};
+
+int main(int argc, char **argv)
+{
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

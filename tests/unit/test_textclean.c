@@ -43,7 +43,7 @@ static void test_formatting(void)
     /* NUL inside inlen is a space, and nothing after inlen is read */
     const char nul[] = {'a', '\0', 'b', 'X'};
     int n = textclean_clean(NULL, nul, 3, buf, sizeof buf);
-    CHECK(n == 3);
+    CHECK_EQ(n, 3);
     CHECK_STREQ(buf, "a b");
     CHECK_STREQ(clean("zero\xe2\x80\x8bwidth"), "zerowidth");
     CHECK_STREQ(clean("no\xc2\xa0" "break"), "no break");
@@ -103,15 +103,15 @@ static void test_floods(void)
 static void test_whitespace_and_empty(void)
 {
     CHECK_STREQ(clean("   lots    of \t spaces   "), "lots of spaces");
-    CHECK(textclean_clean(NULL, "", 0, buf, sizeof buf) == 0);
+    CHECK_EQ(textclean_clean(NULL, "", 0, buf, sizeof buf), 0);
     CHECK_STREQ(buf, "");
-    CHECK(textclean_clean(NULL, NULL, 0, buf, sizeof buf) == 0);
+    CHECK_EQ(textclean_clean(NULL, NULL, 0, buf, sizeof buf), 0);
     const char *fmt = "\x02\x03" "4,5\x0f  \x1f\x16 ";
-    CHECK(textclean_clean(NULL, fmt, strlen(fmt), buf, sizeof buf) == 0);
+    CHECK_EQ(textclean_clean(NULL, fmt, strlen(fmt), buf, sizeof buf), 0);
     CHECK_STREQ(buf, "");
-    CHECK(textclean_clean(NULL, "x", 1, NULL, 10) == PURG_EINVAL);
-    CHECK(textclean_clean(NULL, "x", 1, buf, 0) == PURG_EINVAL);
-    CHECK(textclean_clean(NULL, NULL, 3, buf, sizeof buf) == PURG_EINVAL);
+    CHECK_EQ(textclean_clean(NULL, "x", 1, NULL, 10), PURG_EINVAL);
+    CHECK_EQ(textclean_clean(NULL, "x", 1, buf, 0), PURG_EINVAL);
+    CHECK_EQ(textclean_clean(NULL, NULL, 3, buf, sizeof buf), PURG_EINVAL);
 }
 
 static void test_invalid_utf8(void)
@@ -124,7 +124,7 @@ static void test_invalid_utf8(void)
     /* a sequence cut short by inlen is dropped, not read past */
     const char cut[] = "ab\xe2\x82\xac";
     int n = textclean_clean(NULL, cut, 4, buf, sizeof buf);
-    CHECK(n == 2);
+    CHECK_EQ(n, 2);
     CHECK_STREQ(buf, "ab");
 }
 
@@ -134,12 +134,12 @@ static void test_cap(void)
     CHECK_STREQ(clean_cap("aaa bbb ccc", 11), "aaa bbb ccc");
     /* cut at a word boundary, " ..." inside the cap */
     CHECK_STREQ(clean_cap("one two three four five six", 20), "one two three ...");
-    CHECK(strlen(clean_cap("one two three four five six", 20)) <= 20);
+    CHECK_LE(strlen(clean_cap("one two three four five six", 20)), 20);
     /* a single long word: cut mid-word */
     CHECK_STREQ(clean_cap("abcdefghijklmnopqrstuvwxyz", 12), "abcdefgh ...");
     /* never in the middle of a UTF-8 sequence */
     const char *e = clean_cap("\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0\xc3\xa2\xc3\xb4", 13);
-    CHECK(strlen(e) <= 13);
+    CHECK_LE(strlen(e), 13);
     CHECK_STREQ(e, "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab ...");
     /* tiny caps: no ellipsis */
     CHECK_STREQ(clean_cap("hello world", 5), "hello");
@@ -158,9 +158,9 @@ static void test_cap(void)
     }
     big[k] = '\0';
     const char *r = clean(big);
-    CHECK(strlen(r) <= 300);
-    CHECK(strlen(r) > 250);
-    CHECK(strcmp(r + strlen(r) - 4, " ...") == 0);
+    CHECK_LE(strlen(r), 300);
+    CHECK_GT(strlen(r), 250);
+    CHECK_STREQ(r + strlen(r) - 4, " ...");
 
     /* 512-byte IRC line of one repeated character */
     memset(big, 'z', 512);
@@ -170,7 +170,7 @@ static void test_cap(void)
     /* tiny outlen: the output always fits and is terminated */
     char small[4];
     int n = textclean_clean(NULL, "hello world", 11, small, sizeof small);
-    CHECK(n == 3);
+    CHECK_EQ(n, 3);
     CHECK_STREQ(small, "hel");
     n = textclean_clean(NULL, "hello", 5, small, 1);
     CHECK(n == 0 && small[0] == '\0');
@@ -178,14 +178,17 @@ static void test_cap(void)
     CHECK(n == 0 && small[0] == '\0');
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(formatting),
+    CHECK_CASE(urls),
+    CHECK_CASE(emoji),
+    CHECK_CASE(floods),
+    CHECK_CASE(whitespace_and_empty),
+    CHECK_CASE(invalid_utf8),
+    CHECK_CASE(cap),
+};
+
+int main(int argc, char **argv)
 {
-    test_formatting();
-    test_urls();
-    test_emoji();
-    test_floods();
-    test_whitespace_and_empty();
-    test_invalid_utf8();
-    test_cap();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

@@ -85,7 +85,7 @@ static void test_truncation(void)
     for (size_t n = 1; n <= 40; n++) {
         char out[40];
         util_visible(out, n, s);
-        CHECK(strlen(out) < n);
+        CHECK_LT(strlen(out), n);
         CHECK(printable(out));
     }
 }
@@ -136,16 +136,19 @@ static void test_random(void)
                 bad++;
         }
     }
-    CHECK(bad == 0);
+    CHECK_EQ(bad, 0);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(controls),
+    CHECK_CASE(unicode),
+    CHECK_CASE(bad_utf8),
+    CHECK_CASE(truncation),
+    CHECK_CASE(idempotent),
+    CHECK_CASE(random),
+};
+
+int main(int argc, char **argv)
 {
-    test_controls();
-    test_unicode();
-    test_bad_utf8();
-    test_truncation();
-    test_idempotent();
-    test_random();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }

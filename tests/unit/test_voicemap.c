@@ -63,13 +63,13 @@ static void test_normalize(void)
     /* variants end up with the same voice */
     voicemap_t *m = NULL;
     char err[256];
-    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, NULL, NULL, err, sizeof err), 0);
     voice_t a, b;
     const char *vars[] = { "Avi", "avi_", "avi|away", "avi[m]", "avi2", "AVI" };
-    CHECK(voicemap_lookup(m, NULL, "avi", &a) == 0);
+    CHECK_EQ(voicemap_lookup(m, NULL, "avi", &a), 0);
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        CHECK(voicemap_lookup(m, NULL, vars[i], &b) == 0);
-        CHECK(memcmp(&a, &b, sizeof a) == 0);
+        CHECK_EQ(voicemap_lookup(m, NULL, vars[i], &b), 0);
+        CHECK_MEMEQ(&a, &b, sizeof a);
     }
     voicemap_free(m);
 }
@@ -77,9 +77,9 @@ static void test_normalize(void)
 static void test_hash(void)
 {
     /* FNV-1a 64 + fmix64 fixed values: a change here changes everybody's voice */
-    CHECK(voicemap_hash("", "avi") == voicemap_hash(NULL, "avi"));
-    CHECK(voicemap_hash("", "avi") != voicemap_hash("x", "avi"));
-    CHECK(voicemap_hash("", "avi") != voicemap_hash("", "avj"));
+    CHECK_EQ(voicemap_hash("", "avi"), voicemap_hash(NULL, "avi"));
+    CHECK_NE(voicemap_hash("", "avi"), voicemap_hash("x", "avi"));
+    CHECK_NE(voicemap_hash("", "avi"), voicemap_hash("", "avj"));
     char buf[32];
     snprintf(buf, sizeof buf, "%016llx", (unsigned long long)voicemap_hash("", ""));
     /* fmix64(FNV-1a over the single 0x00 separator byte) */
@@ -95,22 +95,22 @@ static void test_builtin_matches_file(void)
 {
     char path[1200], err[256];
     voicemap_t *a = NULL, *b = NULL;
-    CHECK(voicemap_load(&a, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&a, NULL, NULL, err, sizeof err), 0);
     int rc = voicemap_load(&b, src_path("voices/default.ini", path, sizeof path), NULL, err, sizeof err);
     if (rc != 0)
         fprintf(stderr, "%s\n", err);
-    CHECK(rc == 0);
+    CHECK_EQ(rc, 0);
     if (!a || !b)
         return;
-    CHECK(voicemap_size(a) >= 40);
-    CHECK(voicemap_size(a) == voicemap_size(b));
+    CHECK_GE(voicemap_size(a), 40);
+    CHECK_EQ(voicemap_size(a), voicemap_size(b));
     for (size_t i = 0; i < voicemap_size(a) && i < voicemap_size(b); i++) {
         const char *ida, *idb;
         voice_t va, vb;
         voicemap_entry(a, i, &ida, &va, NULL);
         voicemap_entry(b, i, &idb, &vb, NULL);
         CHECK_STREQ(ida, idb);
-        CHECK(memcmp(&va, &vb, sizeof va) == 0);
+        CHECK_MEMEQ(&va, &vb, sizeof va);
     }
     voicemap_free(a);
     voicemap_free(b);
@@ -123,7 +123,7 @@ static void test_golden(void)
 {
     char path[1200], err[256], line[512];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, src_path("voices/default.ini", path, sizeof path), NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, src_path("voices/default.ini", path, sizeof path), NULL, err, sizeof err), 0);
     FILE *f = fopen(src_path("tests/data/voicemap_golden.txt", path, sizeof path), "r");
     CHECK(f != NULL);
     if (!f || !m) {
@@ -136,7 +136,7 @@ static void test_golden(void)
         if (line[0] == '#' || sscanf(line, "%127s %127s %31s %127s", nick, norm, hash, id) != 4)
             continue;
         voicemap_info_t in;
-        CHECK(voicemap_explain(m, NULL, nick, &in) == 0);
+        CHECK_EQ(voicemap_explain(m, NULL, nick, &in), 0);
         snprintf(got, sizeof got, "%016llx", (unsigned long long)in.hash);
         CHECK_STREQ(in.norm, norm);
         CHECK_STREQ(got, hash);
@@ -144,7 +144,7 @@ static void test_golden(void)
         n++;
     }
     fclose(f);
-    CHECK(n == 50);
+    CHECK_EQ(n, 50);
     voicemap_free(m);
 }
 
@@ -161,11 +161,11 @@ static void test_distinct(void)
     char nicks[N][16], err[256];
     make_nicks(nicks, N);
     voicemap_t *a = NULL, *b = NULL;
-    CHECK(voicemap_load(&a, NULL, NULL, err, sizeof err) == 0);
-    CHECK(voicemap_load(&b, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&a, NULL, NULL, err, sizeof err), 0);
+    CHECK_EQ(voicemap_load(&b, NULL, NULL, err, sizeof err), 0);
     if (!a || !b)
         return;
-    CHECK(voicemap_size(a) > N);
+    CHECK_GT(voicemap_size(a), N);
     for (size_t i = 0; i < N; i++)
         voicemap_join(a, "#room", nicks[i]);
     /* b: another order (a fixed shuffle, 17 is prime to 40), half via NAMES with prefixes */
@@ -179,22 +179,22 @@ static void test_distinct(void)
     voicemap_names(b, "#Room", names, N / 2);
     for (size_t i = N / 2; i < N; i++)
         voicemap_join(b, "#ROOM", nicks[(i * 17 + 5) % N]);
-    CHECK(voicemap_roster_size(a, "#room") == N);
-    CHECK(voicemap_roster_size(b, "#room") == N);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N);
+    CHECK_EQ(voicemap_roster_size(b, "#room"), N);
     int used[4096] = { 0 }, displaced = 0;
     for (size_t i = 0; i < N; i++) {
         voicemap_info_t x, y;
-        CHECK(voicemap_explain(a, "#room", nicks[i], &x) == 0);
-        CHECK(voicemap_explain(b, "#room", nicks[i], &y) == 0);
-        CHECK(x.index == y.index);
-        CHECK(memcmp(&x.v, &y.v, sizeof x.v) == 0);
+        CHECK_EQ(voicemap_explain(a, "#room", nicks[i], &x), 0);
+        CHECK_EQ(voicemap_explain(b, "#room", nicks[i], &y), 0);
+        CHECK_EQ(x.index, y.index);
+        CHECK_MEMEQ(&x.v, &y.v, sizeof x.v);
         CHECK(x.index >= 0 && x.index < 4096);
         if (x.index >= 0 && x.index < 4096)
             used[x.index]++;
         CHECK(!(x.flags & VOICEMAP_SHARED));
         if (x.flags & VOICEMAP_DISPLACED) {
             displaced++;
-            CHECK(x.index != x.first);
+            CHECK_NE(x.index, x.first);
             /* displaced only because someone present holds the first choice */
             int held = 0;
             for (size_t j = 0; j < N; j++) {
@@ -204,30 +204,30 @@ static void test_distinct(void)
             }
             CHECK(held);
         } else {
-            CHECK(x.index == x.first);
+            CHECK_EQ(x.index, x.first);
         }
     }
     for (size_t i = 0; i < 4096; i++)
-        CHECK(used[i] <= 1);
+        CHECK_LE(used[i], 1);
     /* 40 into 78 by hash: some first choices collide (birthday), all resolved */
     fprintf(stderr, "distinct: %d of %d displaced\n", displaced, N);
     /* leaving and coming back gives the same voice again */
     voicemap_info_t before, after;
     voicemap_explain(a, "#room", nicks[7], &before);
     voicemap_part(a, "#room", nicks[7]);
-    CHECK(voicemap_roster_size(a, "#room") == N - 1);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N - 1);
     voicemap_join(a, "#room", nicks[7]);
     voicemap_explain(a, "#room", nicks[7], &after);
-    CHECK(before.index == after.index);
+    CHECK_EQ(before.index, after.index);
     /* a lookup of a stranger does not change the roster */
     voice_t v;
-    CHECK(voicemap_lookup(a, "#room", "stranger", &v) == 0);
-    CHECK(voicemap_roster_size(a, "#room") == N);
+    CHECK_EQ(voicemap_lookup(a, "#room", "stranger", &v), 0);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N);
     voicemap_kick(a, "#room", nicks[0]);
     voicemap_quit(a, nicks[1]);
-    CHECK(voicemap_roster_size(a, "#room") == N - 2);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), N - 2);
     voicemap_channel_clear(a, "#room");
-    CHECK(voicemap_roster_size(a, "#room") == 0);
+    CHECK_EQ(voicemap_roster_size(a, "#room"), 0);
     voicemap_free(a);
     voicemap_free(b);
 }
@@ -238,7 +238,7 @@ static void test_small_pool(void)
     char path[1200], err[256];
     const char *ini = "[voices]\na = en+m1 40\nb = en-us+f2 60\nc = en-gb-scotland+m3 50 50 150\n";
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, write_tmp("vm_small.ini", ini, path, sizeof path), NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, write_tmp("vm_small.ini", ini, path, sizeof path), NULL, err, sizeof err), 0);
     if (!m)
         return;
     const char *nicks[] = { "one", "two", "three", "four", "five" };
@@ -250,19 +250,19 @@ static void test_small_pool(void)
         voicemap_explain(m, "#c", nicks[i], &in);
         if (in.flags & VOICEMAP_SHARED) {
             shared++;
-            CHECK(in.index == in.first);
+            CHECK_EQ(in.index, in.first);
         } else {
             used[in.index]++;
         }
     }
-    CHECK(shared == 2);
+    CHECK_EQ(shared, 2);
     CHECK(used[0] == 1 && used[1] == 1 && used[2] == 1);
     /* auto pans spread over -80..80 */
     voice_t v0, v1, v2;
     voicemap_entry(m, 0, NULL, &v0, NULL);
     voicemap_entry(m, 1, NULL, &v1, NULL);
     voicemap_entry(m, 2, NULL, &v2, NULL);
-    CHECK(v0.pan == -80);
+    CHECK_EQ(v0.pan, -80);
     CHECK(v1.pan != v0.pan && v2.pan != v1.pan && v2.pan != v0.pan);
     voicemap_free(m);
 }
@@ -271,7 +271,7 @@ static void test_rename(void)
 {
     char err[256];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, NULL, NULL, err, sizeof err), 0);
     if (!m)
         return;
     voicemap_join(m, "#a", "avi");
@@ -280,12 +280,12 @@ static void test_rename(void)
     voice_t before, after, b2, fresh;
     voicemap_lookup(m, "#a", "avi", &before);
     voicemap_rename(m, "avi", "Zebra");
-    CHECK(voicemap_lookup(m, "#a", "zebra", &after) == 0);
-    CHECK(memcmp(&before, &after, sizeof before) == 0);
+    CHECK_EQ(voicemap_lookup(m, "#a", "zebra", &after), 0);
+    CHECK_MEMEQ(&before, &after, sizeof before);
     voicemap_lookup(m, "#b", "ZEBRA", &b2);
-    CHECK(memcmp(&before, &b2, sizeof before) == 0);
+    CHECK_MEMEQ(&before, &b2, sizeof before);
     voicemap_lookup(m, NULL, "zebra", &b2); /* outside a channel too */
-    CHECK(memcmp(&before, &b2, sizeof before) == 0);
+    CHECK_MEMEQ(&before, &b2, sizeof before);
     /* a new zebra who was never avi gets zebra's own voice */
     voicemap_quit(m, "zebra");
     CHECK(voicemap_roster_size(m, "#a") == 1 && voicemap_roster_size(m, "#b") == 0);
@@ -301,7 +301,7 @@ static void test_overrides_and_salt(void)
 {
     char path[1200], err[256];
     voicemap_t *plain = NULL, *m = NULL;
-    CHECK(voicemap_load(&plain, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&plain, NULL, NULL, err, sizeof err), 0);
     voicemap_info_t avi, bob;
     voicemap_explain(plain, NULL, "avi", &avi);
     /* pin bob to avi's first choice: avi is displaced when both are present */
@@ -309,7 +309,7 @@ static void test_overrides_and_salt(void)
     snprintf(text, sizeof text,
              "[voices]\nx1 = en+m1 40\nx2 = en-us+f2 60\nx3 = en-029+m3\nx4 = en-gb-x-rp+f4 55 50 190 33\n"
              "[overrides]\nBob|away = x4\nCarol = en-gb-scotland+f1 70 60 160 -90\n");
-    CHECK(voicemap_load(&m, write_tmp("vm_pins.ini", text, path, sizeof path), NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, write_tmp("vm_pins.ini", text, path, sizeof path), NULL, err, sizeof err), 0);
     if (!m || !plain)
         return;
     voicemap_explain(m, "#c", "bob", &bob);
@@ -319,7 +319,7 @@ static void test_overrides_and_salt(void)
     voicemap_info_t carol;
     voicemap_explain(m, NULL, "carol_", &carol);
     CHECK(carol.flags & VOICEMAP_PINNED);
-    CHECK(carol.index == -1);
+    CHECK_EQ(carol.index, -1);
     CHECK_STREQ(carol.v.name, "en-gb-scotland+f1");
     CHECK(carol.v.pitch == 70 && carol.v.pan == -90);
     /* a nick whose first choice is x4 is displaced by bob's pin */
@@ -346,10 +346,10 @@ static void test_overrides_and_salt(void)
 
     /* salt: same salt, same mapping; another salt reshuffles; --salt beats the file's */
     voicemap_t *s1 = NULL, *s2 = NULL, *s3 = NULL;
-    CHECK(voicemap_load(&s1, NULL, "talk-2024", err, sizeof err) == 0);
-    CHECK(voicemap_load(&s2, NULL, "talk-2024", err, sizeof err) == 0);
-    CHECK(voicemap_load(&s3, write_tmp("vm_salt.ini", "[pool]\nsalt = talk-2024\n[voices]\na = en\nb = en-us\nc = en-029\n",
-                                       path, sizeof path), "other", err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&s1, NULL, "talk-2024", err, sizeof err), 0);
+    CHECK_EQ(voicemap_load(&s2, NULL, "talk-2024", err, sizeof err), 0);
+    CHECK_EQ(voicemap_load(&s3, write_tmp("vm_salt.ini", "[pool]\nsalt = talk-2024\n[voices]\na = en\nb = en-us\nc = en-029\n",
+                                       path, sizeof path), "other", err, sizeof err), 0);
     if (s3)
         CHECK_STREQ(voicemap_salt(s3), "other");
     int differ = 0;
@@ -362,7 +362,7 @@ static void test_overrides_and_salt(void)
         CHECK(x.index == y.index && x.hash == y.hash);
         differ += x.index != z.index;
     }
-    CHECK(differ > 35); /* 50 nicks into 78 voices: a reshuffle moves nearly all */
+    CHECK_GT(differ, 35); /* 50 nicks into 78 voices: a reshuffle moves nearly all */
     voicemap_free(s1);
     voicemap_free(s2);
     voicemap_free(s3);
@@ -373,7 +373,7 @@ static void test_pan(void)
 {
     char err[256];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, NULL, NULL, err, sizeof err), 0);
     if (!m)
         return;
     int lo = 0, hi = 0, left = 0, right = 0;
@@ -403,7 +403,7 @@ static void test_pan(void)
     for (int i = 0; i < 10; i++)
         for (int j = i + 1; j < 10; j++)
             same += pans[i] == pans[j];
-    CHECK(same <= 1); /* distinct voices; the golden-ratio spread rarely repeats a place */
+    CHECK_LE(same, 1); /* distinct voices; the golden-ratio spread rarely repeats a place */
     voicemap_free(m);
 }
 
@@ -413,7 +413,7 @@ static void bad_file(const char *name, const char *text, int want_rc, const char
     char path[1200], err[512];
     voicemap_t *m = NULL;
     int rc = voicemap_load(&m, write_tmp(name, text, path, sizeof path), NULL, err, sizeof err);
-    CHECK(rc == want_rc);
+    CHECK_EQ(rc, want_rc);
     CHECK(m == NULL);
     CHECK(strstr(err, path) == err);
     if (!strstr(err, want_in)) {
@@ -428,7 +428,7 @@ static void bad_text(const char *text, size_t len, const char *want_in)
 {
     char err[512] = "";
     int rc = voicemap_parse_string("v.ini", text, len ? len : strlen(text), 0, err, sizeof err);
-    CHECK(rc == PURG_EFORMAT);
+    CHECK_EQ(rc, PURG_EFORMAT);
     if (!strstr(err, want_in)) {
         fprintf(stderr, "error '%s' lacks '%s'\n", err, want_in);
         CHECK(0);
@@ -441,7 +441,7 @@ static void test_bad_files(void)
 {
     char err[512];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, "/nonexistent/voices.ini", NULL, err, sizeof err) == PURG_ENOTFOUND);
+    CHECK_EQ(voicemap_load(&m, "/nonexistent/voices.ini", NULL, err, sizeof err), PURG_ENOTFOUND);
     CHECK(strstr(err, "/nonexistent/voices.ini") != NULL);
     CHECK(m == NULL);
     bad_file("vm_bad1.ini", "[voices]\na = en\nb = xx-nope+m1\n", PURG_EFORMAT, ":3: voice 'b': espeak-ng has no voice 'xx-nope'");
@@ -470,7 +470,7 @@ static void test_bad_files(void)
     bad_text("[voices]\na = en \xff\n", 0, "v.ini:2: voice 'a': bad pitch '\\xFF'");
     bad_text("[voices]\na = en\n[\xe2\x81\xa7x]\nk = v\n", 0, "v.ini:4: unknown section [<U+2067>x]");
     static const char crlf[] = "[voices]\r\na = en\t50\r\n"; /* CRLF and TAB are fine */
-    CHECK(voicemap_parse_string("v.ini", crlf, sizeof crlf - 1, 0, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_parse_string("v.ini", crlf, sizeof crlf - 1, 0, err, sizeof err), 0);
 }
 
 static void test_reload(void)
@@ -478,62 +478,62 @@ static void test_reload(void)
     char path[1200], err[512];
     voicemap_t *m = NULL;
     write_tmp("vm_reload.ini", "[voices]\na = en+m1 40\nb = en-us+f2 60\nc = en-029+m3\n", path, sizeof path);
-    CHECK(voicemap_load(&m, path, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, path, NULL, err, sizeof err), 0);
     if (!m)
         return;
-    CHECK(voicemap_file_changed(m) == 0);
+    CHECK_EQ(voicemap_file_changed(m), 0);
     voicemap_join(m, "#c", "avi");
     voicemap_join(m, "#c", "bob");
     voicemap_info_t a1, a2, a3;
     voicemap_explain(m, "#c", "avi", &a1);
     /* same file again: same mapping */
-    CHECK(voicemap_reload(m, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_reload(m, err, sizeof err), 0);
     voicemap_explain(m, "#c", "avi", &a2);
     CHECK(a1.index == a2.index && memcmp(&a1.v, &a2.v, sizeof a1.v) == 0);
     /* pin avi mid-talk */
     write_tmp("vm_reload.ini", "[voices]\na = en+m1 40\nb = en-us+f2 60\nc = en-029+m3\n"
               "[overrides]\navi = en-gb-scotland+f5 66\n", path, sizeof path);
-    CHECK(voicemap_file_changed(m) == 1);
-    CHECK(voicemap_reload(m, err, sizeof err) == 0);
-    CHECK(voicemap_file_changed(m) == 0);
-    CHECK(voicemap_roster_size(m, "#c") == 2);
+    CHECK_EQ(voicemap_file_changed(m), 1);
+    CHECK_EQ(voicemap_reload(m, err, sizeof err), 0);
+    CHECK_EQ(voicemap_file_changed(m), 0);
+    CHECK_EQ(voicemap_roster_size(m, "#c"), 2);
     voicemap_explain(m, "#c", "avi", &a3);
     CHECK(a3.flags & VOICEMAP_PINNED);
     CHECK_STREQ(a3.v.name, "en-gb-scotland+f5");
     /* a broken file: error with the line, the old mapping stays */
     write_tmp("vm_reload.ini", "[voices]\na = en+m1 40\nb = en-us+f2 six\n", path, sizeof path);
-    CHECK(voicemap_reload(m, err, sizeof err) == PURG_EFORMAT);
+    CHECK_EQ(voicemap_reload(m, err, sizeof err), PURG_EFORMAT);
     CHECK(strstr(err, "vm_reload.ini:3: voice 'b': bad pitch 'six'") != NULL);
     voicemap_explain(m, "#c", "avi", &a2);
-    CHECK(memcmp(&a3.v, &a2.v, sizeof a3.v) == 0);
-    CHECK(voicemap_roster_size(m, "#c") == 2);
+    CHECK_MEMEQ(&a3.v, &a2.v, sizeof a3.v);
+    CHECK_EQ(voicemap_roster_size(m, "#c"), 2);
     voicemap_free(m);
 }
 
 static void test_distance(void)
 {
     voice_t a = { "en+m1", 50, 50, 175, 0 }, b = a;
-    CHECK(voicemap_distance(&a, &b) == 0);
+    CHECK_EQ(voicemap_distance(&a, &b), 0);
     snprintf(b.name, sizeof b.name, "en-us+m1");
-    CHECK(voicemap_distance(&a, &b) == 2);
+    CHECK_EQ(voicemap_distance(&a, &b), 2);
     snprintf(b.name, sizeof b.name, "en+f1");
-    CHECK(voicemap_distance(&a, &b) == 3);
+    CHECK_EQ(voicemap_distance(&a, &b), 3);
     snprintf(b.name, sizeof b.name, "en+m2");
     b.pitch = 65;
-    CHECK(voicemap_distance(&a, &b) == 3);
+    CHECK_EQ(voicemap_distance(&a, &b), 3);
     b = a;
     b.pan = 100; /* pan is not counted */
-    CHECK(voicemap_distance(&a, &b) < VOICEMAP_ALIKE);
+    CHECK_LT(voicemap_distance(&a, &b), VOICEMAP_ALIKE);
     /* the default pool has no two voices too alike */
     char err[256];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, NULL, NULL, err, sizeof err), 0);
     for (size_t i = 0; m && i < voicemap_size(m); i++)
         for (size_t j = i + 1; j < voicemap_size(m); j++) {
             voice_t x, y;
             voicemap_entry(m, i, NULL, &x, NULL);
             voicemap_entry(m, j, NULL, &y, NULL);
-            CHECK(voicemap_distance(&x, &y) >= VOICEMAP_ALIKE);
+            CHECK_GE(voicemap_distance(&x, &y), VOICEMAP_ALIKE);
         }
     voicemap_free(m);
 }
@@ -966,7 +966,7 @@ static void test_random_vs_rule(void)
     }
     fprintf(stderr, "random rosters: %d scenarios, %d checks against the rule, %d differences\n",
             scenarios, checks, bad);
-    CHECK(bad == 0);
+    CHECK_EQ(bad, 0);
 }
 
 /* The same people arriving in different orders (joins, NAMES, stray parts
@@ -980,7 +980,7 @@ static void test_order_independence(void)
         snprintf(nicks[i], sizeof nicks[i], "%s%d%s", i % 7 ? "nick" : "Nick", i / 2,
                  i % 2 ? "_" : "");
     voicemap_t *a = NULL, *b = NULL;
-    CHECK(voicemap_load(&a, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&a, NULL, NULL, err, sizeof err), 0);
     if (!a)
         return;
     for (int i = 0; i < N; i++)
@@ -996,7 +996,7 @@ static void test_order_independence(void)
             order[i] = order[j];
             order[j] = t;
         }
-        CHECK(voicemap_load(&b, NULL, NULL, err, sizeof err) == 0);
+        CHECK_EQ(voicemap_load(&b, NULL, NULL, err, sizeof err), 0);
         if (!b)
             break;
         for (int i = 0; i < N; i++) {
@@ -1017,7 +1017,7 @@ static void test_order_independence(void)
         voicemap_free(b);
         b = NULL;
     }
-    CHECK(bad == 0);
+    CHECK_EQ(bad, 0);
     voicemap_free(a);
 }
 
@@ -1029,7 +1029,7 @@ static void test_big_roster(void)
     enum { N = 50000 };
     char err[256];
     voicemap_t *m = NULL;
-    CHECK(voicemap_load(&m, NULL, NULL, err, sizeof err) == 0);
+    CHECK_EQ(voicemap_load(&m, NULL, NULL, err, sizeof err), 0);
     if (!m)
         return;
     char (*buf)[24] = calloc(N, sizeof *buf);
@@ -1047,7 +1047,7 @@ static void test_big_roster(void)
         ref_append(&r.ch[0], key, key); /* all new, all lower case: no search needed */
     }
     voicemap_names(m, "#big", names, N);
-    CHECK(voicemap_roster_size(m, "#big") == N);
+    CHECK_EQ(voicemap_roster_size(m, "#big"), N);
     ref_chan_t *c = &r.ch[0];
     ref_assign(m, &r, c);
     int bad = 0, holders = 0;
@@ -1059,8 +1059,8 @@ static void test_big_roster(void)
             bad += held[c->m[j].index]++ != 0;
         }
     }
-    CHECK(bad == 0);
-    CHECK(holders == (int)voicemap_size(m)); /* every voice taken, each by one person */
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(holders, (int)voicemap_size(m)); /* every voice taken, each by one person */
     /* churn: holders leave, newcomers come, and everyone still matches */
     unsigned seed = 7;
     for (int i = 0; i < 2000; i++) {
@@ -1079,32 +1079,35 @@ static void test_big_roster(void)
                 bad += !same_as_ref(m, &r, "#big", &c->m[j], c->m[j].nick);
         }
     }
-    CHECK(bad == 0);
+    CHECK_EQ(bad, 0);
     ref_free(&r);
     free(buf);
     free(names);
     voicemap_free(m);
 }
 
-int main(void)
+static const check_case_t cases[] = {
+    CHECK_CASE(normalize),
+    CHECK_CASE(hash),
+    CHECK_CASE(builtin_matches_file),
+    CHECK_CASE(golden),
+    CHECK_CASE(distinct),
+    CHECK_CASE(small_pool),
+    CHECK_CASE(rename),
+    CHECK_CASE(overrides_and_salt),
+    CHECK_CASE(pan),
+    CHECK_CASE(bad_files),
+    CHECK_CASE(reload),
+    CHECK_CASE(distance),
+    CHECK_CASE(random_vs_rule),
+    CHECK_CASE(order_independence),
+    CHECK_CASE(big_roster),
+};
+
+int main(int argc, char **argv)
 {
     const char *s = getenv("PURG_SOURCE_DIR"), *t = getenv("PURG_TEST_TMP");
     snprintf(src_dir, sizeof src_dir, "%s", s ? s : ".");
     snprintf(tmp_dir, sizeof tmp_dir, "%s", t ? t : "/tmp");
-    test_normalize();
-    test_hash();
-    test_builtin_matches_file();
-    test_golden();
-    test_distinct();
-    test_small_pool();
-    test_rename();
-    test_overrides_and_salt();
-    test_pan();
-    test_bad_files();
-    test_reload();
-    test_distance();
-    test_random_vs_rule();
-    test_order_independence();
-    test_big_roster();
-    return check_done();
+    return check_run(argc, argv, cases, CHECK_NCASES(cases));
 }
