@@ -73,9 +73,16 @@ int datadir_find(char *out, size_t outlen, char *why, size_t whylen)
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    char dir[4096];
-    if (util_snprintf(dir, sizeof dir, "%s/%s", exe, PURG_BIN_TO_DATA) == 0 && is_dir(dir))
+    char dir[4096], *real;
+    if (util_snprintf(dir, sizeof dir, "%s/%s", exe, PURG_BIN_TO_DATA) == 0 && is_dir(dir)) {
+        /* bin/../share/purgatory reads better as share/purgatory */
+        if ((real = realpath(dir, NULL)) != NULL) {
+            rc = util_strlcpy(out, real, outlen) == 0 ? 0 : PURG_ETOOBIG;
+            free(real);
+            return rc;
+        }
         return util_strlcpy(out, dir, outlen) == 0 ? 0 : PURG_ETOOBIG;
+    }
     if ((rc = source_dir(exe, out, outlen)) != PURG_ENOTFOUND)
         return rc;
     if (why)
