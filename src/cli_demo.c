@@ -93,8 +93,10 @@ static void demo_usage(FILE *f)
 "usage: purgatory demo [--persona FILE.ini ...] [options]\n"
 "\n"
 "Personas converse in an in-process room (no IRC server), each in a voice of\n"
-"its own. Without --persona, the bundled personas of demo/personas/ are used\n"
-"(their models come from demo/run.sh, which prepares them).\n"
+"its own. Without --persona, the bundled personas are used: those of the data\n"
+"directory (share/purgatory/demo/personas, or $PURG_DATA_DIR/demo/personas),\n"
+"prepared on first use in ~/.cache/purgatory/demo from the Debian fortune\n"
+"packages when their models are not there.\n"
 "\n"
 "options:\n"
 "  -P, --persona FILE     a persona definition (INI); repeat for more\n"
@@ -124,14 +126,16 @@ static void demo_usage(FILE *f)
     present_usage(f, "demo");
 }
 
-/* The bundled persona files (sorted), from PURG_DEMO_DIR or the source tree. */
+/* The bundled persona files (sorted), from PURG_DEMO_DIR or the data
+ * directory (cli_bundle_personas). */
 static int default_personas(demo_opts_t *o, char paths[][PERSONA_PATH_MAX])
 {
     const char *dir = getenv("PURG_DEMO_DIR");
     char buf[PERSONA_PATH_MAX];
     if (!dir) {
-        if (util_snprintf(buf, sizeof buf, "%s/demo/personas", PURG_SOURCE_DIR) != 0)
-            return PURG_ETOOBIG;
+        int rc = cli_bundle_personas(buf, sizeof buf);
+        if (rc != 0)
+            return rc;
         dir = buf;
     }
     struct dirent **names = NULL;

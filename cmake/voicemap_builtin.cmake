@@ -1,0 +1,32 @@
+# voicemap_builtin.cmake - writes the [voices] section of voices/default.ini
+# as a C string literal, the built-in voice pool (src/voicemap.c includes it).
+# Usage: cmake -DIN=voices/default.ini -DOUT=.../voicemap_builtin.inc -P voicemap_builtin.cmake
+# Blank lines and ';' comments are left out; the entries keep their spacing.
+if(NOT IN OR NOT OUT)
+  message(FATAL_ERROR "voicemap_builtin.cmake: give -DIN=default.ini -DOUT=file.inc")
+endif()
+file(STRINGS "${IN}" lines)
+set(body "/* voicemap_builtin.inc - generated from voices/default.ini by\n"
+         " * cmake/voicemap_builtin.cmake at build time: do not edit. */\n")
+set(in_voices FALSE)
+set(n 0)
+foreach(line IN LISTS lines)
+  string(STRIP "${line}" s)
+  if(s MATCHES "^\\[(.*)\\]$")
+    set(in_voices FALSE)
+    if(CMAKE_MATCH_1 STREQUAL "voices")
+      set(in_voices TRUE)
+      string(APPEND body "    \"[voices]\\n\"\n")
+    endif()
+  elseif(in_voices AND NOT s STREQUAL "" AND NOT s MATCHES "^[;#]")
+    if(line MATCHES "[\"\\\\]")
+      message(FATAL_ERROR "voicemap_builtin.cmake: ${IN}: a quote or backslash in '${line}'")
+    endif()
+    string(APPEND body "    \"${line}\\n\"\n")
+    math(EXPR n "${n} + 1")
+  endif()
+endforeach()
+if(n EQUAL 0)
+  message(FATAL_ERROR "voicemap_builtin.cmake: no [voices] entries in ${IN}")
+endif()
+file(WRITE "${OUT}" "${body}")
