@@ -1327,7 +1327,10 @@ static int conn_tick(irc_conn_t *c, int64_t now)
             t = min_timeout(t, (int)((c->ready_t + ms_to_ns(tm->stable_ms) - now) / 1000000) + 1);
         }
     }
-    if (!c->ping_sent && idle > ms_to_ns(tm->ping_idle_ms) && c->state == CONN_READY) {
+    /* a keep-alive question gives way to what the owner says: with credit to
+     * spare only, or a PING every ping_idle could starve the link's budget */
+    if (!c->ping_sent && idle > ms_to_ns(tm->ping_idle_ms) && c->state == CONN_READY &&
+        ircbridge_credit(c->bridge) >= 2) {
         irc_send_raw(c->session, "PING :purgatory");
         c->ping_sent = now;
     }

@@ -118,7 +118,7 @@ for i in 1 2 3; do
   fi
   purg_ircpeer --channel '#purg' --wait-nick delta --timeout 15 --line "alice|delta, what about the weather? ($i)" \
     || purg_fail "delta is not back in the channel (round $i)"
-  purg_wait_for '<delta> .*alice' "$PURG_LISTENER_OUT" 15 "$i" || purg_fail "delta did not answer alice (round $i)"
+  purg_wait_for '<delta> .*alice' "$PURG_LISTENER_OUT" 40 "$i" || purg_fail "delta did not answer alice (round $i)"
 done
 purg_stop_listener || purg_fail "listener exit status $?"
 purg_log "a hosted persona rejoined and answered after 2 restarts"
