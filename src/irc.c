@@ -1241,6 +1241,7 @@ static int flush_out(irc_conn_t *c, int64_t now)
 
 void irc_conn_hold(irc_conn_t *c, int hold) { c->hold = hold != 0; }
 const char *irc_conn_nick(const irc_conn_t *c) { return c->nick; }
+size_t irc_conn_backlog(const irc_conn_t *c) { return c->out_len - c->out_sent; }
 int irc_conn_ready(const irc_conn_t *c) { return c->state == CONN_READY; }
 
 /* ---- the loop --------------------------------------------------------- */

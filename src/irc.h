@@ -141,6 +141,10 @@ int irc_nick_valid(const char *s);
  * none of them a space, comma, colon or control character. Any thread. */
 int irc_channel_valid(const char *s);
 
+/* Lines queued that have not left yet (waiting for the flood budget, the
+ * channel or a reconnect). */
+size_t irc_conn_backlog(const irc_conn_t *c);
+
 /* The nick the server knows us by now. */
 const char *irc_conn_nick(const irc_conn_t *c);
 /* True once registered (001 seen). */

@@ -18,8 +18,9 @@
                                  counted) is what keeps it below flood limits */
 #define PHOST_SEND_QUEUE 16
 /* What a persona may say on its link, leaving room in that budget for the
- * delivery PINGs, PONGs and bot-mode questions: 40 lines a minute, 4 at once. */
-#define PHOST_RATE_MAX 40.0
+ * delivery PINGs, PONGs and bot-mode questions: 30 lines a minute, 4 at once. */
+#define PHOST_BACKLOG_MAX 2   /* lines waiting to leave; a persona says nothing more meanwhile */
+#define PHOST_RATE_MAX 30.0
 #define PHOST_BURST_MAX 4
 
 typedef struct phost_member {
@@ -53,6 +54,10 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
 static int say(void *ctx, const char *channel, const char *text)
 {
     phost_member_t *m = ctx;
+    /* a line that would wait behind others would be stale when it left (an
+     * answer seconds late): better not said */
+    if (irc_conn_backlog(m->conn) >= PHOST_BACKLOG_MAX)
+        return PURG_EFULL;
     return irc_conn_say(m->conn, channel, text);
 }
 

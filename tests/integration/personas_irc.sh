@@ -88,7 +88,7 @@ done
 sleep 4
 purg_ircpeer --channel '#purgatory' --wait-nick alpha --line 'alice|alpha, what about the coffee machine?' \
   || purg_fail "the test client failed"
-purg_wait_for '<alpha> .*, alice[.?!]$' "$PURG_LISTENER_OUT" 15 || purg_fail "alpha did not answer alice"
+purg_wait_for '<alpha> .*, alice[.?!]$' "$PURG_LISTENER_OUT" 30 || purg_fail "alpha did not answer alice"
 purg_assert_no_grep '<(alpha|beta|gamma)> (@|cmdbot|jarvis|ear)' "$PURG_LISTENER_OUT" \
   "persona lines addressed to someone present"
 
