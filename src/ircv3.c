@@ -116,8 +116,7 @@ static const char *command(const char *line)
     return line;
 }
 
-/* Does the capability list (after " :", or the last word) name cap? */
-static int lists(const char *p, const char *cap)
+int ircv3_cap_lists(const char *p, const char *cap)
 {
     const char *list = strstr(p, " :");
     list = list ? list + 2 : strrchr(p, ' ') ? strrchr(p, ' ') + 1 : p;
@@ -131,6 +130,24 @@ static int lists(const char *p, const char *cap)
         list += w;
     }
     return 0;
+}
+
+/* The capabilities purgatory asks for, in the order it asks. */
+static const struct { const char *name; unsigned bit; } wanted[] = {
+    { "message-tags", IRCV3_MESSAGE_TAGS },
+    { "multi-prefix", IRCV3_MULTI_PREFIX },
+    { "server-time", IRCV3_SERVER_TIME },
+    { "batch", IRCV3_BATCH },
+};
+
+/* The IRCV3_* bits of the wanted capabilities a CAP line names. */
+static unsigned caps_named(const char *p)
+{
+    unsigned bits = 0;
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        if (ircv3_cap_lists(p, wanted[i].name))
+            bits |= wanted[i].bit;
+    return bits;
 }
 
 /* "CAP <target> <sub> ...": the words after the target. */
@@ -176,14 +193,7 @@ void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply
     if (!a)
         return;
     if (c->state == CAP_LS && strncmp(a, "LS ", 3) == 0) {
-        if (lists(p, "message-tags"))
-            c->offered |= IRCV3_MESSAGE_TAGS;
-        if (lists(p, "multi-prefix"))
-            c->offered |= IRCV3_MULTI_PREFIX;
-        if (lists(p, "server-time"))
-            c->offered |= IRCV3_SERVER_TIME;
-        if (lists(p, "batch"))
-            c->offered |= IRCV3_BATCH;
+        c->offered |= caps_named(p);
         if (strncmp(a + 3, "* ", 2) == 0)
             return;           /* more LS lines follow */
         if (!c->offered) {
@@ -191,31 +201,19 @@ void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply
             return;
         }
         size_t n = put(reply, "CAP REQ :");
-        if (c->offered & IRCV3_MESSAGE_TAGS)
-            n += put(reply + n, "message-tags ");
-        if (c->offered & IRCV3_MULTI_PREFIX)
-            n += put(reply + n, "multi-prefix ");
-        if (c->offered & IRCV3_SERVER_TIME)
-            n += put(reply + n, "server-time ");
-        if (c->offered & IRCV3_BATCH)
-            n += put(reply + n, "batch ");
+        for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+            if (c->offered & wanted[i].bit) {
+                n += put(reply + n, wanted[i].name);
+                reply[n++] = ' ';
+            }
         reply[n - 1] = '\r';  /* the last space */
         reply[n++] = '\n';
         *replylen = n;
         c->state = CAP_REQ;
     } else if (c->state == CAP_REQ && (strncmp(a, "ACK ", 4) == 0 || strncmp(a, "NAK ", 4) == 0) &&
-               (lists(p, "message-tags") || lists(p, "multi-prefix") || lists(p, "server-time") ||
-                lists(p, "batch"))) {
-        if (a[0] == 'A') {
-            if (lists(p, "message-tags"))
-                c->acked |= IRCV3_MESSAGE_TAGS;
-            if (lists(p, "multi-prefix"))
-                c->acked |= IRCV3_MULTI_PREFIX;
-            if (lists(p, "server-time"))
-                c->acked |= IRCV3_SERVER_TIME;
-            if (lists(p, "batch"))
-                c->acked |= IRCV3_BATCH;
-        }
+               caps_named(p)) {
+        if (a[0] == 'A')
+            c->acked |= caps_named(p);
         finish(c, sasl_busy, reply, replylen);
     }
 }

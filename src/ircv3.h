@@ -56,6 +56,10 @@ typedef struct ircv3_cap {
 void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply,
                     size_t *replylen);
 
+/* Is cap one of the space-separated capabilities after the " :" of a CAP
+ * line (or its last word when there is no colon)? "sasl=PLAIN" counts. */
+int ircv3_cap_lists(const char *line, const char *cap);
+
 /* What starts the negotiation: "CAP LS 302\r\n" (length in *len). */
 const char *ircv3_cap_start(ircv3_cap_t *c, size_t *len);
 

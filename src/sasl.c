@@ -1,5 +1,6 @@
 /* sasl.c - SASL PLAIN negotiation (see sasl.h); any one thread per sasl_t. */
 #include "sasl.h"
+#include "ircv3.h"
 #include "purg.h"
 #include "util.h"
 
@@ -13,24 +14,6 @@ static const char *command(const char *line)
         return line;
     const char *sp = strchr(line, ' ');
     return sp ? sp + 1 : NULL;
-}
-
-/* Is `cap` one of the space-separated capabilities after the " :" of a CAP
- * line (or its last word when there is no colon)? "sasl=PLAIN" counts. */
-static int lists_cap(const char *p, const char *cap)
-{
-    const char *list = strstr(p, " :");
-    list = list ? list + 2 : strrchr(p, ' ') ? strrchr(p, ' ') + 1 : p;
-    size_t n = strlen(cap);
-    while (*list) {
-        while (*list == ' ')
-            list++;
-        size_t w = strcspn(list, " ");
-        if (w >= n && strncmp(list, cap, n) == 0 && (w == n || list[n] == '='))
-            return 1;
-        list += w;
-    }
-    return 0;
 }
 
 /* "CAP <target> <sub>": is the subcommand `sub`? */
@@ -92,11 +75,11 @@ int sasl_step(sasl_t *s, const char *host, const char *line, char *reply, size_t
     if (!p || !sasl_pending(s))
         return 0;
     if (strncmp(p, "CAP ", 4) == 0 && s->state == SASL_REQ) {
-        if (cap_sub(p, "ACK") && lists_cap(p, "sasl")) {
+        if (cap_sub(p, "ACK") && ircv3_cap_lists(p, "sasl")) {
             memcpy(reply, "AUTHENTICATE PLAIN\r\n", 20);
             *replylen = 20;
             s->state = SASL_AUTH;
-        } else if (cap_sub(p, "NAK") && lists_cap(p, "sasl")) {
+        } else if (cap_sub(p, "NAK") && ircv3_cap_lists(p, "sasl")) {
             util_snprintf(err, errlen, "the server %s does not offer SASL (drop --sasl-user, "
                           "or use a server password or NickServ instead)", host);
             return PURG_EDENIED;
