@@ -48,8 +48,8 @@ int ircbridge_process(ircbridge_t *b, const fd_set *rd, const fd_set *wr, char *
  * through PURG_IRC_TIMING pace=MS). Below the strictest defaults in use:
  * InspIRCd's shipped connect class (threshold 10, commandrate 1000: more
  * than one command a second sustained is an "Excess Flood" kill), ngircd's
- * penalties (about 3 lines a second) and the charybdis/Solanum family
- * (a burst of 10 "floodcount" lines, then about 1 a second). */
+ * penalties (about 3 lines a second) and the fake lag with which the
+ * charybdis/Solanum family slows clients that send in bursts. */
 #define IRCBRIDGE_BURST 5.0
 #define IRCBRIDGE_PACE_MS 1250
 

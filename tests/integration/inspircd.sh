@@ -9,6 +9,10 @@
 #   3. the QUIT reason: the listener stopped with SIGTERM quits, and another
 #      client sees "QUIT :Quit: purgatory signing off" (InspIRCd prefixes
 #      "Quit: ");
+#   5. replayed history: #h has chanhistory (+H) and two lines said 7 s
+#      before the listener joins; InspIRCd replays them on the join, and
+#      the listener does not speak them (server-time), but speaks the live
+#      line that follows;
 #   4. two personas hosted by the listener talk at a high rate (rate = 60,
 #      burst = 3) for PERSONA_SECS (default 40) s: no connection may be
 #      killed for "Excess Flood" (more than ~1 command a second sustained).
@@ -98,10 +102,16 @@ raw botty 'send:MODE botty +B' 'wait:MODE botty :?\+B' 'send:JOIN #b' 'wait: 366
   'wait::norm!\S+ JOIN' 'wait::ear!\S+ JOIN' 'sleep:1.5' 'send:PRIVMSG #b :beep from the bot' 'sleep:3'
 raw norm 'sleep:1.5' 'send:JOIN #b' 'wait: 366 ' 'wait::ear!\S+ JOIN' \
   'wait::botty!\S+ PRIVMSG #b :beep' 'send:PRIVMSG #b :a human after the bot' 'sleep:2'
+# hist: #h keeps history; two lines now, a live one once the listener is there
+raw hist 'send:JOIN #h' 'wait: 366 ' 'send:MODE #h +H 10:1h' 'wait:MODE #h \+H' \
+  'send:PRIVMSG #h :an old line from before' 'send:PRIVMSG #h :another old line' \
+  'wait::ear!\S+ JOIN' 'sleep:1.5' 'send:PRIVMSG #h :a live line in h' 'sleep:2'
+purg_wait_for 'MODE #h \+H' "$PURG_TMP/hist.log" 20 || purg_fail "#h did not get chanhistory (+H)"
+sleep 7   # the history is then well older than the 5 s that tells it from live lines
 purg_wait_for 'MODE #p \+a :?yan' "$PURG_TMP/zed.log" 20 || purg_fail "zed and yan did not get the custom prefix"
 purg_wait_for ':norm!\S+ JOIN' "$PURG_TMP/botty.log" 20 || purg_fail "botty and norm are not in #b"
 
-purg_start_listener --nick ear --channel '#p' --channel '#b' --audio null --skip-bots
+purg_start_listener --nick ear --channel '#p' --channel '#b' --channel '#h' --audio null --skip-bots
 purg_wait_for 'joined #b' "$PURG_LISTENER_ERR" 20 || purg_fail "the listener did not join #b"
 purg_wait_for '^#p <zed> .*hello from zed' "$PURG_LISTENER_OUT" 20 || purg_fail "zed's line was not spoken as <zed>"
 purg_wait_for '^#p <yan> .*hello from yan' "$PURG_LISTENER_OUT" 20 || purg_fail "yan's line was not spoken as <yan>"
@@ -113,12 +123,19 @@ purg_wait_for '^#b <norm> .*a human after the bot' "$PURG_LISTENER_OUT" 20 || pu
 purg_assert_no_grep '<botty>' "$PURG_LISTENER_OUT" "botty (+B) spoken despite --skip-bots"
 purg_log "bot mode: botty (+B) not spoken, norm spoken"
 
+purg_wait_for '^#h <hist> .*a live line in h' "$PURG_LISTENER_OUT" 20 || purg_fail "the live line in #h was not spoken"
+purg_assert_no_grep 'old line' "$PURG_LISTENER_OUT" "replayed history spoken as live"
+# the server did replay it: a client joining now gets the old lines too
+raw late 'send:JOIN #h' 'wait: 366 ' 'wait:PRIVMSG #h :another old line'
+purg_wait late 15 || purg_fail "InspIRCd did not replay #h's history to a late joiner (the check above proved nothing)"
+purg_log "history: the replayed lines unspoken, the live line spoken"
+
 # --- 3: the QUIT reason ------------------------------------------------------------
 purg_stop_listener || purg_fail "listener exited with status $? on SIGTERM"
 purg_wait zed 15 || purg_fail "zed did not see the listener quit (status $?)"
 purg_assert_grep '^:ear!\S+ QUIT :Quit: purgatory signing off$' "$PURG_TMP/zed.log" "the listener's QUIT reason"
 purg_log "quit: $(grep -m1 '^:ear!\S* QUIT' "$PURG_TMP/zed.log")"
-for c in yan botty norm; do purg_wait "$c" 15 || purg_fail "client $c failed (status $?)"; done
+for c in yan botty norm hist; do purg_wait "$c" 15 || purg_fail "client $c failed (status $?)"; done
 
 # --- 4: personas at a high rate under InspIRCd's flood rules ------------------------
 mv "$PURG_LISTENER_OUT" "$PURG_TMP/listener-1.out"; mv "$PURG_LISTENER_ERR" "$PURG_TMP/listener-1.err"
