@@ -462,12 +462,12 @@ static bool nick_core(const unsigned char *s, size_t *b, size_t *e)
     return *b < *e && (*b != b0 || *e != e0);
 }
 
-/* A registered bot nick as a whole run of nick characters, or as such a run
- * without its wrapping ("[cmdbot]"), anywhere. */
-static const char *rule_bots(const guard_t *g, const unsigned char *s, size_t n)
+/* Does test() hold for any run of nick characters in s, or for such a run
+ * without its wrapping ("[cmdbot]")? */
+static bool any_nick_run(const unsigned char *s, size_t n,
+                         bool (*test)(const void *ctx, const unsigned char *w, size_t len),
+                         const void *ctx)
 {
-    if (g->nicks.n == 0)
-        return NULL;
     size_t i = 0;
     while (i < n) {
         while (i < n && !is_nick_char(s[i]))
@@ -475,13 +475,25 @@ static const char *rule_bots(const guard_t *g, const unsigned char *s, size_t n)
         size_t w = i;
         while (i < n && is_nick_char(s[i]))
             i++;
-        if (list_has(&g->nicks, s + w, i - w))
-            return R_BOT;
+        if (test(ctx, s + w, i - w))
+            return true;
         size_t b = w, e = i;
-        if (nick_core(s, &b, &e) && list_has(&g->nicks, s + b, e - b))
-            return R_BOT;
+        if (nick_core(s, &b, &e) && test(ctx, s + b, e - b))
+            return true;
     }
-    return NULL;
+    return false;
+}
+
+static bool configured_bot(const void *ctx, const unsigned char *w, size_t len)
+{
+    const guard_t *g = ctx;
+    return list_has(&g->nicks, w, len);
+}
+
+/* A registered bot nick, anywhere. */
+static const char *rule_bots(const guard_t *g, const unsigned char *s, size_t n)
+{
+    return g->nicks.n > 0 && any_nick_run(s, n, configured_bot, g) ? R_BOT : NULL;
 }
 
 /* ---- bots by name ----------------------------------------------------------- */
@@ -611,25 +623,23 @@ static const char *rule_present_end(const guard_t *g, const guard_room_t *room,
     return NULL;
 }
 
-/* A present bot named anywhere, as a run of nick characters or as such a
- * run without its wrapping ("[hubot]"). */
+typedef struct room_ctx {
+    const guard_t *g;
+    const guard_room_t *room;
+} room_ctx_t;
+
+static bool present_bot(const void *ctx, const unsigned char *w, size_t len)
+{
+    const room_ctx_t *r = ctx;
+    return (room_flags(r->g, r->room, w, len) & GUARD_BOT) != 0;
+}
+
+/* A present bot named anywhere. */
 static const char *rule_room_bots(const guard_t *g, const guard_room_t *room,
                                   const unsigned char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        while (i < n && !is_nick_char(s[i]))
-            i++;
-        size_t w = i;
-        while (i < n && is_nick_char(s[i]))
-            i++;
-        if (room_flags(g, room, s + w, i - w) & GUARD_BOT)
-            return R_ROOM_BOT;
-        size_t b = w, e = i;
-        if (nick_core(s, &b, &e) && (room_flags(g, room, s + b, e - b) & GUARD_BOT))
-            return R_ROOM_BOT;
-    }
-    return NULL;
+    room_ctx_t r = { g, room };
+    return any_nick_run(s, n, present_bot, &r) ? R_ROOM_BOT : NULL;
 }
 
 static const char *scan(const guard_t *g, const guard_room_t *room, const unsigned char *s,
