@@ -1,6 +1,7 @@
 /* guard.h - the command guard: decides whether a persona's line may be sent.
  * A guard_t is built and configured on one thread (main), then only read:
- * guard_check may be called from any thread on a guard no longer being configured.
+ * guard_check, guard_check_room and guard_is_bot_name may be called from
+ * any thread on a guard no longer being configured.
  *
  * Persona bots once made a chat-ops bot run its karma command thirty
  * thousand times overnight. Every line a persona would send passes through
