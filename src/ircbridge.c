@@ -483,28 +483,15 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The command of a cleaned line (after the prefix). */
-static char *line_command(char *line)
-{
-    char *p = line;
-    if (*p == ':') {
-        p = strchr(p, ' ');
-        if (!p)
-            return NULL;
-        while (*p == ' ')
-            p++;
-    }
-    return p;
-}
-
 /* True when the line is replayed history to be dropped; a replayed PRIVMSG
  * is rewritten to HISTORY in place (same length) and passed on (false). */
 static int history(ircbridge_t *b, const ircv3_tags_t *t, char *line, size_t len)
 {
     line[len] = '\0';
-    char *cmd = line_command(line);
-    if (!cmd)
+    const char *c0 = ircv3_command(line);
+    if (!c0)
         return 0;
+    char *cmd = line + (c0 - line); /* ours to rewrite in place */
     if (strncmp(cmd, "BATCH ", 6) == 0) {
         const char *ref = cmd + 6;
         size_t rn = strcspn(ref + 1, " ");

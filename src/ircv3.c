@@ -104,7 +104,7 @@ size_t ircv3_strip_tags(char *line, size_t len, ircv3_tags_t *t)
 }
 
 /* The command after an optional prefix, or NULL. */
-static const char *command(const char *line)
+const char *ircv3_command(const char *line)
 {
     if (*line == ':') {
         line = strchr(line, ' ');
@@ -178,7 +178,7 @@ void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply
                     size_t *replylen)
 {
     *replylen = 0;
-    const char *p = command(line);
+    const char *p = ircv3_command(line);
     if (!p)
         return;
     if (strncmp(p, "903 ", 4) == 0 || strncmp(p, "001 ", 4) == 0) {

@@ -56,6 +56,10 @@ typedef struct ircv3_cap {
 void ircv3_cap_step(ircv3_cap_t *c, const char *line, int sasl_busy, char *reply,
                     size_t *replylen);
 
+/* The command of a server line, past an optional ":prefix " (and any more
+ * spaces); NULL when the line is a prefix alone. */
+const char *ircv3_command(const char *line);
+
 /* Is cap one of the space-separated capabilities after the " :" of a CAP
  * line (or its last word when there is no colon)? "sasl=PLAIN" counts. */
 int ircv3_cap_lists(const char *line, const char *cap);
