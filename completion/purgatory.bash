@@ -19,7 +19,7 @@ _purgatory_demo='--persona --output --audio --seconds --lines --seed --voices
 _purgatory_voices='--voices --salt --alone --output --help'
 _purgatory_train='--output --order --chars --format --nick --max-line --quiet
   --help'
-_purgatory_babble='--count --seed --reply --weights --order --rng-seed
+_purgatory_babble='--count --seed --reply --reply-method --verbose --weights --order --rng-seed
   --no-overlap --overlap-ratio --overlap-max --tries --help'
 
 # options that take a value (the next word), per subcommand
@@ -29,7 +29,8 @@ _purgatory_args=' --server --port --nick --channel --output --audio --voices
   --sasl-user --sasl-password-env --sasl-password-file --nickserv-password-env
   --nickserv-password-file --control --record --says --pronounce --ignore
   --mute --volume --seconds --lines --seed --order --format --nick --max-line
-  --count --reply --weights --rng-seed --overlap-ratio --overlap-max --tries '
+  --count --reply --reply-method --weights --rng-seed --overlap-ratio --overlap-max
+  --tries '
 # of those, the ones whose value is a file
 _purgatory_files=' --output --voices --timing --persona --intake-log --config
   --tls-ca --password-file --sasl-password-file --nickserv-password-file
@@ -79,6 +80,7 @@ _purgatory()
                 fi ;;
             *:--says) COMPREPLY=($(compgen -W 'never always change' -- "$cur")) ;;
             train:--format) COMPREPLY=($(compgen -W 'plain irssi weechat znc' -- "$cur")) ;;
+            babble:--reply-method) COMPREPLY=($(compgen -W 'scored simple' -- "$cur")) ;;
             *)
                 if _purgatory_in "$prev" "$_purgatory_files"; then
                     compopt -o filenames 2>/dev/null || :

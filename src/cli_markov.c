@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,35 +67,59 @@ static void train_usage(FILE *f)
         "usage: purgatory train CORPUS... -o MODEL [options]\n\n"
         "Builds a Markov model from text files and writes it to MODEL.\n\n"
         "  -o, --output MODEL  model file to write (atomically; replaced if it exists)\n"
-        "  --order N           context length in tokens, 1..%d (default 2)\n"
-        "  --chars             tokens are characters (name generators), not words\n"
-        "  --format F          plain (one utterance per line, the default), irssi,\n"
+        "      --order N       context length in tokens, 1..%d (default %d)\n"
+        "      --chars         tokens are characters (name generators), not words\n"
+        "      --format F      plain (one utterance per line, the default), irssi,\n"
         "                      weechat or znc (IRC logs: only messages are taken)\n"
-        "  --nick NAME         only NAME's lines from IRC logs (repeatable, up to %d)\n"
-        "  --max-line BYTES    longer lines are skipped (default %d)\n"
+        "      --nick NAME     only NAME's lines from IRC logs (repeatable, up to %d)\n"
+        "      --max-line BYTES  longer lines are skipped (default %d)\n"
         "  -q, --quiet         no progress and no summary\n"
         "  -h, --help          this text\n\n"
         "CORPUS may be '-' for standard input. Lines with invalid UTF-8 or NUL bytes\n"
         "are skipped and counted in the summary.\n",
-        MARKOV_MAX_ORDER, CORPUS_MAX_NICKS, CORPUS_MAX_LINE_DEFAULT);
+        MARKOV_MAX_ORDER, MARKOV_ORDER_DEFAULT, CORPUS_MAX_NICKS, CORPUS_MAX_LINE_DEFAULT);
 }
 
 static void babble_usage(FILE *f)
 {
+    markov_gen_opts_t d;
+    markov_gen_opts_default(&d);
     fprintf(f,
         "usage: purgatory babble MODEL... [options]\n\n"
         "Prints lines made by a model (several models are mixed).\n\n"
         "  -n, --count N       lines to print (default 1)\n"
-        "  --seed WORD         lines that contain WORD\n"
-        "  --reply TEXT        replies to TEXT (through its keywords)\n"
-        "  --weights W1,W2...  mixing weights of the models (default: equal)\n"
-        "  --order N           context length to use (default: the model's)\n"
-        "  --rng-seed N        fixed random seed (same seed, same lines)\n"
-        "  --no-overlap        allow lines that copy the training text\n"
-        "  --overlap-ratio R   largest copied run as a share of a line (default 0.7)\n"
-        "  --overlap-max N     largest copied run in tokens (default 15)\n"
-        "  --tries N           candidates per line before giving up (default 100)\n"
-        "  -h, --help          this text\n");
+        "      --seed WORD     lines that contain WORD\n"
+        "      --reply TEXT    replies to TEXT (through its keywords)\n"
+        "      --reply-method M  scored (the default: keywords weighted by rarity,\n"
+        "                      many candidates scored) or simple (the older way)\n"
+        "  -v, --verbose       with --reply: the keywords chosen and the winner's score\n"
+        "                      (on standard error)\n"
+        "      --weights W1,W2...  mixing weights of the models (default: equal)\n"
+        "      --order N       context length to use (default: the model's)\n"
+        "      --rng-seed N    fixed random seed (same seed, same lines)\n"
+        "      --no-overlap    allow lines that copy the training text\n"
+        "      --overlap-ratio R  largest copied run as a share of a line (default %g)\n"
+        "      --overlap-max N    largest copied run in tokens (default %d)\n"
+        "      --tries N       candidates per line before giving up (default %d)\n"
+        "  -h, --help          this text\n",
+        d.max_overlap_ratio, d.max_overlap_total, d.tries);
+}
+
+/* getopt_long's complaint in the CLI's words (opterr is 0): an unknown
+ * option or one missing its value, the culprit being argv[optind - 1]. */
+static int bad_option(const char *cmd, int argc, char **argv, int ch)
+{
+    const char *a = optind > 0 && optind - 1 < argc ? argv[optind - 1] : "?";
+    char va[UTIL_VIS_MAX], shortopt[3] = { '-', (char)optopt, '\0' };
+    if (optopt > ' ' && optopt < 127 && (a[0] != '-' || a[1] == '-' || a[1] == '\0' || a[2]))
+        a = shortopt; /* a short option inside a group, like -qx */
+    if (ch == ':')
+        fprintf(stderr, "purgatory %s: %s needs a value; see 'purgatory %s --help'\n", cmd,
+                util_visible(va, sizeof va, a), cmd);
+    else
+        fprintf(stderr, "purgatory %s: unknown option '%s'; see 'purgatory %s --help'\n", cmd,
+                util_visible(va, sizeof va, a), cmd);
+    return 2;
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -133,7 +158,7 @@ static void train_progress(void *ud, uint64_t done, uint64_t total)
     train_ctx_t *t = ud;
     if (!t->progress || total < (8u << 20))
         return;
-    fprintf(stderr, "train: %s: %.0f of %.0f MB\n", t->file, done / 1048576.0, total / 1048576.0);
+    fprintf(stderr, "purgatory train: %s: %.0f of %.0f MB\n", t->file, done / 1048576.0, total / 1048576.0);
 }
 
 static double now_s(void)
@@ -143,7 +168,7 @@ static double now_s(void)
 
 static void print_skips(const corpus_stats_t *st, uint64_t rejected)
 {
-    fprintf(stderr, "train: %llu lines read, %llu used, %llu skipped",
+    fprintf(stderr, "purgatory train: %llu lines read, %llu used, %llu skipped",
             (unsigned long long)st->lines, (unsigned long long)(st->used - rejected),
             (unsigned long long)(corpus_skipped(st) + rejected));
     struct { const char *what; uint64_t n; } k[] = {
@@ -165,55 +190,79 @@ int cli_train(int argc, char **argv)
 {
     const char *corpora[MAX_CORPORA], *nicks[CORPUS_MAX_NICKS], *out = NULL;
     size_t ncorp = 0, nnicks = 0;
-    long order = 2, max_line = CORPUS_MAX_LINE_DEFAULT;
+    long order = MARKOV_ORDER_DEFAULT, max_line = CORPUS_MAX_LINE_DEFAULT;
     bool chars = false, quiet = false;
     corpus_format_t fmt = CORPUS_PLAIN;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool more = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { OPT_ORDER = 256, OPT_CHARS, OPT_FORMAT, OPT_NICK, OPT_MAX_LINE };
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { "order", required_argument, NULL, OPT_ORDER },
+        { "chars", no_argument, NULL, OPT_CHARS },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "nick", required_argument, NULL, OPT_NICK },
+        { "max-line", required_argument, NULL, OPT_MAX_LINE },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int ch;
+    char va[UTIL_VIS_MAX];
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
             train_usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
-            out = argv[++i];
-        } else if (!strcmp(a, "--order") && more) {
-            if (parse_long(argv[++i], 1, MARKOV_MAX_ORDER, &order)) {
-                fprintf(stderr, "train: --order takes 1..%d, not '%s'\n", MARKOV_MAX_ORDER, argv[i]);
+        case 'o':
+            out = optarg;
+            break;
+        case OPT_ORDER:
+            if (parse_long(optarg, 1, MARKOV_MAX_ORDER, &order)) {
+                fprintf(stderr, "purgatory train: --order takes 1..%d, not '%s'\n", MARKOV_MAX_ORDER,
+                        util_visible(va, sizeof va, optarg));
                 return 2;
             }
-        } else if (!strcmp(a, "--chars")) {
+            break;
+        case OPT_CHARS:
             chars = true;
-        } else if (!strcmp(a, "--format") && more) {
-            if (corpus_format_parse(argv[++i], &fmt)) {
-                fprintf(stderr, "train: unknown --format '%s' (plain, irssi, weechat or znc)\n", argv[i]);
+            break;
+        case OPT_FORMAT:
+            if (corpus_format_parse(optarg, &fmt)) {
+                fprintf(stderr, "purgatory train: unknown --format '%s' (plain, irssi, weechat or znc)\n",
+                        util_visible(va, sizeof va, optarg));
                 return 2;
             }
-        } else if (!strcmp(a, "--nick") && more) {
+            break;
+        case OPT_NICK:
             if (nnicks == CORPUS_MAX_NICKS) {
-                fprintf(stderr, "train: at most %d --nick options\n", CORPUS_MAX_NICKS);
+                fprintf(stderr, "purgatory train: at most %d --nick options\n", CORPUS_MAX_NICKS);
                 return 2;
             }
-            nicks[nnicks++] = argv[++i];
-        } else if (!strcmp(a, "--max-line") && more) {
-            if (parse_long(argv[++i], 16, 64L << 20, &max_line)) {
-                fprintf(stderr, "train: --max-line takes 16..%ld bytes\n", 64L << 20);
+            nicks[nnicks++] = optarg;
+            break;
+        case OPT_MAX_LINE:
+            if (parse_long(optarg, 16, 64L << 20, &max_line)) {
+                fprintf(stderr, "purgatory train: --max-line takes 16..%ld bytes\n", 64L << 20);
                 return 2;
             }
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            break;
+        case 'q':
             quiet = true;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "train: unknown or incomplete option '%s'; see 'purgatory train --help'\n", a);
-            return 2;
-        } else {
-            if (ncorp == MAX_CORPORA) {
-                fprintf(stderr, "train: at most %d corpus files\n", MAX_CORPORA);
-                return 2;
-            }
-            corpora[ncorp++] = a;
+            break;
+        default:
+            return bad_option("train", argc, argv, ch);
         }
     }
+    for (int i = optind; i < argc; i++) {
+        if (ncorp == MAX_CORPORA) {
+            fprintf(stderr, "purgatory train: at most %d corpus files\n", MAX_CORPORA);
+            return 2;
+        }
+        corpora[ncorp++] = argv[i];
+    }
     if (!ncorp || !out) {
-        fprintf(stderr, "train: %s; see 'purgatory train --help'\n",
+        fprintf(stderr, "purgatory train: %s; see 'purgatory train --help'\n",
                 !ncorp ? "no CORPUS file given" : "no output given (-o MODEL)");
         return 2;
     }
@@ -223,13 +272,13 @@ int cli_train(int argc, char **argv)
     if (check_regular("purgatory train", out, "model file"))
         return 2;
     if (nnicks && fmt == CORPUS_PLAIN)
-        fprintf(stderr, "train: note: --nick only filters IRC logs (--format irssi, weechat or znc)\n");
+        fprintf(stderr, "purgatory train: note: --nick only filters IRC logs (--format irssi, weechat or znc)\n");
 
     double t0 = now_s();
     train_ctx_t tc = { .progress = !quiet };
     int rc = markov_new(&tc.m, chars ? MARKOV_CHARS : MARKOV_WORDS, (int)order);
     if (rc) {
-        fprintf(stderr, "train: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory train: %s\n", purg_strerror(rc));
         return 1;
     }
     corpus_opts_t co = { .format = fmt, .nicks = nicks, .nnicks = nnicks,
@@ -241,9 +290,9 @@ int cli_train(int argc, char **argv)
         rc = corpus_read_file(corpora[i], &co, train_line, &tc, &st);
         if (rc) {
             if (rc == PURG_ENOTFOUND || rc == PURG_EIO)
-                fprintf(stderr, "train: cannot read %s: %s\n", corpora[i], strerror(errno));
+                fprintf(stderr, "purgatory train: cannot read %s: %s\n", corpora[i], strerror(errno));
             else
-                fprintf(stderr, "train: %s: %s\n", corpora[i], purg_strerror(rc));
+                fprintf(stderr, "purgatory train: %s: %s\n", corpora[i], purg_strerror(rc));
             markov_free(tc.m);
             return 1;
         }
@@ -252,7 +301,7 @@ int cli_train(int argc, char **argv)
         print_skips(&st, tc.rejected);
     rc = markov_build(tc.m);
     if (rc == PURG_EEMPTY) {
-        fprintf(stderr, "train: no usable line in %s%s; nothing written (check the file, "
+        fprintf(stderr, "purgatory train: no usable line in %s%s; nothing written (check the file, "
                 "--format and --nick)\n", corpora[0], ncorp > 1 ? " and the others" : "");
         markov_free(tc.m);
         return 1;
@@ -261,7 +310,7 @@ int cli_train(int argc, char **argv)
     if (!rc)
         rc = markov_save(tc.m, out, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "train: %s\n", err[0] ? err : purg_strerror(rc));
+        fprintf(stderr, "purgatory train: %s\n", err[0] ? err : purg_strerror(rc));
         markov_free(tc.m);
         return 1;
     }
@@ -270,7 +319,7 @@ int cli_train(int argc, char **argv)
         markov_stats(tc.m, &ms);
         struct stat sb;
         double mb = stat(out, &sb) == 0 ? (double)sb.st_size / 1048576.0 : 0;
-        fprintf(stderr, "train: %zu %s, %zu tokens, order %d, %zu transitions; wrote %s "
+        fprintf(stderr, "purgatory train: %zu %s, %zu tokens, order %d, %zu transitions; wrote %s "
                 "(%.1f MB) in %.2f s\n", ms.vocab, chars ? "characters" : "words", ms.tokens,
                 ms.order, ms.transitions, out, mb, now_s() - t0);
     }
@@ -302,12 +351,45 @@ static int parse_weights(const char *s, double *w, size_t max, size_t *n)
 static void babble_error(int rc, const char *what)
 {
     if (rc == PURG_ETIMEOUT)
-        fprintf(stderr, "babble: every candidate was rejected as a copy of the training text "
+        fprintf(stderr, "purgatory babble: every candidate was rejected as a copy of the training text "
                 "(the corpus may be too small); try --no-overlap, a larger --tries or more text\n");
     else if (rc == PURG_ENOTFOUND)
-        fprintf(stderr, "babble: the model does not know '%s'\n", what);
+        fprintf(stderr, "purgatory babble: the model does not know '%s'\n", what);
     else
-        fprintf(stderr, "babble: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory babble: %s\n", purg_strerror(rc));
+}
+
+/* --verbose: what the reply method chose, on stderr. */
+static void print_reply_info(const markov_reply_info_t *in, markov_reply_method_t method, int rc)
+{
+    char v[UTIL_VIS_MAX];
+    fprintf(stderr, "purgatory babble: keywords:");
+    if (method == MARKOV_REPLY_SIMPLE)
+        fprintf(stderr, " (the simple method weighs none)");
+    else if (!in->nkeywords)
+        fprintf(stderr, " none known to the model");
+    for (size_t i = 0; i < in->nkeywords; i++) {
+        util_visible(v, sizeof v, in->keyword[i]);
+        if (in->swapped[i])
+            fprintf(stderr, " %s (swapped)", v);
+        else
+            fprintf(stderr, " %s (%.1f bits)", v, in->weight[i]);
+    }
+    fprintf(stderr, "\n");
+    if (rc != 0)
+        fprintf(stderr, "purgatory babble: no reply (%s) after %d candidates, %d rejected, %.2f ms\n",
+                purg_strerror(rc), in->candidates, in->rejected, (double)in->ns / 1e6);
+    else if (in->fallback)
+        fprintf(stderr, "purgatory babble: nothing scored; the simple method answered (%.2f ms)\n",
+                (double)in->ns / 1e6);
+    else if (in->candidates)
+        fprintf(stderr, "purgatory babble: score %.2f = coverage %.2f, surprise %.1f bits, %zu tokens, "
+                "echo of the prompt %.2f, of recent lines %.2f, copied run %.2f; best of %d "
+                "candidates (%d rejected) in %.2f ms\n", in->score, in->coverage, in->surprise,
+                in->tokens, in->echo_prompt, in->echo_recent, in->corpus_run, in->candidates,
+                in->rejected, (double)in->ns / 1e6);
+    else
+        fprintf(stderr, "purgatory babble: the simple method answered (%.2f ms)\n", (double)in->ns / 1e6);
 }
 
 int cli_babble(int argc, char **argv)
@@ -315,74 +397,115 @@ int cli_babble(int argc, char **argv)
     const char *paths[MAX_MODELS], *seed = NULL, *reply = NULL;
     size_t npaths = 0, nweights = 0;
     double weights[MAX_MODELS];
-    long count = 1, order = 0, tries = 100, omax = 15;
-    double oratio = 0.7;
-    bool overlap = true, have_rng = false;
+    markov_gen_opts_t o;
+    markov_gen_opts_default(&o); /* the defaults live there, and only there */
+    markov_reply_opts_t ro;
+    markov_reply_opts_default(&ro);
+    long count = 1, order = 0, tries = o.tries, omax = o.max_overlap_total;
+    double oratio = o.max_overlap_ratio;
+    bool overlap = o.overlap_test, have_rng = false, verbose = false;
     unsigned long long rng_seed = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool more = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    enum { OPT_SEED = 256, OPT_REPLY, OPT_REPLY_METHOD, OPT_WEIGHTS, OPT_ORDER, OPT_RNG_SEED,
+           OPT_NO_OVERLAP, OPT_OVERLAP_RATIO, OPT_OVERLAP_MAX, OPT_TRIES };
+    static const struct option longopts[] = {
+        { "count", required_argument, NULL, 'n' },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "reply", required_argument, NULL, OPT_REPLY },
+        { "reply-method", required_argument, NULL, OPT_REPLY_METHOD },
+        { "verbose", no_argument, NULL, 'v' },
+        { "weights", required_argument, NULL, OPT_WEIGHTS },
+        { "order", required_argument, NULL, OPT_ORDER },
+        { "rng-seed", required_argument, NULL, OPT_RNG_SEED },
+        { "no-overlap", no_argument, NULL, OPT_NO_OVERLAP },
+        { "overlap-ratio", required_argument, NULL, OPT_OVERLAP_RATIO },
+        { "overlap-max", required_argument, NULL, OPT_OVERLAP_MAX },
+        { "tries", required_argument, NULL, OPT_TRIES },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    int ch, idx;
+    opterr = 0;
+    optind = 1;
+    while (idx = -1, (ch = getopt_long(argc, argv, ":n:vh", longopts, &idx)) != -1) {
+        char *end;
+        bool bad = false;
+        switch (ch) {
+        case 'h':
             babble_usage(stdout);
             return 0;
-        } else if ((!strcmp(a, "-n") || !strcmp(a, "--count")) && more) {
-            if (parse_long(argv[++i], 0, 10000000, &count))
-                goto bad_value;
-        } else if (!strcmp(a, "--seed") && more) {
-            seed = argv[++i];
-        } else if (!strcmp(a, "--reply") && more) {
-            reply = argv[++i];
-        } else if (!strcmp(a, "--weights") && more) {
-            if (parse_weights(argv[++i], weights, MAX_MODELS, &nweights))
-                goto bad_value;
-        } else if (!strcmp(a, "--order") && more) {
-            if (parse_long(argv[++i], 1, MARKOV_MAX_ORDER, &order))
-                goto bad_value;
-        } else if (!strcmp(a, "--rng-seed") && more) {
-            char *end;
+        case 'n':
+            bad = parse_long(optarg, 0, 10000000, &count) != 0;
+            break;
+        case OPT_SEED:
+            seed = optarg;
+            break;
+        case OPT_REPLY:
+            reply = optarg;
+            break;
+        case OPT_REPLY_METHOD:
+            if (!strcmp(optarg, "scored"))
+                ro.method = MARKOV_REPLY_SCORED;
+            else if (!strcmp(optarg, "simple"))
+                ro.method = MARKOV_REPLY_SIMPLE;
+            else
+                bad = true;
+            break;
+        case 'v':
+            verbose = true;
+            break;
+        case OPT_WEIGHTS:
+            bad = parse_weights(optarg, weights, MAX_MODELS, &nweights) != 0;
+            break;
+        case OPT_ORDER:
+            bad = parse_long(optarg, 1, MARKOV_MAX_ORDER, &order) != 0;
+            break;
+        case OPT_RNG_SEED:
             errno = 0;
-            rng_seed = strtoull(argv[++i], &end, 10);
-            if (errno || *end || end == argv[i])
-                goto bad_value;
+            rng_seed = strtoull(optarg, &end, 10);
+            bad = errno || *end || end == optarg || optarg[0] == '-';
             have_rng = true;
-        } else if (!strcmp(a, "--no-overlap")) {
+            break;
+        case OPT_NO_OVERLAP:
             overlap = false;
-        } else if (!strcmp(a, "--overlap-ratio") && more) {
-            char *end;
-            oratio = strtod(argv[++i], &end);
-            if (*end || end == argv[i] || !(oratio >= 0 && oratio <= 1))
-                goto bad_value;
-        } else if (!strcmp(a, "--overlap-max") && more) {
-            if (parse_long(argv[++i], 1, MARKOV_SA_DEPTH - 1, &omax))
-                goto bad_value;
-        } else if (!strcmp(a, "--tries") && more) {
-            if (parse_long(argv[++i], 1, 1000000, &tries))
-                goto bad_value;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "babble: unknown or incomplete option '%s'; see 'purgatory babble --help'\n", a);
-            return 2;
-        } else {
-            if (npaths == MAX_MODELS) {
-                fprintf(stderr, "babble: at most %d models\n", MAX_MODELS);
-                return 2;
-            }
-            paths[npaths++] = a;
+            break;
+        case OPT_OVERLAP_RATIO:
+            oratio = strtod(optarg, &end);
+            bad = *end || end == optarg || !(oratio >= 0 && oratio <= 1);
+            break;
+        case OPT_OVERLAP_MAX:
+            bad = parse_long(optarg, 1, MARKOV_SA_DEPTH - 1, &omax) != 0;
+            break;
+        case OPT_TRIES:
+            bad = parse_long(optarg, 1, 1000000, &tries) != 0;
+            break;
+        default:
+            return bad_option("babble", argc, argv, ch);
         }
-        continue;
-bad_value:
-        fprintf(stderr, "babble: bad value '%s' for %s; see 'purgatory babble --help'\n", argv[i], a);
-        return 2;
+        if (bad) {
+            char va[UTIL_VIS_MAX];
+            fprintf(stderr, "purgatory babble: bad value '%s' for %s%s; see 'purgatory babble --help'\n",
+                    util_visible(va, sizeof va, optarg), ch == 'n' && idx < 0 ? "-" : "--",
+                    ch == 'n' && idx < 0 ? "n" : longopts[idx >= 0 ? idx : 0].name);
+            return 2;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (npaths == MAX_MODELS) {
+            fprintf(stderr, "purgatory babble: at most %d models\n", MAX_MODELS);
+            return 2;
+        }
+        paths[npaths++] = argv[i];
     }
     if (!npaths) {
-        fprintf(stderr, "babble: no MODEL given; see 'purgatory babble --help'\n");
+        fprintf(stderr, "purgatory babble: no MODEL given; see 'purgatory babble --help'\n");
         return 2;
     }
     if (nweights && nweights != npaths) {
-        fprintf(stderr, "babble: %zu weights for %zu models\n", nweights, npaths);
+        fprintf(stderr, "purgatory babble: %zu weights for %zu models\n", nweights, npaths);
         return 2;
     }
     if (seed && reply) {
-        fprintf(stderr, "babble: give --seed or --reply, not both\n");
+        fprintf(stderr, "purgatory babble: give --seed or --reply, not both\n");
         return 2;
     }
 
@@ -396,7 +519,7 @@ bad_value:
         char err[512] = "";
         int rc = markov_load(&models[i], paths[i], err, sizeof err);
         if (rc) {
-            fprintf(stderr, "babble: %s: %s\n", paths[i], err[0] ? err : purg_strerror(rc));
+            fprintf(stderr, "purgatory babble: %s: %s\n", paths[i], err[0] ? err : purg_strerror(rc));
             goto out;
         }
     }
@@ -408,15 +531,13 @@ bad_value:
             weights[i] = 1.0;
         int rc = markov_combine(&m, (const markov_t *const *)models, weights, npaths);
         if (rc) {
-            fprintf(stderr, "babble: cannot mix the models: %s%s\n", purg_strerror(rc),
+            fprintf(stderr, "purgatory babble: cannot mix the models: %s%s\n", purg_strerror(rc),
                     rc == PURG_EINVAL ? " (word and character models do not mix)" : "");
             goto out;
         }
     }
     markov_rng_t rng;
     markov_rng_seed(&rng, have_rng ? rng_seed : (uint64_t)util_now_ns() ^ ((uint64_t)time(NULL) << 20));
-    markov_gen_opts_t o;
-    markov_gen_opts_default(&o);
     o.order = (int)order;
     o.overlap_test = overlap;
     o.max_overlap_ratio = oratio;
@@ -427,10 +548,13 @@ bad_value:
         char *line = NULL;
         int rc;
         if (reply) {
-            rc = markov_reply(m, &rng, &o, reply, &line);
+            markov_reply_info_t info;
+            rc = markov_reply_ex(m, &rng, &o, &ro, reply, &info, &line);
+            if (verbose)
+                print_reply_info(&info, ro.method, rc);
             if (rc == PURG_ENOTFOUND) {
                 if (i == 0)
-                    fprintf(stderr, "babble: no word of the text is known to the model; babbling instead\n");
+                    fprintf(stderr, "purgatory babble: no word of the text is known to the model; babbling instead\n");
                 rc = markov_generate(m, &rng, &o, &line);
             }
         } else if (seed) {

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 
 #define MARKOV_MAX_ORDER 8
+#define MARKOV_ORDER_DEFAULT 2     /* the order `train` and persona files use unless told */
 #define MARKOV_SA_DEPTH 32        /* suffix order is exact to this many tokens */
 #define MARKOV_MAX_LINE 65536     /* bytes per training line */
 #define MARKOV_LIVE_MAX 65536     /* tokens in the live (learning) segment */
@@ -119,13 +120,71 @@ int markov_generate(const markov_t *m, markov_rng_t *rng,
  * punctuation. PURG_ENOTFOUND if the model does not know it. */
 int markov_generate_with(const markov_t *m, markov_rng_t *rng,
                          const markov_gen_opts_t *o, const char *word, char **out);
-/* A reply to 'text': keywords of the text the model knows (common words
- * skipped) seed lines built forward and backward from a keyword; among the
- * candidates found within o->tries and o->budget_ns the one with the highest
- * surprise score wins. PURG_ENOTFOUND if no keyword is known (callers
- * usually fall back to markov_generate), PURG_ETIMEOUT if all were rejected. */
+/* A reply to 'text' through its keywords: markov_reply_ex with the default
+ * reply options (the scored method). PURG_ENOTFOUND if no keyword is known
+ * (callers usually fall back to markov_generate), PURG_ETIMEOUT if all
+ * candidates were rejected. */
 int markov_reply(const markov_t *m, markov_rng_t *rng,
                  const markov_gen_opts_t *o, const char *text, char **out);
+
+/* How markov_reply_ex picks its line, beyond markov_gen_opts_t.
+ * markov_reply_opts_default() fills the defaults shown. */
+typedef enum {
+    MARKOV_REPLY_SCORED = 0,  /* keywords weighted by rarity, candidates steered through
+                                 them and scored (coverage, surprise, length, echoes) */
+    MARKOV_REPLY_SIMPLE = 1   /* the older way: one keyword per candidate, the highest
+                                 surprise wins (kept for comparison) */
+} markov_reply_method_t;
+
+typedef struct markov_reply_opts {
+    markov_reply_method_t method; /* MARKOV_REPLY_SCORED */
+    size_t pref_tokens;           /* 14: the length (tokens) a reply should have */
+    const char *const *recent;    /* NULL: lines the speaker said lately; a reply */
+    size_t nrecent;               /* 0:    echoing one of them is penalised */
+} markov_reply_opts_t;
+
+void markov_reply_opts_default(markov_reply_opts_t *r);
+
+#define MARKOV_INFO_KEYWORDS 16
+#define MARKOV_INFO_WORD 48
+
+/* What markov_reply_ex did, for `babble --verbose` and the benchmarks. */
+typedef struct markov_reply_info {
+    size_t nkeywords;                 /* keywords of the prompt the model knows */
+    char keyword[MARKOV_INFO_KEYWORDS][MARKOV_INFO_WORD]; /* folded form (UTF-8, may be cut) */
+    double weight[MARKOV_INFO_KEYWORDS]; /* bits: log2(tokens / count); 0 for a swapped word */
+    bool swapped[MARKOV_INFO_KEYWORDS];  /* "you" -> "I": may appear, never a seed */
+    int candidates;                   /* candidates built (accepted ones) */
+    int rejected;                     /* candidates refused (length, overlap, the prompt itself) */
+    double score;                     /* the winner's: the sum of the parts below */
+    double coverage;                  /* share of the keywords' weight it contains, 0..1 */
+    double surprise;                  /* MegaHAL's information of its keywords (bits, normalised) */
+    size_t tokens;                    /* its length */
+    double echo_prompt;               /* share of its word pairs found in the prompt, 0..1 */
+    double echo_recent;               /* ... in the most similar recent line, 0..1 */
+    double corpus_run;                /* longest run copied from the corpus / length, 0..1 */
+    bool fallback;                    /* nothing scored: the simple way answered */
+    int64_t ns;                       /* time taken */
+} markov_reply_info_t;
+
+/* markov_reply with reply options (NULL: the defaults) and, when info is not
+ * NULL, an account of the choice. The scored method:
+ * - keywords: the prompt's words the model knows, after a ban list of
+ *   function words, with MegaHAL's swaps (you -> I, my -> your, ...);
+ *   a content word weighs log2(tokens/count) bits (rare words weigh more),
+ *   a plural or -ing/-ed form the model lacks is looked up as its stem;
+ * - candidates: seeded through a content keyword (picked by weight), built
+ *   forward and backward; at each step a continuation that is a keyword not
+ *   yet used is preferred when the context offers one;
+ * - score: 8 x coverage + 2 if the heaviest keyword is in + surprise / 4
+ *   (at most 10) - 2 x |ln(length / pref_tokens)| - 6 x echo of the prompt
+ *   - 6 x echo of a recent line - 3 x copied run share;
+ * - the best within o->tries candidates and o->budget_ns wins; when none
+ *   is accepted the simple method is tried before giving up.
+ * Returns as markov_reply. */
+int markov_reply_ex(const markov_t *m, markov_rng_t *rng, const markov_gen_opts_t *o,
+                    const markov_reply_opts_t *ro, const char *text,
+                    markov_reply_info_t *info, char **out);
 
 /* True when 'text' (tokenized like training lines) copies a run longer than
  * the options allow from some training line. */

@@ -26,6 +26,9 @@
 #define P_PROMPT_MAX 512
 #define P_REPLY_LOG 64                /* replies remembered for replies_per_nick */
 #define P_REPLY_WINDOW_NS (60 * NS_PER_S)
+#define P_RECENT 8                    /* own lines a reply should not echo */
+#define P_REPLY_TRIES 24              /* candidates a scored reply weighs ... */
+#define P_REPLY_BUDGET_NS (3 * 1000000) /* ... within this time (net thread: keep it short) */
 #define P_IN 1u                       /* roster flag: in the channel */
 
 /* ======================================================================== */
@@ -487,6 +490,8 @@ struct persona {
     p_reply_t replied[P_REPLY_LOG];/* recent replies, a ring */
     size_t replied_next;
     p_pending_t pend;
+    char recent[P_RECENT][PERSONA_LINE_MAX + 1]; /* what it said lately, a ring */
+    size_t recent_next;
     double tokens;
     int64_t t_tokens;
     persona_stats_t st;
@@ -877,6 +882,25 @@ static int name_at_end(const char *text, const char *to, char *out, size_t outle
     return util_snprintf(out, outlen, "%.*s, %s%c", (int)n, text, to, punct);
 }
 
+/* A reply to prompt through its keywords (markov_reply_ex, the scored
+ * method), steered away from what the persona said lately. */
+static int reply_to(persona_t *p, const char *prompt, char **text)
+{
+    const char *recent[P_RECENT];
+    size_t n = 0;
+    for (size_t i = 0; i < P_RECENT; i++)
+        if (p->recent[i][0])
+            recent[n++] = p->recent[i];
+    markov_gen_opts_t o = p->gen;
+    o.tries = P_REPLY_TRIES;
+    o.budget_ns = P_REPLY_BUDGET_NS;
+    markov_reply_opts_t ro;
+    markov_reply_opts_default(&ro);
+    ro.recent = recent;
+    ro.nrecent = n;
+    return markov_reply_ex(p->model, &p->rng, &o, &ro, prompt, NULL, text);
+}
+
 /* One guarded line into out for channel chan: a reply to prompt (NULL:
  * anything), naming 'to' at the end when not empty (P_GUARD_TRIES tries
  * with the name, then two more without it). 0, or PURG_EDENIED when
@@ -891,7 +915,7 @@ static int compose(persona_t *p, size_t chan, const char *prompt, const char *to
         char *text = NULL;
         int rc = PURG_ENOTFOUND;
         if (prompt && t < P_GUARD_TRIES / 2)
-            rc = markov_reply(p->model, &p->rng, &p->gen, prompt, &text);
+            rc = reply_to(p, prompt, &text);
         if (rc != 0)
             rc = markov_generate(p->model, &p->rng, &p->gen, &text);
         if (rc != 0) {
@@ -943,6 +967,8 @@ static int speak(persona_t *p, size_t i, const char *prompt, const char *to, int
     }
     p->tokens -= 1.0;
     p->st.said++;
+    util_strlcpy(p->recent[p->recent_next], line, sizeof p->recent[0]);
+    p->recent_next = (p->recent_next + 1) % P_RECENT;
     count_persona_line(p, i, now);
     return 0;
 }
