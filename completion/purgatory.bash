@@ -9,7 +9,7 @@ _purgatory_commands='listen voices train babble demo'
 _purgatory_presenter='--plain --control --record --says --announce-joins
   --pronounce --ignore --mute --volume'
 _purgatory_listen='--server --port --nick --channel --output --audio --voices
-  --salt --max-length --queue --catch-up --timing --persona --intake-log
+  --salt --max-length --queue --catch-up --timing --seed --persona --intake-log
   --skip-bots --retry-banned --history --config --no-config --tls --tls-ca
   --tls-insecure --password --password-env --password-file --sasl-user
   --sasl-password-env --sasl-password-file --nickserv-password-env

@@ -3,7 +3,7 @@
 # channel and talk to each other, and you hear them.
 #
 # Usage: demo/run.sh [--seconds N] [--forever] [--port P] [--channel '#purgatory']
-#                    [--no-deps] [--bin PURGATORY]
+#                    [--seed S] [--no-deps] [--bin PURGATORY]
 #
 # On a fresh Debian machine it installs what is missing (tests/packages.txt,
 # through tests/run.sh --deps-only), builds into build/ (or reuses it),
@@ -19,6 +19,7 @@
 #   --port P        ngircd's port on 127.0.0.1 (default 6667; a free one is
 #                   picked when P is taken)
 #   --channel C     the channel (default #purgatory)
+#   --seed S        the personas' random seed (default: the clock)
 #   --no-deps       do not check or install Debian packages (or PURG_NO_DEPS=1)
 #   --bin PATH      use this purgatory binary instead of building build/
 #
@@ -34,6 +35,7 @@ port=6667
 channel='#purgatory'
 deps=1
 bin=
+seed=
 say() { printf 'demo: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
 
@@ -46,6 +48,8 @@ while [ $# -gt 0 ]; do
     --port=*) port=${1#*=} ;;
     --channel) [ $# -ge 2 ] || die "--channel needs a name"; channel=$2; shift ;;
     --channel=*) channel=${1#*=} ;;
+    --seed) [ $# -ge 2 ] || die "--seed needs a number"; seed=$2; shift ;;
+    --seed=*) seed=${1#*=} ;;
     --no-deps) deps=0 ;;
     --bin) [ $# -ge 2 ] || die "--bin needs a path"; bin=$2; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -56,6 +60,7 @@ done
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "--seconds wants a positive whole number, not '$seconds'"
 { [[ "$port" =~ ^[1-9][0-9]*$ ]] && [ "$port" -le 65535 ]; } || die "--port wants 1-65535, not '$port'"
 [[ "$channel" =~ ^[#\&][^[:space:],]+$ ]] || die "'$channel' is not a channel name (quote it: --channel '#name')"
+[ -z "$seed" ] || [[ "$seed" =~ ^[0-9]+$ ]] || die "--seed wants a whole number, not '$seed'"
 [ "${PURG_NO_DEPS:-0}" = 1 ] && deps=0
 
 # --- packages and build -----------------------------------------------------------
@@ -141,8 +146,10 @@ demo:     irssi -c 127.0.0.1 -p $port      then   /join $channel
 demo: (or weechat: /server add demo 127.0.0.1/$port, /connect demo, /join $channel)
 demo: say a persona's name (bofh, oracle, prophet, hacker) and it answers.
 MSG
+seedopt=()
+[ -z "$seed" ] || seedopt=(--seed "$seed")
 "$bin" listen --server 127.0.0.1 --port "$port" --nick purgatory --channel "$channel" \
-  "${audio[@]}" "${personas[@]}" &
+  "${audio[@]}" "${seedopt[@]}" "${personas[@]}" &
 listener_pid=$!
 if [ "$forever" = 1 ]; then
   say "running until Ctrl-C"

@@ -21,6 +21,7 @@
 #include "util.h"
 #include "voicemap.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -55,6 +56,8 @@ typedef struct listen_opts {
     int skip_bots;          /* --skip-bots: do not speak users the server flags as bots */
     int retry_banned;       /* --retry-banned: keep reconnecting after 465 */
     size_t history;         /* --history N: replayed lines spoken once per channel */
+    uint64_t seed;          /* --seed: the hosted personas' random seed */
+    int seeded;
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -98,6 +101,7 @@ static void listen_usage(FILE *f)
 "      --catch-up PCT     while lines wait, speak up to PCT %% faster (10 %% per\n"
 "                         waiting line beyond two; default 60, 0: never)\n"
 "      --timing FILE      append per-line timestamps (for benchmarks)\n"
+"      --seed S           random seed of the hosted personas (default: the clock)\n"
 "      --persona FILE     host a Markov persona (INI, see demo/personas/) as a\n"
 "                         participant with its own nick; repeat for more\n"
 "      --intake-log FILE  append 't_recv t_queued text' for every channel line\n"
@@ -139,7 +143,7 @@ static int parse_uint(const char *name, const char *s, unsigned long lo, unsigne
 
 /* File scope: the configuration file checks its keys against this table. */
 enum { OPT_VOICES = 256, OPT_SALT, OPT_MAXLEN, OPT_QUEUE, OPT_CATCHUP, OPT_TIMING, OPT_INTAKE, OPT_PERSONA,
-       OPT_SKIP_BOTS, OPT_RETRY_BANNED, OPT_HISTORY };
+       OPT_SKIP_BOTS, OPT_RETRY_BANNED, OPT_HISTORY, OPT_SEED };
 static const struct option longopts[] = {
     { "server", required_argument, NULL, 's' },
     { "port", required_argument, NULL, 'p' },
@@ -153,6 +157,7 @@ static const struct option longopts[] = {
     { "queue", required_argument, NULL, OPT_QUEUE },
     { "catch-up", required_argument, NULL, OPT_CATCHUP },
     { "timing", required_argument, NULL, OPT_TIMING },
+    { "seed", required_argument, NULL, OPT_SEED },
     { "intake-log", required_argument, NULL, OPT_INTAKE },
     { "persona", required_argument, NULL, OPT_PERSONA },
     { "skip-bots", no_argument, NULL, OPT_SKIP_BOTS },
@@ -233,6 +238,20 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             o->catch_up = (int)v;
             break;
         case OPT_TIMING: o->timing = optarg; break;
+        case OPT_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long sv = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-') {
+                char vs[UTIL_VIS_MAX];
+                fprintf(stderr, "purgatory listen: --seed wants a whole number, not '%s'\n",
+                        util_visible(vs, sizeof vs, optarg));
+                return 2;
+            }
+            o->seed = sv;
+            o->seeded = 1;
+            break;
+        }
         case OPT_INTAKE: o->intake_log = optarg; break;
         case OPT_PERSONA:
             if (o->npersonas == PHOST_MAX) {
@@ -483,7 +502,7 @@ int cli_listen(int argc, char **argv)
     if (o.npersonas) {
         phost_conf_t hc = { .files = o.personas, .nfiles = o.npersonas, .link = &ic,
                             .listener_nick = o.nick,
-                            .seed = (uint64_t)util_now_ns() };
+                            .seed = o.seeded ? o.seed : (uint64_t)util_now_ns() };
         if ((rc = phost_create(&l.host, l.net, l.voices, &hc, err, sizeof err)) != 0) {
             fprintf(stderr, "purgatory: %s\n", err);
             goto out;

@@ -18,7 +18,12 @@
 #include <sys/stat.h>
 
 #define NS_PER_S 1000000000LL
-#define P_PAUSE_NS (45 * NS_PER_S)    /* a pause this long ends an exchange */
+#define P_PAUSE_MIN_NS (5 * NS_PER_S) /* quiet after a persona line's speech that ends an
+                                         exchange (at least; think_max + 2 s if longer) */
+#define P_WORD_NS (NS_PER_S * 3 / 10) /* a spoken word, about (espeak-ng at 140-185 words a
+                                         minute, measured: 0.29-0.33 s a word) ... */
+#define P_LINE_NS (NS_PER_S * 3 / 10) /* ... and a line's start */
+#define P_FLOOR_MAX_NS (40 * NS_PER_S)/* the floor is never held longer than this ahead */
 #define P_REPLY_TTL_NS (60 * NS_PER_S)/* a reply held back longer is dropped */
 #define P_BACKOFF_MAX 16.0
 #define P_GUARD_TRIES 6               /* lines generated before giving up */
@@ -452,7 +457,10 @@ fail:
 
 typedef struct p_chan {
     int64_t last_human;      /* last line from a human (or the start) */
-    int64_t last_persona;    /* last persona line, ours included */
+    int64_t last_persona;    /* when the last persona line (ours included) is presumably
+                                spoken to its end */
+    int64_t floor_until;     /* a persona line is presumably being spoken until then:
+                                nobody else of ours starts one (turn-taking) */
     int64_t next_unprompted; /* when it next may speak unprompted */
     int chain;               /* persona lines in the current exchange */
     int spent;               /* the exchange ran out (its back-off was applied) */
@@ -649,16 +657,42 @@ static int chan_of(const persona_t *p, const char *channel)
     return -1;
 }
 
-/* A persona line was said in channel i (by us or a peer). */
-static void count_persona_line(persona_t *p, size_t i, int64_t now)
+/* How long the room takes to hear text spoken, about. */
+static int64_t speech_ns(const char *text)
+{
+    int64_t words = 0;
+    for (const char *s = text; *s; s++)
+        if (*s != ' ' && (s == text || s[-1] == ' '))
+            words++;
+    return P_LINE_NS + words * P_WORD_NS;
+}
+
+/* The quiet (after the last persona line is spoken) that ends an exchange.
+ * A reply always comes sooner (think_max, and it is dropped rather than
+ * said later: see heard_line), so replies alone can never start a new
+ * exchange and the turn budget bounds every chain of replies. */
+static int64_t pause_ns(const persona_t *p)
+{
+    int64_t w = secs_ns(p->def->think_max) + 2 * NS_PER_S;
+    return w > P_PAUSE_MIN_NS ? w : P_PAUSE_MIN_NS;
+}
+
+/* A persona line was said in channel i (by us or a peer): it holds the
+ * floor while it is spoken, and counts for the exchange. */
+static void count_persona_line(persona_t *p, size_t i, const char *text, int64_t now)
 {
     p_chan_t *c = &p->ch[i];
-    if (now - c->last_persona > P_PAUSE_NS) {
+    int64_t start = c->floor_until > now ? c->floor_until : now;
+    if (start - c->last_persona > pause_ns(p)) {
         c->chain = 0;
         c->spent = 0;
     }
+    int64_t end = start + speech_ns(text);
+    if (end > now + P_FLOOR_MAX_NS)
+        end = now + P_FLOOR_MAX_NS;
     c->chain++;
-    c->last_persona = now;
+    c->last_persona = end;
+    c->floor_until = end;
     if (c->chain >= p->def->max_turns && !c->spent) {
         c->spent = 1;
         c->backoff = fmin(c->backoff * 2, P_BACKOFF_MAX);
@@ -717,7 +751,11 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
         }
         prob = mention ? p->def->reply_mention : 0.0;
     } else {
-        count_persona_line(p, i, now);
+        count_persona_line(p, i, ev->text, now);
+        /* turn-taking: a reply still waiting for another persona's line gives
+         * way to this newer one (which it may answer instead, below) */
+        if (p->pend.active && !p->pend.human)
+            p->pend.active = 0;
         prob = mention ? p->def->reply_mention : p->def->reply_persona;
         if (c->chain >= p->def->max_turns)
             prob = 0.0; /* the exchange has run its course */
@@ -738,8 +776,15 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
     r->active = 1;
     r->chan = i;
     double think = p->def->think_min + p_uniform(p) * (p->def->think_max - p->def->think_min);
-    r->due = now + secs_ns(think);
-    r->expires = r->due + P_REPLY_TTL_NS;
+    if (r->human) {
+        r->due = now + secs_ns(think);
+        r->expires = r->due + P_REPLY_TTL_NS;
+    } else {
+        /* after the line is spoken; dropped rather than said after the
+         * pause that ends the exchange (see pause_ns) */
+        r->due = c->floor_until + secs_ns(think);
+        r->expires = c->last_persona + pause_ns(p) - NS_PER_S;
+    }
     util_strlcpy(r->to, r->human ? ev->nick : "", sizeof r->to);
     util_strlcpy(r->from, ev->nick, sizeof r->from);
     util_strlcpy(r->prompt, ev->text, sizeof r->prompt);
@@ -967,9 +1012,9 @@ static int speak(persona_t *p, size_t i, const char *prompt, const char *to, int
     }
     p->tokens -= 1.0;
     p->st.said++;
+    count_persona_line(p, i, line, now);
     util_strlcpy(p->recent[p->recent_next], line, sizeof p->recent[0]);
     p->recent_next = (p->recent_next + 1) % P_RECENT;
-    count_persona_line(p, i, now);
     return 0;
 }
 
@@ -987,6 +1032,8 @@ int64_t persona_tick(persona_t *p, int64_t now)
         if (now > r->expires) {
             r->active = 0;
             p->st.dropped++;
+        } else if (!r->human && now < p->ch[r->chan].floor_until) {
+            r->due = p->ch[r->chan].floor_until + secs_ns(p->def->think_min); /* someone spoke first */
         } else if (p->tokens < 1.0) {
             p->st.rate_limited++;
             r->due = token_time(p, now);
@@ -1002,11 +1049,16 @@ int64_t persona_tick(persona_t *p, int64_t now)
         next = r->due;
     for (size_t i = 0; i < p->def->nchannels; i++) {
         p_chan_t *c = &p->ch[i];
-        if (now >= c->next_unprompted) {
+        int64_t replies_by = c->last_persona + secs_ns(p->def->think_max) + NS_PER_S / 2;
+        if (now >= c->next_unprompted && now < replies_by && c->chain < p->def->max_turns) {
+            /* not over another persona's line, nor in the way of a reply to
+             * it: in the silence after, when no reply came */
+            c->next_unprompted = replies_by + secs_ns(p_uniform(p) * 1.5);
+        } else if (now >= c->next_unprompted) {
             p_schedule(p, i, now);
             if (p->def->quiet_after > 0 && now - c->last_human > secs_ns(p->def->quiet_after * 60)) {
                 p->st.quiet_skips++;
-            } else if (c->chain >= p->def->max_turns && now - c->last_persona <= P_PAUSE_NS) {
+            } else if (c->chain >= p->def->max_turns && now - c->last_persona <= pause_ns(p)) {
                 /* the exchange ran out: let it rest */
             } else if (p->tokens < 1.0) {
                 p->st.rate_limited++;

@@ -15,11 +15,19 @@
  *   line in the channel (a forgotten demo stops by itself);
  * - in reply to a line naming it (probability reply_mention), or to another
  *   persona's line (reply_persona), after a short think time;
+ * - turns: a persona line holds the floor while the room presumably hears it
+ *   spoken (0.3 s a word); no persona of ours starts a line over it. A reply
+ *   to a persona comes think_min..think_max after that line's end, and a
+ *   newer persona line takes the place of an older one still waiting for its
+ *   answer; an unprompted line waits for the silence after the replies
+ *   would have come (so the room is rarely quiet, never talked over);
  * - a conversation between personas is bounded: each persona counts the
- *   persona lines since the last human line (or since a pause), replies to
- *   personas less often as the count grows, not at all once it reaches
- *   max_turns; every exchange that runs out doubles its next unprompted gap
- *   (back-off, up to 16x) until a human speaks;
+ *   persona lines since the last human line (or since a pause of
+ *   max(5 s, think_max + 2 s) after a line's end), replies to personas less
+ *   often as the count grows, not at all once it reaches max_turns; a reply
+ *   that could not be said before that pause is dropped, so replies alone
+ *   never start a new exchange; every exchange that runs out doubles its
+ *   next unprompted gap (back-off, up to 16x) until a human speaks;
  * - a token bucket (rate lines a minute, burst) caps what it says.
  * Every line passes the command guard (guard.h) first; a refused line is
  * regenerated a few times, then dropped. INVITE is ignored: a persona is in
