@@ -18,7 +18,7 @@ _purgatory_demo='--persona --output --audio --seconds --lines --seed --voices
   --check-audio --help'" $_purgatory_presenter"
 _purgatory_voices='--voices --salt --alone --output --help'
 _purgatory_train='--output --order --chars --format --nick --max-line --quiet
-  --help'
+  --forget --help'
 _purgatory_babble='--count --seed --reply --reply-method --verbose --weights --order --rng-seed
   --no-overlap --overlap-ratio --overlap-max --tries --help'
 
@@ -30,7 +30,7 @@ _purgatory_args=' --server --port --nick --channel --output --audio --voices
   --nickserv-password-file --control --record --says --pronounce --ignore
   --mute --volume --seconds --lines --seed --order --format --nick --max-line
   --count --reply --reply-method --weights --rng-seed --overlap-ratio --overlap-max
-  --tries '
+  --tries --forget '
 # of those, the ones whose value is a file
 _purgatory_files=' --output --voices --timing --persona --intake-log --config
   --tls-ca --password-file --sasl-password-file --nickserv-password-file

@@ -1,6 +1,7 @@
 /* cli_markov.c - `purgatory train` and `purgatory babble`; main thread. */
 #include "cli.h"
 #include "corpus.h"
+#include "learn.h"
 #include "markov.h"
 #include "purg.h"
 #include "util.h"
@@ -74,6 +75,9 @@ static void train_usage(FILE *f)
         "      --nick NAME     only NAME's lines from IRC logs (repeatable, up to %d)\n"
         "      --max-line BYTES  longer lines are skipped (default %d)\n"
         "  -q, --quiet         no progress and no summary\n"
+        "      --forget NICK   instead of training: remove what personas learned from\n"
+        "                      NICK (learn = yes) from the files given, each a\n"
+        "                      MODEL.learned file or the MODEL it belongs to\n"
         "  -h, --help          this text\n\n"
         "CORPUS may be '-' for standard input. Lines with invalid UTF-8 or NUL bytes\n"
         "are skipped and counted in the summary.\n",
@@ -186,6 +190,62 @@ static void print_skips(const corpus_stats_t *st, uint64_t rejected)
     fprintf(stderr, "%s\n", sep[0] == ',' ? ")" : "");
 }
 
+/* train --forget NICK FILE...: NICK's lines out of each learned-lines file. */
+static int forget_nick(const char *nick, const char *const *files, size_t n, bool quiet)
+{
+    char vn[UTIL_VIS_MAX], vf[UTIL_VIS_MAX];
+    util_visible(vn, sizeof vn, nick);
+    if (n == 0) {
+        fprintf(stderr, "purgatory train: --forget %s: give the files to forget it in (a persona's "
+                "MODEL.learned, or its MODEL); see 'purgatory train --help'\n", vn);
+        return 2;
+    }
+    int status = 0;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        size_t len = strlen(files[i]);
+        bool learned = len > 8 && strcmp(files[i] + len - 8, ".learned") == 0;
+        if (util_snprintf(path, sizeof path, learned ? "%s" : "%s.learned", files[i]) != 0) {
+            fprintf(stderr, "purgatory train: path too long: %s\n", util_visible(vf, sizeof vf, files[i]));
+            return 2;
+        }
+        util_visible(vf, sizeof vf, path);
+        if (check_regular("purgatory train", path, "learned-lines file"))
+            return 2;
+        learn_t l;
+        learn_init(&l);
+        char err[600];
+        int rc = learn_load(&l, path, err, sizeof err);
+        if (rc == PURG_ENOTFOUND) {
+            if (!quiet)
+                fprintf(stderr, "purgatory train: %s does not exist: nothing was learned there\n", vf);
+            learn_clear(&l);
+            continue;
+        }
+        if (rc != 0) {
+            fprintf(stderr, "purgatory train: %s\n", err);
+            learn_clear(&l);
+            status = 1;
+            continue;
+        }
+        size_t gone = learn_forget(&l, nick);
+        total += gone;
+        if (gone && (rc = learn_save(&l, path, err, sizeof err)) != 0) {
+            fprintf(stderr, "purgatory train: %s\n", err);
+            status = 1;
+        } else if (!quiet) {
+            fprintf(stderr, "purgatory train: %s: forgot %zu line%s of %s, %zu kept\n", vf, gone,
+                    gone == 1 ? "" : "s", vn, l.n);
+        }
+        learn_clear(&l);
+    }
+    if (status == 0 && total && !quiet)
+        fprintf(stderr, "purgatory train: (a persona that was running meanwhile keeps its own copy "
+                "and writes it back: stop it first, then forget)\n");
+    return status;
+}
+
 int cli_train(int argc, char **argv)
 {
     const char *corpora[MAX_CORPORA], *nicks[CORPUS_MAX_NICKS], *out = NULL;
@@ -193,7 +253,8 @@ int cli_train(int argc, char **argv)
     long order = MARKOV_ORDER_DEFAULT, max_line = CORPUS_MAX_LINE_DEFAULT;
     bool chars = false, quiet = false;
     corpus_format_t fmt = CORPUS_PLAIN;
-    enum { OPT_ORDER = 256, OPT_CHARS, OPT_FORMAT, OPT_NICK, OPT_MAX_LINE };
+    const char *forget = NULL;
+    enum { OPT_ORDER = 256, OPT_CHARS, OPT_FORMAT, OPT_NICK, OPT_MAX_LINE, OPT_FORGET };
     static const struct option longopts[] = {
         { "output", required_argument, NULL, 'o' },
         { "order", required_argument, NULL, OPT_ORDER },
@@ -202,6 +263,7 @@ int cli_train(int argc, char **argv)
         { "nick", required_argument, NULL, OPT_NICK },
         { "max-line", required_argument, NULL, OPT_MAX_LINE },
         { "quiet", no_argument, NULL, 'q' },
+        { "forget", required_argument, NULL, OPT_FORGET },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -250,6 +312,9 @@ int cli_train(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
+        case OPT_FORGET:
+            forget = optarg;
+            break;
         default:
             return bad_option("train", argc, argv, ch);
         }
@@ -261,6 +326,8 @@ int cli_train(int argc, char **argv)
         }
         corpora[ncorp++] = argv[i];
     }
+    if (forget)
+        return forget_nick(forget, corpora, ncorp, quiet);
     if (!ncorp || !out) {
         fprintf(stderr, "purgatory train: %s; see 'purgatory train --help'\n",
                 !ncorp ? "no CORPUS file given" : "no output given (-o MODEL)");
