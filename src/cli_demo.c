@@ -350,6 +350,14 @@ static int seat_personas(demo_t *d)
         rc = persona_create(&m->p, m->def, m->model, d->o->seed * 1000003u + i + 1, d->now);
         if (rc != 0)
             return rc;
+        if (m->def->learn) {
+            size_t bad = 0;
+            char err[700];
+            if ((rc = persona_learn_start(m->p, m->model, &bad, err, sizeof err)) != 0) {
+                fprintf(stderr, "purgatory: %s\n", err);
+                return rc;
+            }
+        }
         persona_set_transport(m->p, member_say, m);
         persona_add_peer(m->p, DEMO_EAR);
         for (size_t j = 0; j < d->n; j++)
@@ -565,6 +573,10 @@ out:
     if (code == 0 && o.output)
         fprintf(stderr, "purgatory: wrote %s\n", o.output);
     for (size_t i = 0; i < DEMO_MAX_PERSONAS; i++) {
+        char lerr[700];
+        if (d.m[i].p && persona_learn_save(d.m[i].p, lerr, sizeof lerr) != 0)
+            fprintf(stderr, "purgatory: %s: what it learned was not saved: %s\n",
+                    persona_nick(d.m[i].p), lerr);
         persona_free(d.m[i].p);
         markov_free(d.m[i].model);
         persona_def_free(d.m[i].def);

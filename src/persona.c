@@ -9,12 +9,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define NS_PER_S 1000000000LL
 #define P_PAUSE_MIN_NS (5 * NS_PER_S) /* quiet after a persona line's speech that ends an
@@ -31,6 +33,7 @@
 #define P_REPLY_LOG 64                /* replies remembered for replies_per_nick */
 #define P_REPLY_WINDOW_NS (60 * NS_PER_S)
 #define P_RECENT 8                    /* own lines a reply should not echo */
+#define P_LEARN_SAVE_NS (60 * NS_PER_S) /* learned lines are saved this often (if any) */
 #define P_REPLY_TRIES 24              /* candidates a scored reply weighs ... */
 #define P_REPLY_BUDGET_NS (3 * 1000000) /* ... within this time (net thread: keep it short) */
 #define P_IN 1u                       /* roster flag: in the channel */
@@ -166,6 +169,9 @@ struct persona {
     p_pending_t pend;
     char recent[P_RECENT][PERSONA_LINE_MAX + 1]; /* what it said lately, a ring */
     size_t recent_next;
+    markov_t *learn_model;         /* the model it learns into (persona_learn_start), or NULL */
+    learn_t learned;               /* what it learned, for MODEL.learned */
+    int64_t learn_saved;           /* when it last saved them (0: not yet) */
     double tokens;
     int64_t t_tokens;
     persona_stats_t st;
@@ -243,6 +249,7 @@ void persona_free(persona_t *p)
     for (size_t i = 0; i < PERSONA_MAX_CHANNELS; i++)
         roster_free(p->room[i]);
     roster_free(p->bots);
+    learn_clear(&p->learned);
     free(p);
 }
 
@@ -394,6 +401,8 @@ static void note_reply(persona_t *p, const char *nick, int64_t now)
     r->t = now;
 }
 
+static void maybe_learn(persona_t *p, size_t i, const irc_event_t *ev);
+
 static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t now)
 {
     p_chan_t *c = &p->ch[i];
@@ -408,6 +417,7 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
     int mention = names_me(ev->text, p->nick);
     double prob;
     if (!peer) {
+        maybe_learn(p, i, ev);
         c->last_human = now;
         c->chain = 0;
         c->spent = 0;
@@ -576,6 +586,138 @@ static unsigned p_lookup(void *ctx, const char *s, size_t n)
     return GUARD_PRESENT | (flagged || guard_is_bot_name(p->def->guard, nick) ? GUARD_BOT : 0);
 }
 
+/* ---- learning (learn = yes) ---------------------------------------------- */
+
+/* fnmatch without regard to ASCII case (FNM_CASEFOLD is a GNU extension). */
+static int glob_match(const char *glob, const char *nick)
+{
+    char g[80], n[PERSONA_NICK_MAX + 1];
+    if (util_strlcpy(g, glob, sizeof g) != 0 || util_strlcpy(n, nick, sizeof n) != 0)
+        return 0;
+    for (char *c = g; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    for (char *c = n; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return fnmatch(g, n, 0) == 0;
+}
+
+/* Whether nick is one to learn from: learn_from's globs ("" = anyone),
+ * the last that matches decides ("!GLOB" excludes). */
+static int learn_from_ok(const persona_def_t *d, const char *nick)
+{
+    if (!d->learn_from[0])
+        return 1;
+    char buf[sizeof d->learn_from];
+    util_strlcpy(buf, d->learn_from, sizeof buf);
+    int ok = 0, any_include = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
+        int exclude = t[0] == '!';
+        any_include |= !exclude;
+        if (glob_match(exclude ? t + 1 : t, nick))
+            ok = !exclude;
+    }
+    /* only exclusions: everyone else is in */
+    if (!any_include && !ok) {
+        util_strlcpy(buf, d->learn_from, sizeof buf);
+        ok = 1;
+        for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save))
+            if (glob_match(t + 1, nick))
+                ok = 0;
+    }
+    return ok;
+}
+
+static int has_url(const char *t)
+{
+    if (strstr(t, "://"))
+        return 1;
+    for (; *t; t++)
+        if (strncasecmp(t, "www.", 4) == 0)
+            return 1;
+    return 0;
+}
+
+/* A human line in channel i: learned when learning is on and the line is
+ * one to learn from (heard_line has already turned away bots and personas:
+ * this is never reached for them). */
+static void maybe_learn(persona_t *p, size_t i, const irc_event_t *ev)
+{
+    if (!p->learn_model || ev->kind != IRC_EV_SAY || !ev->text)
+        return;
+    char out[GUARD_MAX_LINE + 1];
+    const char *why = NULL;
+    p_look_t look = { p, i };
+    guard_room_t room = { p_lookup, &look };
+    if (!learn_from_ok(p->def, ev->nick) || !learn_text_ok(ev->text) || has_url(ev->text) ||
+        names_me(ev->text, p->nick) || /* said to it, not about the world */
+        guard_check_room(p->def->guard, &room, ev->text, out, sizeof out, &why) != 0 ||
+        strcmp(out, ev->text) != 0) {
+        p->st.not_learned++; /* the guard would refuse it (or change it): not ours to say */
+        return;
+    }
+    if (markov_learn(p->learn_model, ev->text, strlen(ev->text)) != 0 ||
+        learn_add(&p->learned, ev->nick, (int64_t)time(NULL), ev->text) != 0) {
+        p->st.not_learned++;
+        return;
+    }
+    p->st.learned++;
+}
+
+int persona_learned_path(const persona_def_t *d, char *out, size_t outlen)
+{
+    if (!d->model[0]) {
+        if (outlen)
+            out[0] = '\0';
+        return PURG_ENOTFOUND;
+    }
+    return util_snprintf(out, outlen, "%s.learned", d->model);
+}
+
+int persona_learn_start(persona_t *p, markov_t *model, size_t *bad, char *err, size_t errlen)
+{
+    char path[PERSONA_PATH_MAX + 16];
+    *bad = 0;
+    if (persona_learned_path(p->def, path, sizeof path) != 0) {
+        util_snprintf(err, errlen, "%s: learn = yes needs a model path", p->def->file);
+        return PURG_EINVAL;
+    }
+    learn_clear(&p->learned);
+    char why[600];
+    int rc = learn_load(&p->learned, path, why, sizeof why);
+    if (rc == PURG_ENOTFOUND) {
+        rc = 0; /* nothing learned yet */
+    } else if (rc != 0) {
+        util_snprintf(err, errlen, "%s: %s (move it away to start learning afresh)", p->def->file, why);
+        return rc;
+    }
+    *bad = p->learned.bad;
+    for (size_t k = 0; k < p->learned.n; k++) {
+        const learn_entry_t *e = learn_get(&p->learned, k);
+        if ((rc = markov_learn(model, e->text, strlen(e->text))) != 0 && rc != PURG_EINVAL) {
+            util_snprintf(err, errlen, "%s: learning again from %s: %s", p->def->file, path,
+                          purg_strerror(rc));
+            return rc;
+        }
+    }
+    p->learn_model = model;
+    p->model = model;
+    return 0;
+}
+
+int persona_learn_save(persona_t *p, char *err, size_t errlen)
+{
+    char path[PERSONA_PATH_MAX + 16];
+    if (!p->learn_model || !p->learned.dirty)
+        return 0;
+    if (persona_learned_path(p->def, path, sizeof path) != 0)
+        return PURG_EINVAL;
+    int rc = learn_save(&p->learned, path, err, errlen);
+    if (rc != 0)
+        p->st.save_errors++;
+    return rc;
+}
+
 /* text with the human it answers named at the end, "..., alice." (never at
  * the start, where bots look for their name; the full stop keeps it from
  * reading as an address at the end). */
@@ -693,6 +835,16 @@ int64_t persona_tick(persona_t *p, int64_t now)
 {
     int64_t next = INT64_MAX;
     refill(p, now);
+    if (p->learn_model) {
+        if (!p->learn_saved)
+            p->learn_saved = now;
+        if (p->learned.dirty && now - p->learn_saved >= P_LEARN_SAVE_NS) {
+            char err[600];
+            persona_learn_save(p, err, sizeof err); /* a failure is counted; it tries again */
+            p->learn_saved = now;
+        }
+        next = p->learn_saved + P_LEARN_SAVE_NS;
+    }
     p_pending_t *r = &p->pend;
     if (r->active && now >= r->due) {
         if (now > r->expires) {

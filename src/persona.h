@@ -41,6 +41,7 @@
 #include "corpus.h"
 #include "guard.h"
 #include "irc.h"
+#include "learn.h"
 #include "markov.h"
 #include "voicemap.h"
 
@@ -74,6 +75,8 @@ typedef struct persona_def {
     int bot_mode;          /* IRC_BOT_MODE_*: set user mode +B (default auto) */
     int max_kicks;         /* kicked this often in a row: stays out until restart (default 2) */
     int replies_per_nick;  /* replies a minute to any one nick, at most (default 3) */
+    int learn;             /* learn = yes: learn from the humans of its channels (default no) */
+    char learn_from[512];  /* learn_from: nick globs, "!GLOB" excludes ("" = every human) */
     guard_t *guard;        /* the default rules plus the [guard] section; owned */
 } persona_def_t;
 
@@ -82,7 +85,7 @@ typedef struct persona_def {
  *              channels (space or comma separated), chattiness, reply_mention,
  *              reply_persona, voice, quiet_after, max_turns, rate, burst,
  *              think_min, think_max, max_words, bot_mode (auto|on|off),
- *              max_kicks, replies_per_nick
+ *              max_kicks, replies_per_nick, learn (yes|no), learn_from (globs)
  *   [guard]    any key of guard_set (sigils, command_words, nicks, rewrite, max_len)
  * On error returns a negative code and "FILE:LINE: problem" in err. */
 int persona_def_load(persona_def_t **out, const char *path, char *err, size_t errlen);
@@ -124,6 +127,9 @@ typedef struct persona_stats {
     unsigned long quiet_skips; /* unprompted lines skipped by the quiet rule */
     unsigned long bot_lines;   /* lines from bots, never answered */
     unsigned long capped;      /* replies not made: replies_per_nick reached */
+    unsigned long learned;     /* human lines learned (learn = yes) */
+    unsigned long not_learned; /* human lines heard but not learned (learn_from, URL, guard, ...) */
+    unsigned long save_errors; /* failed saves of the learned lines */
 } persona_stats_t;
 
 typedef struct persona persona_t;
@@ -140,6 +146,18 @@ int persona_add_peer(persona_t *p, const char *nick);
 /* The nick the network knows it by (after a "nick in use" rename). */
 void persona_set_nick(persona_t *p, const char *nick);
 const char *persona_nick(const persona_t *p);
+
+/* Learning (def->learn): from now on the persona learns into 'model' (its
+ * own, which it then changes: nobody else may use it) and keeps what it
+ * learns in MODEL.learned (learn.h). The lines already there are learned
+ * again first. Returns 0, or an error in err (a file that is not a
+ * learned-lines file, a read error); *bad receives the lines skipped. */
+int persona_learn_start(persona_t *p, markov_t *model, size_t *bad, char *err, size_t errlen);
+/* Saves the learned lines if something changed (hosts call it at exit; the
+ * persona also saves every P_LEARN_SAVE seconds from persona_tick). */
+int persona_learn_save(persona_t *p, char *err, size_t errlen);
+/* Where the learned lines are kept: def->model + ".learned" ("" if no model). */
+int persona_learned_path(const persona_def_t *d, char *out, size_t outlen);
 
 /* What the persona hears. Never speaks from here (only persona_tick does),
  * so a transport may deliver synchronously. */

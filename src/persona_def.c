@@ -73,6 +73,27 @@ static int set_channels(p_parse_t *p, const char *value)
     return 0;
 }
 
+/* learn_from: nick globs (fnmatch, case-insensitive), "!GLOB" excludes. */
+static int set_learn_from(p_parse_t *p, const char *value)
+{
+    char buf[sizeof p->d->learn_from];
+    if (util_strlcpy(buf, value, sizeof buf) != 0)
+        return inifile_fail(&p->ini, PURG_EINVAL, "learn_from: list too long");
+    char *save = NULL;
+    for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
+        const char *g = t[0] == '!' ? t + 1 : t;
+        if (!*g || strlen(g) > 64)
+            return inifile_fail(&p->ini, PURG_EINVAL, "learn_from: '%s' is not a nick glob "
+                                "(like alice, bob*, !*bot)", t);
+        for (const char *c = g; *c; c++)
+            if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+                return inifile_fail(&p->ini, PURG_EINVAL, "learn_from: '%s' is not a nick glob "
+                                    "(like alice, bob*, !*bot)", t);
+    }
+    util_strlcpy(p->d->learn_from, value, sizeof p->d->learn_from);
+    return 0;
+}
+
 typedef struct p_numkey {
     const char *key;
     double lo, hi;
@@ -153,6 +174,17 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
             return inifile_fail(&p->ini, PURG_EINVAL, "bot_mode is auto, on or off");
         return 0;
     }
+    if (strcmp(name, "learn") == 0) {
+        if (strcmp(value, "yes") == 0 || strcmp(value, "on") == 0)
+            d->learn = 1;
+        else if (strcmp(value, "no") == 0 || strcmp(value, "off") == 0)
+            d->learn = 0;
+        else
+            return inifile_fail(&p->ini, PURG_EINVAL, "learn is yes or no, not '%s'", value);
+        return 0;
+    }
+    if (strcmp(name, "learn_from") == 0)
+        return set_learn_from(p, value);
     if (strcmp(name, "voice") == 0) {
         if (util_strlcpy(d->voice, value, sizeof d->voice) != 0)
             return inifile_fail(&p->ini, PURG_EINVAL, "voice too long");
@@ -212,6 +244,9 @@ static void def_finish(p_parse_t *p)
     else if (!d->model[0] && !d->corpus[0])
         inifile_fail_at(&p->ini, 0, PURG_EINVAL,
                     "neither model nor corpus (add 'model = FILE' or 'corpus = FILE' to [persona])");
+    else if (d->learn && !d->model[0])
+        inifile_fail_at(&p->ini, 0, PURG_EINVAL,
+                    "learn = yes needs 'model = FILE' (what it learns is kept beside it, in FILE.learned)");
     else if (d->think_max < d->think_min)
         inifile_fail_at(&p->ini, 0, PURG_EINVAL, "think_max is below think_min");
 }

@@ -93,6 +93,17 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
         util_snprintf(err, errlen, "%s: %s", m->def->file, purg_strerror(rc));
         return rc;
     }
+    if (m->def->learn) {
+        size_t bad = 0;
+        char path[PERSONA_PATH_MAX + 16];
+        if ((rc = persona_learn_start(m->p, m->model, &bad, err, errlen)) != 0)
+            return rc;
+        persona_learned_path(m->def, path, sizeof path);
+        char vp[UTIL_VIS_MAX];
+        fprintf(stderr, "purgatory: %s learns from its channels (learn = yes), keeping what it "
+                "learns in %s%s\n", m->def->nick, util_visible(vp, sizeof vp, path),
+                bad ? " (lines there it could not read were skipped)" : "");
+    }
     persona_set_transport(m->p, say, m);
     if (conf->listener_nick)
         persona_add_peer(m->p, conf->listener_nick);
@@ -176,12 +187,19 @@ void phost_free(phost_t *h)
     for (size_t i = 0; i < h->n; i++) {
         phost_member_t *m = &h->m[i];
         if (m->p) {
+            char err[700];
+            if (persona_learn_save(m->p, err, sizeof err) != 0)
+                fprintf(stderr, "purgatory: %s: what it learned was not saved: %s\n",
+                        persona_nick(m->p), err);
             persona_stats_t st;
             persona_get_stats(m->p, &st);
             fprintf(stderr, "purgatory: %s said %lu (%lu unprompted, %lu replies), guard refused "
-                    "%lu, invites ignored %lu, bot lines ignored %lu, replies capped %lu\n",
+                    "%lu, invites ignored %lu, bot lines ignored %lu, replies capped %lu",
                     persona_nick(m->p), st.said, st.unprompted, st.replies, st.guarded,
                     st.invites, st.bot_lines, st.capped);
+            if (m->def->learn)
+                fprintf(stderr, ", learned %lu (%lu not)", st.learned, st.not_learned);
+            fprintf(stderr, "\n");
         }
         persona_free(m->p);
         markov_free(m->model);
