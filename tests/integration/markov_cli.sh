@@ -31,6 +31,48 @@ purg_assert_eq "$a" "$b" "deterministic output"
 "$B" babble "$T/tiny.model" --seed dog --no-overlap | grep -q 'dog' || purg_fail "--seed"
 "$B" babble "$T/tiny.model" --reply "what did the DOG do?" --no-overlap | grep -q 'dog' || purg_fail "--reply"
 
+# --verbose: the keywords and the score; the older method stays selectable
+"$B" babble "$T/tiny.model" --reply "what did the DOG do?" --no-overlap -v --rng-seed 2 \
+    > "$T/out.txt" 2> "$T/verbose.err"
+purg_assert_grep 'dog' "$T/out.txt" "--reply -v reply"
+purg_assert_grep '^purgatory babble: keywords: .*dog \([0-9.]+ bits\)' "$T/verbose.err" "--verbose keywords"
+purg_assert_grep '^purgatory babble: score [-0-9.]+ = coverage' "$T/verbose.err" "--verbose score"
+"$B" babble "$T/tiny.model" --reply "what did the dog do?" --reply-method simple --no-overlap \
+    | grep -q 'dog' || purg_fail "--reply-method simple"
+# option errors: the subcommand's prefix, what is wrong, exit status 2
+usage_err() { # usage_err PATTERN CMD... - exit status 2 and PATTERN on stderr
+    local pat=$1 rc
+    shift
+    set +e; "$@" > /dev/null 2> "$T/err"; rc=$?; set -e
+    purg_assert_eq "$rc" 2 "exit status of $*"
+    purg_assert_grep "$pat" "$T/err" "message of $*"
+}
+usage_err "^purgatory babble: bad value 'best' for --reply-method" "$B" babble "$T/tiny.model" --reply x --reply-method best
+usage_err "^purgatory babble: unknown option '--bogus'" "$B" babble "$T/tiny.model" --bogus
+usage_err "^purgatory babble: --tries needs a value" "$B" babble "$T/tiny.model" --tries
+usage_err "^purgatory babble: bad value '0' for --tries" "$B" babble "$T/tiny.model" --tries 0
+usage_err "^purgatory babble: unknown option '-x'" "$B" babble "$T/tiny.model" -x
+usage_err "^purgatory train: unknown option '--bogus'" "$B" train "$T/tiny.txt" -o "$T/x.model" --bogus
+usage_err "^purgatory train: -o needs a value" "$B" train "$T/tiny.txt" -o
+# --help shows the defaults the engine uses
+"$B" babble --help | grep -q -- '--tries N .*(default 100)' || purg_fail "babble --help default of --tries"
+
+# train --forget: one person's learned lines out of a MODEL.learned
+printf '# purgatory learned lines 1\nalice\t1\tthe cat sat\nbob\t2\tthe dog ran\nAlice\t3\tthe mat\n' \
+    > "$T/tiny.model.learned"
+"$B" train --forget alice "$T/tiny.model" 2> "$T/forget.err" || purg_fail "train --forget"
+purg_assert_grep 'forgot 2 lines of alice, 1 kept' "$T/forget.err" "--forget summary"
+purg_assert_no_grep 'alice|cat sat' "$T/tiny.model.learned" "alice's lines after --forget"
+purg_assert_grep '^bob	2	the dog ran$' "$T/tiny.model.learned" "bob's line kept"
+set +e; "$B" train --forget alice "$T/tiny.txt" 2> "$T/err"; rc=$?; set -e
+purg_assert_grep 'does not exist: nothing was learned there' "$T/err" "--forget without a learned file"
+purg_assert_eq "$rc" 0 "--forget where nothing was learned"
+cp "$T/tiny.txt" "$T/notlearned.learned"
+set +e; "$B" train --forget alice "$T/notlearned.learned" 2> "$T/err"; rc=$?; set -e
+purg_assert_eq "$rc" 1 "--forget on a file that is not a learned-lines file"
+purg_assert_grep 'is not a learned-lines file' "$T/err" "--forget on a foreign file"
+usage_err "^purgatory train: --forget alice: give the files" "$B" train --forget alice
+
 # an irssi log, one speaker only
 cat > "$T/irssi.log" <<'LOG'
 --- Log opened Mon Jan 01 00:00:00 2024

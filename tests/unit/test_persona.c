@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S 1000000000LL
 
@@ -107,6 +108,23 @@ static void test_parse(void)
     bad("[guard]\nrewrite = perhaps\n", "bad.ini:2: bad value for rewrite in [guard]");
     bad("[guard]\nfoo = 1\n", "bad.ini:2: unknown key 'foo' in [guard]");
     bad("[persona]\nnick = a\nmodel = m\nchannels = #c\nthink_min = 5\nthink_max = 1\n", "think_max");
+    bad("[persona]\nlearn = maybe\n", "bad.ini:2: learn is yes or no, not 'maybe'");
+    bad("[persona]\nlearn_from = alice !\n", "bad.ini:2: learn_from: '!' is not a nick glob");
+    bad("[persona]\nnick = a\ncorpus = c.txt\nchannels = #c\nlearn = yes\n",
+        "learn = yes needs 'model = FILE'");
+    {
+        persona_def_t *ld = def_from("[persona]\nnick = a\nmodel = m\nchannels = #c\n");
+        CHECK(ld && ld->learn == 0 && ld->learn_from[0] == '\0'); /* off by default */
+        persona_def_free(ld);
+        ld = def_from("[persona]\nnick = a\nmodel = m\nchannels = #c\nlearn = yes\n"
+                     "learn_from = alice bob* !bobby\n");
+        CHECK(ld && ld->learn == 1);
+        CHECK_STREQ(ld ? ld->learn_from : NULL, "alice bob* !bobby");
+        char path[PERSONA_PATH_MAX + 16];
+        CHECK_EQ(persona_learned_path(ld, path, sizeof path), 0);
+        CHECK_STREQ(path, "/x/m.learned");
+        persona_def_free(ld);
+    }
     char longline[2000];
     memset(longline, 'x', sizeof longline);
     memcpy(longline, "[persona]\nnick = ", 17);
@@ -558,6 +576,100 @@ static void test_room_guard(void)
     markov_free(m);
 }
 
+/* learn = yes: what a persona learns, and from whom; saved and learned again
+ * by the next persona made from the same definition. */
+static void test_learning(void)
+{
+    const char *tmp = getenv("PURG_TEST_TMP");
+    char ini[1024], path[PERSONA_PATH_MAX + 16];
+    snprintf(ini, sizeof ini, "[persona]\nnick = sage\nmodel = %s/learn-%d.model\nchannels = #c\n"
+             "chattiness = 0\nreply_mention = 1\nthink_min = 0\nthink_max = 0\nlearn = yes\n"
+             "learn_from = * !mallory\n[guard]\nnicks = karmabot\n", tmp ? tmp : "/tmp", (int)getpid());
+    persona_def_t *d = def_from(ini);
+    CHECK_EQ(persona_learned_path(d, path, sizeof path), 0);
+    unlink(path);
+    markov_t *m = small_model();
+    persona_t *p = NULL;
+    CHECK_EQ(persona_create(&p, d, m, 5, 0), 0);
+    persona_add_peer(p, "other");
+    size_t bad = 9;
+    char err[512] = "";
+    CHECK_EQ(persona_learn_start(p, m, &bad, err, sizeof err), 0); /* no file yet: nothing learned */
+    CHECK_EQ(bad, 0);
+    hear(p, "alice", "the zanzibarite glows in the server room", 1 * S);
+    hear(p, "other", "the blorptrain is late", 2 * S);               /* another persona */
+    hear(p, "karmabot", "the quuxolite is in the box", 3 * S);       /* a bot by [guard] nicks */
+    hear(p, "cmdbot", "the frobnitz is in the box", 4 * S);          /* a bot by its name */
+    hear(p, "mallory", "the plingstone is near", 5 * S);             /* excluded */
+    hear(p, "alice", "!karma wobble++", 6 * S);                      /* the guard refuses it */
+    hear(p, "alice", "see https://example.org/x for the gizmite", 7 * S);
+    hear(p, "alice", "sage, the snorklet is here", 8 * S);           /* names the persona */
+    hear(p, "alice", "the \x02bold\x02 trompite", 9 * S);             /* formatting codes */
+    irc_event_t act = { .kind = IRC_EV_ACTION, .channel = "#c", .nick = "alice", .text = "waves a flumpet" };
+    persona_event(p, &act, 10 * S);
+    irc_event_t flagged = { .kind = IRC_EV_SAY, .channel = "#c", .nick = "robo", .text = "the jarvisite",
+                            .bot = 1 };
+    persona_event(p, &flagged, 11 * S);
+    persona_stats_t st;
+    persona_get_stats(p, &st);
+    CHECK_EQ(st.learned, 1);
+    CHECK_GE(st.not_learned, 5);
+    CHECK_EQ(persona_learn_save(p, err, sizeof err), 0);
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    char buf[4096] = "";
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    CHECK(strstr(buf, "alice\t") && strstr(buf, "zanzibarite"));
+    static const char *const never[] = { "blorptrain", "quuxolite", "frobnitz", "plingstone", "wobble",
+                                         "gizmite", "snorklet", "trompite", "flumpet", "jarvisite" };
+    for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+        if (strstr(buf, never[i])) {
+            fprintf(stderr, "learned '%s' though it must not\n", never[i]);
+            CHECK(strstr(buf, never[i]) == NULL);
+        }
+    persona_free(p);
+    markov_free(m);
+    /* the next start learns it again: the word is known, and replies use it */
+    m = small_model();
+    char *s = NULL;
+    markov_rng_t r;
+    markov_rng_seed(&r, 1);
+    markov_gen_opts_t o;
+    markov_gen_opts_default(&o);
+    o.overlap_test = false;
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zanzibarite", &s), PURG_ENOTFOUND);
+    CHECK_EQ(persona_create(&p, d, m, 6, 0), 0);
+    CHECK_EQ(persona_learn_start(p, m, &bad, err, sizeof err), 0);
+    CHECK_EQ(markov_generate_with(m, &r, &o, "zanzibarite", &s), 0);
+    free(s);
+    said_t said = { 0 };
+    persona_set_transport(p, rec_say, &said);
+    hear(p, "alice", "sage: what about the zanzibarite?", 20 * S);
+    run_until(p, &(int64_t){ 20 * S }, 25 * S);
+    CHECK_EQ(said.n, 1);
+    CHECK(strstr(said.last, "zanzibarite") != NULL);
+    persona_free(p);
+    markov_free(m);
+    /* a file that is not a learned-lines file is an error, not ignored */
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("alice\t1\tno header\n", f);
+        fclose(f);
+    }
+    m = small_model();
+    CHECK_EQ(persona_create(&p, d, m, 7, 0), 0);
+    CHECK_EQ(persona_learn_start(p, m, &bad, err, sizeof err), PURG_EFORMAT);
+    CHECK(strstr(err, "not a learned-lines file") != NULL);
+    persona_free(p);
+    markov_free(m);
+    unlink(path);
+    persona_def_free(d);
+}
+
 static const check_case_t cases[] = {
     CHECK_CASE(parse),
     CHECK_CASE(mention),
@@ -569,6 +681,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(replies_per_nick),
     CHECK_CASE(room_guard),
     CHECK_CASE(model_open),
+    CHECK_CASE(learning),
 };
 
 int main(int argc, char **argv)
