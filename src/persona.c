@@ -131,6 +131,7 @@ typedef struct p_chan {
     int64_t floor_until;     /* a persona line is presumably being spoken until then:
                                 nobody else of ours starts one (turn-taking) */
     int64_t next_unprompted; /* when it next may speak unprompted */
+    int64_t own_last;        /* when it last spoke here (0: not yet) */
     int chain;               /* persona lines in the current exchange */
     int spent;               /* the exchange ran out (its back-off was applied) */
     double backoff;          /* multiplier of the unprompted gap */
@@ -403,6 +404,17 @@ static void note_reply(persona_t *p, const char *nick, int64_t now)
 
 static void maybe_learn(persona_t *p, size_t i, const irc_event_t *ev);
 
+/* Turns go round: the longer a persona has been quiet in channel i, the
+ * sooner it takes the floor (a factor on its think time: 1 just after it
+ * spoke, down to 0.25 after a minute of silence or before its first line). */
+static double eagerness(const persona_t *p, size_t i, int64_t now)
+{
+    if (!p->ch[i].own_last)
+        return 0.25;
+    double quiet = (double)(now - p->ch[i].own_last) / (double)NS_PER_S;
+    return quiet >= 60 ? 0.25 : 1.0 - 0.75 * quiet / 60.0;
+}
+
 static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t now)
 {
     p_chan_t *c = &p->ch[i];
@@ -437,6 +449,8 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
             prob = 0.0; /* the exchange has run its course */
         else
             prob *= 1.0 - (double)c->chain / p->def->max_turns;
+        /* turns go round: a persona quiet for long answers more readily (up to 2x) */
+        prob = fmin(1.0, prob / sqrt(eagerness(p, i, now)));
     }
     /* Ping-pong is bounded with anyone, bot-like humans and personas alike. */
     if (prob > 0.0 && replies_to(p, ev->nick, now) >= p->def->replies_per_nick) {
@@ -451,7 +465,8 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
     r->human = !peer && mention;
     r->active = 1;
     r->chan = i;
-    double think = p->def->think_min + p_uniform(p) * (p->def->think_max - p->def->think_min);
+    double think = p->def->think_min + p_uniform(p) * (p->def->think_max - p->def->think_min) *
+                                           (peer ? eagerness(p, i, now) : 1.0);
     if (r->human) {
         r->due = now + secs_ns(think);
         r->expires = r->due + P_REPLY_TTL_NS;
@@ -821,6 +836,7 @@ static int speak(persona_t *p, size_t i, const char *prompt, const char *to, int
     p->tokens -= 1.0;
     p->st.said++;
     count_persona_line(p, i, line, now);
+    p->ch[i].own_last = now;
     util_strlcpy(p->recent[p->recent_next], line, sizeof p->recent[0]);
     p->recent_next = (p->recent_next + 1) % P_RECENT;
     return 0;
@@ -871,7 +887,7 @@ int64_t persona_tick(persona_t *p, int64_t now)
         if (now >= c->next_unprompted && now < replies_by && c->chain < p->def->max_turns) {
             /* not over another persona's line, nor in the way of a reply to
              * it: in the silence after, when no reply came */
-            c->next_unprompted = replies_by + secs_ns(p_uniform(p) * 1.5);
+            c->next_unprompted = replies_by + secs_ns(p_uniform(p) * 1.5 * eagerness(p, i, now));
         } else if (now >= c->next_unprompted) {
             p_schedule(p, i, now);
             if (p->def->quiet_after > 0 && now - c->last_human > secs_ns(p->def->quiet_after * 60)) {

@@ -20,7 +20,9 @@
  *   to a persona comes think_min..think_max after that line's end, and a
  *   newer persona line takes the place of an older one still waiting for its
  *   answer; an unprompted line waits for the silence after the replies
- *   would have come (so the room is rarely quiet, never talked over);
+ *   would have come (so the room is rarely quiet, never talked over); turns
+ *   go round: the longer a persona has been quiet, the shorter its think
+ *   time (down to a quarter) and the likelier its reply (up to twice);
  * - a conversation between personas is bounded: each persona counts the
  *   persona lines since the last human line (or since a pause of
  *   max(5 s, think_max + 2 s) after a line's end), replies to personas less

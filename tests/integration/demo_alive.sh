@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # demo_alive.sh [SECONDS] - demo/run.sh sounds like a conversation: played in
 # real time (PulseAudio null sink, recorded from its monitor with parec) for
-# SECONDS (default $PURG_ALIVE_SECONDS or 25) with a fixed seed, speech fills
+# SECONDS (default $PURG_ALIVE_SECONDS or 25) with a fixed seed (7, or
+# $PURG_ALIVE_SEED), speech fills
 # at least 60% of the time (tests/integration/speechsecs.py: sound, short
 # pauses inside speech included) and every bundled persona speaks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 secs=${1:-${PURG_ALIVE_SECONDS:-25}}
+seed=${PURG_ALIVE_SEED-7} # empty: no --seed (a demo/run.sh without one, for the benchmark's baseline)
 purg_tmpdir
 command -v parec >/dev/null || purg_fail "parec not installed (apt-get install pulseaudio-utils)"
 purg_start_pulse
 port=$(purg_free_port)
-PURG_NO_DEPS=1 purg_spawn demo bash "$PURG_SOURCE_DIR/demo/run.sh" --seconds "$secs" --seed 7 \
+seedopt=()
+[ -z "$seed" ] || seedopt=(--seed "$seed")
+PURG_NO_DEPS=1 purg_spawn demo bash "$PURG_SOURCE_DIR/demo/run.sh" --seconds "$secs" "${seedopt[@]}" \
   --bin "$PURG_BIN" --port "$port"
 # record from the moment the conversation starts
 purg_wait_for 'running for' "$PURG_TMP/demo.err" 120 || purg_fail "demo/run.sh did not start"
