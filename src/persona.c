@@ -361,7 +361,8 @@ static void count_persona_line(persona_t *p, size_t i, const char *text, int64_t
         c->chain = 0;
         c->spent = 0;
     }
-    int64_t end = start + speech_ns(text);
+    /* take_turns = no: no floor, a line ends when it is said */
+    int64_t end = p->def->take_turns ? start + speech_ns(text) : now;
     if (end > now + P_FLOOR_MAX_NS)
         end = now + P_FLOOR_MAX_NS;
     c->chain++;
@@ -409,6 +410,8 @@ static void maybe_learn(persona_t *p, size_t i, const irc_event_t *ev);
  * spoke, down to 0.25 after a minute of silence or before its first line). */
 static double eagerness(const persona_t *p, size_t i, int64_t now)
 {
+    if (!p->def->take_turns)
+        return 1.0;
     if (!p->ch[i].own_last)
         return 0.25;
     double quiet = (double)(now - p->ch[i].own_last) / (double)NS_PER_S;
@@ -442,7 +445,7 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
         count_persona_line(p, i, ev->text, now);
         /* turn-taking: a reply still waiting for another persona's line gives
          * way to this newer one (which it may answer instead, below) */
-        if (p->pend.active && !p->pend.human)
+        if (p->def->take_turns && p->pend.active && !p->pend.human)
             p->pend.active = 0;
         prob = mention ? p->def->reply_mention : p->def->reply_persona;
         if (c->chain >= p->def->max_turns)
@@ -884,7 +887,8 @@ int64_t persona_tick(persona_t *p, int64_t now)
     for (size_t i = 0; i < p->def->nchannels; i++) {
         p_chan_t *c = &p->ch[i];
         int64_t replies_by = c->last_persona + secs_ns(p->def->think_max) + NS_PER_S / 2;
-        if (now >= c->next_unprompted && now < replies_by && c->chain < p->def->max_turns) {
+        if (p->def->take_turns && now >= c->next_unprompted && now < replies_by &&
+            c->chain < p->def->max_turns) {
             /* not over another persona's line, nor in the way of a reply to
              * it: in the silence after, when no reply came */
             c->next_unprompted = replies_by + secs_ns(p_uniform(p) * 1.5 * eagerness(p, i, now));

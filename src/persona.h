@@ -23,6 +23,8 @@
  *   would have come (so the room is rarely quiet, never talked over); turns
  *   go round: the longer a persona has been quiet, the shorter its think
  *   time (down to a quarter) and the likelier its reply (up to twice);
+ *   take_turns = no turns all this off (a persona that talks at the pace
+ *   of its rate limit, for tests of the link's pacing);
  * - a conversation between personas is bounded: each persona counts the
  *   persona lines since the last human line (or since a pause of
  *   max(5 s, think_max + 2 s) after a line's end), replies to personas less
@@ -77,6 +79,7 @@ typedef struct persona_def {
     int bot_mode;          /* IRC_BOT_MODE_*: set user mode +B (default auto) */
     int max_kicks;         /* kicked this often in a row: stays out until restart (default 2) */
     int replies_per_nick;  /* replies a minute to any one nick, at most (default 3) */
+    int take_turns;        /* take_turns = no: talk without waiting for the floor (default yes) */
     int learn;             /* learn = yes: learn from the humans of its channels (default no) */
     char learn_from[512];  /* learn_from: nick globs, "!GLOB" excludes ("" = every human) */
     guard_t *guard;        /* the default rules plus the [guard] section; owned */
@@ -87,7 +90,8 @@ typedef struct persona_def {
  *              channels (space or comma separated), chattiness, reply_mention,
  *              reply_persona, voice, quiet_after, max_turns, rate, burst,
  *              think_min, think_max, max_words, bot_mode (auto|on|off),
- *              max_kicks, replies_per_nick, learn (yes|no), learn_from (globs)
+ *              max_kicks, replies_per_nick, take_turns (yes|no), learn (yes|no),
+ *              learn_from (globs)
  *   [guard]    any key of guard_set (sigils, command_words, nicks, rewrite, max_len)
  * On error returns a negative code and "FILE:LINE: problem" in err. */
 int persona_def_load(persona_def_t **out, const char *path, char *err, size_t errlen);

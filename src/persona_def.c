@@ -183,6 +183,15 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
             return inifile_fail(&p->ini, PURG_EINVAL, "learn is yes or no, not '%s'", value);
         return 0;
     }
+    if (strcmp(name, "take_turns") == 0) {
+        if (strcmp(value, "yes") == 0 || strcmp(value, "on") == 0)
+            d->take_turns = 1;
+        else if (strcmp(value, "no") == 0 || strcmp(value, "off") == 0)
+            d->take_turns = 0;
+        else
+            return inifile_fail(&p->ini, PURG_EINVAL, "take_turns is yes or no, not '%s'", value);
+        return 0;
+    }
     if (strcmp(name, "learn_from") == 0)
         return set_learn_from(p, value);
     if (strcmp(name, "voice") == 0) {
@@ -230,6 +239,7 @@ static void def_defaults(persona_def_t *d)
     d->bot_mode = IRC_BOT_MODE_AUTO;
     d->max_kicks = 2;
     d->replies_per_nick = 3;
+    d->take_turns = 1;
 }
 
 /* Checks across keys, once the whole file was read; they concern the file

@@ -157,6 +157,7 @@ for p in alpha beta; do
 nick = $p
 corpus = corpus.txt
 order = 1
+take_turns = no
 channels = #per
 chattiness = 1
 reply_mention = 1

@@ -22,6 +22,7 @@ for p in alpha beta; do
 nick = $p
 corpus = corpus.txt
 order = 1
+take_turns = no
 channels = #pace
 chattiness = 0.5
 quiet_after = 0

@@ -53,6 +53,7 @@ for p in alpha beta gamma; do
 nick = $p
 corpus = corpus.txt
 order = 1
+take_turns = no
 channels = #purgatory
 chattiness = 2
 reply_mention = 1

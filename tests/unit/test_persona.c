@@ -109,6 +109,7 @@ static void test_parse(void)
     bad("[guard]\nfoo = 1\n", "bad.ini:2: unknown key 'foo' in [guard]");
     bad("[persona]\nnick = a\nmodel = m\nchannels = #c\nthink_min = 5\nthink_max = 1\n", "think_max");
     bad("[persona]\nlearn = maybe\n", "bad.ini:2: learn is yes or no, not 'maybe'");
+    bad("[persona]\ntake_turns = 2\n", "bad.ini:2: take_turns is yes or no, not '2'");
     bad("[persona]\nlearn_from = alice !\n", "bad.ini:2: learn_from: '!' is not a nick glob");
     bad("[persona]\nnick = a\ncorpus = c.txt\nchannels = #c\nlearn = yes\n",
         "learn = yes needs 'model = FILE'");
@@ -670,6 +671,110 @@ static void test_learning(void)
     persona_def_free(d);
 }
 
+/* An ear that notes when each persona line came and how long it is. */
+typedef struct ear {
+    int64_t *now;
+    int n;
+    int64_t t[256];
+    int words[256];
+    char nick[256][16];
+} ear_t;
+
+static void ear_hear(void *owner, const irc_event_t *ev)
+{
+    ear_t *e = owner;
+    if (ev->kind != IRC_EV_SAY || e->n == 256)
+        return;
+    int w = 0;
+    for (const char *c = ev->text; *c; c++)
+        w += *c != ' ' && (c == ev->text || c[-1] == ' ');
+    e->t[e->n] = *e->now;
+    e->words[e->n] = w;
+    snprintf(e->nick[e->n], sizeof e->nick[0], "%s", ev->nick);
+    e->n++;
+}
+
+/* Taking turns: four chatty personas in a room. With turns (the default)
+ * no line starts while the previous one is presumably still spoken (0.3 s
+ * a word + 0.3 s), every persona gets the floor, and the room is rarely
+ * silent; with take_turns = no lines come over each other. */
+static int run_room(int take_turns, ear_t *ear)
+{
+    static const char *const nicks[] = { "ann", "bea", "cid", "dee" };
+    persona_def_t *d[4];
+    member_t mb[4];
+    room_t *room = NULL;
+    CHECK_EQ(room_create(&room), 0);
+    int64_t now = 1 * S;
+    ear->now = &now;
+    ear->n = 0;
+    const char *chans[] = { "#c" };
+    CHECK_EQ(room_join(room, "ear", chans, 1, ear_hear, ear, now), 0);
+    for (int k = 0; k < 4; k++) {
+        char ini[512];
+        snprintf(ini, sizeof ini, "[persona]\nnick = %s\nmodel = m\nchannels = #c\nchattiness = 6\n"
+                 "reply_persona = 0.6\nmax_turns = 12\nquiet_after = 0\nrate = 30\nburst = 4\n"
+                 "think_min = 0.3\nthink_max = 1.2\ntake_turns = %s\n", nicks[k], take_turns ? "yes" : "no");
+        d[k] = def_from(ini);
+        mb[k] = (member_t){ .room = room, .now = &now };
+        CHECK_EQ(persona_create(&mb[k].p, d[k], model, 100 + (uint64_t)k, now), 0);
+        persona_set_transport(mb[k].p, member_say, &mb[k]);
+        for (int j = 0; j < 4; j++)
+            if (j != k)
+                persona_add_peer(mb[k].p, nicks[j]);
+        persona_add_peer(mb[k].p, "ear");
+    }
+    for (int k = 0; k < 4; k++)
+        CHECK_EQ(room_join(room, nicks[k], chans, 1, member_hear, &mb[k], now), 0);
+    int64_t end = now + 120 * S;
+    for (; now < end; now += S / 20)
+        for (int k = 0; k < 4; k++)
+            persona_tick(mb[k].p, now);
+    int overlaps = 0;
+    for (int k = 1; k < ear->n; k++)
+        if (ear->t[k] < ear->t[k - 1] + (3 * ear->words[k - 1] + 3) * S / 10)
+            overlaps++;
+    for (int k = 0; k < 4; k++) {
+        persona_free(mb[k].p);
+        persona_def_free(d[k]);
+    }
+    room_free(room);
+    return overlaps;
+}
+
+static void test_turns(void)
+{
+    static ear_t ear;
+    int overlaps = run_room(1, &ear);
+    fprintf(stderr, "turns: %d lines in 120 s, %d over another\n", ear.n, overlaps);
+    CHECK_EQ(overlaps, 0);
+    CHECK_GE(ear.n, 12);
+    /* every persona spoke, and the longest silence (from the end of a line
+     * to the next) is short compared with the 45 s of the old rule */
+    static const char *const nicks[] = { "ann", "bea", "cid", "dee" };
+    for (int k = 0; k < 4; k++) {
+        int said = 0;
+        for (int j = 0; j < ear.n; j++)
+            said += strcmp(ear.nick[j], nicks[k]) == 0;
+        CHECK_GE(said, 1);
+    }
+    int64_t speech = 0, longest = 0;
+    for (int j = 0; j < ear.n; j++) {
+        int64_t len = (3 * ear.words[j] + 3) * S / 10;
+        speech += len;
+        if (j + 1 < ear.n && ear.t[j + 1] - (ear.t[j] + len) > longest)
+            longest = ear.t[j + 1] - (ear.t[j] + len);
+    }
+    fprintf(stderr, "turns: %.0f%% of 120 s spoken (estimated), longest silence %.1f s\n",
+            100.0 * (double)speech / (120.0 * S), (double)longest / S);
+    CHECK_LE(longest, 30 * S);
+    CHECK_GE(speech, 60 * S); /* half the time at least */
+    static ear_t ear2;
+    overlaps = run_room(0, &ear2);
+    fprintf(stderr, "take_turns = no: %d lines, %d over another\n", ear2.n, overlaps);
+    CHECK_GT(overlaps, 0);
+}
+
 static const check_case_t cases[] = {
     CHECK_CASE(parse),
     CHECK_CASE(mention),
@@ -682,6 +787,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(room_guard),
     CHECK_CASE(model_open),
     CHECK_CASE(learning),
+    CHECK_CASE(turns),
 };
 
 int main(int argc, char **argv)
