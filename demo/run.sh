@@ -130,7 +130,7 @@ else
   mkdir -p "$out"
   rm -f "$out/demo.wav"
   audio=(--output "$out/demo.wav")
-  say "no sound card here ($(tr -d '\n' <"$out/audio-check.txt" | sed 's/^purgatory: //'));"
+  say "no sound card here ($(tr -d '\n' <"$out/audio-check.txt" | sed 's/^purgatory demo: //'));"
   say "writing the audio to $out/demo.wav instead"
 fi
 

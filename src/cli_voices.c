@@ -39,6 +39,7 @@ static void usage(FILE *f)
             "         tell apart (exit 1 when there are any)\n");
 }
 
+/* PURG_OPT_GO to run, PURG_OPT_HELP or PURG_OPT_ERROR (purg.h). */
 static int parse_opts(int argc, char **argv, opts_t *o)
 {
     static const struct option longopts[] = {
@@ -55,11 +56,11 @@ static int parse_opts(int argc, char **argv, opts_t *o)
         case 's': o->salt = optarg; break;
         case 'o': o->output = optarg; break;
         case 'a': o->alone = 1; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return 2;
+        case 'h': usage(stdout); return PURG_OPT_HELP;
+        default: usage(stderr); return PURG_OPT_ERROR;
         }
     }
-    return 0;
+    return PURG_OPT_GO;
 }
 
 static int load(const opts_t *o, int check_voices, voicemap_t **m)
@@ -239,8 +240,8 @@ int cli_voices(int argc, char **argv)
     }
     const char *cmd = argv[1];
     int r = parse_opts(argc - 1, argv + 1, &o);
-    if (r != 0)
-        return r == 1 ? 0 : r;
+    if (r != PURG_OPT_GO)
+        return PURG_OPT_EXIT(r);
     int nargs = argc - 1 - optind;
     char **args = argv + 1 + optind;
     int wants_nicks = strcmp(cmd, "explain") == 0 || strcmp(cmd, "preview") == 0;

@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #define HIST_CHANS 8
-#define HIST_IDLE_NS 1000000000LL   /* a replay is over after a second of quiet */
+#define HIST_IDLE_NS NS_PER_S   /* a replay is over after a second of quiet */
 
 typedef struct hist_line {
     irc_event_kind_t kind;
@@ -128,7 +128,7 @@ static int hear_replayed(hear_t *h, const irc_event_t *ev)
 /* A channel line or action: clean it, give it its speaker's voice, queue it. */
 static int hear_line(hear_t *h, const irc_event_t *ev)
 {
-    char text[4096];
+    char text[TEXTCLEAN_OUT_MAX];
     int n = textclean_clean(&h->clean, ev->text, strlen(ev->text), text, sizeof text);
     if (n <= 0)
         return 0;
@@ -175,8 +175,8 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
         break;
     case IRC_EV_SELF_JOIN: {
         char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX];
-        fprintf(stderr, "purgatory: joined %s as %s\n", util_visible(ch, sizeof ch, ev->channel),
-                util_visible(nick, sizeof nick, me));
+        fprintf(stderr, "purgatory listen: joined %s as %s\n",
+                util_visible(ch, sizeof ch, ev->channel), util_visible(nick, sizeof nick, me));
         break;
     }
     case IRC_EV_READY:

@@ -296,3 +296,29 @@ void persona_def_free(persona_def_t *d)
     guard_free(d->guard);
     free(d);
 }
+
+int persona_seat(const char *cmd, const char *file, const persona_def_t *const *taken,
+                 size_t ntaken, voicemap_t *voices, persona_def_t **def, markov_t **model,
+                 char *err, size_t errlen)
+{
+    char warn[600];
+    int rc = persona_def_load(def, file, err, errlen);
+    if (rc != 0)
+        return rc;
+    const persona_def_t *d = *def;
+    for (size_t j = 0; j < ntaken; j++)
+        if (strcasecmp(taken[j]->nick, d->nick) == 0) {
+            util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", d->file,
+                          d->nick, taken[j]->file);
+            return PURG_EINVAL;
+        }
+    if ((rc = persona_model_open(d, model, warn, sizeof warn, err, errlen)) != 0)
+        return rc;
+    if (warn[0])
+        fprintf(stderr, "purgatory %s: %s\n", cmd, warn);
+    if (d->voice[0] && (rc = voicemap_pin(voices, d->nick, d->voice, warn, sizeof warn)) != 0) {
+        util_snprintf(err, errlen, "%s: %s", d->file, warn);
+        return rc;
+    }
+    return 0;
+}

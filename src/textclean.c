@@ -27,7 +27,6 @@
 #include "purg.h"
 #include "util.h"
 
-#define TC_DEFAULT_MAX 300
 #define TC_TOKEN_MAX 512   /* code points kept per whitespace-separated token */
 #define TC_REPEAT_MAX 3    /* longest run kept: characters, words */
 #define TC_DIGIT_RUN_MAX 9 /* longest run of one digit kept whole ("1000000000") */
@@ -517,7 +516,7 @@ int textclean_clean(const textclean_opts_t *o, const char *in, size_t inlen,
 {
     if (!out || outlen == 0 || (!in && inlen > 0))
         return PURG_EINVAL;
-    size_t cap = (o && o->max_chars) ? o->max_chars : TC_DEFAULT_MAX;
+    size_t cap = (o && o->max_chars) ? o->max_chars : TEXTCLEAN_CAP_DEFAULT;
     if (cap > outlen - 1)
         cap = outlen - 1;
     if (cap > INT_MAX)

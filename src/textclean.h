@@ -31,8 +31,13 @@
 
 #include <stddef.h>
 
+#define TEXTCLEAN_CAP_DEFAULT 300 /* max_chars when 0 */
+#define TEXTCLEAN_CAP_MAX 4000    /* the largest cap a user may ask for (--max-length) */
+#define TEXTCLEAN_OUT_MAX 4096    /* an output buffer that holds any cap, with its NUL */
+_Static_assert(TEXTCLEAN_OUT_MAX > TEXTCLEAN_CAP_MAX, "the output buffer must hold the largest cap");
+
 typedef struct textclean_opts {
-    size_t max_chars;  /* cap on the cleaned text, in bytes (0 = default 300) */
+    size_t max_chars;  /* cap on the cleaned text, in bytes (0 = TEXTCLEAN_CAP_DEFAULT) */
 } textclean_opts_t;
 
 /* Clean in[0..inlen) into out (outlen bytes, NUL-terminated, valid UTF-8).

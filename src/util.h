@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#define NS_PER_S 1000000000LL /* nanoseconds in a second: the unit of every clock here */
+
 /* Monotonic clock in nanoseconds. Lock-free, no allocation. */
 int64_t util_now_ns(void);
 

@@ -3,6 +3,7 @@
  * list, the control command parser and key decoder, and the view. */
 #include "announce.h"
 #include "check.h"
+#include "util.h"
 #include "config.h"
 #include "control.h"
 #include "purg.h"
@@ -147,7 +148,7 @@ static void test_says(void)
     CHECK_NE(announce_parse_says("0", &p, &secs), 0);
     CHECK_NE(announce_parse_says("sometimes", &p, &secs), 0);
     announce_t a;
-    const int64_t s = 1000000000;
+    const int64_t s = NS_PER_S;
     announce_init(&a, SAYS_CHANGE, 0);
     CHECK_EQ(announce_before(&a, "alice", 0, 1 * s), 1);
     announce_after(&a, 2 * s);
