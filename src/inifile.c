@@ -45,7 +45,7 @@ static void fail_ctl(inifile_t *ini, int c)
      * cannot, so it is written as util_visible would write it */
     if (c < 0x20 || c == 0x7F)
         inifile_fail(ini, PURG_EINVAL, "control character %s (%s) in the file", c ? one : "^@",
-                 names[c < 0x20 ? c : 32]);
+                     names[c < 0x20 ? c : 32]);
     else
         inifile_fail(ini, PURG_EINVAL, "control character %s in the file", one);
 }
@@ -99,7 +99,7 @@ int inifile_parse(inifile_t *ini, const char *name, const char *text, size_t len
         inifile_fail_at(ini, 0, PURG_ENOMEM, "out of memory while parsing");
     else if (bad > 0) /* on_pair never fails: inih's own complaint, a syntax error */
         inifile_fail_at(ini, bad, PURG_EINVAL,
-                    "syntax error (expected '[section]', 'key = value' or a ; comment)");
+                        "syntax error (expected '[section]', 'key = value' or a ; comment)");
     return ini->rc;
 }
 

@@ -118,7 +118,7 @@ static int add_entry(vm_parse_t *p, const char *id, const char *value)
         return inifile_fail(&p->ini, PURG_EFORMAT, "too many voices (max %d)", VM_POOL_MAX);
     if (strlen(id) >= VOICE_NAME_MAX || !*id)
         return inifile_fail(&p->ini, PURG_EFORMAT, "bad voice id '%s' (1..%d bytes)", id,
-                        VOICE_NAME_MAX - 1);
+                            VOICE_NAME_MAX - 1);
     if (pool->n == pool->cap) {
         size_t cap = pool->cap ? pool->cap * 2 : 64;
         vm_entry_t *e = realloc(pool->e, cap * sizeof *e);
@@ -150,8 +150,8 @@ static int add_pin(vm_parse_t *p, const char *nick, const char *value)
     voicemap_normalize(nick, key, sizeof key);
     for (size_t i = 0; i < pool->npins; i++)
         if (strcmp(pool->pins[i].key, key) == 0)
-            return inifile_fail(&p->ini, PURG_EFORMAT,
-                            "duplicate override for '%s' (nicks are compared after normalization)", nick);
+            return inifile_fail(&p->ini, PURG_EFORMAT, "duplicate override for '%s' "
+                                "(nicks are compared after normalization)", nick);
     if (pool->npins >= VM_PINS_MAX)
         return inifile_fail(&p->ini, PURG_EFORMAT, "too many overrides (max %d)", VM_PINS_MAX);
     if (pool->npins == pool->pincap) {
@@ -187,21 +187,22 @@ static int vm_handler(inifile_t *ini, void *user, const char *section, const cha
         if (strcmp(name, "salt") == 0) {
             if (util_strlcpy(pool->salt, value, sizeof pool->salt) != 0)
                 return inifile_fail(&p->ini, PURG_EFORMAT, "salt too long (max %d bytes)",
-                                VOICEMAP_SALT_MAX - 1);
+                                    VOICEMAP_SALT_MAX - 1);
             return 0;
         }
         if (strcmp(name, "pan_width") == 0) {
             if (parse_int(value, 0, 100, &pool->pan_width) != 0)
-                return inifile_fail(&p->ini, PURG_EFORMAT, "bad pan_width '%s' (an integer 0..100)", value);
+                return inifile_fail(&p->ini, PURG_EFORMAT, "bad pan_width '%s' (an integer 0..100)",
+                                    value);
             return 0;
         }
         if (strcmp(name, "name") == 0 || strcmp(name, "description") == 0)
             return 0;
-        return inifile_fail(&p->ini, PURG_EFORMAT,
-                        "unknown key '%s' in [pool] (known: salt, pan_width, name, description)", name);
+        return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [pool] "
+                            "(known: salt, pan_width, name, description)", name);
     }
     return inifile_fail(&p->ini, PURG_EFORMAT,
-                    "unknown section [%s] (known: [pool], [voices], [overrides])", section);
+                        "unknown section [%s] (known: [pool], [voices], [overrides])", section);
 }
 
 /* Where espeak-ng keeps its data; NULL if not found (then voices are not checked). */
@@ -367,7 +368,7 @@ static void finish_pool(vm_parse_t *p)
         int has_pan;
         if (voicefile_parse_spec(pin->value, &pin->v, &has_pan, why, sizeof why) != 0) {
             inifile_fail_at(&p->ini, pin->line, PURG_EFORMAT,
-                        "override for '%s': %s (or not a voice id of [voices])", pin->key, why);
+                            "override for '%s': %s (or not a voice id of [voices])", pin->key, why);
             break;
         }
         if (p->check_voices)
@@ -396,7 +397,8 @@ static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_
     p.check_voices = check_voices;
     if (inifile_parse(&p.ini, file, text, len, vm_handler, &p) == 0) {
         if (pool->n == 0)
-            inifile_fail_at(&p.ini, 0, PURG_EFORMAT, "no voices: the [voices] section is missing or empty");
+            inifile_fail_at(&p.ini, 0, PURG_EFORMAT,
+                            "no voices: the [voices] section is missing or empty");
         else
             finish_pool(&p);
     }
