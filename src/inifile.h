@@ -18,8 +18,10 @@
 #define PURG_INIFILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
-#define INIFILE_ERR_MAX 512 /* bytes of a recorded message, with its NUL */
+#define INIFILE_ERR_MAX 512         /* bytes of a recorded message, with its NUL */
+#define INIFILE_MAX_BYTES (1 << 20) /* a larger file is refused: it is not an INI file of ours */
 
 typedef struct inifile inifile_t;
 
@@ -50,6 +52,16 @@ struct inifile {
  * each key. Returns ini->rc: 0, or the code of the first problem. */
 int inifile_parse(inifile_t *ini, const char *name, const char *text, size_t len, inifile_key_fn fn,
                    void *user);
+
+/* Read the file at path whole, for inifile_parse: *text (malloc'd, the
+ * caller frees it; NUL-terminated after its *len bytes). Refuses at once what
+ * is not a regular file (a FIFO would block until a writer comes, a device
+ * might never end) and a file larger than INIFILE_MAX_BYTES. what names the
+ * kind of file in messages ("voices file"). st (may be NULL) receives the
+ * file's stat. 0, or with "PATH: problem" in err: PURG_ENOTFOUND (no such
+ * file), PURG_EINVAL (not a regular file), PURG_ETOOBIG, PURG_EIO, PURG_ENOMEM. */
+int inifile_read(const char *path, const char *what, char **text, size_t *len, struct stat *st,
+                 char *err, size_t errlen);
 
 /* THE error helper: records a problem at line (0: the file as a whole) with
  * code rc (< 0) and the printf-style message, unless a problem on an earlier

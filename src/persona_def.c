@@ -264,36 +264,16 @@ fail:
     return rc;
 }
 
-#define P_FILE_MAX (1 << 20)
-
 int persona_def_load(persona_def_t **out, const char *path, char *err, size_t errlen)
 {
+    char *text;
+    size_t len;
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        util_snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
-    }
-    char *buf = malloc(P_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        util_snprintf(err, errlen, "%s: out of memory", path);
-        return PURG_ENOMEM;
-    }
-    size_t n = fread(buf, 1, P_FILE_MAX + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    int rc;
-    if (bad) {
-        util_snprintf(err, errlen, "%s: read error", path);
-        rc = PURG_EIO;
-    } else if (n > P_FILE_MAX) {
-        util_snprintf(err, errlen, "%s: larger than 1 MiB; is this a persona file?", path);
-        rc = PURG_ETOOBIG;
-    } else {
-        rc = persona_def_parse(out, path, buf, n, err, errlen);
-    }
-    free(buf);
+    int rc = inifile_read(path, "persona file", &text, &len, NULL, err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = persona_def_parse(out, path, text, len, err, errlen);
+    free(text);
     return rc;
 }
 

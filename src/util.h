@@ -27,6 +27,11 @@ void util_thread_name_get(char *buf, size_t n);
  * start: after a hangup /dev/tty no longer opens. */
 int util_has_terminal(void);
 
+/* What a file of st_mode m is, for a message: "a FIFO", "a character device",
+ * "a block device", "a socket", "a directory", "a regular file", or "not a
+ * regular file". */
+const char *util_file_kind(unsigned m);
+
 /* Copy src into dst (size n > 0), always NUL-terminated.
  * Returns 0, or PURG_ETOOBIG when src was truncated. */
 int util_strlcpy(char *dst, const char *src, size_t n);

@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define VM_FILE_MAX (1024 * 1024) /* a voices file larger than this is refused */
 #define VM_DEFAULT_PAN_WIDTH 80
 
 /* The built-in pool: the [voices] section of voices/default.ini (a unit test
@@ -420,45 +419,6 @@ int voicemap_parse_string(const char *name, const char *text, size_t len, int ch
     return rc;
 }
 
-static int read_file(const char *path, char **out, size_t *outlen, struct stat *st,
-                     char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        util_snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
-    }
-    if (fstat(fileno(f), st) != 0 || !S_ISREG(st->st_mode)) {
-        util_snprintf(err, errlen, "%s: not a regular file", path);
-        fclose(f);
-        return PURG_EIO;
-    }
-    if (st->st_size > VM_FILE_MAX) {
-        util_snprintf(err, errlen, "%s: too big (%lld bytes, max %d)", path, (long long)st->st_size,
-                      VM_FILE_MAX);
-        fclose(f);
-        return PURG_ETOOBIG;
-    }
-    char *buf = malloc((size_t)st->st_size + 1);
-    if (!buf) {
-        fclose(f);
-        util_snprintf(err, errlen, "%s: out of memory", path);
-        return PURG_ENOMEM;
-    }
-    size_t n = fread(buf, 1, (size_t)st->st_size, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        util_snprintf(err, errlen, "%s: read error", path);
-        return PURG_EIO;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *outlen = n;
-    return 0;
-}
-
 int voicefile_load(vm_pool_t *pool, const char *path, const char *salt_arg, int check_voices,
                    struct stat *st, char *err, size_t errlen)
 {
@@ -469,7 +429,7 @@ int voicefile_load(vm_pool_t *pool, const char *path, const char *salt_arg, int 
     } else {
         char *text = NULL;
         size_t len = 0;
-        rc = read_file(path, &text, &len, st, err, errlen);
+        rc = inifile_read(path, "voices file", &text, &len, st, err, errlen);
         if (rc != 0)
             return rc;
         rc = pool_parse(pool, path, text, len, check_voices, err, errlen);
