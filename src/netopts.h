@@ -58,7 +58,7 @@ typedef struct netopts {
 int netopts_opt(netopts_t *o, int ch, const char *arg);
 
 /* Read the secrets and fill the TLS/password/SASL/NickServ fields of ic
- * (pointing into o). 0, or -1 after a message on stderr. */
+ * (pointing into o). 0, or PURG_EINVAL after a message on stderr. */
 int netopts_finish(netopts_t *o, irc_conf_t *ic);
 
 /* Wipe the secrets. */
