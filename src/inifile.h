@@ -13,7 +13,9 @@
  *    "syntax error (expected '[section]', 'key = value' or a ; comment)";
  *  - the problem on the earliest line wins, whoever found it (a problem of
  *    the file as a whole, line 0, only when there is no other); once there is
- *    one, the key handler is no longer called. */
+ *    one, the key handler is no longer called.
+ * inifile_read reads such a file whole, refusing what is not a regular file
+ * or is larger than INIFILE_MAX_BYTES, the same way for all three. */
 #ifndef PURG_INIFILE_H
 #define PURG_INIFILE_H
 
@@ -31,7 +33,7 @@ typedef struct inifile inifile_t;
  * "bad line"). Text from the file may go into the message as it is: the
  * message is made visible as a whole. */
 typedef int (*inifile_key_fn)(inifile_t *ini, void *user, const char *section, const char *name,
-                          const char *value);
+                              const char *value);
 
 struct inifile {
     /* read-only for handlers */

@@ -1,5 +1,5 @@
 /* persona_def.c - persona definition files ([persona] and [guard]) read
- * through the ini layer into a persona_def_t; main thread. The state machine
+ * through the inifile layer into a persona_def_t; main thread. The state machine
  * that runs a definition is persona.c. */
 #include "persona.h"
 

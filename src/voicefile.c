@@ -1,5 +1,5 @@
 /* voicefile.c - the voices file: [pool], [voices] and [overrides] read into a
- * vm_pool_t through the ini layer, each voice checked against espeak-ng's
+ * vm_pool_t through the inifile layer, each voice checked against espeak-ng's
  * data; the thread that loads the voicemap (net thread on a reload, main
  * otherwise). The mapping itself is voicemap.c. */
 #include "inifile.h"
