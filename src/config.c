@@ -10,12 +10,10 @@
 #include "purg.h"
 #include "util.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 typedef struct parse_state {
     inifile_t ini;              /* the file, its line and its first problem */
