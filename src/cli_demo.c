@@ -5,6 +5,7 @@
 #include "audio.h"
 #include "cli.h"
 #include "hear.h"
+#include "langopts.h"
 #include "markov.h"
 #include "persona.h"
 #include "present.h"
@@ -47,6 +48,7 @@ typedef struct demo_opts {
     int check_audio;       /* --check-audio: open the sound card, report, exit */
     present_opts_t pres;   /* the presenter's options (present.h) */
     int presenting;        /* a presenter option was given */
+    langopts_t lang;       /* --languages, --dictionary (langopts.h) */
 } demo_opts_t;
 
 typedef struct demo demo_t;
@@ -123,6 +125,7 @@ static void demo_usage(FILE *f)
 "(the personas are all there from the start). They need speech (not\n"
 "--audio none); the live view, the keys, --control and --volume need the\n"
 "sound card.\n\n");
+    langopts_usage(f);
     present_usage(f, "demo");
 }
 
@@ -213,6 +216,7 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         { "voices", required_argument, NULL, OPT_VOICES },
         { "check-audio", no_argument, NULL, OPT_CHECK_AUDIO },
         PRESENT_LONGOPTS,
+        LANGOPT_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -270,6 +274,11 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
                 if (present_opt(&o->pres, ch, optarg) != 0)
                     return 2;
                 o->presenting = 1;
+                break;
+            }
+            if (ch >= LANGOPT_BASE && ch < LANGOPT_END) {
+                if (langopts_opt(&o->lang, "demo", ch, optarg) != 0)
+                    return 2;
                 break;
             }
             demo_usage(stderr);
@@ -404,6 +413,7 @@ static void pace(demo_t *d, speaker_t *spk, audio_t *audio)
 static void reload_voices(demo_t *d)
 {
     demo_reload = 0;
+    langopts_reload(d->ear.dict, "demo", 1);
     if (!d->o->voices)
         return;
     char err[512];
@@ -503,12 +513,16 @@ int cli_demo(int argc, char **argv)
     audio_t *audio = NULL;
     speaker_t *spk = NULL;
     int rc;
+    lang_t *lang = NULL;
+    dict_t *dict = NULL;
     code = 1;
 
     if ((rc = voicemap_load(&d.voices, o.voices, NULL, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
+    if (langopts_open(&o.lang, "demo", &lang, &dict) != 0)
+        goto out;
     if ((rc = load_personas(&d, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
@@ -539,6 +553,8 @@ int cli_demo(int argc, char **argv)
             goto out;
         }
         hear_init(&d.ear, d.voices, d.queue, d.pres, 300);
+        d.ear.lang = lang;
+        d.ear.dict = dict;
     }
     if ((rc = room_create(&d.room)) != 0 ||
         (rc = room_listen(d.room, DEMO_EAR, ear_hear, &d)) != 0 ||
@@ -571,6 +587,8 @@ out:
     }
     room_free(d.room);
     speechq_free(d.queue);
+    lang_free(lang);
+    dict_free(dict);
     voicemap_free(d.voices);
     return code;
 }

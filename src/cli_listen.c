@@ -12,6 +12,7 @@
 #include "config.h"
 #include "hear.h"
 #include "irc.h"
+#include "langopts.h"
 #include "netopts.h"
 #include "persona_host.h"
 #include "present.h"
@@ -55,6 +56,7 @@ typedef struct listen_opts {
     int skip_bots;          /* --skip-bots: do not speak users the server flags as bots */
     int retry_banned;       /* --retry-banned: keep reconnecting after 465 */
     size_t history;         /* --history N: replayed lines spoken once per channel */
+    langopts_t lang;        /* --languages, --dictionary (langopts.h) */
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -117,6 +119,7 @@ static void listen_usage(FILE *f)
 "SIGUSR1 re-reads the voices file (it is also re-read when it changes on disk).\n"
 "Without a terminal (stdin and stdout not a terminal, or no controlling\n"
 "terminal: a service manager, nohup) SIGHUP re-reads it too, as for a daemon.\n\n");
+    langopts_usage(f);
     present_usage(f, "listen");
     netopts_usage(f);
 }
@@ -160,6 +163,7 @@ static const struct option longopts[] = {
     { "history", required_argument, NULL, OPT_HISTORY },
     PRESENT_LONGOPTS,
     NETOPT_LONGOPTS,
+    LANGOPT_LONGOPTS,
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -260,6 +264,11 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
                     return 2;
                 break;
             }
+            if (ch >= LANGOPT_BASE && ch < LANGOPT_END) {
+                if (langopts_opt(&o->lang, "listen", ch, optarg) != 0)
+                    return 2;
+                break;
+            }
             listen_usage(stderr);
             return 2;
         }
@@ -302,11 +311,12 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
 static void on_tick(void *arg)
 {
     listener_t *l = arg;
+    int asked = atomic_exchange(&l->reload, 0);
+    langopts_reload(l->ear.dict, "listen", asked); /* the dictionary: the same rule */
     if (!l->opts->voices)
         return;
-    if (!atomic_load(&l->reload) && !voicemap_file_changed(l->voices))
+    if (!asked && !voicemap_file_changed(l->voices))
         return;
-    atomic_store(&l->reload, 0);
     char err[512];
     if (voicemap_reload(l->voices, err, sizeof err) == 0)
         fprintf(stderr, "purgatory: reloaded voices from %s\n", l->opts->voices);
@@ -419,12 +429,16 @@ int cli_listen(int argc, char **argv)
     FILE *timing = NULL;
     pthread_t net_thread;
     int rc, net_started = 0;
+    lang_t *lang = NULL;    /* the net thread's once it starts (hear.h) */
+    dict_t *dict = NULL;
     code = 1;
 
     if ((rc = voicemap_load(&l.voices, o.voices, o.salt, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
+    if (langopts_open(&o.lang, "listen", &lang, &dict) != 0)
+        goto out;
     if ((rc = speechq_create(&l.queue, o.queue)) != 0) {
         fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
         goto out;
@@ -466,6 +480,8 @@ int cli_listen(int argc, char **argv)
     }
     irc_net_set_log(l.net, on_net_log, NULL);
     hear_init(&l.ear, l.voices, l.queue, l.pres, o.max_chars);
+    l.ear.lang = lang;
+    l.ear.dict = dict;
     if (hear_set_history(&l.ear, o.history) != 0) {
         fprintf(stderr, "purgatory: out of memory\n");
         goto out;
@@ -525,6 +541,8 @@ out:
     phost_free(l.host); /* after its connections */
     speechq_free(l.queue);
     hear_fini(&l.ear);
+    lang_free(lang);
+    dict_free(dict);
     voicemap_free(l.voices);
     config_args_free(&cfg);
     netopts_clear(&o.net);

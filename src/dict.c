@@ -1,0 +1,557 @@
+/* dict.c - the pronunciation dictionary (see dict.h). Thread: the owner's.
+ * Whole-word entries are compared at every word start of a line (a line is
+ * at most a few hundred bytes and a dictionary a few hundred entries: a
+ * plain scan costs microseconds); regular expressions are libc's POSIX ERE. */
+#include "dict.h"
+#include "inibuf.h"
+#include "lang.h"
+#include "purg.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define DICT_FILE_MAX (4u << 20)  /* bytes of a dictionary file */
+#define RE_SRC_MAX 256            /* bytes of one regular expression */
+#define RE_REPEAT_MAX 50          /* {n,m} bounds: regcomp's memory grows with them */
+
+typedef struct entry {
+    char lang[LANG_CODE_MAX];  /* "*" = any language */
+    char *key;                 /* the word (NULL for a regex) */
+    size_t klen;
+    int fold;                  /* key has no capital: match any ASCII case */
+    int is_re;
+    regex_t re;
+    char *say;
+    int line;
+} entry_t;
+
+struct dict {
+    entry_t *e;
+    size_t n, cap;
+    char path[1024];           /* "" = parsed from memory */
+    struct stat st;            /* of the file at the last (re)load */
+};
+
+static void entries_free(entry_t *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(e[i].key);
+        free(e[i].say);
+        if (e[i].is_re)
+            regfree(&e[i].re);
+    }
+    free(e);
+}
+
+void dict_free(dict_t *d)
+{
+    if (!d)
+        return;
+    entries_free(d->e, d->n);
+    free(d);
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Checks that the {n,m} bounds of re stay small. */
+static int re_bounds_ok(const char *re)
+{
+    for (const char *p = re; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
+        if (*p != '{')
+            continue;
+        for (p++; *p && *p != '}'; p++) {
+            if (isdigit((unsigned char)*p)) {
+                long v = strtol(p, NULL, 10);
+                if (v > RE_REPEAT_MAX)
+                    return 0;
+                while (isdigit((unsigned char)p[1]))
+                    p++;
+            }
+        }
+        if (!*p)
+            return 1;
+    }
+    return 1;
+}
+
+/* One "KEY = SAID" line (already trimmed, not a comment or section) into e. */
+static int parse_entry(char *s, const char *lang, int line, entry_t *e, char *why, size_t whylen)
+{
+    memset(e, 0, sizeof *e);
+    util_strlcpy(e->lang, lang, sizeof e->lang);
+    e->line = line;
+    char *eq;
+    int icase = 0;
+    if (s[0] == '/') {
+        char *end = NULL;
+        for (char *p = s + 1; *p; p++) {
+            if (*p == '\\' && p[1]) {
+                p++;
+                continue;
+            }
+            if (*p == '/') {
+                end = p;
+                break;
+            }
+        }
+        if (!end) {
+            util_snprintf(why, whylen, "a regular expression starts with '/' and ends with '/'");
+            return PURG_EFORMAT;
+        }
+        *end = '\0';
+        char *after = end + 1;
+        if (*after == 'i') {
+            icase = 1;
+            after++;
+        }
+        eq = strchr(after, '=');
+        if (!eq || *trim((*eq = '\0', after)) != '\0') {
+            util_snprintf(why, whylen, "expected /REGEX/ = SAID or /REGEX/i = SAID");
+            return PURG_EFORMAT;
+        }
+        const char *src = s + 1;
+        if (!*src || strlen(src) > RE_SRC_MAX) {
+            util_snprintf(why, whylen, "a regular expression of 1 to %d bytes", RE_SRC_MAX);
+            return PURG_EFORMAT;
+        }
+        if (!re_bounds_ok(src)) {
+            util_snprintf(why, whylen, "repeat counts over %d in a regular expression", RE_REPEAT_MAX);
+            return PURG_EFORMAT;
+        }
+        int rc = regcomp(&e->re, src, REG_EXTENDED | (icase ? REG_ICASE : 0));
+        if (rc != 0) {
+            char msg[128];
+            regerror(rc, &e->re, msg, sizeof msg);
+            util_snprintf(why, whylen, "bad regular expression: %s", msg);
+            return PURG_EFORMAT;
+        }
+        e->is_re = 1;
+        if (e->re.re_nsub > 9) {
+            regfree(&e->re);
+            e->is_re = 0;
+            util_snprintf(why, whylen, "at most 9 groups in a regular expression");
+            return PURG_EFORMAT;
+        }
+    } else {
+        eq = strchr(s, '=');
+        if (!eq) {
+            util_snprintf(why, whylen, "expected WORD = SAID");
+            return PURG_EFORMAT;
+        }
+        *eq = '\0';
+        char *key = trim(s);
+        if (!*key) {
+            util_snprintf(why, whylen, "the word before '=' is empty");
+            return PURG_EFORMAT;
+        }
+        if (strpbrk(key, " \t")) {
+            util_snprintf(why, whylen, "a word entry is one word (use /REGEX/ for more)");
+            return PURG_EFORMAT;
+        }
+        e->key = strdup(key);
+        if (!e->key)
+            return PURG_ENOMEM;
+        e->klen = strlen(key);
+        e->fold = 1;
+        for (const char *p = key; *p; p++)
+            if (isupper((unsigned char)*p))
+                e->fold = 0;
+    }
+    char *say = trim(eq + 1);
+    if (!*say) {
+        util_snprintf(why, whylen, "nothing to say after '='");
+        if (e->is_re)
+            regfree(&e->re);
+        e->is_re = 0;
+        free(e->key);
+        e->key = NULL;
+        return PURG_EFORMAT;
+    }
+    e->say = strdup(say);
+    if (!e->say) {
+        if (e->is_re)
+            regfree(&e->re);
+        e->is_re = 0;
+        free(e->key);
+        e->key = NULL;
+        return PURG_ENOMEM;
+    }
+    return 0;
+}
+
+static int section_name(const char *s, char *lang, size_t n)
+{
+    size_t k = strlen(s);
+    if (k < 3 || s[k - 1] != ']')
+        return 0;
+    char name[LANG_CODE_MAX + 1];
+    if (k - 2 >= sizeof name)
+        return 0;
+    memcpy(name, s + 1, k - 2);
+    name[k - 2] = '\0';
+    char *t = trim(name);
+    for (char *p = t; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (strcmp(t, "*") != 0 && !lang_code_known(t))
+        return 0;
+    util_strlcpy(lang, t, n);
+    return 1;
+}
+
+static int parse(entry_t **out, size_t *nout, const char *name, const char *text, size_t len,
+                 char *err, size_t errlen)
+{
+    inibuf_t b;
+    inibuf_init(&b, text, len);
+    char line[DICT_LINE_MAX + 2];
+    char lang[LANG_CODE_MAX] = "*";
+    entry_t *e = NULL;
+    size_t n = 0, cap = 0;
+    char vname[UTIL_VIS_MAX];
+    util_visible(vname, sizeof vname, name);
+    int rc = 0;
+    while (inibuf_read(&b, line, sizeof line)) {
+        char why[256] = "";
+        if (b.truncated) {
+            util_snprintf(why, sizeof why, "line longer than %d bytes", DICT_LINE_MAX);
+            rc = PURG_EFORMAT;
+        } else if (b.ctl >= 0 || b.had_nul) {
+            if (b.ctl >= 0)
+                inibuf_ctl_describe(&b, why, sizeof why);
+            else
+                util_strlcpy(why, "NUL byte in the file", sizeof why);
+            rc = PURG_EFORMAT;
+        } else if (!util_utf8_valid(line, strlen(line))) {
+            util_strlcpy(why, "not valid UTF-8", sizeof why);
+            rc = PURG_EFORMAT;
+        }
+        char *s = rc ? NULL : trim(line);
+        if (s && b.line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+            (unsigned char)s[2] == 0xBF)
+            s = trim(s + 3); /* a byte-order mark */
+        if (s && (!*s || *s == '#' || *s == ';'))
+            continue;
+        if (s && *s == '[') {
+            if (!section_name(s, lang, sizeof lang)) {
+                char vs[UTIL_VIS_MAX];
+                util_snprintf(why, sizeof why, "section %s is not [*] or a language code "
+                              "(en, fr, de, ...)", util_visible(vs, sizeof vs, s));
+                rc = PURG_EFORMAT;
+            } else {
+                continue;
+            }
+        }
+        if (s && !rc) {
+            if (n == DICT_ENTRIES_MAX) {
+                util_snprintf(why, sizeof why, "more than %d entries", DICT_ENTRIES_MAX);
+                rc = PURG_ETOOBIG;
+            } else {
+                if (n == cap) {
+                    size_t nc = cap ? cap * 2 : 64;
+                    entry_t *ne = realloc(e, nc * sizeof *e);
+                    if (!ne) {
+                        rc = PURG_ENOMEM;
+                        util_strlcpy(why, "out of memory", sizeof why);
+                    } else {
+                        e = ne;
+                        cap = nc;
+                    }
+                }
+                if (!rc) {
+                    rc = parse_entry(s, lang, b.line, &e[n], why, sizeof why);
+                    if (rc == 0)
+                        n++;
+                    else if (rc == PURG_ENOMEM)
+                        util_strlcpy(why, "out of memory", sizeof why);
+                }
+            }
+        }
+        if (rc) {
+            util_snprintf(err, errlen, "%s:%d: %s", vname, b.line, why);
+            entries_free(e, n);
+            return rc;
+        }
+    }
+    *out = e;
+    *nout = n;
+    return 0;
+}
+
+int dict_parse_string(dict_t **out, const char *name, const char *text, size_t len, char *err,
+                      size_t errlen)
+{
+    *out = NULL;
+    dict_t *d = calloc(1, sizeof *d);
+    if (!d) {
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    int rc = parse(&d->e, &d->n, name, text ? text : "", text ? len : 0, err, errlen);
+    if (rc != 0) {
+        free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+/* The file's bytes (malloc'd, *len) and its stat. */
+static int read_file(const char *path, char **text, size_t *len, struct stat *st, char *err,
+                     size_t errlen)
+{
+    char vp[UTIL_VIS_MAX];
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        util_snprintf(err, errlen, "%s: %s", util_visible(vp, sizeof vp, path), strerror(errno));
+        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
+    }
+    if (fstat(fileno(f), st) != 0 || !S_ISREG(st->st_mode)) {
+        util_snprintf(err, errlen, "%s: not a regular file", util_visible(vp, sizeof vp, path));
+        fclose(f);
+        return PURG_EINVAL;
+    }
+    if ((unsigned long long)st->st_size > DICT_FILE_MAX) {
+        util_snprintf(err, errlen, "%s: larger than %u bytes", util_visible(vp, sizeof vp, path),
+                      DICT_FILE_MAX);
+        fclose(f);
+        return PURG_ETOOBIG;
+    }
+    size_t n = (size_t)st->st_size;
+    char *buf = malloc(n + 1);
+    if (!buf) {
+        fclose(f);
+        util_snprintf(err, errlen, "out of memory");
+        return PURG_ENOMEM;
+    }
+    size_t got = fread(buf, 1, n, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        util_snprintf(err, errlen, "%s: read error", util_visible(vp, sizeof vp, path));
+        return PURG_EIO;
+    }
+    buf[got] = '\0';
+    *text = buf;
+    *len = got;
+    return 0;
+}
+
+int dict_load(dict_t **out, const char *path, char *err, size_t errlen)
+{
+    *out = NULL;
+    char *text;
+    size_t len;
+    struct stat st;
+    int rc = read_file(path, &text, &len, &st, err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = dict_parse_string(out, path, text, len, err, errlen);
+    free(text);
+    if (rc != 0)
+        return rc;
+    if (util_strlcpy((*out)->path, path, sizeof (*out)->path) != 0) {
+        dict_free(*out);
+        *out = NULL;
+        util_snprintf(err, errlen, "dictionary path too long");
+        return PURG_ETOOBIG;
+    }
+    (*out)->st = st;
+    return 0;
+}
+
+int dict_reload(dict_t *d, char *err, size_t errlen)
+{
+    if (!d || !d->path[0])
+        return 0;
+    char *text;
+    size_t len;
+    struct stat st;
+    int rc = read_file(d->path, &text, &len, &st, err, errlen);
+    if (rc != 0)
+        return rc;
+    entry_t *e;
+    size_t n;
+    rc = parse(&e, &n, d->path, text, len, err, errlen);
+    free(text);
+    if (rc != 0)
+        return rc;
+    entries_free(d->e, d->n);
+    d->e = e;
+    d->n = n;
+    d->st = st;
+    return 0;
+}
+
+int dict_file_changed(const dict_t *d)
+{
+    struct stat st;
+    if (!d || !d->path[0] || stat(d->path, &st) != 0)
+        return 0;
+    return st.st_ino != d->st.st_ino || st.st_size != d->st.st_size ||
+           st.st_mtim.tv_sec != d->st.st_mtim.tv_sec || st.st_mtim.tv_nsec != d->st.st_mtim.tv_nsec;
+}
+
+const char *dict_path(const dict_t *d) { return d ? d->path : ""; }
+size_t dict_size(const dict_t *d) { return d ? d->n : 0; }
+
+/* ---- applying ---------------------------------------------------------- */
+
+typedef struct outbuf {
+    char *s;
+    size_t n, cap;  /* cap includes the NUL */
+    int full;
+} outbuf_t;
+
+static void put(outbuf_t *o, const char *s, size_t k)
+{
+    if (o->full)
+        return;
+    if (o->n + k + 1 > o->cap) {
+        k = o->cap - 1 - o->n;
+        /* cut at a character boundary */
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        o->full = 1;
+    }
+    memcpy(o->s + o->n, s, k);
+    o->n += k;
+    o->s[o->n] = '\0';
+}
+
+static int wordch(unsigned char c) { return isalnum(c) || c >= 0x80; }
+
+static int applies(const entry_t *e, const char *lang)
+{
+    return e->lang[0] == '*' || (lang && strcmp(e->lang, lang) == 0);
+}
+
+static int word_at(const entry_t *e, const char *s)
+{
+    if (e->fold ? strncasecmp(s, e->key, e->klen) != 0 : strncmp(s, e->key, e->klen) != 0)
+        return 0;
+    /* the key's own edge decides: "c++" ends in a non-word byte */
+    unsigned char next = (unsigned char)s[e->klen];
+    unsigned char last = (unsigned char)e->key[e->klen - 1];
+    return !(wordch(last) && wordch(next));
+}
+
+static void words(const dict_t *d, const char *lang, const char *in, outbuf_t *o)
+{
+    size_t i = 0;
+    while (in[i] && !o->full) {
+        int matched = 0;
+        if (i == 0 || !wordch((unsigned char)in[i - 1]) || !wordch((unsigned char)in[i])) {
+            for (size_t k = 0; k < d->n && !matched; k++) {
+                const entry_t *e = &d->e[k];
+                if (e->is_re || !applies(e, lang) || !word_at(e, in + i))
+                    continue;
+                /* a key starting with a letter must start a word */
+                if (i > 0 && wordch((unsigned char)e->key[0]) && wordch((unsigned char)in[i - 1]))
+                    continue;
+                put(o, e->say, strlen(e->say));
+                i += e->klen;
+                matched = 1;
+            }
+        }
+        if (!matched) {
+            size_t k = 1;
+            while (((unsigned char)in[i + k] & 0xC0) == 0x80)
+                k++;
+            put(o, in + i, k);
+            i += k;
+        }
+    }
+}
+
+/* SAID with \1..\9 from the match m of src. */
+static void put_said(outbuf_t *o, const char *said, const char *src, const regmatch_t *m, size_t nsub)
+{
+    for (const char *p = said; *p; p++) {
+        if (p[0] == '\\' && p[1] >= '1' && p[1] <= '9') {
+            size_t g = (size_t)(p[1] - '0');
+            if (g <= nsub && m[g].rm_so >= 0)
+                put(o, src + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+            p++;
+        } else if (p[0] == '\\' && p[1] == '\\') {
+            put(o, "\\", 1);
+            p++;
+        } else {
+            put(o, p, 1);
+        }
+    }
+}
+
+static void one_re(const entry_t *e, const char *in, outbuf_t *o)
+{
+    const char *p = in;
+    int flags = 0;
+    regmatch_t m[10];
+    while (*p && !o->full) {
+        if (regexec(&e->re, p, 10, m, flags) != 0)
+            break;
+        put(o, p, (size_t)m[0].rm_so);
+        put_said(o, e->say, p, m, e->re.re_nsub);
+        size_t adv = (size_t)m[0].rm_eo;
+        if (m[0].rm_eo == m[0].rm_so) { /* an empty match: keep one character, go on */
+            size_t k = p[adv] ? 1 : 0;
+            while (k && ((unsigned char)p[adv + k] & 0xC0) == 0x80)
+                k++;
+            put(o, p + adv, k);
+            adv += k;
+            if (!k)
+                break;
+        }
+        p += adv;
+        flags = REG_NOTBOL;
+    }
+    put(o, p, strlen(p));
+}
+
+size_t dict_apply(const dict_t *d, const char *lang, const char *in, char *out, size_t outlen)
+{
+    if (!out || outlen == 0)
+        return 0;
+    outbuf_t o = { out, 0, outlen, 0 };
+    out[0] = '\0';
+    if (!in)
+        return 0;
+    if (!d || d->n == 0) {
+        put(&o, in, strlen(in));
+        return o.n;
+    }
+    words(d, lang, in, &o);
+    char *tmp = NULL;
+    for (size_t k = 0; k < d->n; k++) {
+        const entry_t *e = &d->e[k];
+        if (!e->is_re || !applies(e, lang))
+            continue;
+        if (!tmp && !(tmp = malloc(outlen)))
+            break; /* out of memory: the word entries stay applied */
+        memcpy(tmp, out, o.n + 1);
+        o = (outbuf_t){ out, 0, outlen, 0 };
+        out[0] = '\0';
+        one_re(e, tmp, &o);
+    }
+    free(tmp);
+    return o.n;
+}

@@ -1,0 +1,95 @@
+/* langopts.c - --languages and --dictionary (see langopts.h). */
+#include "langopts.h"
+#include "datadir.h"
+#include "purg.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int langopts_opt(langopts_t *o, const char *cmd, int ch, const char *arg)
+{
+    char err[1024];
+    switch (ch) {
+    case LANGOPT_LANGUAGES:
+        if (lang_spec_check(arg, err, sizeof err) != 0) {
+            fprintf(stderr, "purgatory %s: --languages: %s\n", cmd, err);
+            return -1;
+        }
+        o->languages = arg;
+        return 0;
+    case LANGOPT_DICTIONARY:
+        o->dictionary = arg;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+void langopts_usage(FILE *f)
+{
+    fprintf(f,
+"languages and pronunciation:\n"
+"      --languages auto|off|LIST  speak each line in a voice of its language\n"
+"                         (the nick keeps variant, pitch, range, rate and pan);\n"
+"                         LIST like en,fr,de restricts the guess to those (the\n"
+"                         first is where a new channel starts); auto: 20 common\n"
+"                         languages (default %s); off: the nick's voice as is\n"
+"      --dictionary FILE  how words are said, per language (default: the\n"
+"                         shipped voices/pronounce.dict; off: none)\n\n", LANGOPT_DEFAULT);
+}
+
+static int default_dict(char *path, size_t n)
+{
+    char dir[1024];
+    if (datadir_find(dir, sizeof dir, NULL, 0) != 0)
+        return -1;
+    if (util_snprintf(path, n, "%s/voices/pronounce.dict", dir) != 0)
+        return -1;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fclose(f);
+    return 0;
+}
+
+int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict)
+{
+    char err[1024];
+    *lang = NULL;
+    *dict = NULL;
+    int rc = lang_create(lang, o->languages ? o->languages : LANGOPT_DEFAULT, NULL, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "purgatory %s: --languages: %s\n", cmd, err);
+        return -1;
+    }
+    const char *path = o->dictionary;
+    char shipped[1100];
+    if (path && strcmp(path, "off") == 0)
+        return 0;
+    if (!path) {
+        if (default_dict(shipped, sizeof shipped) != 0)
+            return 0; /* not installed: nothing to say about it */
+        path = shipped;
+    }
+    if ((rc = dict_load(dict, path, err, sizeof err)) != 0) {
+        fprintf(stderr, "purgatory %s: dictionary: %s\n", cmd, err);
+        lang_free(*lang);
+        *lang = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void langopts_reload(dict_t *d, const char *cmd, int asked)
+{
+    if (!d || (!asked && !dict_file_changed(d)))
+        return;
+    char err[1024], vp[UTIL_VIS_MAX];
+    if (dict_reload(d, err, sizeof err) == 0)
+        fprintf(stderr, "purgatory %s: reloaded the dictionary from %s (%zu entries)\n", cmd,
+                util_visible(vp, sizeof vp, dict_path(d)), dict_size(d));
+    else
+        fprintf(stderr, "purgatory %s: dictionary not reloaded, the previous one stays: %s\n",
+                cmd, err);
+}

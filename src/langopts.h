@@ -1,0 +1,46 @@
+/* langopts.h - the options of the line's language and the pronunciation
+ * dictionary (--languages, --dictionary), shared by `listen` and `demo`.
+ * Main thread (parsing, opening); langopts_reload on the thread that uses
+ * the dictionary. */
+#ifndef PURG_LANGOPTS_H
+#define PURG_LANGOPTS_H
+
+#include <stdio.h>
+#include "dict.h"
+#include "lang.h"
+
+#define LANGOPT_BASE 0x400
+enum {
+    LANGOPT_LANGUAGES = LANGOPT_BASE,
+    LANGOPT_DICTIONARY,
+    LANGOPT_END
+};
+
+#define LANGOPT_LONGOPTS \
+    { "languages", required_argument, NULL, LANGOPT_LANGUAGES }, \
+    { "dictionary", required_argument, NULL, LANGOPT_DICTIONARY }
+
+/* The default of --languages: see README "Every language in the room". */
+#define LANGOPT_DEFAULT "auto"
+
+typedef struct langopts {
+    const char *languages;   /* NULL = LANGOPT_DEFAULT */
+    const char *dictionary;  /* NULL = the shipped voices/pronounce.dict; "off" = none */
+} langopts_t;
+
+/* One option (ch in LANGOPT_BASE..LANGOPT_END) of subcommand cmd ("listen").
+ * 0, or -1 after a message on stderr. */
+int langopts_opt(langopts_t *o, const char *cmd, int ch, const char *arg);
+
+/* The options' lines of a --help. */
+void langopts_usage(FILE *f);
+
+/* The guesser (NULL for off) and the dictionary (NULL for off, or when the
+ * shipped one is not installed). 0, or -1 after a message on stderr. */
+int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict);
+
+/* Re-read the dictionary when asked or when its file changed; a bad file
+ * keeps the previous one and says why on stderr. */
+void langopts_reload(dict_t *d, const char *cmd, int asked);
+
+#endif
