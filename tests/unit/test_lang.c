@@ -5,6 +5,7 @@
 #include "dict.h"
 #include "lang.h"
 #include "purg.h"
+#include "voicemap.h"
 
 #include <stdlib.h>
 
@@ -236,7 +237,34 @@ static void test_many_nicks(void)
     lang_free(l);
 }
 
+/* every language's voice is one espeak-ng has (its data, read from files) */
+static void test_voices_exist(void)
+{
+    lang_t *l = make("en,de,fr,es,it,pt,nl,pl,cs,sk,sv,da,nb,fi,hu,ro,tr,hr,sl,ca,eu,et,lv,lt,is,ga,cy,eo,la,id,ms,vi,af,sq,sw,ru,uk,bg,mk,sr");
+    char list[512];
+    lang_list(l, list, sizeof list);
+    for (char *c = strtok(list, ","); c; c = strtok(NULL, ",")) {
+        char why[256] = "";
+        int rc = voicemap_voice_status(lang_voice_of(l, c), why, sizeof why);
+        if (rc != 0)
+            fprintf(stderr, "%s: %s\n", c, why);
+        CHECK_EQ(rc, 0);
+    }
+    lang_free(l);
+    l = make("el,he,ar,fa,ur,hi,mr,ne,th,ko,ja,zh");
+    lang_list(l, list, sizeof list);
+    for (char *c = strtok(list, ","); c; c = strtok(NULL, ",")) {
+        char why[256] = "";
+        int rc = voicemap_voice_status(lang_voice_of(l, c), why, sizeof why);
+        if (rc != 0)
+            fprintf(stderr, "%s: %s\n", c, why);
+        CHECK_EQ(rc, 0);
+    }
+    lang_free(l);
+}
+
 static const check_case_t cases[] = {
+    CHECK_CASE(voices_exist),
     CHECK_CASE(spec),           CHECK_CASE(line_guess), CHECK_CASE(nick_keeps_language),
     CHECK_CASE(channel_start),  CHECK_CASE(peek_changes_nothing),
     CHECK_CASE(voice),          CHECK_CASE(speak),      CHECK_CASE(many_nicks),
