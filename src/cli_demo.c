@@ -515,13 +515,14 @@ int cli_demo(int argc, char **argv)
     int rc;
     lang_t *lang = NULL;
     dict_t *dict = NULL;
+    emoji_t *emoji = NULL;
     code = 1;
 
     if ((rc = voicemap_load(&d.voices, o.voices, NULL, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
-    if (langopts_open(&o.lang, "demo", &lang, &dict) != 0)
+    if (langopts_open(&o.lang, "demo", &lang, &dict, &emoji) != 0)
         goto out;
     if ((rc = load_personas(&d, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
@@ -555,6 +556,7 @@ int cli_demo(int argc, char **argv)
         hear_init(&d.ear, d.voices, d.queue, d.pres, 300);
         d.ear.lang = lang;
         d.ear.dict = dict;
+        d.ear.emoji = emoji;
     }
     if ((rc = room_create(&d.room)) != 0 ||
         (rc = room_listen(d.room, DEMO_EAR, ear_hear, &d)) != 0 ||
@@ -589,6 +591,7 @@ out:
     speechq_free(d.queue);
     lang_free(lang);
     dict_free(dict);
+    emoji_free(emoji);
     voicemap_free(d.voices);
     return code;
 }

@@ -431,13 +431,14 @@ int cli_listen(int argc, char **argv)
     int rc, net_started = 0;
     lang_t *lang = NULL;    /* the net thread's once it starts (hear.h) */
     dict_t *dict = NULL;
+    emoji_t *emoji = NULL;
     code = 1;
 
     if ((rc = voicemap_load(&l.voices, o.voices, o.salt, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
-    if (langopts_open(&o.lang, "listen", &lang, &dict) != 0)
+    if (langopts_open(&o.lang, "listen", &lang, &dict, &emoji) != 0)
         goto out;
     if ((rc = speechq_create(&l.queue, o.queue)) != 0) {
         fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
@@ -482,6 +483,7 @@ int cli_listen(int argc, char **argv)
     hear_init(&l.ear, l.voices, l.queue, l.pres, o.max_chars);
     l.ear.lang = lang;
     l.ear.dict = dict;
+    l.ear.emoji = emoji;
     if (hear_set_history(&l.ear, o.history) != 0) {
         fprintf(stderr, "purgatory: out of memory\n");
         goto out;
@@ -543,6 +545,7 @@ out:
     hear_fini(&l.ear);
     lang_free(lang);
     dict_free(dict);
+    emoji_free(emoji);
     voicemap_free(l.voices);
     config_args_free(&cfg);
     netopts_clear(&o.net);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "dict.h"
+#include "emoji.h"
 #include "irc.h"
 #include "lang.h"
 #include "present.h"
@@ -31,6 +32,7 @@ typedef struct hear {
     textclean_opts_t clean;
     lang_t *lang;             /* borrowed, or NULL: --languages off (the nick's voice as is) */
     dict_t *dict;             /* borrowed, or NULL: no pronunciation dictionary */
+    emoji_t *emoji;           /* borrowed, or NULL: emoji espeak-ng cannot say are dropped */
     unsigned long queued;     /* channel lines queued so far */
     size_t history_keep;      /* --history N: replayed lines spoken per channel, once */
     hear_hist_t *hist;        /* their buffers (hear_set_history), or NULL */

@@ -22,6 +22,7 @@
 #include "lang.h"
 #include "cld2shim.h"
 #include "dict.h"
+#include "emoji.h"
 #include "purg.h"
 #include "util.h"
 #include "voicemap.h"
@@ -129,6 +130,11 @@ static const lang_info_t *info_of(const char *code)
         if (strcmp(known[i].code, code) == 0)
             return &known[i];
     return NULL;
+}
+
+const char *lang_auto_list(void)
+{
+    return LANG_AUTO;
 }
 
 int lang_code_known(const char *code)
@@ -732,8 +738,8 @@ void lang_apply(const lang_t *l, const char *code, voice_t *v)
     util_strlcpy(v->name, name, sizeof v->name);
 }
 
-void lang_speak(lang_t *l, const dict_t *d, const char *channel, const char *nick,
-                const char *raw, voice_t *v, char *text, size_t textlen)
+void lang_speak(lang_t *l, const dict_t *d, const emoji_t *e, const char *channel,
+                const char *nick, const char *raw, voice_t *v, char *text, size_t textlen)
 {
     char code[LANG_CODE_MAX] = "";
     if (l && raw) {
@@ -742,11 +748,16 @@ void lang_speak(lang_t *l, const dict_t *d, const char *channel, const char *nic
         lang_apply(l, r.code, v);
         util_strlcpy(code, r.code, sizeof code);
     }
-    if (!l || !code[0])
+    if (!code[0])
         lang_of_voice(v->name, code, sizeof code);
-    if (!d || dict_size(d) == 0 || !text || textlen == 0)
+    if (!text || textlen == 0)
         return;
     char said[4096];
-    size_t n = dict_apply(d, code, text, said, sizeof said < textlen ? sizeof said : textlen);
+    size_t room = sizeof said < textlen ? sizeof said : textlen;
+    size_t n = emoji_apply(e, code, text, said, room);
+    memcpy(text, said, n + 1);
+    if (!d || dict_size(d) == 0)
+        return;
+    n = dict_apply(d, code, text, said, room);
     memcpy(text, said, n + 1);
 }

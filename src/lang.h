@@ -48,6 +48,9 @@ typedef struct lang_result {
 int lang_create(lang_t **out, const char *spec, const char *data, char *err, size_t errlen);
 void lang_free(lang_t *l);
 
+/* The languages `auto` allows, comma-separated. */
+const char *lang_auto_list(void);
+
 /* 1 when code is a language this module knows (lang_create accepts it). */
 int lang_code_known(const char *code);
 
@@ -87,10 +90,12 @@ void lang_apply(const lang_t *l, const char *code, voice_t *v);
 /* The speech path's one call, for a line nick said in channel: raw is the
  * line as heard, text (textlen bytes) the cleaned line. The line's language
  * (lang_line; with l NULL, languages off, the language of v) changes v's
- * language part (lang_apply), and the pronunciation dictionary d (may be
- * NULL) rewrites text for that language. */
+ * language part (lang_apply); the emoji espeak-ng says nothing for are
+ * named in that language from e (emoji.h; may be NULL: they are dropped);
+ * and the pronunciation dictionary d (may be NULL) rewrites text for it. */
 struct dict;
-void lang_speak(lang_t *l, const struct dict *d, const char *channel, const char *nick,
-                const char *raw, voice_t *v, char *text, size_t textlen);
+struct emoji;
+void lang_speak(lang_t *l, const struct dict *d, const struct emoji *e, const char *channel,
+                const char *nick, const char *raw, voice_t *v, char *text, size_t textlen);
 
 #endif

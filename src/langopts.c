@@ -53,15 +53,39 @@ static int default_dict(char *path, size_t n)
     return 0;
 }
 
-int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict)
+/* The CLDR names of the emoji espeak-ng cannot say, for each language of
+ * lang (or of `auto`) and English. */
+static int open_emoji(const lang_t *lang, emoji_t **emoji)
+{
+    char list[LANG_SPEC_MAX];
+    if (lang)
+        lang_list(lang, list, sizeof list);
+    else
+        util_strlcpy(list, lang_auto_list(), sizeof list);
+    if (emoji_create(emoji) != 0)
+        return -1;
+    emoji_load_lang(*emoji, NULL, "en");
+    for (char *save = NULL, *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save))
+        if (strcmp(c, "en") != 0 && emoji_load_lang(*emoji, NULL, c) == PURG_ENOMEM)
+            return -1;
+    return 0;
+}
+
+int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict,
+                  emoji_t **emoji)
 {
     char err[1024];
     *lang = NULL;
     *dict = NULL;
+    *emoji = NULL;
     int rc = lang_create(lang, o->languages ? o->languages : LANGOPT_DEFAULT, NULL, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "purgatory %s: --languages: %s\n", cmd, err);
         return -1;
+    }
+    if (open_emoji(*lang, emoji) != 0) {
+        fprintf(stderr, "purgatory %s: out of memory\n", cmd);
+        goto fail;
     }
     const char *path = o->dictionary;
     char shipped[1100];
@@ -74,11 +98,15 @@ int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **
     }
     if ((rc = dict_load(dict, path, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory %s: dictionary: %s\n", cmd, err);
-        lang_free(*lang);
-        *lang = NULL;
-        return -1;
+        goto fail;
     }
     return 0;
+fail:
+    lang_free(*lang);
+    emoji_free(*emoji);
+    *lang = NULL;
+    *emoji = NULL;
+    return -1;
 }
 
 void langopts_reload(dict_t *d, const char *cmd, int asked)

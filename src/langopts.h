@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include "dict.h"
+#include "emoji.h"
 #include "lang.h"
 
 #define LANGOPT_BASE 0x400
@@ -35,9 +36,12 @@ int langopts_opt(langopts_t *o, const char *cmd, int ch, const char *arg);
 /* The options' lines of a --help. */
 void langopts_usage(FILE *f);
 
-/* The guesser (NULL for off) and the dictionary (NULL for off, or when the
- * shipped one is not installed). 0, or -1 after a message on stderr. */
-int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict);
+/* The guesser (NULL for off), the dictionary (NULL for off, or when the
+ * shipped one is not installed) and the emoji names of the allowed
+ * languages (all of `auto`'s when off; none when unicode-cldr-core is not
+ * installed). 0, or -1 after a message on stderr. */
+int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict,
+                  emoji_t **emoji);
 
 /* Re-read the dictionary when asked or when its file changed; a bad file
  * keeps the previous one and says why on stderr. */

@@ -203,17 +203,17 @@ static void test_speak(void)
     CHECK_EQ(dict_parse_string(&d, "test", src, strlen(src), err, sizeof err), 0);
     voice_t v = { "en-us+f2", 60, 50, 180, 30 };
     char text[256] = "brb, the long meeting is starting now for everyone";
-    lang_speak(l, d, "#c", "zoe", text, &v, text, sizeof text);
+    lang_speak(l, d, NULL, "#c", "zoe", text, &v, text, sizeof text);
     CHECK_STREQ(text, "be right back, the long meeting is starting now for everyone");
     CHECK_STREQ(v.name, "en-us+f2");
     char t2[256] = "mdr brb c'est vraiment très drôle, je ne peux plus";
-    lang_speak(l, d, "#c", "zoe", t2, &v, t2, sizeof t2);
+    lang_speak(l, d, NULL, "#c", "zoe", t2, &v, t2, sizeof t2);
     CHECK_STREQ(v.name, "fr-fr+f2");
     CHECK_STREQ(t2, "mort de rire brb c'est vraiment très drôle, je ne peux plus");
     /* languages off: the voice as it is, the dictionary of its language */
     voice_t u = { "en+m1", 50, 50, 175, 0 };
     char t3[256] = "mdr brb";
-    lang_speak(NULL, d, "#c", "zoe", t3, &u, t3, sizeof t3);
+    lang_speak(NULL, d, NULL, "#c", "zoe", t3, &u, t3, sizeof t3);
     CHECK_STREQ(u.name, "en+m1");
     CHECK_STREQ(t3, "mdr be right back");
     dict_free(d);
