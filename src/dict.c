@@ -483,32 +483,48 @@ static void words(const dict_t *d, const char *lang, const char *in, outbuf_t *o
     }
 }
 
-/* SAID with \1..\9 from the match m of src. */
+/* SAID with \1..\9 from the match m of src; literal runs go out whole, so
+ * that a cut falls between characters. */
 static void put_said(outbuf_t *o, const char *said, const char *src, const regmatch_t *m, size_t nsub)
 {
+    const char *lit = said;
     for (const char *p = said; *p; p++) {
-        if (p[0] == '\\' && p[1] >= '1' && p[1] <= '9') {
+        if (p[0] != '\\' || !((p[1] >= '1' && p[1] <= '9') || p[1] == '\\'))
+            continue;
+        put(o, lit, (size_t)(p - lit));
+        if (p[1] == '\\') {
+            put(o, "\\", 1);
+        } else {
             size_t g = (size_t)(p[1] - '0');
             if (g <= nsub && m[g].rm_so >= 0)
                 put(o, src + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
-            p++;
-        } else if (p[0] == '\\' && p[1] == '\\') {
-            put(o, "\\", 1);
-            p++;
-        } else {
-            put(o, p, 1);
         }
+        p++;
+        lit = p + 1;
     }
+    put(o, lit, strlen(lit));
 }
 
 static void one_re(const entry_t *e, const char *in, outbuf_t *o)
 {
     const char *p = in;
-    int flags = 0;
+    int flags = 0, after_match = 0;
     regmatch_t m[10];
     while (*p && !o->full) {
         if (regexec(&e->re, p, 10, m, flags) != 0)
             break;
+        if (after_match && m[0].rm_so == 0 && m[0].rm_eo == 0) {
+            /* no empty match right where a match ended (as sed): step on */
+            size_t k = 1;
+            while (((unsigned char)p[k] & 0xC0) == 0x80)
+                k++;
+            put(o, p, k);
+            p += k;
+            after_match = 0;
+            flags = REG_NOTBOL;
+            continue;
+        }
+        after_match = m[0].rm_eo > m[0].rm_so;
         put(o, p, (size_t)m[0].rm_so);
         put_said(o, e->say, p, m, e->re.re_nsub);
         size_t adv = (size_t)m[0].rm_eo;
