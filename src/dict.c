@@ -3,7 +3,7 @@
  * at most a few hundred bytes and a dictionary a few hundred entries: a
  * plain scan costs microseconds); regular expressions are libc's POSIX ERE. */
 #include "dict.h"
-#include "inibuf.h"
+#include "inifile.h"
 #include "lang.h"
 #include "purg.h"
 #include "util.h"
@@ -58,16 +58,6 @@ void dict_free(dict_t *d)
     free(d);
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Checks that the {n,m} bounds of re stay small. */
 static int re_bounds_ok(const char *re)
 {
@@ -93,206 +83,146 @@ static int re_bounds_ok(const char *re)
     return 1;
 }
 
-/* One "KEY = SAID" line (already trimmed, not a comment or section) into e. */
-static int parse_entry(char *s, const char *lang, int line, entry_t *e, char *why, size_t whylen)
+typedef struct pstate {
+    entry_t *e;
+    size_t n, cap;
+} pstate_t;
+
+/* "regex = /REGEX/[i] SAID" into e. */
+static int parse_regex(inifile_t *ini, const char *value, entry_t *e)
 {
-    memset(e, 0, sizeof *e);
-    util_strlcpy(e->lang, lang, sizeof e->lang);
-    e->line = line;
-    char *eq;
+    if (value[0] != '/')
+        return inifile_fail(ini, PURG_EFORMAT, "expected regex = /REGEX/ SAID or /REGEX/i SAID");
+    const char *end = NULL;
+    for (const char *p = value + 1; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
+        if (*p == '/') {
+            end = p;
+            break;
+        }
+    }
+    if (!end)
+        return inifile_fail(ini, PURG_EFORMAT, "a regular expression starts with '/' and ends with '/'");
+    size_t srclen = (size_t)(end - value - 1);
+    if (srclen == 0 || srclen > RE_SRC_MAX)
+        return inifile_fail(ini, PURG_EFORMAT, "a regular expression of 1 to %d bytes", RE_SRC_MAX);
+    char src[RE_SRC_MAX + 1];
+    memcpy(src, value + 1, srclen);
+    src[srclen] = '\0';
+    const char *after = end + 1;
     int icase = 0;
-    if (s[0] == '/') {
-        char *end = NULL;
-        for (char *p = s + 1; *p; p++) {
-            if (*p == '\\' && p[1]) {
-                p++;
-                continue;
-            }
-            if (*p == '/') {
-                end = p;
-                break;
-            }
-        }
-        if (!end) {
-            util_snprintf(why, whylen, "a regular expression starts with '/' and ends with '/'");
-            return PURG_EFORMAT;
-        }
-        *end = '\0';
-        char *after = end + 1;
-        if (*after == 'i') {
-            icase = 1;
-            after++;
-        }
-        eq = strchr(after, '=');
-        if (!eq || *trim((*eq = '\0', after)) != '\0') {
-            util_snprintf(why, whylen, "expected /REGEX/ = SAID or /REGEX/i = SAID");
-            return PURG_EFORMAT;
-        }
-        const char *src = s + 1;
-        if (!*src || strlen(src) > RE_SRC_MAX) {
-            util_snprintf(why, whylen, "a regular expression of 1 to %d bytes", RE_SRC_MAX);
-            return PURG_EFORMAT;
-        }
-        if (!re_bounds_ok(src)) {
-            util_snprintf(why, whylen, "repeat counts over %d in a regular expression", RE_REPEAT_MAX);
-            return PURG_EFORMAT;
-        }
-        int rc = regcomp(&e->re, src, REG_EXTENDED | (icase ? REG_ICASE : 0));
-        if (rc != 0) {
-            char msg[128];
-            regerror(rc, &e->re, msg, sizeof msg);
-            util_snprintf(why, whylen, "bad regular expression: %s", msg);
-            return PURG_EFORMAT;
-        }
-        e->is_re = 1;
-        if (e->re.re_nsub > 9) {
-            regfree(&e->re);
-            e->is_re = 0;
-            util_snprintf(why, whylen, "at most 9 groups in a regular expression");
-            return PURG_EFORMAT;
-        }
-    } else {
-        eq = strchr(s, '=');
-        if (!eq) {
-            util_snprintf(why, whylen, "expected WORD = SAID");
-            return PURG_EFORMAT;
-        }
-        *eq = '\0';
-        char *key = trim(s);
-        if (!*key) {
-            util_snprintf(why, whylen, "the word before '=' is empty");
-            return PURG_EFORMAT;
-        }
-        if (strpbrk(key, " \t")) {
-            util_snprintf(why, whylen, "a word entry is one word (use /REGEX/ for more)");
-            return PURG_EFORMAT;
-        }
-        e->key = strdup(key);
-        if (!e->key)
-            return PURG_ENOMEM;
-        e->klen = strlen(key);
-        e->fold = 1;
-        for (const char *p = key; *p; p++)
-            if (isupper((unsigned char)*p))
-                e->fold = 0;
+    if (*after == 'i') {
+        icase = 1;
+        after++;
     }
-    char *say = trim(eq + 1);
-    if (!*say) {
-        util_snprintf(why, whylen, "nothing to say after '='");
-        if (e->is_re)
-            regfree(&e->re);
-        e->is_re = 0;
-        free(e->key);
-        e->key = NULL;
-        return PURG_EFORMAT;
+    if (*after != ' ' && *after != '\t')
+        return inifile_fail(ini, PURG_EFORMAT, "expected regex = /REGEX/ SAID or /REGEX/i SAID");
+    while (*after == ' ' || *after == '\t')
+        after++;
+    if (!*after)
+        return inifile_fail(ini, PURG_EFORMAT, "nothing to say after the regular expression");
+    if (!re_bounds_ok(src))
+        return inifile_fail(ini, PURG_EFORMAT, "repeat counts over %d in a regular expression",
+                            RE_REPEAT_MAX);
+    int rc = regcomp(&e->re, src, REG_EXTENDED | (icase ? REG_ICASE : 0));
+    if (rc != 0) {
+        char msg[128];
+        regerror(rc, &e->re, msg, sizeof msg);
+        return inifile_fail(ini, PURG_EFORMAT, "bad regular expression: %s", msg);
     }
-    e->say = strdup(say);
-    if (!e->say) {
-        if (e->is_re)
-            regfree(&e->re);
-        e->is_re = 0;
-        free(e->key);
-        e->key = NULL;
-        return PURG_ENOMEM;
+    if (e->re.re_nsub > 9) {
+        regfree(&e->re);
+        return inifile_fail(ini, PURG_EFORMAT, "at most 9 groups in a regular expression");
     }
+    if (!(e->say = strdup(after))) {
+        regfree(&e->re);
+        return inifile_fail(ini, PURG_ENOMEM, "out of memory");
+    }
+    e->is_re = 1;
     return 0;
 }
 
-static int section_name(const char *s, char *lang, size_t n)
+/* "WORD = SAID" into e. */
+static int parse_word(inifile_t *ini, const char *name, const char *value, entry_t *e)
 {
-    size_t k = strlen(s);
-    if (k < 3 || s[k - 1] != ']')
-        return 0;
-    char name[LANG_CODE_MAX + 1];
-    if (k - 2 >= sizeof name)
-        return 0;
-    memcpy(name, s + 1, k - 2);
-    name[k - 2] = '\0';
-    char *t = trim(name);
-    for (char *p = t; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    if (strcmp(t, "*") != 0 && !lang_code_known(t))
-        return 0;
-    util_strlcpy(lang, t, n);
-    return 1;
+    if (!*name)
+        return inifile_fail(ini, PURG_EFORMAT, "the word before '=' is empty");
+    if (strpbrk(name, " \t"))
+        return inifile_fail(ini, PURG_EFORMAT, "a word entry is one word (use regex = /REGEX/ SAID for more)");
+    if (!*value)
+        return inifile_fail(ini, PURG_EFORMAT, "nothing to say after '='");
+    e->key = strdup(name);
+    e->say = strdup(value);
+    if (!e->key || !e->say) {
+        free(e->key);
+        free(e->say);
+        return inifile_fail(ini, PURG_ENOMEM, "out of memory");
+    }
+    e->klen = strlen(name);
+    e->fold = 1;
+    for (const char *p = name; *p; p++)
+        if (isupper((unsigned char)*p))
+            e->fold = 0;
+    return 0;
+}
+
+static int on_key(inifile_t *ini, void *user, const char *section, const char *name,
+                  const char *value)
+{
+    pstate_t *st = user;
+    char lang[LANG_CODE_MAX];
+    size_t k = 0;
+    for (; section[k] && k + 1 < sizeof lang; k++)
+        lang[k] = (char)tolower((unsigned char)section[k]);
+    lang[k] = '\0';
+    if (!section[0])
+        util_strlcpy(lang, "*", sizeof lang);
+    else if (section[k] || (strcmp(lang, "*") != 0 && !lang_code_known(lang)))
+        return inifile_fail(ini, PURG_EFORMAT, "section [%s] is not [*] or a language code "
+                            "(en, fr, de, ...)", section);
+    if (!util_utf8_valid(name, strlen(name)) || !util_utf8_valid(value, strlen(value)))
+        return inifile_fail(ini, PURG_EFORMAT, "not valid UTF-8");
+    if (st->n == DICT_ENTRIES_MAX)
+        return inifile_fail(ini, PURG_ETOOBIG, "more than %d entries", DICT_ENTRIES_MAX);
+    if (st->n == st->cap) {
+        size_t nc = st->cap ? st->cap * 2 : 64;
+        entry_t *ne = realloc(st->e, nc * sizeof *ne);
+        if (!ne)
+            return inifile_fail(ini, PURG_ENOMEM, "out of memory");
+        st->e = ne;
+        st->cap = nc;
+    }
+    entry_t *e = &st->e[st->n];
+    memset(e, 0, sizeof *e);
+    util_strlcpy(e->lang, lang, sizeof e->lang);
+    e->line = ini->line;
+    int rc = strcmp(name, "regex") == 0 ? parse_regex(ini, value, e) : parse_word(ini, name, value, e);
+    if (rc == 0)
+        st->n++;
+    return rc;
 }
 
 static int parse(entry_t **out, size_t *nout, const char *name, const char *text, size_t len,
                  char *err, size_t errlen)
 {
-    inibuf_t b;
-    inibuf_init(&b, text, len);
-    char line[DICT_LINE_MAX + 2];
-    char lang[LANG_CODE_MAX] = "*";
-    entry_t *e = NULL;
-    size_t n = 0, cap = 0;
-    char vname[UTIL_VIS_MAX];
-    util_visible(vname, sizeof vname, name);
-    int rc = 0;
-    while (inibuf_read(&b, line, sizeof line)) {
-        char why[256] = "";
-        if (b.truncated) {
-            util_snprintf(why, sizeof why, "line longer than %d bytes", DICT_LINE_MAX);
-            rc = PURG_EFORMAT;
-        } else if (b.ctl >= 0 || b.had_nul) {
-            if (b.ctl >= 0)
-                inibuf_ctl_describe(&b, why, sizeof why);
-            else
-                util_strlcpy(why, "NUL byte in the file", sizeof why);
-            rc = PURG_EFORMAT;
-        } else if (!util_utf8_valid(line, strlen(line))) {
-            util_strlcpy(why, "not valid UTF-8", sizeof why);
-            rc = PURG_EFORMAT;
-        }
-        char *s = rc ? NULL : trim(line);
-        if (s && b.line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
-            (unsigned char)s[2] == 0xBF)
-            s = trim(s + 3); /* a byte-order mark */
-        if (s && (!*s || *s == '#' || *s == ';'))
-            continue;
-        if (s && *s == '[') {
-            if (!section_name(s, lang, sizeof lang)) {
-                char vs[UTIL_VIS_MAX];
-                util_snprintf(why, sizeof why, "section %s is not [*] or a language code "
-                              "(en, fr, de, ...)", util_visible(vs, sizeof vs, s));
-                rc = PURG_EFORMAT;
-            } else {
-                continue;
-            }
-        }
-        if (s && !rc) {
-            if (n == DICT_ENTRIES_MAX) {
-                util_snprintf(why, sizeof why, "more than %d entries", DICT_ENTRIES_MAX);
-                rc = PURG_ETOOBIG;
-            } else {
-                if (n == cap) {
-                    size_t nc = cap ? cap * 2 : 64;
-                    entry_t *ne = realloc(e, nc * sizeof *e);
-                    if (!ne) {
-                        rc = PURG_ENOMEM;
-                        util_strlcpy(why, "out of memory", sizeof why);
-                    } else {
-                        e = ne;
-                        cap = nc;
-                    }
-                }
-                if (!rc) {
-                    rc = parse_entry(s, lang, b.line, &e[n], why, sizeof why);
-                    if (rc == 0)
-                        n++;
-                    else if (rc == PURG_ENOMEM)
-                        util_strlcpy(why, "out of memory", sizeof why);
-                }
-            }
-        }
-        if (rc) {
-            util_snprintf(err, errlen, "%s:%d: %s", vname, b.line, why);
-            entries_free(e, n);
-            return rc;
-        }
+    /* a byte-order mark is not part of the first line */
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        len -= 3;
     }
-    *out = e;
-    *nout = n;
+    pstate_t st = { 0 };
+    inifile_t ini;
+    int rc = inifile_parse(&ini, name, text, len, on_key, &st);
+    if (rc != 0) {
+        inifile_error(&ini, err, errlen);
+        entries_free(st.e, st.n);
+        return rc;
+    }
+    *out = st.e;
+    *nout = st.n;
     return 0;
 }
 

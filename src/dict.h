@@ -3,28 +3,28 @@
  * language. Loaded on the main thread; used and reloaded by one thread (the
  * net thread of `listen`, the demo's loop).
  *
- * File format (UTF-8 text, one entry a line; '#' or ';' at the start of a
- * line begins a comment):
+ * File format: INI, read through the tree's one INI layer (inifile.h), so
+ * comments, bad bytes, long lines and syntax errors are treated as in the
+ * voices and config files:
  *   [en]                  the entries below are for lines in English
  *   [*]                   ... for lines in any language (also the start)
  *   WORD = SAID           whole word: WORD is not part of a longer word
  *                         (letters and digits around it); a WORD written in
  *                         lower case matches any case (lol, LOL, Lol), one
- *                         with a capital matches exactly (IT, not "it")
- *   /REGEX/ = SAID        a POSIX extended regular expression (regcomp);
- *   /REGEX/i = SAID       i: ignoring case; SAID may use \1..\9
- * The first '=' after WORD (or after the closing '/') separates it from SAID,
- * so SAID may hold '='. Word entries apply first, in file order, then the
- * regular expressions, each once over the line. A bad line (no '=', an empty
- * side, a bad regular expression, an unknown section name, control
- * characters, a line over DICT_LINE_MAX bytes) is an error "FILE:LINE: ...";
- * the file is then not used (a reload keeps the previous dictionary). */
+ *                         with a capital matches exactly (IT, not "it");
+ *                         WORD holds no space, '=' or ':'
+ *   regex = /REGEX/ SAID  a POSIX extended regular expression (regcomp);
+ *   regex = /REGEX/i SAID i: ignoring case; SAID may use \1..\9 (and \\)
+ * Word entries apply first, in file order, then the regular expressions,
+ * each once over the line. A bad line (no '=', an empty side, a bad
+ * regular expression, an unknown section, control characters, a line too
+ * long for inih) is an error "FILE:LINE: ..."; the file is then not used (a
+ * reload keeps the previous dictionary). */
 #ifndef PURG_DICT_H
 #define PURG_DICT_H
 
 #include <stddef.h>
 
-#define DICT_LINE_MAX 1024
 #define DICT_ENTRIES_MAX 10000
 
 typedef struct dict dict_t;
