@@ -417,8 +417,10 @@ static void reload_voices(demo_t *d)
     if (!d->o->voices)
         return;
     char err[512];
-    if (voicemap_reload(d->voices, err, sizeof err) == 0)
+    if (voicemap_reload(d->voices, err, sizeof err) == 0) {
+        langopts_voices(d->ear.lang, d->voices); /* its [languages] too */
         fprintf(stderr, "purgatory: reloaded voices from %s\n", d->o->voices);
+    }
     else
         fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
 }
@@ -522,7 +524,7 @@ int cli_demo(int argc, char **argv)
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
-    if (langopts_open(&o.lang, "demo", &lang, &dict, &emoji) != 0)
+    if (langopts_open(&o.lang, "demo", d.voices, &lang, &dict, &emoji) != 0)
         goto out;
     if ((rc = load_personas(&d, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));

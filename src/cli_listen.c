@@ -318,8 +318,10 @@ static void on_tick(void *arg)
     if (!asked && !voicemap_file_changed(l->voices))
         return;
     char err[512];
-    if (voicemap_reload(l->voices, err, sizeof err) == 0)
+    if (voicemap_reload(l->voices, err, sizeof err) == 0) {
+        langopts_voices(l->ear.lang, l->voices); /* its [languages] too */
         fprintf(stderr, "purgatory: reloaded voices from %s\n", l->opts->voices);
+    }
     else
         fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
 }
@@ -438,7 +440,7 @@ int cli_listen(int argc, char **argv)
         fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
-    if (langopts_open(&o.lang, "listen", &lang, &dict, &emoji) != 0)
+    if (langopts_open(&o.lang, "listen", l.voices, &lang, &dict, &emoji) != 0)
         goto out;
     if ((rc = speechq_create(&l.queue, o.queue)) != 0) {
         fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));

@@ -106,14 +106,18 @@ static void voice_line(char *buf, size_t n, const voicemap_info_t *in)
 
 /* explain --line: each line's language for nick, in order, as listen would
  * decide it (the nick's estimate carries from one line to the next). */
-static int explain_lines(const opts_t *o, const char *nick, const voice_t *v)
+static int explain_lines(voicemap_t *m, const opts_t *o, const char *nick, const voice_t *v)
 {
     char err[1024];
     lang_t *l = NULL;
-    if (lang_create(&l, o->languages ? o->languages : LANGOPT_DEFAULT, NULL, err, sizeof err) != 0) {
+    const char *spec = o->languages;
+    if (!spec && voicemap_languages(m)[0])
+        spec = voicemap_languages(m); /* the voices file's [languages] use */
+    if (lang_create(&l, spec ? spec : LANGOPT_DEFAULT, NULL, err, sizeof err) != 0) {
         fprintf(stderr, "purgatory voices: --languages: %s\n", err);
         return -1;
     }
+    langopts_voices(l, m);
     for (int k = 0; k < o->nlines; k++) {
         char vis[UTIL_VIS_MAX];
         util_visible(vis, sizeof vis, o->lines[k]);
@@ -171,7 +175,7 @@ static int do_explain(voicemap_t *m, const opts_t *o, int n, char **nicks)
             util_strlcpy(why, "first choice", sizeof why);
         }
         printf("%s  norm=%s hash=%016llx %s  %s\n", nicks[i], in.norm, (unsigned long long)in.hash, line, why);
-        if (o->nlines > 0 && explain_lines(o, nicks[i], &in.v) != 0)
+        if (o->nlines > 0 && explain_lines(m, o, nicks[i], &in.v) != 0)
             return 1;
     }
     return 0;

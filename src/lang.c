@@ -698,6 +698,12 @@ int lang_set_voice(lang_t *l, const char *code, const char *voice)
     return 0;
 }
 
+void lang_clear_voices(lang_t *l)
+{
+    if (l)
+        memset(l->voice, 0, sizeof l->voice);
+}
+
 const char *lang_voice_of(const lang_t *l, const char *code)
 {
     int i = index_of(l, code);

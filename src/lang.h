@@ -78,6 +78,8 @@ void lang_peek(lang_t *l, const char *channel, const char *nick, const char *tex
  * language code, or a voice name with a space or '+'). */
 int lang_set_voice(lang_t *l, const char *code, const char *voice);
 const char *lang_voice_of(const lang_t *l, const char *code);
+/* Every language back to its built-in voice. */
+void lang_clear_voices(lang_t *l);
 
 /* The language an espeak-ng voice speaks: "en-gb-scotland+m3" -> "en",
  * "cmn" -> "zh", "pt-br" -> "pt". Into out (n bytes). */

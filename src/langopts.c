@@ -71,24 +71,42 @@ static int open_emoji(const lang_t *lang, emoji_t **emoji)
     return 0;
 }
 
-int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict,
-                  emoji_t **emoji)
+void langopts_voices(lang_t *lang, const voicemap_t *voices)
+{
+    if (!lang || !voices)
+        return;
+    lang_clear_voices(lang);
+    for (size_t i = 0; i < voicemap_lang_voices(voices); i++) {
+        const char *code, *voice;
+        voicemap_lang_voice(voices, i, &code, &voice);
+        lang_set_voice(lang, code, voice); /* a language not allowed: nothing to set */
+    }
+}
+
+int langopts_open(const langopts_t *o, const char *cmd, const voicemap_t *voices, lang_t **lang,
+                  dict_t **dict, emoji_t **emoji)
 {
     char err[1024];
     *lang = NULL;
     *dict = NULL;
     *emoji = NULL;
-    int rc = lang_create(lang, o->languages ? o->languages : LANGOPT_DEFAULT, NULL, err, sizeof err);
+    const char *spec = o->languages;
+    if (!spec && voices && voicemap_languages(voices)[0])
+        spec = voicemap_languages(voices);
+    int rc = lang_create(lang, spec ? spec : LANGOPT_DEFAULT, NULL, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "purgatory %s: --languages: %s\n", cmd, err);
         return -1;
     }
+    langopts_voices(*lang, voices);
     if (open_emoji(*lang, emoji) != 0) {
         fprintf(stderr, "purgatory %s: out of memory\n", cmd);
         goto fail;
     }
     const char *path = o->dictionary;
-    char shipped[1100];
+    char shipped[1100], fromvoices[1100];
+    if (!path && voices && voicemap_dictionary(voices, fromvoices, sizeof fromvoices) == 0)
+        path = fromvoices;
     if (path && strcmp(path, "off") == 0)
         return 0;
     if (!path) {

@@ -9,6 +9,7 @@
 #include "dict.h"
 #include "emoji.h"
 #include "lang.h"
+#include "voicemap.h"
 
 #define LANGOPT_BASE 0x400
 enum {
@@ -36,12 +37,17 @@ int langopts_opt(langopts_t *o, const char *cmd, int ch, const char *arg);
 /* The options' lines of a --help. */
 void langopts_usage(FILE *f);
 
-/* The guesser (NULL for off), the dictionary (NULL for off, or when the
+/* The options, else the voices file's [languages] use and [dictionary]
+ * file, else the defaults, give the guesser (NULL for off), the dictionary (NULL for off, or when the
  * shipped one is not installed) and the emoji names of the allowed
  * languages (all of `auto`'s when off; none when unicode-cldr-core is not
  * installed). 0, or -1 after a message on stderr. */
-int langopts_open(const langopts_t *o, const char *cmd, lang_t **lang, dict_t **dict,
-                  emoji_t **emoji);
+int langopts_open(const langopts_t *o, const char *cmd, const voicemap_t *voices, lang_t **lang,
+                  dict_t **dict, emoji_t **emoji);
+
+/* The voices file's [languages] CODE = VOICE into lang (after a reload of
+ * the voices file too; the thread that owns both). */
+void langopts_voices(lang_t *lang, const voicemap_t *voices);
 
 /* Re-read the dictionary when asked or when its file changed; a bad file
  * keeps the previous one and says why on stderr. */

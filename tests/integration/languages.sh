@@ -81,7 +81,43 @@ for nick in marie hans ivan sofia; do
   done
 done
 
-# --- 3. a bad --languages value is refused before connecting ---------------------
+# --- 3. the voices file: [languages] and [dictionary]; SIGUSR1 re-reads both ----
+cat >"$PURG_TMP/voices.ini" <<'INI'
+[voices]
+a = en+m1 40 50 170
+b = en-us+f2 60 50 170
+c = en-gb-scotland+m3 50 70 150
+[languages]
+use = en,fr,de,ru,es
+fr = fr-be
+[dictionary]
+file = words.dict
+INI
+printf '[en]\nbrb = back in a moment\n' >"$PURG_TMP/words.dict"
+rm -f "$PURG_TMP/listener.out" "$PURG_TMP/listener.err"
+purg_forget listener
+purg_start_listener --nick ear --channel '#purg' --audio null --catch-up 0 --voices "$PURG_TMP/voices.ini"
+purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener did not join #purg"
+purg_ircpeer --channel '#purg' --wait-nick ear --delay 0.05 \
+  --line "marie|bonjour à tous, je suis très contente d'être ici ce soir" \
+  --line 'alice|good evening everyone, welcome to the talk' --line 'alice|brb now' \
+  || purg_fail "the test client failed"
+purg_wait_for '<alice> .*now' "$PURG_LISTENER_OUT" 30 || purg_fail "alice's line was not spoken"
+purg_assert_grep '<marie> \[fr-be\+' "$PURG_LISTENER_OUT" "[languages] fr = fr-be"
+purg_assert_grep '<alice> \[[^]]*\] back in a moment now$' "$PURG_LISTENER_OUT" "the voices file's dictionary"
+printf '[en]\nbrb = be right back, folks\n' >"$PURG_TMP/words.dict"
+kill -USR1 "$PURG_LISTENER_PID"
+purg_wait_for 'reloaded the dictionary' "$PURG_LISTENER_ERR" 10 || purg_fail "SIGUSR1 did not reload the dictionary"
+purg_ircpeer --channel '#purg' --wait-nick ear --line 'alice|brb again' || purg_fail "the test client failed"
+purg_wait_for '<alice> .*again' "$PURG_LISTENER_OUT" 30 || purg_fail "alice's second line was not spoken"
+purg_assert_grep '<alice> \[[^]]*\] be right back, folks again$' "$PURG_LISTENER_OUT" "the reloaded dictionary"
+# a bad edit keeps the dictionary in force, and says where
+printf '[en]\nbrb\n' >"$PURG_TMP/words.dict"
+kill -USR1 "$PURG_LISTENER_PID"
+purg_wait_for 'words.dict:2: syntax error' "$PURG_LISTENER_ERR" 10 || purg_fail "a bad dictionary was not reported with FILE:LINE"
+purg_stop_listener || purg_fail "listener exited with status $? on SIGTERM"
+
+# --- 4. a bad --languages value is refused before connecting ---------------------
 if "$PURG_BIN" listen --server 127.0.0.1 --channel '#x' --languages en,xx 2>"$PURG_TMP/bad.err"; then
   purg_fail "--languages en,xx was accepted"
 fi

@@ -263,7 +263,58 @@ static void test_voices_exist(void)
     lang_free(l);
 }
 
+/* The voices file's [languages] and [dictionary] sections. */
+static void test_voices_file(void)
+{
+    char err[512];
+    const char *good = "[voices]\na = en+m1\n[languages]\nuse = en,fr\nFR = fr-be\npt = pt\n"
+                       "[dictionary]\nfile = words.dict\n";
+    CHECK_EQ(voicemap_parse_string("v.ini", good, strlen(good), 1, err, sizeof err), 0);
+    static const struct { const char *text; const char *want; } bad[] = {
+        { "[voices]\na = en+m1\n[languages]\nuse = en,xx\n", "v.ini:4: [languages] use: unknown language 'xx'" },
+        { "[voices]\na = en+m1\n[languages]\nxx = fr\n", "v.ini:4: unknown key 'xx' in [languages]" },
+        { "[voices]\na = en+m1\n[languages]\nfr = fr+m1\n", "v.ini:4: [languages] fr: 'fr+m1' is not" },
+        { "[voices]\na = en+m1\n[languages]\nfr = nosuch\n", "v.ini:4: [languages] fr: espeak-ng has no voice" },
+        { "[voices]\na = en+m1\n[dictionary]\npath = x\n", "v.ini:4: unknown key 'path' in [dictionary]" },
+        { "[voices]\na = en+m1\n[words]\nx = y\n", "v.ini:4: unknown section [words]" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        CHECK_LT(voicemap_parse_string("v.ini", bad[i].text, strlen(bad[i].text), 1, err, sizeof err), 0);
+        if (!strstr(err, bad[i].want))
+            fprintf(stderr, "got '%s', want '%s'\n", err, bad[i].want);
+        CHECK(strstr(err, bad[i].want) != NULL);
+    }
+    /* loaded: the values, the dictionary next to the voices file */
+    const char *dir = getenv("PURG_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/test_lang_voices.ini", dir ? dir : "/tmp");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs(good, f);
+    fclose(f);
+    voicemap_t *m = NULL;
+    CHECK_EQ(voicemap_load(&m, path, NULL, err, sizeof err), 0);
+    if (!m)
+        return;
+    CHECK_STREQ(voicemap_languages(m), "en,fr");
+    CHECK_EQ(voicemap_lang_voices(m), 2u);
+    const char *code, *voice;
+    voicemap_lang_voice(m, 0, &code, &voice);
+    CHECK_STREQ(code, "fr");
+    CHECK_STREQ(voice, "fr-be");
+    char dpath[1100], want[1100];
+    CHECK_EQ(voicemap_dictionary(m, dpath, sizeof dpath), 0);
+    snprintf(want, sizeof want, "%s/words.dict", dir ? dir : "/tmp");
+    CHECK_STREQ(dpath, want);
+    voicemap_free(m);
+    remove(path);
+}
+
 static const check_case_t cases[] = {
+    CHECK_CASE(voices_file),
     CHECK_CASE(voices_exist),
     CHECK_CASE(spec),           CHECK_CASE(line_guess), CHECK_CASE(nick_keeps_language),
     CHECK_CASE(channel_start),  CHECK_CASE(peek_changes_nothing),
