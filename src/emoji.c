@@ -235,7 +235,8 @@ size_t emoji_apply(const emoji_t *e, const char *lang, const char *in, char *out
         }
         if (o + plen + 1 > outlen)
             break;
-        memcpy(out + o, put, plen);
+        if (plen)
+            memcpy(out + o, put, plen);
         o += plen;
         i += k;
     }
