@@ -20,6 +20,11 @@
 #define DICT_FILE_MAX (4u << 20)  /* bytes of a dictionary file */
 #define RE_SRC_MAX 256            /* bytes of one regular expression */
 #define RE_REPEAT_MAX 50          /* {n,m} bounds: regcomp's memory grows with them */
+#define RE_REPEAT_MAX_S "50"
+#define RE_QUANT_MAX 16           /* repetition operators in one expression */
+#define RE_PRODUCT_MAX 1000       /* the product of an expression's {n,m} bounds */
+#define RE_PRODUCT_MAX_S "1000"
+#define RE_QUANT_MAX_S "16"
 
 typedef struct entry {
     char lang[LANG_CODE_MAX];  /* "*" = any language */
@@ -58,29 +63,63 @@ void dict_free(dict_t *d)
     free(d);
 }
 
-/* Checks that the {n,m} bounds of re stay small. */
-static int re_bounds_ok(const char *re)
+/* Whether re stays cheap for glibc's regcomp, whose memory grows with each
+ * repetition: {n,m} bounds at most RE_REPEAT_MAX, at most RE_QUANT_MAX
+ * repetition operators, and none stacked on another ("a++", "a*{2}"), which
+ * means nothing more and multiplies the compiled tree. Bracket expressions
+ * hold literals. Returns NULL, or what is wrong. */
+static const char *re_unsafe(const char *re)
 {
+    int quants = 0, after_quant = 0;
+    long product = 1; /* of the {n,m} bounds: nested ones multiply the tree */
     for (const char *p = re; *p; p++) {
         if (*p == '\\' && p[1]) {
             p++;
+            after_quant = 0;
             continue;
         }
-        if (*p != '{')
+        if (*p == '[') { /* to the closing ']' ("[]a]" and "[^]a]" hold a ']') */
+            p++;
+            if (*p == '^')
+                p++;
+            if (*p == ']')
+                p++;
+            while (*p && *p != ']')
+                p++;
+            if (!*p)
+                return NULL; /* regcomp says what is wrong */
+            after_quant = 0;
             continue;
-        for (p++; *p && *p != '}'; p++) {
-            if (isdigit((unsigned char)*p)) {
-                long v = strtol(p, NULL, 10);
-                if (v > RE_REPEAT_MAX)
-                    return 0;
-                while (isdigit((unsigned char)p[1]))
-                    p++;
+        }
+        if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+            if (after_quant)
+                return "repetition of a repetition (a++, a*{2}) in a regular expression";
+            if (++quants > RE_QUANT_MAX)
+                return "more than " RE_QUANT_MAX_S " repetitions in a regular expression";
+            if (*p == '{') {
+                long top = 1;
+                for (p++; *p && *p != '}'; p++)
+                    if (isdigit((unsigned char)*p)) {
+                        long v = strtol(p, NULL, 10);
+                        if (v > RE_REPEAT_MAX)
+                            return "repeat counts over " RE_REPEAT_MAX_S " in a regular expression";
+                        if (v > top)
+                            top = v;
+                        while (isdigit((unsigned char)p[1]))
+                            p++;
+                    }
+                if (!*p)
+                    return NULL;
+                product *= top;
+                if (product > RE_PRODUCT_MAX)
+                    return "repeat counts of a regular expression multiply past " RE_PRODUCT_MAX_S;
             }
+            after_quant = 1;
+            continue;
         }
-        if (!*p)
-            return 1;
+        after_quant = 0;
     }
-    return 1;
+    return NULL;
 }
 
 typedef struct pstate {
@@ -124,9 +163,9 @@ static int parse_regex(inifile_t *ini, const char *value, entry_t *e)
         after++;
     if (!*after)
         return inifile_fail(ini, PURG_EFORMAT, "nothing to say after the regular expression");
-    if (!re_bounds_ok(src))
-        return inifile_fail(ini, PURG_EFORMAT, "repeat counts over %d in a regular expression",
-                            RE_REPEAT_MAX);
+    const char *unsafe = re_unsafe(src);
+    if (unsafe)
+        return inifile_fail(ini, PURG_EFORMAT, "%s", unsafe);
     int rc = regcomp(&e->re, src, REG_EXTENDED | (icase ? REG_ICASE : 0));
     if (rc != 0) {
         char msg[128];

@@ -70,6 +70,9 @@ static void test_regex(void)
     CHECK_STREQ(apply(d, "en", "ab"), "ba\\");
     CHECK_STREQ(apply(d, "en", "at 10:30"), "at 10 hours 30"); /* ':' and '=' in a regex */
     dict_free(d);
+    d = parse("regex = /[+*]+ ([]a]+) \\+\\+/ ok\n"); /* quantifier characters as literals */
+    CHECK_STREQ(apply(d, "en", "x +* a] ++"), "x ok");
+    dict_free(d);
     d = parse("regex = /a*/ x\n"); /* matches the empty string everywhere: must end */
     CHECK_STREQ(apply(d, "en", "bab"), "xbxb");
     dict_free(d);
@@ -106,6 +109,10 @@ static void test_bad_input(void)
         { "regex = // y\n", "t.dict:1: a regular expression of 1 to" },
         { "regex = /a{1,1000}/ y\n", "t.dict:1: repeat counts over 50" },
         { "regex = /(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)/ y\n", "t.dict:1: at most 9 groups" },
+        { "regex = /v++([0-9]+)/ y\n", "t.dict:1: repetition of a repetition" },
+        { "regex = /(((a{50}){50}){50})/ y\n", "t.dict:1: repeat counts of a regular expression multiply past 1000" },
+        { "regex = /a*{2}/ y\n", "t.dict:1: repetition of a repetition" },
+        { "regex = /a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+/ y\n", "t.dict:1: more than 16 repetitions" },
         { "[klingon]\nx = y\n", "t.dict:2: section [klingon] is not [*] or a language code" },
         { "[en\n", "t.dict:1: syntax error" },
         { "ok = fi\x1bne\n", "t.dict:1: control character" },
@@ -202,6 +209,9 @@ static void test_shipped(void)
     CHECK_STREQ(apply(d, "en", "brb, afaik imo k8s wtf"),
                 "be right back, as far as I know in my opinion kubernetes what the heck");
     CHECK_STREQ(apply(d, "fr", "k8s brb"), "kubernetes brb");
+    /* versions with a v: what espeak-ng reads digit by digit */
+    CHECK_STREQ(apply(d, "en", "v2.10 is out, see (v3.1)"), "version 2 point 10 is out, see (version 3 point 1)");
+    CHECK_STREQ(apply(d, "en", "dev2.10 and 2.10"), "dev2.10 and 2.10");
     dict_free(d);
 }
 
