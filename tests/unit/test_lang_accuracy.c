@@ -11,6 +11,7 @@
 #include "textclean.h"
 #include "util.h"
 
+#include <espeak-ng/speak_lib.h>
 #include <stdint.h>
 
 /* Floors (percent), a little under what the set measured (BENCHMARKS.md);
@@ -219,6 +220,35 @@ static void report_cost(const char *spec, const langset_t *set)
     lang_free(l);
 }
 
+static int discard(short *wav, int n, espeak_EVENT *ev)
+{
+    (void)wav, (void)n, (void)ev;
+    return 0;
+}
+
+/* espeak-ng's own time for the set's 8-word lines (what the synth thread
+ * spends on a line), voice loaded once: the scale the guess is read on. */
+static void report_espeak(const langset_t *set)
+{
+    if (espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 100, NULL, espeakINITIALIZE_DONT_EXIT) <= 0)
+        return;
+    espeak_SetSynthCallback(discard);
+    size_t n = 0;
+    double t0 = secs();
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->l[i].words != 8 || strcmp(langset_src[set->l[i].lang].code, "en") != 0)
+            continue;
+        if (n == 0)
+            espeak_SetVoiceByName("en");
+        espeak_Synth(set->l[i].text, strlen(set->l[i].text) + 1, 0, POS_CHARACTER, 0,
+                     espeakCHARS_UTF8, NULL, NULL);
+        n++;
+    }
+    double t = secs() - t0;
+    printf("espeak-ng synthesis of the %zu English 8-word lines: %.0f us a line\n", n,
+           n ? t / (double)n * 1e6 : 0);
+}
+
 static int report(void)
 {
     langset_t set;
@@ -233,6 +263,7 @@ static int report(void)
     report_one("auto", &set);
     report_cost(list, &set);
     report_cost("auto", &set);
+    report_espeak(&set);
     langset_free(&set);
     return 0;
 }
