@@ -45,6 +45,9 @@
 #define NICK_CAP 6.0
 #define NICK_START 3.0         /* how far behind the channel's language the others start */
 #define DECAY 0.75
+/* Evidence below -FAR_BEHIND cannot win: the nick's weights span NICK_CAP
+ * and CLD2 adds CLD2_BONUS at most, so it is counted as -FAR_BEHIND. */
+#define FAR_BEHIND (NICK_CAP + CLD2_BONUS + 2.0)
 #define NICK_SLOTS 1024
 #define NICK_PROBE 8
 #define CHAN_SLOTS 32
@@ -464,14 +467,17 @@ static int line_evidence(lang_t *l, const prep_t *p, double *e, lang_result_t *r
     for (size_t i = 0; i < l->n; i++) {
         if (e[i] == -INFINITY)
             continue;
-        d[i] = fp_Compare(l->fp[i], unk, INT_MAX);
+        /* a language FAR_BEHIND n-grams behind the best so far can never
+         * win (see the constants): libexttextcat may stop counting there */
+        int cutoff = dmin == INFINITY ? INT_MAX : (int)(dmin + FAR_BEHIND * 400.0);
+        d[i] = fp_Compare(l->fp[i], unk, cutoff);
         if (d[i] < dmin)
             dmin = d[i];
     }
     fp_Done(unk);
     for (size_t i = 0; i < l->n; i++)
         if (e[i] != -INFINITY)
-            e[i] = -(d[i] - dmin) / 400.0;
+            e[i] = d[i] - dmin > FAR_BEHIND * 400.0 ? -FAR_BEHIND : -(d[i] - dmin) / 400.0;
     r->how = "textcat";
     /* CLD2 only where it says it is sure */
     int pct = 0, rel = 0;
