@@ -20,6 +20,7 @@
 #define FLOOR_NICK_ALL 90.0     /* all lines, with the per-nick estimate */
 #define FLOOR_NICK_4PLUS 95.0
 #define FLOOR_AUTO_NICK_ALL 85.0 /* `auto` (20 languages), with the estimate */
+#define FLOOR_AUTO_MONO 98.0    /* `auto`, a channel that writes only English (or German) */
 
 #define NICKS 16
 
@@ -113,6 +114,38 @@ static void with_nicks(lang_t *l, const langset_t *set, tally_t *t)
         free(order[g]);
 }
 
+/* A channel where everybody writes one language g: 4 nicks taking turns,
+ * every line of g once, lengths mixed (the set's lines of g shuffled, fixed
+ * seed). Percent spoken in g: what a presenter of a one-language channel
+ * hears, where every switch the estimate makes is a mistake. */
+static double monolingual(lang_t *l, const langset_t *set, int g)
+{
+    size_t *order = malloc(set->n * sizeof *order), cnt = 0;
+    if (!order)
+        return 0;
+    for (size_t i = 0; i < set->n; i++)
+        if (set->l[i].lang == g)
+            order[cnt++] = i;
+    uint32_t seed = 777;
+    for (size_t i = cnt; i > 1; i--) {
+        size_t j = lcg(&seed) % i, x = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = x;
+    }
+    unsigned ok = 0;
+    char chan[16];
+    snprintf(chan, sizeof chan, "#mono%d", g);
+    for (size_t k = 0; k < cnt; k++) {
+        static const char *nicks[] = { "anna", "bert", "carl", "dora" };
+        const langset_line_t *x = &set->l[order[k]];
+        lang_result_t r;
+        lang_line(l, chan, nicks[k % 4], x->text, strlen(x->text), &r);
+        ok += strcmp(r.code, langset_src[g].code) == 0;
+    }
+    free(order);
+    return pct(ok, (unsigned)cnt);
+}
+
 static const char *set_list(char *buf, size_t n)
 {
     buf[0] = '\0';
@@ -160,6 +193,13 @@ static void test_floors(void)
     if (l) {
         with_nicks(l, &set, &nick);
         CHECK_GE(pct_from(&nick, 0), FLOOR_AUTO_NICK_ALL);
+        lang_free(l);
+    }
+    /* the default must not trouble a channel of one language */
+    for (int g = 0; g < 2; g++) { /* en, de */
+        if (lang_create(&l, "auto", NULL, err, sizeof err) != 0)
+            break;
+        CHECK_GE(monolingual(l, &set, g), FLOOR_AUTO_MONO);
         lang_free(l);
     }
     langset_free(&set);
@@ -261,6 +301,19 @@ static int report(void)
            "--languages");
     report_one(list, &set);
     report_one("auto", &set);
+    for (int k = 0; k < 2; k++) {
+        const char *spec = k ? "auto" : list;
+        printf("one-language channels, %-9s:", k ? "auto" : "the list");
+        for (int g = 0; g < LANGSET_LANGS; g++) {
+            lang_t *l = NULL;
+            char err[256];
+            if (lang_create(&l, spec, NULL, err, sizeof err) != 0)
+                break;
+            printf(" %s %.1f", langset_src[g].code, monolingual(l, &set, g));
+            lang_free(l);
+        }
+        printf("\n");
+    }
     report_cost(list, &set);
     report_cost("auto", &set);
     report_espeak(&set);
