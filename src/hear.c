@@ -174,6 +174,7 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
         break;
     case IRC_EV_NICK:
         voicemap_rename(h->voices, ev->nick, ev->text);
+        lang_rename(h->lang, ev->nick, ev->text);
         break;
     case IRC_EV_SELF_JOIN: {
         char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX];

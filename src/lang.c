@@ -588,6 +588,27 @@ static nick_st_t *nick_find(lang_t *l, const char *nick, int *fresh)
     return old;
 }
 
+void lang_rename(lang_t *l, const char *oldnick, const char *newnick)
+{
+    if (!l || !oldnick || !newnick)
+        return;
+    char norm[VOICEMAP_NICK_MAX];
+    voicemap_normalize(oldnick, norm, sizeof norm);
+    uint64_t k = key_of(norm);
+    const nick_st_t *from = NULL;
+    for (size_t j = 0; j < NICK_PROBE && !from; j++)
+        if (l->nick[(k + j) % NICK_SLOTS].key == k)
+            from = &l->nick[(k + j) % NICK_SLOTS];
+    if (!from)
+        return;
+    float p[LANG_MAX];
+    memcpy(p, from->p, sizeof p); /* nick_find may take from's slot */
+    int fresh;
+    nick_st_t *to = nick_find(l, newnick, &fresh);
+    memcpy(to->p, p, sizeof p);
+    to->stamp = ++l->clock;
+}
+
 /* A new nick's weights: its channel's dominant language first. */
 static void nick_start(const lang_t *l, const chan_st_t *c, float *p)
 {

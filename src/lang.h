@@ -69,6 +69,10 @@ void lang_guess(lang_t *l, const char *text, size_t len, lang_result_t *r);
 void lang_line(lang_t *l, const char *channel, const char *nick, const char *text,
                size_t len, lang_result_t *r);
 
+/* A nick change: newnick keeps oldnick's estimate (the person is the same,
+ * as its voice is). l may be NULL. */
+void lang_rename(lang_t *l, const char *oldnick, const char *newnick);
+
 /* As lang_line, without changing any state (for `voices explain`). */
 void lang_peek(lang_t *l, const char *channel, const char *nick, const char *text,
                size_t len, lang_result_t *r);

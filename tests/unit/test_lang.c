@@ -108,6 +108,11 @@ static void test_nick_keeps_language(void)
     CHECK_STREQ(said(l, "marie", "yes"), "en");
     /* the nick is the identity, not its variant with a trailing _ */
     CHECK_STREQ(said(l, "marie_", "ok"), "en");
+    /* a nick change keeps the estimate */
+    lang_rename(l, "marie", "mariette");
+    CHECK_STREQ(said(l, "mariette", "ok"), "en");
+    lang_rename(l, "nobody", "someone"); /* unknown: nothing happens */
+    lang_rename(NULL, "a", "b");
     /* another nick is not moved by marie */
     CHECK_STREQ(said(l, "hans", "guten Morgen zusammen, wie geht es euch heute"), "de");
     CHECK_STREQ(said(l, "hans", "ja"), "de");
