@@ -244,6 +244,23 @@ static int do_check(voicemap_t *m, const opts_t *o)
             problems++;
         }
     }
+    /* [languages] CODE = VOICE: each voice too */
+    for (size_t i = 0; i < voicemap_lang_voices(m); i++) {
+        const char *code, *voice;
+        char why[256], vv[UTIL_VIS_MAX];
+        voicemap_lang_voice(m, i, &code, &voice);
+        int unknown = voicemap_voice_status(voice, why, sizeof why) != 0;
+        if (!unknown && s && !synth_voice_known(s, voice)) {
+            unknown = 1;
+            util_snprintf(why, sizeof why, "espeak-ng does not know the voice '%s'",
+                          util_visible(vv, sizeof vv, voice));
+        }
+        if (unknown) {
+            printf("%s: unknown: [languages] %s = %s: %s\n", o->voices ? o->voices : "(built-in)",
+                   code, util_visible(vv, sizeof vv, voice), why);
+            problems++;
+        }
+    }
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             const char *ida, *idb;

@@ -122,4 +122,22 @@ if "$PURG_BIN" listen --server 127.0.0.1 --channel '#x' --languages en,xx 2>"$PU
   purg_fail "--languages en,xx was accepted"
 fi
 purg_assert_grep "purgatory listen: --languages: unknown language 'xx'" "$PURG_TMP/bad.err" "the error of a bad --languages"
+
+# --- 5. voices explain --line and voices check ------------------------------------
+"$PURG_BIN" voices explain --voices "$PURG_TMP/voices.ini" marie \
+  --line "bonjour à tous, je suis très contente d'être ici" --line 'ok' >"$PURG_TMP/explain.out" \
+  || purg_fail "voices explain --line failed"
+purg_assert_grep '^  line "bonjour .*guess fr \(confidence 1\.00, cld2\+textcat; 9 words\); CLD2 fr reliable; spoken in fr .*voice=fr-be\+' \
+  "$PURG_TMP/explain.out" "explain: the French line"
+purg_assert_grep '^  line "ok": .*spoken in fr \(confidence [0-9.]+, the nick.s language kept\) voice=fr-be\+' \
+  "$PURG_TMP/explain.out" "explain: a short line keeps the nick's language"
+printf '[voices]\na = en+m1\n[languages]\nfr = fr-be\n' >"$PURG_TMP/check.ini"
+"$PURG_BIN" voices check --voices "$PURG_TMP/check.ini" >"$PURG_TMP/check.out" \
+  || purg_fail "voices check refused a good [languages]"
+sed -i 's/^fr = fr-be$/fr = nosuchvoice/' "$PURG_TMP/check.ini"
+if "$PURG_BIN" voices explain --voices "$PURG_TMP/check.ini" x 2>"$PURG_TMP/check.err"; then
+  purg_fail "a voices file with an unknown [languages] voice was accepted"
+fi
+purg_assert_grep "check.ini:4: \[languages\] fr: espeak-ng has no voice 'nosuchvoice'" "$PURG_TMP/check.err" \
+  "an unknown [languages] voice, with FILE:LINE"
 purg_log "ok: each nick's lines in the voice of their language, identity kept"
