@@ -140,4 +140,8 @@ if "$PURG_BIN" voices explain --voices "$PURG_TMP/check.ini" x 2>"$PURG_TMP/chec
 fi
 purg_assert_grep "check.ini:4: \[languages\] fr: espeak-ng has no voice 'nosuchvoice'" "$PURG_TMP/check.err" \
   "an unknown [languages] voice, with FILE:LINE"
+if "$PURG_BIN" voices check --voices "$PURG_TMP/check.ini" >"$PURG_TMP/check.out" 2>&1; then
+  purg_fail "voices check passed an unknown [languages] voice"
+fi
+purg_assert_grep 'unknown: \[languages\] fr = nosuchvoice' "$PURG_TMP/check.out" "voices check and [languages]"
 purg_log "ok: each nick's lines in the voice of their language, identity kept"
