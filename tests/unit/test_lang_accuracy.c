@@ -98,7 +98,7 @@ static void with_nicks(lang_t *l, const langset_t *set, tally_t *t)
                 ;
         }
         int run = 3 + (int)(lcg(&seed) % 12);
-        char name[16];
+        char name[24];
         snprintf(name, sizeof name, "nick%d", nick);
         for (int k = 0; k < run && used[g] < cnt[g]; k++) {
             const langset_line_t *x = &set->l[order[g][used[g]++]];
@@ -133,7 +133,7 @@ static double monolingual(lang_t *l, const langset_t *set, int g)
         order[j] = x;
     }
     unsigned ok = 0;
-    char chan[16];
+    char chan[24];
     snprintf(chan, sizeof chan, "#mono%d", g);
     for (size_t k = 0; k < cnt; k++) {
         static const char *nicks[] = { "anna", "bert", "carl", "dora" };
