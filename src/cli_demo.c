@@ -5,6 +5,7 @@
 #include "audio.h"
 #include "cli.h"
 #include "hear.h"
+#include "langopts.h"
 #include "markov.h"
 #include "persona.h"
 #include "present.h"
@@ -46,6 +47,7 @@ typedef struct demo_opts {
     int check_audio;       /* --check-audio: open the sound card, report, exit */
     present_opts_t pres;   /* the presenter's options (present.h) */
     int presenting;        /* a presenter option was given */
+    langopts_t lang;       /* --languages, --dictionary (langopts.h) */
 } demo_opts_t;
 
 typedef struct demo demo_t;
@@ -122,6 +124,7 @@ static void demo_usage(FILE *f)
 "(the personas are all there from the start). They need speech (not\n"
 "--audio none); the live view, the keys, --control and --volume need the\n"
 "sound card.\n\n");
+    langopts_usage(f);
     present_usage(f, "demo");
 }
 
@@ -212,6 +215,7 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         { "voices", required_argument, NULL, OPT_VOICES },
         { "check-audio", no_argument, NULL, OPT_CHECK_AUDIO },
         PRESENT_LONGOPTS,
+        LANGOPT_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -266,13 +270,16 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         case 'h': demo_usage(stdout); return PURG_OPT_HELP;
         default: {
             int r = present_opt(&o->pres, ch, optarg);
+            if (r == PURG_OPT_GO)
+                o->presenting = 1;
+            if (r == PURG_OPT_NOT_MINE)
+                r = langopts_opt(&o->lang, "demo", ch, optarg);
             if (r == PURG_OPT_NOT_MINE) {
                 demo_usage(stderr); /* getopt_long said what it did not know */
                 return PURG_OPT_ERROR;
             }
             if (r != PURG_OPT_GO)
                 return r;
-            o->presenting = 1;
             break;
         }
         }
@@ -405,11 +412,14 @@ static void pace(demo_t *d, speaker_t *spk, audio_t *audio)
 static void reload_voices(demo_t *d)
 {
     demo_reload = 0;
+    langopts_reload(d->ear.dict, "demo", 1);
     if (!d->o->voices)
         return;
     char err[512];
-    if (voicemap_reload(d->voices, err, sizeof err) == 0)
+    if (voicemap_reload(d->voices, err, sizeof err) == 0) {
+        langopts_voices(d->ear.lang, d->voices); /* its [languages] too */
         fprintf(stderr, "purgatory demo: reloaded voices from %s\n", d->o->voices);
+    }
     else
         fprintf(stderr, "purgatory demo: %s (the previous voices stay in force)\n", err);
 }
@@ -504,12 +514,17 @@ int cli_demo(int argc, char **argv)
     audio_t *audio = NULL;
     speaker_t *spk = NULL;
     int rc;
+    lang_t *lang = NULL;
+    dict_t *dict = NULL;
+    emoji_t *emoji = NULL;
     int code = 1;
 
     if ((rc = voicemap_load(&d.voices, o.voices, NULL, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory demo: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
+    if (langopts_open(&o.lang, "demo", d.voices, &lang, &dict, &emoji) != 0)
+        goto out;
     if ((rc = load_personas(&d, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory demo: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
@@ -540,6 +555,9 @@ int cli_demo(int argc, char **argv)
             goto out;
         }
         hear_init(&d.ear, d.voices, d.queue, d.pres, TEXTCLEAN_CAP_DEFAULT);
+        d.ear.lang = lang;
+        d.ear.dict = dict;
+        d.ear.emoji = emoji;
     }
     if ((rc = room_create(&d.room)) != 0 ||
         (rc = room_listen(d.room, DEMO_EAR, ear_hear, &d)) != 0 ||
@@ -572,6 +590,9 @@ out:
     }
     room_free(d.room);
     speechq_free(d.queue);
+    lang_free(lang);
+    dict_free(dict);
+    emoji_free(emoji);
     voicemap_free(d.voices);
     return code;
 }

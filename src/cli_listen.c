@@ -12,6 +12,7 @@
 #include "config.h"
 #include "hear.h"
 #include "irc.h"
+#include "langopts.h"
 #include "netopts.h"
 #include "persona_host.h"
 #include "present.h"
@@ -55,6 +56,7 @@ typedef struct listen_opts {
     int skip_bots;          /* --skip-bots: do not speak users the server flags as bots */
     int retry_banned;       /* --retry-banned: keep reconnecting after 465 */
     size_t history;         /* --history N: replayed lines spoken once per channel */
+    langopts_t lang;        /* --languages, --dictionary (langopts.h) */
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -117,6 +119,7 @@ static void listen_usage(FILE *f)
 "SIGUSR1 re-reads the voices file (it is also re-read when it changes on disk).\n"
 "Without a terminal (stdin and stdout not a terminal, or no controlling\n"
 "terminal: a service manager, nohup) SIGHUP re-reads it too, as for a daemon.\n\n");
+    langopts_usage(f);
     present_usage(f, "listen");
     netopts_usage(f);
 }
@@ -160,6 +163,7 @@ static const struct option longopts[] = {
     { "history", required_argument, NULL, OPT_HISTORY },
     PRESENT_LONGOPTS,
     NETOPT_LONGOPTS,
+    LANGOPT_LONGOPTS,
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -253,6 +257,8 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
             int r = netopts_opt(&o->net, ch, optarg);
             if (r == PURG_OPT_NOT_MINE)
                 r = present_opt(&o->pres, ch, optarg);
+            if (r == PURG_OPT_NOT_MINE)
+                r = langopts_opt(&o->lang, "listen", ch, optarg);
             if (r == PURG_OPT_NOT_MINE) {
                 listen_usage(stderr); /* getopt_long said what it did not know */
                 return PURG_OPT_ERROR;
@@ -301,14 +307,17 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
 static void on_tick(void *arg)
 {
     listener_t *l = arg;
+    int asked = atomic_exchange(&l->reload, 0);
+    langopts_reload(l->ear.dict, "listen", asked); /* the dictionary: the same rule */
     if (!l->opts->voices)
         return;
-    if (!atomic_load(&l->reload) && !voicemap_file_changed(l->voices))
+    if (!asked && !voicemap_file_changed(l->voices))
         return;
-    atomic_store(&l->reload, 0);
     char err[512];
-    if (voicemap_reload(l->voices, err, sizeof err) == 0)
+    if (voicemap_reload(l->voices, err, sizeof err) == 0) {
+        langopts_voices(l->ear.lang, l->voices); /* its [languages] too */
         fprintf(stderr, "purgatory listen: reloaded voices from %s\n", l->opts->voices);
+    }
     else
         fprintf(stderr, "purgatory listen: %s (the previous voices stay in force)\n", err);
 }
@@ -418,12 +427,17 @@ int cli_listen(int argc, char **argv)
     FILE *timing = NULL;
     pthread_t net_thread;
     int rc, net_started = 0;
+    lang_t *lang = NULL;    /* the net thread's once it starts (hear.h) */
+    dict_t *dict = NULL;
+    emoji_t *emoji = NULL;
     int code = 1;
 
     if ((rc = voicemap_load(&l.voices, o.voices, o.salt, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory listen: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
+    if (langopts_open(&o.lang, "listen", l.voices, &lang, &dict, &emoji) != 0)
+        goto out;
     if ((rc = speechq_create(&l.queue, o.queue)) != 0) {
         fprintf(stderr, "purgatory listen: %s\n", purg_strerror(rc));
         goto out;
@@ -465,6 +479,9 @@ int cli_listen(int argc, char **argv)
     }
     irc_net_set_log(l.net, on_net_log, NULL);
     hear_init(&l.ear, l.voices, l.queue, l.pres, o.max_chars);
+    l.ear.lang = lang;
+    l.ear.dict = dict;
+    l.ear.emoji = emoji;
     if (hear_set_history(&l.ear, o.history) != 0) {
         fprintf(stderr, "purgatory listen: out of memory\n");
         goto out;
@@ -524,6 +541,9 @@ out:
     phost_free(l.host); /* after its connections */
     speechq_free(l.queue);
     hear_fini(&l.ear);
+    lang_free(lang);
+    dict_free(dict);
+    emoji_free(emoji);
     voicemap_free(l.voices);
     config_args_free(&cfg);
     netopts_clear(&o.net);

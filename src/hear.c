@@ -135,6 +135,8 @@ static int hear_line(hear_t *h, const irc_event_t *ev)
     voice_t v;
     if (voicemap_lookup(h->voices, ev->channel, ev->nick, &v) != 0)
         return 0;
+    /* the line's language: the voice's language part, emoji names, the dictionary */
+    lang_speak(h->lang, h->dict, h->emoji, ev->channel, ev->nick, ev->text, &v, text, sizeof text);
     utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
                                    ev->channel, ev->nick, &v, text);
     if (!u)
@@ -172,6 +174,7 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
         break;
     case IRC_EV_NICK:
         voicemap_rename(h->voices, ev->nick, ev->text);
+        lang_rename(h->lang, ev->nick, ev->text);
         break;
     case IRC_EV_SELF_JOIN: {
         char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX];

@@ -11,10 +11,11 @@
  * - A word starting with http://, https://, ftp:// or www. (optionally after
  *   an opening bracket or quote) is spoken "link to example dot com": host
  *   only, "www." dropped; a URL without a usable host is spoken "link".
- * - Emoji with a common name are replaced by it (a short table in
- *   textclean.c: smiley, grin, laughing, wink, heart, thumbs up, ...), other
- *   pictographs vanish; a run of the same emoji is spoken once. Text
- *   emoticons standing alone (:) :( :D ;) :P <3 ...) become their names.
+ * - Emoji stay as they are, each a word of its own, for espeak-ng to name
+ *   in the voice's language (emoji.h names the few it cannot); a run of the
+ *   same emoji is said once, and a line says at most 3 emoji (the rest
+ *   vanish). Text emoticons standing alone (:) :( :D ;) :P <3 o/ ...) become
+ *   the emoji they stand for and count as emoji.
  * - Floods: a run of more than 3 identical characters keeps 3 ("nooo",
  *   "!!!"); a word repeated more than 3 times in a row (ASCII case-insensitive,
  *   punctuation included) keeps 3 repeats.

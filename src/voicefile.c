@@ -3,6 +3,7 @@
  * data; the thread that loads the voicemap (net thread on a reload, main
  * otherwise). The mapping itself is voicemap.c. */
 #include "inifile.h"
+#include "lang.h"
 #include "purg.h"
 #include "util.h"
 #include "voicemap_int.h"
@@ -172,6 +173,44 @@ static int add_pin(vm_parse_t *p, const char *nick, const char *value)
     return 0; /* resolved after the whole file is read: ids may come later */
 }
 
+/* [languages]: use = SPEC, or CODE = VOICE. */
+static int add_language(vm_parse_t *p, const char *name, const char *value)
+{
+    vm_pool_t *pool = p->pool;
+    char why[1024];
+    if (strcmp(name, "use") == 0) {
+        if (lang_spec_check(value, why, sizeof why) != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "[languages] use: %s", why);
+        if (util_strlcpy(pool->languages, value, sizeof pool->languages) != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "[languages] use: too long");
+        return 0;
+    }
+    char code[16];
+    size_t k = 0;
+    for (; name[k] && k + 1 < sizeof code; k++)
+        code[k] = (char)tolower((unsigned char)name[k]);
+    code[k] = '\0';
+    if (name[k] || !lang_code_known(code))
+        return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [languages] (use = LIST, "
+                            "or a language code = an espeak-ng voice, e.g. fr = fr-be)", name);
+    if (!valid_voice_name(value) || strchr(value, '+'))
+        return inifile_fail(&p->ini, PURG_EFORMAT, "[languages] %s: '%s' is not an espeak-ng voice "
+                            "name without +variant (the nick keeps its own variant)", code, value);
+    if (p->check_voices && voicemap_voice_status(value, why, sizeof why) != 0)
+        return inifile_fail(&p->ini, PURG_ENOTFOUND, "[languages] %s: %s", code, why);
+    size_t i = 0;
+    while (i < pool->nlang && strcmp(pool->lang_code[i], code) != 0)
+        i++;
+    if (i == VOICEMAP_LANG_VOICES)
+        return inifile_fail(&p->ini, PURG_ETOOBIG, "more than %d languages in [languages]",
+                            VOICEMAP_LANG_VOICES);
+    util_strlcpy(pool->lang_code[i], code, sizeof pool->lang_code[i]);
+    util_strlcpy(pool->lang_voice[i], value, sizeof pool->lang_voice[i]);
+    if (i == pool->nlang)
+        pool->nlang++;
+    return 0;
+}
+
 static int vm_handler(inifile_t *ini, void *user, const char *section, const char *name,
                       const char *value)
 {
@@ -200,8 +239,19 @@ static int vm_handler(inifile_t *ini, void *user, const char *section, const cha
         return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [pool] "
                             "(known: salt, pan_width, name, description)", name);
     }
-    return inifile_fail(&p->ini, PURG_EFORMAT,
-                        "unknown section [%s] (known: [pool], [voices], [overrides])", section);
+    if (strcmp(section, "languages") == 0)
+        return add_language(p, name, value);
+    if (strcmp(section, "dictionary") == 0) {
+        if (strcmp(name, "file") != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [dictionary] (known: file)",
+                                name);
+        if (!value[0] || util_strlcpy(pool->dictionary, value, sizeof pool->dictionary) != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "[dictionary] file: a path of 1 to %zu bytes",
+                                sizeof pool->dictionary - 1);
+        return 0;
+    }
+    return inifile_fail(&p->ini, PURG_EFORMAT, "unknown section [%s] (known: [pool], [voices], "
+                        "[overrides], [languages], [dictionary])", section);
 }
 
 /* Where espeak-ng keeps its data; NULL if not found (then voices are not checked). */
