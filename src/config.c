@@ -227,7 +227,7 @@ int config_merge(const char *section, const struct option *longopts,
         path = NULL;
     size_t len = 0;
     if (path) {
-        rc = inifile_read(path, "configuration file", &text, &len, NULL, err, errlen);
+        rc = inifile_read(path, "configuration file", 0, &text, &len, NULL, err, errlen);
         if (rc == PURG_ENOTFOUND && !explicit) {
             rc = 0; /* no default file: fine */
             path = NULL;

@@ -17,7 +17,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define DICT_FILE_MAX (4u << 20)  /* bytes of a dictionary file */
+#define DICT_FILE_MAX ((size_t)4 << 20) /* bytes of a dictionary file (whole MiB) */
 #define RE_SRC_MAX 256            /* bytes of one regular expression */
 #define RE_REPEAT_MAX 50          /* {n,m} bounds: regcomp's memory grows with them */
 #define RE_REPEAT_MAX_S "50"
@@ -283,55 +283,13 @@ int dict_parse_string(dict_t **out, const char *name, const char *text, size_t l
     return 0;
 }
 
-/* The file's bytes (malloc'd, *len) and its stat. */
-static int read_file(const char *path, char **text, size_t *len, struct stat *st, char *err,
-                     size_t errlen)
-{
-    char vp[UTIL_VIS_MAX];
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        util_snprintf(err, errlen, "%s: %s", util_visible(vp, sizeof vp, path), strerror(errno));
-        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
-    }
-    if (fstat(fileno(f), st) != 0 || !S_ISREG(st->st_mode)) {
-        util_snprintf(err, errlen, "%s: not a regular file", util_visible(vp, sizeof vp, path));
-        fclose(f);
-        return PURG_EINVAL;
-    }
-    if ((unsigned long long)st->st_size > DICT_FILE_MAX) {
-        util_snprintf(err, errlen, "%s: larger than %u bytes", util_visible(vp, sizeof vp, path),
-                      DICT_FILE_MAX);
-        fclose(f);
-        return PURG_ETOOBIG;
-    }
-    size_t n = (size_t)st->st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        fclose(f);
-        util_snprintf(err, errlen, "out of memory");
-        return PURG_ENOMEM;
-    }
-    size_t got = fread(buf, 1, n, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        util_snprintf(err, errlen, "%s: read error", util_visible(vp, sizeof vp, path));
-        return PURG_EIO;
-    }
-    buf[got] = '\0';
-    *text = buf;
-    *len = got;
-    return 0;
-}
-
 int dict_load(dict_t **out, const char *path, char *err, size_t errlen)
 {
     *out = NULL;
     char *text;
     size_t len;
     struct stat st;
-    int rc = read_file(path, &text, &len, &st, err, errlen);
+    int rc = inifile_read(path, "dictionary", DICT_FILE_MAX, &text, &len, &st, err, errlen);
     if (rc != 0)
         return rc;
     rc = dict_parse_string(out, path, text, len, err, errlen);
@@ -355,7 +313,8 @@ int dict_reload(dict_t *d, char *err, size_t errlen)
     char *text;
     size_t len;
     struct stat st;
-    int rc = read_file(d->path, &text, &len, &st, err, errlen);
+    int rc = inifile_read(d->path, "dictionary", DICT_FILE_MAX, &text, &len, &st, err,
+                          errlen);
     if (rc != 0)
         return rc;
     entry_t *e;

@@ -137,9 +137,11 @@ int inifile_error(const inifile_t *ini, char *buf, size_t n)
     return ini->rc;
 }
 
-int inifile_read(const char *path, const char *what, char **text, size_t *len, struct stat *st,
-                 char *err, size_t errlen)
+int inifile_read(const char *path, const char *what, size_t max, char **text, size_t *len,
+                 struct stat *st, char *err, size_t errlen)
 {
+    if (max == 0)
+        max = INIFILE_MAX_BYTES;
     char vp[UTIL_VIS_MAX];
     struct stat sb;
     util_visible(vp, sizeof vp, path);
@@ -162,9 +164,8 @@ int inifile_read(const char *path, const char *what, char **text, size_t *len, s
         close(fd);
         return PURG_EINVAL;
     }
-    if (sb.st_size > INIFILE_MAX_BYTES) {
-        util_snprintf(err, errlen, "%s: larger than %d MiB; is it a %s?", vp,
-                      INIFILE_MAX_BYTES >> 20, what);
+    if ((unsigned long long)sb.st_size > max) {
+        util_snprintf(err, errlen, "%s: larger than %zu MiB; is it a %s?", vp, max >> 20, what);
         close(fd);
         return PURG_ETOOBIG;
     }

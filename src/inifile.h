@@ -58,12 +58,13 @@ int inifile_parse(inifile_t *ini, const char *name, const char *text, size_t len
 /* Read the file at path whole, for inifile_parse: *text (malloc'd, the
  * caller frees it; NUL-terminated after its *len bytes). Refuses at once what
  * is not a regular file (a FIFO would block until a writer comes, a device
- * might never end) and a file larger than INIFILE_MAX_BYTES. what names the
- * kind of file in messages ("voices file"). st (may be NULL) receives the
- * file's stat. 0, or with "PATH: problem" in err: PURG_ENOTFOUND (no such
- * file), PURG_EINVAL (not a regular file), PURG_ETOOBIG, PURG_EIO, PURG_ENOMEM. */
-int inifile_read(const char *path, const char *what, char **text, size_t *len, struct stat *st,
-                 char *err, size_t errlen);
+ * might never end) and a file larger than max bytes (0: INIFILE_MAX_BYTES;
+ * whole MiB). what names the kind of file in messages ("voices file"). st
+ * (may be NULL) receives the file's stat. 0, or with "PATH: problem" in err:
+ * PURG_ENOTFOUND (no such file), PURG_EINVAL (not a regular file),
+ * PURG_ETOOBIG, PURG_EIO, PURG_ENOMEM. */
+int inifile_read(const char *path, const char *what, size_t max, char **text, size_t *len,
+                 struct stat *st, char *err, size_t errlen);
 
 /* THE error helper: records a problem at line (0: the file as a whole) with
  * code rc (< 0) and the printf-style message, unless a problem on an earlier

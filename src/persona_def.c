@@ -269,7 +269,7 @@ int persona_def_load(persona_def_t **out, const char *path, char *err, size_t er
     char *text;
     size_t len;
     *out = NULL;
-    int rc = inifile_read(path, "persona file", &text, &len, NULL, err, errlen);
+    int rc = inifile_read(path, "persona file", 0, &text, &len, NULL, err, errlen);
     if (rc != 0)
         return rc;
     rc = persona_def_parse(out, path, text, len, err, errlen);

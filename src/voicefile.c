@@ -479,7 +479,7 @@ int voicefile_load(vm_pool_t *pool, const char *path, const char *salt_arg, int 
     } else {
         char *text = NULL;
         size_t len = 0;
-        rc = inifile_read(path, "voices file", &text, &len, st, err, errlen);
+        rc = inifile_read(path, "voices file", 0, &text, &len, st, err, errlen);
         if (rc != 0)
             return rc;
         rc = pool_parse(pool, path, text, len, check_voices, err, errlen);

@@ -152,7 +152,7 @@ static void test_bad_input(void)
     CHECK_EQ(dict_load(&d, "/nonexistent/x.dict", err, sizeof err), PURG_ENOTFOUND);
     CHECK(strstr(err, "/nonexistent/x.dict: ") != NULL);
     CHECK_EQ(dict_load(&d, "/", err, sizeof err), PURG_EINVAL);
-    CHECK(strstr(err, "not a regular file") != NULL);
+    CHECK(strstr(err, "/ is a directory, not a dictionary") != NULL);
 }
 
 static void write_file(const char *path, const char *text)

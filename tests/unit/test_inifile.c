@@ -203,7 +203,7 @@ static void test_read(void)
         fwrite(data, 1, sizeof data - 1, f);
         fclose(f);
     }
-    CHECK_EQ(inifile_read(path, "test file", &text, &len, &st, err, sizeof err), 0);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, &st, err, sizeof err), 0);
     CHECK_EQ(len, sizeof data - 1);
     CHECK(text != NULL && memcmp(text, data, sizeof data - 1) == 0 && text[len] == '\0');
     CHECK_EQ(st.st_size, (long long)(sizeof data - 1));
@@ -213,24 +213,24 @@ static void test_read(void)
     f = fopen(path, "wb");
     if (f)
         fclose(f);
-    CHECK_EQ(inifile_read(path, "test file", &text, &len, NULL, err, sizeof err), 0);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), 0);
     CHECK(len == 0 && text && text[0] == '\0');
     free(text);
 
     snprintf(path, sizeof path, "%s/missing.ini", dir);
-    CHECK_EQ(inifile_read(path, "test file", &text, &len, NULL, err, sizeof err), PURG_ENOTFOUND);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_ENOTFOUND);
     CHECK(text == NULL && strstr(err, "missing.ini: cannot open: ") != NULL);
 
-    CHECK_EQ(inifile_read(dir, "test file", &text, &len, NULL, err, sizeof err), PURG_EINVAL);
+    CHECK_EQ(inifile_read(dir, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_EINVAL);
     CHECK(strstr(err, " is a directory, not a test file") != NULL);
 
     snprintf(path, sizeof path, "%s/fifo", dir);
     CHECK_EQ(mkfifo(path, 0600), 0);
-    CHECK_EQ(inifile_read(path, "test file", &text, &len, NULL, err, sizeof err), PURG_EINVAL);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_EINVAL);
     CHECK(strstr(err, "fifo is a FIFO, not a test file") != NULL);
     unlink(path);
 
-    CHECK_EQ(inifile_read("/dev/null", "test file", &text, &len, NULL, err, sizeof err), PURG_EINVAL);
+    CHECK_EQ(inifile_read("/dev/null", "test file", 0, &text, &len, NULL, err, sizeof err), PURG_EINVAL);
     CHECK_STREQ(err, "/dev/null is a character device, not a test file");
 
     snprintf(path, sizeof path, "%s/big\x1b.ini", dir);
@@ -238,14 +238,20 @@ static void test_read(void)
     CHECK(fd >= 0 && ftruncate(fd, INIFILE_MAX_BYTES + 1) == 0);
     if (fd >= 0)
         close(fd);
-    CHECK_EQ(inifile_read(path, "test file", &text, &len, NULL, err, sizeof err), PURG_ETOOBIG);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_ETOOBIG);
     CHECK(strstr(err, "big^[.ini: larger than 1 MiB; is it a test file?") != NULL);
+    /* a caller may allow more (the pronunciation dictionary does) */
+    CHECK_EQ(inifile_read(path, "test file", (size_t)2 << 20, &text, &len, NULL, err, sizeof err), 0);
+    CHECK_EQ(len, (size_t)INIFILE_MAX_BYTES + 1);
+    free(text);
+    CHECK_EQ(inifile_read(path, "test file", (size_t)1 << 20, &text, &len, NULL, err, sizeof err),
+             PURG_ETOOBIG);
     unlink(path);
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* exactly the limit is fine */
     CHECK(fd >= 0 && ftruncate(fd, INIFILE_MAX_BYTES) == 0);
     if (fd >= 0)
         close(fd);
-    CHECK_EQ(inifile_read(path, "test file", &text, &len, NULL, err, sizeof err), 0);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), 0);
     CHECK_EQ(len, (size_t)INIFILE_MAX_BYTES);
     free(text);
     unlink(path);
