@@ -20,22 +20,6 @@ static const struct option opts[] = {
     { NULL, 0, NULL, 0 }
 };
 
-static const char *tmp_dir(void)
-{
-    const char *t = getenv("PURG_TEST_TMP");
-    return t && t[0] ? t : "/tmp";
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
 static int merge(const char *path, int argc, char **argv, config_args_t *a, char *err)
 {
     char *full[16];
@@ -52,7 +36,7 @@ static int merge(const char *path, int argc, char **argv, config_args_t *a, char
 /* The file's path in the test's temp dir. */
 static void ini_path(char *path, size_t n)
 {
-    snprintf(path, n, "%s/test_config.ini", tmp_dir());
+    snprintf(path, n, "%s/test_config.ini", check_tmp_dir());
 }
 
 /* The file's options come first, in order; the command line's replace them. */
@@ -60,8 +44,8 @@ static void test_precedence(void)
 {
     char path[512], err[512];
     ini_path(path, sizeof path);
-    write_file(path, "; a comment\n[voices]\nwhatever = 1\n[listen]\nserver = irc.example.org\n"
-                     "channel = #one\nchannel = #two\nnick = filenick\nplain = yes\n");
+    check_write_file(path, "; a comment\n[voices]\nwhatever = 1\n[listen]\nserver = irc.example.org\n"
+                           "channel = #one\nchannel = #two\nnick = filenick\nplain = yes\n");
     config_args_t a;
     /* nothing on the command line: everything from the file, in order */
     CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
@@ -94,25 +78,25 @@ static void test_errors(void)
     char path[512], err[512];
     config_args_t a;
     ini_path(path, sizeof path);
-    write_file(path, "[listen]\nserver = x\n\ncolour = red\n");
+    check_write_file(path, "[listen]\nserver = x\n\ncolour = red\n");
     CHECK_EQ(merge(path, 0, NULL, &a, err), PURG_ENOTFOUND);
     CHECK(strstr(err, "test_config.ini:4: unknown key 'colour' (see purgatory listen --help)") != NULL);
-    write_file(path, "[listen]\nplain = maybe\n");
+    check_write_file(path, "[listen]\nplain = maybe\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: 'plain' is true or false"));
-    write_file(path, "server = x\n");
+    check_write_file(path, "server = x\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:1: 'server' is outside"));
-    write_file(path, "[listen]\nserver\n");
+    check_write_file(path, "[listen]\nserver\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: syntax error"));
-    write_file(path, "[listen]\nconfig = other.ini\n");
+    check_write_file(path, "[listen]\nconfig = other.ini\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, "cannot be set"));
-    write_file(path, "[listen]\nchannel =\n");
+    check_write_file(path, "[listen]\nchannel =\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: 'channel' needs a value"));
     char longline[600];
     memset(longline, 'x', sizeof longline);
     memcpy(longline, "[listen]\nserver = ", 18);
     longline[sizeof longline - 2] = '\n';
     longline[sizeof longline - 1] = '\0';
-    write_file(path, longline);
+    check_write_file(path, longline);
     CHECK(merge(path, 0, NULL, &a, err) == PURG_ETOOBIG && strstr(err, ".ini:2: line too long"));
     /* a control character is an error; quoted file content is made visible */
     static const struct { const char *text; size_t len; const char *want; } ctl[] = {
@@ -135,7 +119,7 @@ static void test_errors(void)
         for (const char *c = err; *c; c++)
             CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
     }
-    write_file(path, "[listen]\r\nserver =\tirc.example.org\r\n");  /* CRLF and TAB are fine */
+    check_write_file(path, "[listen]\r\nserver =\tirc.example.org\r\n");  /* CRLF and TAB are fine */
     CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
     config_args_free(&a);
     remove(path);
@@ -147,7 +131,7 @@ static void test_which_file(void)
     char err[512];
     config_args_t a;
     char missing[600];
-    snprintf(missing, sizeof missing, "%s/no-such-dir/none.ini", tmp_dir());
+    snprintf(missing, sizeof missing, "%s/no-such-dir/none.ini", check_tmp_dir());
     CHECK(merge(missing, 0, NULL, &a, err) == PURG_ENOTFOUND && strstr(err, "none.ini"));
     char *none[] = { "listen", "--no-config", "-s", "host", NULL };
     CHECK_EQ(config_merge("listen", opts, 4, none, &a, err, sizeof err), 0);

@@ -155,35 +155,25 @@ static void test_bad_input(void)
     CHECK(strstr(err, "/ is a directory, not a dictionary") != NULL);
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
 static void test_reload(void)
 {
     const char *dir = getenv("PURG_TEST_TMP");
     char path[1024];
     snprintf(path, sizeof path, "%s/test_dict_%d.dict", dir ? dir : "/tmp", (int)getpid());
-    write_file(path, "[en]\nlol = laughing\n");
+    check_write_file(path, "[en]\nlol = laughing\n");
     char err[512];
     dict_t *d = NULL;
     CHECK_EQ(dict_load(&d, path, err, sizeof err), 0);
     CHECK_STREQ(dict_path(d), path);
     CHECK_EQ(dict_file_changed(d), 0);
     CHECK_STREQ(apply(d, "en", "lol"), "laughing");
-    write_file(path, "[en]\nlol = ha ha\nbrb = back soon\n");
+    check_write_file(path, "[en]\nlol = ha ha\nbrb = back soon\n");
     CHECK_EQ(dict_file_changed(d), 1);
     CHECK_EQ(dict_reload(d, err, sizeof err), 0);
     CHECK_EQ(dict_file_changed(d), 0);
     CHECK_STREQ(apply(d, "en", "lol brb"), "ha ha back soon");
     /* a bad edit: the previous dictionary stays */
-    write_file(path, "[en]\nlol = ha ha\nbroken line\n");
+    check_write_file(path, "[en]\nlol = ha ha\nbroken line\n");
     CHECK_LT(dict_reload(d, err, sizeof err), 0);
     CHECK(strstr(err, ":3: syntax error") != NULL);
     CHECK_STREQ(apply(d, "en", "lol brb"), "ha ha back soon");

@@ -187,9 +187,8 @@ static void test_line_checks(void)
  * with PATH in the message (a FIFO at once, without waiting for a writer). */
 static void test_read(void)
 {
-    const char *tmp = getenv("PURG_TEST_TMP");
     char dir[512], path[600], err[1024];
-    snprintf(dir, sizeof dir, "%s/test_inifile.%ld", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+    snprintf(dir, sizeof dir, "%s/test_inifile.%ld", check_tmp_dir(), (long)getpid());
     CHECK_EQ(mkdir(dir, 0700), 0);
     char *text = NULL;
     size_t len = 99;
@@ -210,9 +209,7 @@ static void test_read(void)
     free(text);
 
     snprintf(path, sizeof path, "%s/empty.ini", dir);
-    f = fopen(path, "wb");
-    if (f)
-        fclose(f);
+    check_write_file(path, "");
     CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), 0);
     CHECK(len == 0 && text && text[0] == '\0');
     free(text);

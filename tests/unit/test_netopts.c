@@ -20,12 +20,7 @@ static const char *file_with(int slot, const char *text)
 {
     static char paths[4][600];
     snprintf(paths[slot], sizeof paths[slot], "%s/secret%d", dir, slot);
-    FILE *f = fopen(paths[slot], "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
+    check_write_file(paths[slot], text);
     return paths[slot];
 }
 
@@ -137,8 +132,7 @@ static const check_case_t cases[] = {
 
 int main(int argc, char **argv)
 {
-    const char *tmp = getenv("PURG_TEST_TMP");
-    snprintf(dir, sizeof dir, "%s/test_netopts.%ld", tmp && *tmp ? tmp : "/tmp", (long)getpid());
+    snprintf(dir, sizeof dir, "%s/test_netopts.%ld", check_tmp_dir(), (long)getpid());
     if (mkdir(dir, 0700) != 0) {
         perror(dir);
         return 1;
