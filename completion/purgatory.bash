@@ -13,10 +13,10 @@ _purgatory_listen='--server --port --nick --channel --output --audio --voices
   --skip-bots --retry-banned --history --config --no-config --tls --tls-ca
   --tls-insecure --password --password-env --password-file --sasl-user
   --sasl-password-env --sasl-password-file --nickserv-password-env
-  --nickserv-password-file --help'" $_purgatory_presenter"
+  --nickserv-password-file --languages --dictionary --help'" $_purgatory_presenter"
 _purgatory_demo='--persona --output --audio --seconds --lines --seed --voices
-  --check-audio --help'" $_purgatory_presenter"
-_purgatory_voices='--voices --salt --alone --output --help'
+  --check-audio --languages --dictionary --help'" $_purgatory_presenter"
+_purgatory_voices='--voices --salt --alone --output --line --languages --help'
 _purgatory_train='--output --order --chars --format --nick --max-line --quiet
   --forget --help'
 _purgatory_babble='--count --seed --reply --reply-method --verbose --weights --order --rng-seed
@@ -30,11 +30,11 @@ _purgatory_args=' --server --port --nick --channel --output --audio --voices
   --nickserv-password-file --control --record --says --pronounce --ignore
   --mute --volume --seconds --lines --seed --order --format --nick --max-line
   --count --reply --reply-method --weights --rng-seed --overlap-ratio --overlap-max
-  --tries --forget '
+  --tries --forget --languages --dictionary --line '
 # of those, the ones whose value is a file
 _purgatory_files=' --output --voices --timing --persona --intake-log --config
   --tls-ca --password-file --sasl-password-file --nickserv-password-file
-  --control --record '
+  --control --record --dictionary '
 
 # _purgatory_in WORD LIST - whether WORD is one of the words of LIST
 _purgatory_in()
@@ -79,6 +79,7 @@ _purgatory()
                     COMPREPLY=($(compgen -W 'default null' -- "$cur"))
                 fi ;;
             *:--says) COMPREPLY=($(compgen -W 'never always change' -- "$cur")) ;;
+            *:--languages) COMPREPLY=($(compgen -W 'auto off en,fr,de' -- "$cur")) ;;
             train:--format) COMPREPLY=($(compgen -W 'plain irssi weechat znc' -- "$cur")) ;;
             babble:--reply-method) COMPREPLY=($(compgen -W 'scored simple' -- "$cur")) ;;
             *)

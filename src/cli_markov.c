@@ -17,22 +17,6 @@
 #define MAX_CORPORA 256
 #define MAX_MODELS 16
 
-/* The kind of a file that is not a regular one, for a message. */
-static const char *file_kind(mode_t m)
-{
-    if (S_ISFIFO(m))
-        return "a FIFO";
-    if (S_ISCHR(m))
-        return "a character device";
-    if (S_ISBLK(m))
-        return "a block device";
-    if (S_ISSOCK(m))
-        return "a socket";
-    if (S_ISDIR(m))
-        return "a directory";
-    return "not a regular file";
-}
-
 /* Refuses at once a path that exists and is not a regular file: reading a
  * FIFO blocks until a writer comes, a device may never end, and a model
  * written over one would not be a file. Prints "CMD: PATH is a FIFO, not a
@@ -45,7 +29,7 @@ static int check_regular(const char *cmd, const char *path, const char *what)
         return 0;
     char vp[UTIL_VIS_MAX];
     fprintf(stderr, "%s: %s is %s, not a %s\n", cmd, util_visible(vp, sizeof vp, path),
-            file_kind(sb.st_mode), what);
+            util_file_kind(sb.st_mode), what);
     return PURG_EINVAL;
 }
 

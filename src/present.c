@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@
 #include <unistd.h>
 
 #define VIEW_PERIOD_MS 200
-#define NAMES_WINDOW_NS (3LL * 1000000000) /* joins right after ours are the NAMES list */
+#define NAMES_WINDOW_NS (3 * NS_PER_S) /* joins right after ours are the NAMES list */
 #define MAX_CHANS 32
 
 /* The narrator: how the listener speaks for itself. */
@@ -80,10 +81,10 @@ static int add_list(const char *cmd, const char **list, size_t *n, const char *a
 {
     if (*n >= PRESENT_LIST_MAX) {
         fprintf(stderr, "purgatory %s: at most %d --%s options\n", cmd, PRESENT_LIST_MAX, what);
-        return 2;
+        return PURG_OPT_ERROR;
     }
     list[(*n)++] = arg;
-    return 0;
+    return PURG_OPT_GO;
 }
 
 int present_opt(present_opts_t *o, int code, const char *arg)
@@ -93,17 +94,17 @@ int present_opt(present_opts_t *o, int code, const char *arg)
     int rc = 0;
     const char *cmd = o->cmd ? o->cmd : "listen";
     switch (code) {
-    case PRESENT_OPT_PLAIN: o->plain = 1; return 0;
-    case PRESENT_OPT_CONTROL: o->control = arg; return 0;
+    case PRESENT_OPT_PLAIN: o->plain = 1; return PURG_OPT_GO;
+    case PRESENT_OPT_CONTROL: o->control = arg; return PURG_OPT_GO;
     case PRESENT_OPT_RECORD: {
         const char *dot = strrchr(arg, '.');
         if (!dot || (strcasecmp(dot, ".wav") != 0 && strcasecmp(dot, ".flac") != 0)) {
             fprintf(stderr, "purgatory %s: --record wants a FILE.wav or FILE.flac, not '%s'\n",
                     cmd, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->record = arg;
-        return 0;
+        return PURG_OPT_GO;
     }
     case PRESENT_OPT_SAYS: {
         announce_says_t pol;
@@ -111,18 +112,18 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         if (announce_parse_says(arg, &pol, &secs) != 0) {
             fprintf(stderr, "purgatory %s: --says is never, always, change, or a number "
                     "of seconds of silence (1-86400), not '%s'\n", cmd, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->says = arg;
-        return 0;
+        return PURG_OPT_GO;
     }
-    case PRESENT_OPT_ANNOUNCE: o->announce_joins = 1; return 0;
+    case PRESENT_OPT_ANNOUNCE: o->announce_joins = 1; return PURG_OPT_GO;
     case PRESENT_OPT_PRONOUNCE:
         rc = announce_add_name(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
         if (rc != 0) {
             fprintf(stderr, "purgatory %s: --pronounce %s\n", cmd, util_visible(va, sizeof va, err));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         return add_list(cmd, o->pronounce, &o->npronounce, arg, "pronounce");
     case PRESENT_OPT_IGNORE:
@@ -130,13 +131,13 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         announce_lists_free(&tmp);
         if (rc != 0) {
             fprintf(stderr, "purgatory %s: --ignore: %s\n", cmd, util_visible(va, sizeof va, err));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         return add_list(cmd, o->ignore, &o->nignore, arg, "ignore");
     case PRESENT_OPT_MUTE:
         if (!arg[0] || strlen(arg) >= ANNOUNCE_NAME_MAX) {
             fprintf(stderr, "purgatory %s: --mute wants a nick, not '%s'\n", cmd, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         return add_list(cmd, o->mute, &o->nmute, arg, "mute");
     case PRESENT_OPT_VOLUME: {
@@ -145,14 +146,13 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         if (*end || end == arg || v < 0 || v > AUDIO_VOLUME_MAX) {
             fprintf(stderr, "purgatory %s: --volume wants 0-%d (percent), not '%s'\n", cmd,
                     AUDIO_VOLUME_MAX, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->volume = v == 0 ? -1 : (int)v; /* -1: explicitly silent */
-        return 0;
+        return PURG_OPT_GO;
     }
     }
-    fprintf(stderr, "purgatory %s: unknown option code %d\n", cmd, code);
-    return 2;
+    return PURG_OPT_NOT_MINE;
 }
 
 void present_usage(FILE *f, const char *cmd)
@@ -196,7 +196,8 @@ static void set_status(present_t *p, const char *msg)
     pthread_mutex_unlock(&p->stage.lock);
     if (!p->view) { /* msg may name a nick from the network */
         char vis[UTIL_VIS_MAX];
-        fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, msg));
+        fprintf(stderr, "purgatory %s: %s\n", p->o.cmd ? p->o.cmd : "listen",
+                util_visible(vis, sizeof vis, msg));
     }
 }
 
@@ -506,8 +507,8 @@ void present_stop(present_t *p)
     }
     uint64_t lost = p->o.record ? audio_record_lost(p->audio) : 0;
     if (lost)
-        fprintf(stderr, "purgatory: the recording missed %llu blocks of audio (the disk "
-                "was too slow)\n", (unsigned long long)lost);
+        fprintf(stderr, "purgatory %s: the recording missed %llu blocks of audio (the disk "
+                "was too slow)\n", p->o.cmd ? p->o.cmd : "listen", (unsigned long long)lost);
 }
 
 int present_hung_up(const present_t *p)
@@ -546,23 +547,27 @@ static int chan_slot(present_t *p, const char *chan, int create)
     return -1;
 }
 
-/* fmt is always a literal from this file, with %s for a and b (-Wformat=2) */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static void notice(present_t *p, const char *chan, const char *fmt, const char *a, const char *b)
+static void notice(present_t *p, const char *chan, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Queues a narrator's line; one that does not fit is left unsaid. */
+static void notice(present_t *p, const char *chan, const char *fmt, ...)
 {
     char text[256];
-    if (util_snprintf(text, sizeof text, fmt, a, b) != 0)
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof text)
         return;
     utterance_t *u = utterance_new(UTT_NOTICE, chan ? chan : "", "", &narrator, text);
     if (u)
         speechq_push(p->queue, u);
 }
-#pragma GCC diagnostic pop
 
 void present_say(present_t *p, const char *chan, const char *text)
 {
-    notice(p, chan, "%s%s", text, "");
+    notice(p, chan, "%s", text);
 }
 
 int present_hears(present_t *p, const irc_event_t *ev, const char *me)
@@ -586,11 +591,11 @@ int present_hears(present_t *p, const irc_event_t *ev, const char *me)
         int i = chan_slot(p, ev->channel, 0);
         if (i >= 0 && util_now_ns() - p->joined_at[i] < NAMES_WINDOW_NS)
             break; /* who was there when we came (NAMES), not a join */
-        notice(p, ev->channel, "%s joined%s", who, "");
+        notice(p, ev->channel, "%s joined", who);
         break;
     }
-    case IRC_EV_PART: notice(p, ev->channel, "%s left%s", who, ""); break;
-    case IRC_EV_QUIT: notice(p, NULL, "%s quit%s", who, ""); break;
+    case IRC_EV_PART: notice(p, ev->channel, "%s left", who); break;
+    case IRC_EV_QUIT: notice(p, NULL, "%s quit", who); break;
     case IRC_EV_NICK:
         if (strcasecmp(ev->text, me) == 0)
             break;

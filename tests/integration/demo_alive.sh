@@ -29,11 +29,11 @@ head -c $((secs * 22050 * 4)) "$PURG_TMP/rec.raw" >"$PURG_TMP/window.raw"
 read -r sound total stretches < <(python3 "$PURG_INTEGRATION_DIR/speechsecs.py" "$PURG_TMP/window.raw")
 fill=$(awk -v s="$sound" -v t="$secs" 'BEGIN { printf "%d", 100 * s / t }')
 purg_log "speech ${sound} s of ${secs} s (${fill}%; recorded ${total} s) in ${stretches} stretches"
-sed -n 's/^purgatory: \(bofh\|oracle\|prophet\|hacker\) said/&/p' "$PURG_TMP/demo.err" | while read -r l; do
+sed -n 's/^purgatory listen: \(bofh\|oracle\|prophet\|hacker\) said/&/p' "$PURG_TMP/demo.err" | while read -r l; do
   purg_log "$l"
 done
 for p in bofh oracle prophet hacker; do
-  n=$(sed -n "s/^purgatory: $p said \([0-9]*\) .*/\1/p" "$PURG_TMP/demo.err")
+  n=$(sed -n "s/^purgatory listen: $p said \([0-9]*\) .*/\1/p" "$PURG_TMP/demo.err")
   purg_assert_ge "${n:-0}" 1 "lines $p said"
 done
 purg_assert_ge "$fill" 60 "percent of the time filled with speech"
