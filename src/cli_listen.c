@@ -518,7 +518,8 @@ int cli_listen(int argc, char **argv)
     if (o.npersonas) {
         phost_conf_t hc = { .files = o.personas, .nfiles = o.npersonas, .link = &ic,
                             .listener_nick = o.nick,
-                            .seed = o.seeded ? o.seed : (uint64_t)util_now_ns() };
+                            .seed = o.seeded ? o.seed : (uint64_t)util_now_ns(),
+                            .ignore = o.pres.ignore, .nignore = o.pres.nignore };
         if ((rc = phost_create(&l.host, l.net, l.voices, &hc, err, sizeof err)) != 0) {
             fprintf(stderr, "purgatory listen: %s\n", err);
             goto out;

@@ -27,6 +27,8 @@ typedef struct phost_conf {
     const irc_conf_t *link;
     const char *listener_nick;  /* not human, for the quiet rule */
     uint64_t seed;
+    const char *const *ignore;  /* the listener's --ignore nick globs: never learned from */
+    size_t nignore;
 } phost_conf_t;
 
 /* Loads each persona (training its model if needed), pins its voice in

@@ -3,8 +3,8 @@
 # learns a new word from a human, keeps it in MODEL.learned, and after a
 # restart answers with it; it never learns from a bot (by its name, or
 # flagged +B by the server), another persona, a line the guard refuses, a
-# line with a URL, or a nick learn_from excludes (each says a word nowhere
-# else). `train --forget` removes
+# line with a URL, a nick learn_from excludes or one the listener ignores
+# (--ignore; each says a word nowhere else). `train --forget` removes
 # one person's lines.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -57,7 +57,7 @@ burst = 4
 INI
 
 start() {
-  purg_start_listener --nick ear --channel '#purgatory' --audio null \
+  purg_start_listener --nick ear --channel '#purgatory' --audio null --ignore 'igna*' \
     --persona "$PURG_TMP/sage.ini" --persona "$PURG_TMP/other.ini"
   purg_wait_for 'joined #purgatory' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener did not join"
 }
@@ -70,6 +70,7 @@ purg_ircpeer --channel '#purgatory' --wait-nick sage --wait-nick other --delay 0
   --line 'alice|my hat is near the zanzibarite' \
   --line 'cmdbot|the quuxolite is in the box' \
   --line 'mallory|the frobnitzite is under the bed' \
+  --line 'ignacio|the ignorite is under the bed' \
   --line 'alice|!karma plingstone++' \
   --line 'alice|see https://example.org/wobblestone for the wobblestone' \
   --start-delay 1 --stay 1 || purg_fail "the test client failed"
@@ -94,9 +95,9 @@ learned=$PURG_TMP/sage.model.learned
 purg_log "learned: $(tail -n +2 "$learned" | cut -f1,3 | tr '\t\n' ': ')"
 purg_assert_eq "$(head -1 "$learned")" "# purgatory learned lines 1" "header of the learned-lines file"
 purg_assert_grep '^alice	[0-9]+	the zanzibarite is in the garden' "$learned" "alice's line learned"
-purg_assert_no_grep 'quuxolite|frobnitzite|plingstone|wobblestone|jarvisite|blorptrain' "$learned" \
-  "a line from a bot, an excluded nick, the guard's refusals, a URL or another persona"
-purg_assert_no_grep '^(cmdbot|mallory|robo|other|sage)	' "$learned" "lines kept from those nicks"
+purg_assert_no_grep 'quuxolite|frobnitzite|ignorite|plingstone|wobblestone|jarvisite|blorptrain' "$learned" \
+  "a line from a bot, an excluded or ignored nick, the guard's refusals, a URL or another persona"
+purg_assert_no_grep '^(cmdbot|mallory|ignacio|robo|other|sage)	' "$learned" "lines kept from those nicks"
 purg_assert_grep '<robo> .*the jarvisite' "$PURG_LISTENER_OUT" "the +B bot's line in the channel (the listener heard it)"
 n_other=$(purg_count '^#purgatory <other>' "$PURG_LISTENER_OUT")
 purg_assert_ge "$n_other" 1 "lines the other persona said (heard by sage, not learned)"
