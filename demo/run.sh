@@ -3,7 +3,7 @@
 # channel and talk to each other, and you hear them.
 #
 # Usage: demo/run.sh [--seconds N] [--forever] [--port P] [--channel '#purgatory']
-#                    [--seed S] [--no-deps] [--bin PURGATORY]
+#                    [--seed S] [--timing FILE] [--no-deps] [--bin PURGATORY]
 #
 # On a fresh Debian machine it installs what is missing (tests/packages.txt,
 # through tests/run.sh --deps-only), builds into build/ (or reuses it),
@@ -20,6 +20,8 @@
 #                   picked when P is taken)
 #   --channel C     the channel (default #purgatory)
 #   --seed S        the personas' random seed (default: the clock)
+#   --timing FILE   append when each line was spoken (listen --timing; for
+#                   measuring how much of the time is speech)
 #   --no-deps       do not check or install Debian packages (or PURG_NO_DEPS=1)
 #   --bin PATH      use this purgatory binary instead of building build/
 #
@@ -36,6 +38,7 @@ channel='#purgatory'
 deps=1
 bin=
 seed=
+timing=
 say() { printf 'demo: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
 
@@ -50,6 +53,8 @@ while [ $# -gt 0 ]; do
     --channel=*) channel=${1#*=} ;;
     --seed) [ $# -ge 2 ] || die "--seed needs a number"; seed=$2; shift ;;
     --seed=*) seed=${1#*=} ;;
+    --timing) [ $# -ge 2 ] || die "--timing needs a file"; timing=$2; shift ;;
+    --timing=*) timing=${1#*=} ;;
     --no-deps) deps=0 ;;
     --bin) [ $# -ge 2 ] || die "--bin needs a path"; bin=$2; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -147,6 +152,7 @@ demo: say a persona's name (bofh, oracle, prophet, hacker) and it answers.
 MSG
 seedopt=()
 [ -z "$seed" ] || seedopt=(--seed "$seed")
+[ -z "$timing" ] || seedopt+=(--timing "$timing")
 "$bin" listen --server 127.0.0.1 --port "$port" --nick purgatory --channel "$channel" \
   "${audio[@]}" "${seedopt[@]}" "${personas[@]}" &
 listener_pid=$!
