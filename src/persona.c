@@ -334,9 +334,12 @@ static int chan_of(const persona_t *p, const char *channel)
 static int64_t speech_ns(const char *text)
 {
     int64_t words = 0;
-    for (const char *s = text; *s; s++)
+    for (const char *s = text; *s; s++) {
         if (*s != ' ' && (s == text || s[-1] == ' '))
             words++;
+        if ((*s >= '0' && *s <= '9') || *s == '/')
+            words++; /* numbers and paths are said longer than they look */
+    }
     return P_LINE_NS + words * P_WORD_NS;
 }
 
@@ -882,7 +885,7 @@ int64_t persona_tick(persona_t *p, int64_t now)
         }
     }
     if (r->active)
-        next = r->due;
+        next = min64(next, r->due);
     for (size_t i = 0; i < p->def->nchannels; i++) {
         p_chan_t *c = &p->ch[i];
         int64_t replies_by = c->last_persona + secs_ns(p->def->think_max) + NS_PER_S / 2;
