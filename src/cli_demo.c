@@ -528,7 +528,8 @@ int cli_demo(int argc, char **argv)
             goto out;
         }
         speaker_conf_t sc = { .audio = audio, .queue = d.queue, .log = present_log(d.pres),
-                              .catch_up = SPEAKER_CATCH_UP, .present = d.pres };
+                              .catch_up = SPEAKER_CATCH_UP, .stage = present_stage(d.pres),
+                              .filter = present_filter(d.pres), .says = present_says(d.pres) };
         if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
             fprintf(stderr, "purgatory: %s\n", err);
             goto out;

@@ -450,7 +450,8 @@ int cli_listen(int argc, char **argv)
         goto out;
     }
     speaker_conf_t sc = { .audio = audio, .queue = l.queue, .log = present_log(l.pres),
-                          .timing = timing, .catch_up = o.catch_up, .present = l.pres };
+                          .timing = timing, .catch_up = o.catch_up, .stage = present_stage(l.pres),
+                          .filter = present_filter(l.pres), .says = present_says(l.pres) };
     if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory: %s\n", err);
         goto out;

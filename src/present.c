@@ -1,21 +1,29 @@
-/* present.c - the presenter's experience of `listen`: options, the stage
+/* present.c - the presenter's experience of `listen`: options, the board
  * (what the view shows), the control actions, the view thread, and the
- * announcements.
+ * announcements. Threads: main (options, life cycle), net (present_hears),
+ * control (on_control), view (view_main), and whichever thread publishes a
+ * stage event (on_stage: the synth or the control thread).
  *
- * DESIGN (threads): the stage is a mutex-protected struct written by the
- * synth thread (the current line, the history), the control thread (mutes,
- * the prompt, the status line) and read by the view thread and the net
- * thread (mutes). The lock is held only to copy a few small strings; the
- * audio callback never sees it. Control actions reach the parts they act
- * on through the sink's atomics (pause, volume, flush), the speech queue
- * (clear), the synth's cancel flag (skip) and the stage (mute); quit is a
- * SIGTERM to ourselves, so it takes the same orderly path as Ctrl-C. So is
- * a hangup: when the key reader or the view finds the terminal gone (EIO,
- * end of file), p->hung_up is set first, so the owner can say why. */
+ * DESIGN (threads): the presenter owns the stage events (stage.h): the
+ * speaker publishes into them and knows nothing above; the board (for the
+ * view) and the captions server subscribe. The board is a mutex-protected
+ * struct written by on_stage (the current line, the history) and by the
+ * control thread (the prompt, the status line), and read by the view
+ * thread. Its lock is held only to copy a few small strings; the audio
+ * callback never sees it. Who is heard is the filter's (announce.h),
+ * asked by the net thread and again by the synth thread. Control actions
+ * reach the parts they act on through the sink's atomics (pause, volume,
+ * flush), the speech queue (clear), the synth's cancel flag (skip) and the
+ * filter (mute), and are published as stage events; quit is a SIGTERM to
+ * ourselves, so it takes the same orderly path as Ctrl-C. So is a hangup:
+ * when the key reader or the view finds the terminal gone (EIO, end of
+ * file), p->hung_up is set first, so the owner can say why. */
 #include "present.h"
 #include "announce.h"
+#include "captions.h"
 #include "control.h"
 #include "purg.h"
+#include "roster.h"
 #include "util.h"
 #include "view.h"
 #include "voicemap.h"
@@ -35,31 +43,26 @@
 #define NAMES_WINDOW_NS (3LL * 1000000000) /* joins right after ours are the NAMES list */
 #define MAX_CHANS 32
 
-/* The narrator: how the listener speaks for itself. */
-static const voice_t narrator = { "en", 50, 30, 190, 0 };
-
-typedef struct stage {
+typedef struct board {
     pthread_mutex_t lock;
-    char muted[PRESENT_LIST_MAX][ANNOUNCE_NAME_MAX]; /* folded nicks */
-    size_t nmuted;
     int speaking;
     view_line_t now;
     view_line_t history[VIEW_HISTORY];
     char prompt[96];
     char status[128];
-} stage_t;
+} board_t;
 
 struct present {
     present_opts_t o;
     audio_t *audio;
     speechq_t *queue;
-    announce_lists_t lists;          /* read-only after create */
-    stage_t stage;
-    int stage_up;
+    announce_filter_t filter;        /* ignores (read-only), mutes (locked) */
+    stage_t *events;                 /* the stage events; sealed in create */
+    captions_t *captions;            /* --captions, or NULL */
+    board_t board;
+    int board_up;
     int view;                        /* the live view is on */
     int color;
-    /* synth thread */
-    announce_t says;
     /* net thread: when we joined each channel (NAMES window) */
     char chans[MAX_CHANS][VOICEMAP_CHAN_MAX];
     int64_t joined_at[MAX_CHANS];
@@ -117,6 +120,16 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         return 0;
     }
     case PRESENT_OPT_ANNOUNCE: o->announce_joins = 1; return 0;
+    case PRESENT_OPT_CAPTIONS: {
+        char host[64];
+        int port;
+        if (captions_parse_addr(arg, host, sizeof host, &port, err, sizeof err) != 0) {
+            fprintf(stderr, "purgatory %s: --captions %s\n", cmd, util_visible(va, sizeof va, err));
+            return 2;
+        }
+        o->captions = arg;
+        return 0;
+    }
     case PRESENT_OPT_PRONOUNCE:
         rc = announce_add_name(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
@@ -174,6 +187,9 @@ void present_usage(FILE *f, const char *cmd)
         fprintf(f,
 "      --announce-joins   announce joins, parts, quits and nick changes\n");
     fprintf(f,
+"      --captions [ADDR:]PORT  serve live captions for a browser (or an OBS\n"
+"                         browser source) at http://ADDR:PORT/ (ADDR defaults\n"
+"                         to 127.0.0.1)\n"
 "      --pronounce NICK=NAME  speak NICK as NAME; repeatable\n"
 "      --ignore PATTERN   never speak these nicks (glob, e.g. '*bot', or a\n"
 "                         hostmask 'nick!user@host'); repeatable\n"
@@ -187,71 +203,63 @@ void present_usage(FILE *f, const char *cmd)
     fprintf(f, "\nkeys (when stdin is a terminal): %s\n", control_key_help);
 }
 
-/* ---- the stage ------------------------------------------------------------ */
+/* ---- the board ------------------------------------------------------------ */
 
 static void set_status(present_t *p, const char *msg)
 {
-    pthread_mutex_lock(&p->stage.lock);
-    util_strlcpy(p->stage.status, msg, sizeof p->stage.status);
-    pthread_mutex_unlock(&p->stage.lock);
+    pthread_mutex_lock(&p->board.lock);
+    util_strlcpy(p->board.status, msg, sizeof p->board.status);
+    pthread_mutex_unlock(&p->board.lock);
     if (!p->view) { /* msg may name a nick from the network */
         char vis[UTIL_VIS_MAX];
         fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, msg));
     }
 }
 
-/* Caller holds the stage lock. */
-static int muted_locked(present_t *p, const char *folded)
+static int nick_eq(const char *a, const char *b)
 {
-    for (size_t i = 0; i < p->stage.nmuted; i++)
-        if (strcmp(p->stage.muted[i], folded) == 0)
-            return 1;
-    return 0;
-}
-
-static int is_muted(present_t *p, const char *nick)
-{
-    char folded[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, folded, sizeof folded);
-    pthread_mutex_lock(&p->stage.lock);
-    int m = muted_locked(p, folded);
-    pthread_mutex_unlock(&p->stage.lock);
-    return m;
-}
-
-/* Returns 1 when the state changed. */
-static int set_muted(present_t *p, const char *nick, int mute)
-{
-    char folded[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, folded, sizeof folded);
-    int changed = 0;
-    pthread_mutex_lock(&p->stage.lock);
-    size_t i;
-    for (i = 0; i < p->stage.nmuted; i++)
-        if (strcmp(p->stage.muted[i], folded) == 0)
-            break;
-    if (mute && i == p->stage.nmuted && i < PRESENT_LIST_MAX) {
-        util_strlcpy(p->stage.muted[p->stage.nmuted++], folded, ANNOUNCE_NAME_MAX);
-        changed = 1;
-    } else if (!mute && i < p->stage.nmuted) {
-        memmove(p->stage.muted[i], p->stage.muted[i + 1],
-                (p->stage.nmuted - i - 1) * sizeof p->stage.muted[0]);
-        p->stage.nmuted--;
-        changed = 1;
-    }
-    pthread_mutex_unlock(&p->stage.lock);
-    return changed;
+    return roster_nick_eq(a, strlen(a), b, strlen(b));
 }
 
 static int speaking_nick(present_t *p, const char *nick)
 {
-    char a[ANNOUNCE_NAME_MAX], b[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, a, sizeof a);
-    pthread_mutex_lock(&p->stage.lock);
-    voicemap_fold(p->stage.now.nick, b, sizeof b);
-    int yes = p->stage.speaking && p->stage.now.kind != UTT_NOTICE && strcmp(a, b) == 0;
-    pthread_mutex_unlock(&p->stage.lock);
+    pthread_mutex_lock(&p->board.lock);
+    int yes = p->board.speaking && p->board.now.kind != UTT_NOTICE &&
+              nick_eq(p->board.now.nick, nick);
+    pthread_mutex_unlock(&p->board.lock);
     return yes;
+}
+
+/* stage_fn: on the publishing thread (synth or control), under the stage's
+ * lock; takes the board's lock (order: stage, then board; the board's lock
+ * is never held while publishing). */
+static void on_stage(void *ctx, const stage_event_t *ev)
+{
+    present_t *p = ctx;
+    if (ev->kind != STAGE_START && ev->kind != STAGE_END)
+        return;
+    pthread_mutex_lock(&p->board.lock);
+    if (ev->kind == STAGE_START) {
+        view_line_t *now = &p->board.now;
+        now->kind = ev->utt_kind;
+        util_strlcpy(now->nick, ev->nick, sizeof now->nick);
+        util_strlcpy(now->voice, ev->voice, sizeof now->voice);
+        /* an action shows as "* avi waves": its line; a line as spoken */
+        util_strlcpy(now->text, ev->utt_kind == UTT_ACTION ? ev->line : ev->text, sizeof now->text);
+        p->board.speaking = 1;
+    } else if (p->board.speaking) {
+        memmove(&p->board.history[1], &p->board.history[0],
+                (VIEW_HISTORY - 1) * sizeof p->board.history[0]);
+        p->board.history[0] = p->board.now;
+        p->board.speaking = 0;
+    }
+    pthread_mutex_unlock(&p->board.lock);
+}
+
+static void publish(present_t *p, stage_kind_t kind, int value, const char *nick)
+{
+    stage_event_t ev = { .kind = kind, .value = value, .nick = nick };
+    stage_publish(p->events, &ev);
 }
 
 /* Control or view thread: the terminal is gone. Stop as for SIGTERM, once. */
@@ -281,26 +289,32 @@ static void on_control(void *ctx, const control_cmd_t *c)
         skip_now(p);
         set_status(p, "skipped the current line");
         break;
-    case CTL_CLEAR:
-        util_snprintf(msg, sizeof msg, "cleared %zu queued lines", speechq_clear(p->queue));
+    case CTL_CLEAR: {
+        size_t n = speechq_clear(p->queue);
+        util_snprintf(msg, sizeof msg, "cleared %zu queued lines", n);
+        publish(p, STAGE_CLEAR, (int)n, NULL);
         set_status(p, msg);
         break;
+    }
     case CTL_PAUSE:
     case CTL_RESUME:
     case CTL_TOGGLE:
         v = c->kind == CTL_PAUSE ? 1 : c->kind == CTL_RESUME ? 0 : !audio_paused(p->audio);
         audio_set_paused(p->audio, v);
+        publish(p, STAGE_PAUSE, v, NULL);
         set_status(p, v ? "paused" : "resumed");
         break;
     case CTL_VOLUME:
         v = c->set >= 0 ? c->set : audio_volume(p->audio) + c->delta;
         audio_set_volume(p->audio, v);
+        publish(p, STAGE_VOLUME, audio_volume(p->audio), NULL);
         util_snprintf(msg, sizeof msg, "volume %d%%", audio_volume(p->audio));
         set_status(p, msg);
         break;
     case CTL_MUTE:
     case CTL_UNMUTE:
-        set_muted(p, c->nick, c->kind == CTL_MUTE);
+        if (announce_filter_mute(&p->filter, c->nick, c->kind == CTL_MUTE))
+            publish(p, STAGE_MUTE, c->kind == CTL_MUTE, c->nick);
         if (c->kind == CTL_MUTE && speaking_nick(p, c->nick))
             skip_now(p);
         util_snprintf(msg, sizeof msg, "%s %s", c->kind == CTL_MUTE ? "muted" : "unmuted", c->nick);
@@ -319,9 +333,9 @@ static void on_control(void *ctx, const control_cmd_t *c)
 static void on_prompt(void *ctx, const char *prompt)
 {
     present_t *p = ctx;
-    pthread_mutex_lock(&p->stage.lock);
-    util_strlcpy(p->stage.prompt, prompt, sizeof p->stage.prompt);
-    pthread_mutex_unlock(&p->stage.lock);
+    pthread_mutex_lock(&p->board.lock);
+    util_strlcpy(p->board.prompt, prompt, sizeof p->board.prompt);
+    pthread_mutex_unlock(&p->board.lock);
 }
 
 /* ---- the view thread ----------------------------------------------------- */
@@ -331,21 +345,14 @@ static void snapshot(present_t *p, view_state_t *st)
     memset(st, 0, sizeof *st);
     util_strlcpy(st->title, p->o.title ? p->o.title : "", sizeof st->title);
     st->keys = control_key_help;
-    pthread_mutex_lock(&p->stage.lock);
-    st->speaking = p->stage.speaking;
-    st->now = p->stage.now;
-    memcpy(st->history, p->stage.history, sizeof st->history);
-    util_strlcpy(st->prompt, p->stage.prompt, sizeof st->prompt);
-    util_strlcpy(st->status, p->stage.status, sizeof st->status);
-    size_t off = 0;
-    for (size_t i = 0; i < p->stage.nmuted && off < sizeof st->muted; i++) {
-        int n = snprintf(st->muted + off, sizeof st->muted - off, "%s%s", i ? ", " : "",
-                         p->stage.muted[i]);
-        if (n < 0)
-            break;
-        off += (size_t)n;
-    }
-    pthread_mutex_unlock(&p->stage.lock);
+    pthread_mutex_lock(&p->board.lock);
+    st->speaking = p->board.speaking;
+    st->now = p->board.now;
+    memcpy(st->history, p->board.history, sizeof st->history);
+    util_strlcpy(st->prompt, p->board.prompt, sizeof st->prompt);
+    util_strlcpy(st->status, p->board.status, sizeof st->status);
+    pthread_mutex_unlock(&p->board.lock);
+    announce_filter_list(&p->filter, st->muted, sizeof st->muted);
     st->nqueued = speechq_snapshot(p->queue, st->queue, VIEW_QUEUE_MAX, &st->nqueue_shown,
                                    &st->backlog_secs);
     st->backlog_secs += (double)audio_buffered(p->audio) / AUDIO_RATE;
@@ -428,27 +435,32 @@ int present_create(present_t **out, const present_opts_t *o, audio_t *audio, spe
     p->queue = q;
     atomic_init(&p->view_stop, 0);
     atomic_init(&p->hung_up, 0);
-    if (pthread_mutex_init(&p->stage.lock, NULL) != 0) {
+    if (pthread_mutex_init(&p->board.lock, NULL) != 0) {
         util_snprintf(err, errlen, "cannot create a mutex");
         goto fail;
     }
-    p->stage_up = 1;
-    p->stage.now.kind = -1;
+    p->board_up = 1;
+    p->board.now.kind = -1;
     for (size_t i = 0; i < VIEW_HISTORY; i++)
-        p->stage.history[i].kind = -1;
+        p->board.history[i].kind = -1;
+    if (announce_filter_init(&p->filter) != 0 || stage_create(&p->events) != 0) {
+        util_snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     for (size_t i = 0; i < o->npronounce; i++)
-        if ((rc = announce_add_name(&p->lists, o->pronounce[i], err, errlen)) != 0)
+        if ((rc = announce_add_name(&p->filter.lists, o->pronounce[i], err, errlen)) != 0)
             goto fail;
     for (size_t i = 0; i < o->nignore; i++)
-        if ((rc = announce_add_ignore(&p->lists, o->ignore[i], err, errlen)) != 0)
+        if ((rc = announce_add_ignore(&p->filter.lists, o->ignore[i], err, errlen)) != 0)
             goto fail;
     for (size_t i = 0; i < o->nmute; i++)
-        set_muted(p, o->mute[i], 1);
-    announce_says_t pol = SAYS_NEVER;
-    int secs = 0;
-    if (o->says)
-        announce_parse_says(o->says, &pol, &secs);
-    announce_init(&p->says, pol, secs);
+        announce_filter_mute(&p->filter, o->mute[i], 1);
+    if ((rc = stage_subscribe(p->events, on_stage, p)) != 0)
+        goto fail;
+    if (o->captions && (rc = captions_start(&p->captions, o->captions, p->events, audio,
+                                            o->cmd ? o->cmd : "listen", err, errlen)) != 0)
+        goto fail;
+    stage_seal(p->events);
     if (o->volume)
         audio_set_volume(audio, o->volume < 0 ? 0 : o->volume);
     if (o->record && (rc = audio_record(audio, o->record, err, errlen)) != 0)
@@ -461,6 +473,21 @@ int present_create(present_t **out, const present_opts_t *o, audio_t *audio, spe
 fail:
     present_free(p);
     return rc;
+}
+
+stage_t *present_stage(present_t *p)
+{
+    return p->events;
+}
+
+announce_filter_t *present_filter(present_t *p)
+{
+    return &p->filter;
+}
+
+const char *present_says(const present_t *p)
+{
+    return p->o.says;
 }
 
 FILE *present_log(const present_t *p)
@@ -520,9 +547,11 @@ void present_free(present_t *p)
     if (!p)
         return;
     present_stop(p);
-    announce_lists_free(&p->lists);
-    if (p->stage_up)
-        pthread_mutex_destroy(&p->stage.lock);
+    captions_stop(p->captions); /* its subscription ends with the stage */
+    announce_filter_fini(&p->filter);
+    stage_free(p->events);
+    if (p->board_up)
+        pthread_mutex_destroy(&p->board.lock);
     free(p);
 }
 
@@ -554,7 +583,7 @@ static void notice(present_t *p, const char *chan, const char *fmt, const char *
     char text[256];
     if (util_snprintf(text, sizeof text, fmt, a, b) != 0)
         return;
-    utterance_t *u = utterance_new(UTT_NOTICE, chan ? chan : "", "", &narrator, text);
+    utterance_t *u = announce_notice(chan, text);
     if (u)
         speechq_push(p->queue, u);
 }
@@ -575,12 +604,12 @@ int present_hears(present_t *p, const irc_event_t *ev, const char *me)
     }
     if (ev->kind == IRC_EV_READY || ev->kind == IRC_EV_INVITE)
         return 1;
-    if (announce_ignored(&p->lists, ev->nick, ev->mask) || is_muted(p, ev->nick))
+    if (!announce_filter_heard(&p->filter, ev->nick, ev->mask))
         return ev->kind != IRC_EV_SAY && ev->kind != IRC_EV_ACTION; /* rosters still count */
-    if (!p->o.announce_joins || strcasecmp(ev->nick, me) == 0)
+    if (!p->o.announce_joins || nick_eq(ev->nick, me))
         return 1;
     char who[ANNOUNCE_NAME_MAX], to[ANNOUNCE_NAME_MAX];
-    announce_spoken(&p->lists, ev->nick, who, sizeof who);
+    announce_spoken(&p->filter.lists, ev->nick, who, sizeof who);
     switch (ev->kind) {
     case IRC_EV_JOIN: {
         int i = chan_slot(p, ev->channel, 0);
@@ -592,59 +621,12 @@ int present_hears(present_t *p, const irc_event_t *ev, const char *me)
     case IRC_EV_PART: notice(p, ev->channel, "%s left%s", who, ""); break;
     case IRC_EV_QUIT: notice(p, NULL, "%s quit%s", who, ""); break;
     case IRC_EV_NICK:
-        if (strcasecmp(ev->text, me) == 0)
+        if (nick_eq(ev->text, me))
             break;
-        announce_spoken(&p->lists, ev->text, to, sizeof to);
+        announce_spoken(&p->filter.lists, ev->text, to, sizeof to);
         notice(p, NULL, "%s is now called %s", who, to);
         break;
     default: break;
     }
     return 1;
-}
-
-/* ---- synth thread ----------------------------------------------------------- */
-
-int present_utterance(present_t *p, const utterance_t *u, char *text, size_t n,
-                      char *who, size_t whon)
-{
-    who[0] = '\0';
-    if (u->kind != UTT_NOTICE && (is_muted(p, u->nick) ||
-                                  announce_ignored(&p->lists, u->nick, NULL)))
-        return 0;
-    char name[ANNOUNCE_NAME_MAX];
-    int says = 0;
-    if (u->kind == UTT_NOTICE) {
-        util_strlcpy(text, u->text, n);
-    } else {
-        announce_spoken(&p->lists, u->nick, name, sizeof name);
-        says = announce_before(&p->says, u->nick, u->kind == UTT_ACTION, util_now_ns());
-        if (u->kind == UTT_ACTION)
-            util_snprintf(text, n, "%s %s", name, u->text); /* narration: "avi waves" */
-        else if (says)
-            util_snprintf(text, n, "%s says: %s", name, u->text);
-        else
-            util_strlcpy(text, u->text, n);
-        if (says)
-            util_strlcpy(who, name, whon);
-    }
-    pthread_mutex_lock(&p->stage.lock);
-    view_line_t *now = &p->stage.now;
-    now->kind = (int)u->kind;
-    util_strlcpy(now->nick, u->nick, sizeof now->nick);
-    util_snprintf(now->voice, sizeof now->voice, "%s", u->voice.name);
-    util_strlcpy(now->text, says ? text : u->text, sizeof now->text);
-    p->stage.speaking = 1;
-    pthread_mutex_unlock(&p->stage.lock);
-    return 1;
-}
-
-void present_done(present_t *p)
-{
-    announce_after(&p->says, util_now_ns());
-    pthread_mutex_lock(&p->stage.lock);
-    memmove(&p->stage.history[1], &p->stage.history[0],
-            (VIEW_HISTORY - 1) * sizeof p->stage.history[0]);
-    p->stage.history[0] = p->stage.now;
-    p->stage.speaking = 0;
-    pthread_mutex_unlock(&p->stage.lock);
 }
