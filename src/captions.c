@@ -631,6 +631,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_asset(conn, captions_css, sizeof captions_css, "text/css; charset=utf-8");
     if (strcmp(url, "/events") == 0)
         return send_events(c, conn);
+    if (strcmp(url, "/favicon.ico") == 0) /* browsers ask; nothing to show */
+        return send_response(conn, MHD_HTTP_NO_CONTENT,
+                             MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT),
+                             "image/x-icon");
     return send_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 

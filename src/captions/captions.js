@@ -86,6 +86,7 @@
 
   function connect() {
     const es = new EventSource('events');
+    es.onopen = () => { document.body.dataset.stream = 'open'; };
     on(es, 'state', (d) => { st.paused = !!d.paused; st.volume = d.volume; st.queue = d.queue; showStatus(); });
     on(es, 'line', (d) => { if (!lines.has(String(d.id))) addLine(d, true); });
     on(es, 'start', (d) => {
@@ -121,6 +122,7 @@
     es.onerror = () => {
       // the browser reconnects by itself (sending Last-Event-ID); a closed
       // stream (too far behind) is opened again after a second
+      document.body.dataset.stream = 'lost';
       if (es.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
     };
   }
