@@ -379,7 +379,8 @@ static char *encode(captions_t *c, const stage_event_t *ev)
         free(buf);
         return NULL;
     }
-    return buf;
+    char *fit = realloc(buf, (size_t)n + 1); /* what is kept is what it needs */
+    return fit ? fit : buf;
 }
 
 /* stage_fn: on the publishing thread, under the stage's lock. */

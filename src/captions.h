@@ -23,7 +23,7 @@
 
 #define CAPTIONS_CLIENTS_MAX 64      /* event streams at once */
 #define CAPTIONS_LOG 1024            /* released events kept for the pages */
-#define CAPTIONS_PENDING 2048        /* events waiting for their sample */
+#define CAPTIONS_PENDING 1024        /* events waiting for their sample */
 #define CAPTIONS_SCROLLBACK 100      /* finished lines replayed to a new page */
 #define CAPTIONS_CLIENT_BUF (32 * 1024) /* one page's output buffer */
 #define CAPTIONS_DEFAULT_HOST "127.0.0.1"
