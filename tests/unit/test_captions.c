@@ -291,7 +291,11 @@ static void test_stalled(void)
     /* held at most: CAPTIONS_LOG released events, CAPTIONS_PENDING waiting
      * ones and CAPTIONS_SCROLLBACK lines, ~3 KB each here (~6.5 MB),
      * whatever the page does */
+#ifndef PURG_SANITIZED
     CHECK_LT(grown, 10 * 1024);
+#else
+    (void)grown; /* ASan keeps freed memory in quarantine: RSS says nothing here */
+#endif
     /* the page wakes up: it reads what its connection had buffered, then
      * finds itself out of the log and is closed */
     size_t total = 0;
