@@ -164,6 +164,7 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
         hist_flush(h, hist_chan(h, ev->channel, 0)); /* earlier lines come first */
         return hear_line(h, ev);
     case IRC_EV_JOIN:
+    case IRC_EV_NAMES:
         if (!nick_eq(ev->nick, me))
             voicemap_join(h->voices, ev->channel, ev->nick);
         break;

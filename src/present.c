@@ -40,8 +40,6 @@
 #include <unistd.h>
 
 #define VIEW_PERIOD_MS 200
-#define NAMES_WINDOW_NS (3LL * 1000000000) /* joins right after ours are the NAMES list */
-#define MAX_CHANS 32
 
 typedef struct board {
     pthread_mutex_t lock;
@@ -63,9 +61,6 @@ struct present {
     int board_up;
     int view;                        /* the live view is on */
     int color;
-    /* net thread: when we joined each channel (NAMES window) */
-    char chans[MAX_CHANS][VOICEMAP_CHAN_MAX];
-    int64_t joined_at[MAX_CHANS];
     /* threads */
     control_t *control;
     speaker_t *spk;
@@ -557,24 +552,6 @@ void present_free(present_t *p)
 
 /* ---- net thread ----------------------------------------------------------- */
 
-static int chan_slot(present_t *p, const char *chan, int create)
-{
-    char folded[VOICEMAP_CHAN_MAX];
-    voicemap_fold(chan, folded, sizeof folded);
-    for (int i = 0; i < MAX_CHANS; i++)
-        if (p->chans[i][0] && strcmp(p->chans[i], folded) == 0)
-            return i;
-    if (!create)
-        return -1;
-    for (int i = 0; i < MAX_CHANS; i++) {
-        if (!p->chans[i][0]) {
-            util_strlcpy(p->chans[i], folded, sizeof p->chans[i]);
-            return i;
-        }
-    }
-    return -1;
-}
-
 /* fmt is always a literal from this file, with %s for a and b (-Wformat=2) */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -596,13 +573,7 @@ void present_say(present_t *p, const char *chan, const char *text)
 
 int present_hears(present_t *p, const irc_event_t *ev, const char *me)
 {
-    if (ev->kind == IRC_EV_SELF_JOIN) {
-        int i = chan_slot(p, ev->channel, 1);
-        if (i >= 0)
-            p->joined_at[i] = util_now_ns();
-        return 1;
-    }
-    if (ev->kind == IRC_EV_READY || ev->kind == IRC_EV_INVITE)
+    if (ev->kind == IRC_EV_SELF_JOIN || ev->kind == IRC_EV_READY || ev->kind == IRC_EV_INVITE)
         return 1;
     if (!announce_filter_heard(&p->filter, ev->nick, ev->mask))
         return ev->kind != IRC_EV_SAY && ev->kind != IRC_EV_ACTION; /* rosters still count */
@@ -611,13 +582,7 @@ int present_hears(present_t *p, const irc_event_t *ev, const char *me)
     char who[ANNOUNCE_NAME_MAX], to[ANNOUNCE_NAME_MAX];
     announce_spoken(&p->filter.lists, ev->nick, who, sizeof who);
     switch (ev->kind) {
-    case IRC_EV_JOIN: {
-        int i = chan_slot(p, ev->channel, 0);
-        if (i >= 0 && util_now_ns() - p->joined_at[i] < NAMES_WINDOW_NS)
-            break; /* who was there when we came (NAMES), not a join */
-        notice(p, ev->channel, "%s joined%s", who, "");
-        break;
-    }
+    case IRC_EV_JOIN: notice(p, ev->channel, "%s joined%s", who, ""); break;
     case IRC_EV_PART: notice(p, ev->channel, "%s left%s", who, ""); break;
     case IRC_EV_QUIT: notice(p, NULL, "%s quit%s", who, ""); break;
     case IRC_EV_NICK:
