@@ -561,8 +561,8 @@ out:
     if (d.queue)
         speechq_close(d.queue, demo_stop); /* finish speaking unless interrupted */
     speaker_join(spk);
+    present_free(d.pres); /* before the sink: the captions read its clock */
     audio_close(audio);
-    present_free(d.pres);
     if (code == 0 && o.output)
         fprintf(stderr, "purgatory: wrote %s\n", o.output);
     for (size_t i = 0; i < DEMO_MAX_PERSONAS; i++) {

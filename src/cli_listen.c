@@ -520,8 +520,8 @@ out:
     if (l.queue)
         speechq_close(l.queue, 1); /* the line being spoken finishes; the rest is dropped */
     speaker_join(spk);
+    present_free(l.pres); /* before the sink: the captions read its clock */
     audio_close(audio);
-    present_free(l.pres);
     irc_net_free(l.net);
     phost_free(l.host); /* after its connections */
     speechq_free(l.queue);

@@ -95,6 +95,8 @@ int present_start(present_t *p, speaker_t *spk, char *err, size_t errlen);
 /* Stop the view and the controls, restore the terminal, resume a paused
  * sink (so that shutdown never waits on a pause). NULL is fine. */
 void present_stop(present_t *p);
+/* After speaker_join (nothing publishes any more) and before audio_close
+ * (the captions server reads the sink's clock until it stops). */
 void present_free(present_t *p);
 /* 1 once the key reader or the view found the terminal gone (a read or a
  * write failed: EIO, end of file). It then sent SIGTERM to the process, so
