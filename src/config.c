@@ -3,16 +3,14 @@
  * The file is turned into "--key=value" strings checked against the
  * subcommand's own getopt table, so every long option has a key without a
  * second list to keep in step, and values are checked by the same code that
- * checks the command line. inih does not tell its handler the line number,
- * so the reader we hand it counts lines (and catches lines too long for
- * inih's buffer, which it would otherwise split silently). */
+ * checks the command line. The file is read through the inifile layer, like
+ * the voices and persona files. */
 #include "config.h"
-#include "inibuf.h"
+#include "inifile.h"
 #include "purg.h"
 #include "util.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,55 +18,13 @@
 #include <sys/stat.h>
 
 typedef struct parse_state {
-    const char *name;           /* file name for messages */
-    inibuf_t in;                /* the whole file, as lines for inih */
-    int line;                   /* line the reader handed out last */
-    int long_line;              /* first line that did not fit inih's buffer */
+    inifile_t ini;              /* the file, its line and its first problem */
     const char *section;        /* the section we read */
     const struct option *longopts;
     char **out;
     int *lines;
     int max, n;
-    int rc;                     /* first error */
-    char *err;
-    size_t errlen;
 } parse_state_t;
-
-static void fail(parse_state_t *st, int rc, const char *fmt, const char *a);
-
-/* fgets over the in-memory text; one call is always one whole line. */
-static char *mem_reader(char *str, int num, void *stream)
-{
-    parse_state_t *st = stream;
-    char *r = inibuf_read(&st->in, str, num);
-    st->line = st->in.line;
-    if (r && st->in.truncated && !st->long_line)
-        st->long_line = st->line;
-    if (r && st->in.ctl >= 0) {
-        char what[64];
-        inibuf_ctl_describe(&st->in, what, sizeof what);
-        fail(st, PURG_EINVAL, "%s", what);
-    }
-    return r;
-}
-
-/* Records the first error. a may be text from the file: it is quoted through
- * util_visible, cut to 64 bytes. */
-/* fmt is always a literal from this file, with %s for a (-Wformat=2) */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static void fail(parse_state_t *st, int rc, const char *fmt, const char *a)
-{
-    if (st->rc)
-        return;
-    st->rc = rc;
-    char msg[512], va[65], vn[UTIL_VIS_MAX];
-    if (util_snprintf(msg, sizeof msg, fmt, util_visible(va, sizeof va, a)) != 0)
-        util_strlcpy(msg, "bad line", sizeof msg);
-    util_snprintf(st->err, st->errlen, "%s:%d: %s (see purgatory %s --help)",
-                  util_visible(vn, sizeof vn, st->name), st->line, msg, st->section);
-}
-#pragma GCC diagnostic pop
 
 static const struct option *find_opt(const struct option *o, const char *name)
 {
@@ -94,58 +50,44 @@ static int parse_bool(const char *v)
 
 static int add_arg(parse_state_t *st, const char *name, const char *value)
 {
-    if (st->n >= st->max) {
-        fail(st, PURG_ETOOBIG, "more than %s options in one file", "512");
-        return 0;
-    }
+    if (st->n >= st->max)
+        return inifile_fail(&st->ini, PURG_ETOOBIG, "more than %d options in one file", st->max);
     size_t need = strlen(name) + (value ? strlen(value) + 1 : 0) + 3;
     char *s = malloc(need);
-    if (!s) {
-        fail(st, PURG_ENOMEM, "%s", "out of memory");
-        return 0;
-    }
+    if (!s)
+        return inifile_fail(&st->ini, PURG_ENOMEM, "out of memory");
     if (value)
         snprintf(s, need, "--%s=%s", name, value); /* sized above: cannot truncate */
     else
         snprintf(s, need, "--%s", name);
-    st->lines[st->n] = st->line;
+    st->lines[st->n] = st->ini.line;
     st->out[st->n++] = s;
-    return 1;
+    return 0;
 }
 
-static int on_key(void *user, const char *section, const char *name, const char *value)
+static int on_key(inifile_t *ini, void *user, const char *section, const char *name,
+                  const char *value)
 {
     parse_state_t *st = user;
-    if (st->rc)
-        return 0;
-    if (!section[0]) {
-        fail(st, PURG_EINVAL, "'%s' is outside any section (put it under [listen])", name);
-        return 0;
-    }
+    if (!section[0])
+        return inifile_fail(ini, PURG_EINVAL, "'%s' is outside any section (put it under [%s])",
+                            name, st->section);
     if (strcmp(section, st->section) != 0)
-        return 1; /* another subcommand's section */
+        return 0; /* another subcommand's section */
     if (strcmp(name, "config") == 0 || strcmp(name, "no-config") == 0 ||
-        strcmp(name, "help") == 0) {
-        fail(st, PURG_EINVAL, "'%s' cannot be set in a configuration file", name);
-        return 0;
-    }
+        strcmp(name, "help") == 0)
+        return inifile_fail(ini, PURG_EINVAL, "'%s' cannot be set in a configuration file", name);
     const struct option *o = find_opt(st->longopts, name);
-    if (!o) {
-        fail(st, PURG_ENOTFOUND, "unknown key '%s'", name);
-        return 0;
-    }
+    if (!o)
+        return inifile_fail(ini, PURG_ENOTFOUND, "unknown key '%s'", name);
     if (o->has_arg == no_argument) {
         int b = parse_bool(value);
-        if (b < 0) {
-            fail(st, PURG_EINVAL, "'%s' is true or false", name);
-            return 0;
-        }
-        return b ? add_arg(st, name, NULL) : 1;
+        if (b < 0)
+            return inifile_fail(ini, PURG_EINVAL, "'%s' is true or false", name);
+        return b ? add_arg(st, name, NULL) : 0;
     }
-    if (o->has_arg == required_argument && !value[0]) {
-        fail(st, PURG_EINVAL, "'%s' needs a value", name);
-        return 0;
-    }
+    if (o->has_arg == required_argument && !value[0])
+        return inifile_fail(ini, PURG_EINVAL, "'%s' needs a value", name);
     return add_arg(st, name, value[0] ? value : NULL);
 }
 
@@ -153,27 +95,21 @@ int config_parse_string(const char *name, const char *text, size_t len, const ch
                         const struct option *longopts, char **out, int *lines, int max,
                         int *nout, char *err, size_t errlen)
 {
-    parse_state_t st = { .name = name, .section = section,
-                         .longopts = longopts, .out = out, .lines = lines, .max = max,
-                         .err = err, .errlen = errlen };
-    inibuf_init(&st.in, text, len);
+    parse_state_t st = { .section = section, .longopts = longopts, .out = out, .lines = lines,
+                         .max = max };
     *nout = 0;
     if (err && errlen)
         err[0] = '\0';
-    int bad = ini_parse_stream(mem_reader, &st, on_key, &st);
-    if (!st.rc && st.long_line && (bad <= 0 || st.long_line <= bad)) {
-        st.line = st.long_line;
-        fail(&st, PURG_ETOOBIG, "line longer than %s bytes", "200");
-    } else if (!st.rc && bad > 0) {
-        st.line = bad;
-        fail(&st, PURG_EINVAL, "%s", "not a 'key = value' line nor a [section]");
-    } else if (!st.rc && bad < 0) {
-        fail(&st, PURG_ENOMEM, "%s", "out of memory");
-    }
-    if (st.rc) {
+    int rc = inifile_parse(&st.ini, name, text, len, on_key, &st);
+    if (rc != 0) {
+        if (err && errlen) {
+            inifile_error(&st.ini, err, errlen);
+            size_t used = strlen(err);
+            util_snprintf(err + used, errlen - used, " (see purgatory %s --help)", section);
+        }
         for (int i = 0; i < st.n; i++)
             free(out[i]);
-        return st.rc;
+        return rc;
     }
     *nout = st.n;
     return 0;

@@ -7,25 +7,33 @@
 
 #include <stddef.h>
 
-enum {
-    PURG_OK = 0,
-    PURG_ENOMEM = -1,     /* out of memory */
-    PURG_EINVAL = -2,     /* invalid argument or malformed input */
-    PURG_EIO = -3,        /* I/O error (see errno where it matters) */
-    PURG_EFULL = -4,      /* a bounded queue or buffer is full */
-    PURG_EEMPTY = -5,     /* nothing to take */
-    PURG_ECLOSED = -6,    /* the queue or stream was closed */
-    PURG_ENODEV = -7,     /* no audio output device */
-    PURG_EAUDIO = -8,     /* audio backend failed */
-    PURG_ESYNTH = -9,     /* espeak-ng failed */
-    PURG_ENET = -10,      /* network or IRC failure */
-    PURG_ENOTFOUND = -11, /* no such file, voice, key ... */
-    PURG_EFORMAT = -12,   /* bad file format, version or checksum */
-    PURG_ETOOBIG = -13,   /* input exceeds a limit */
-    PURG_EDENIED = -14,   /* refused by policy (e.g. the command guard) */
-    PURG_ETIMEOUT = -15,  /* gave up waiting */
-    PURG_ECOUNT_ = -16    /* one past the last code */
-};
+/* The codes and their messages, in one list so they cannot disagree:
+ * X(NAME, value, message). Values are consecutive from 0 downwards. */
+#define PURG_ERRORS(X)                                                       \
+    X(OK, 0, "success")                                                      \
+    X(ENOMEM, -1, "out of memory")                                           \
+    X(EINVAL, -2, "invalid argument or malformed input")                     \
+    X(EIO, -3, "input/output error") /* see errno where it matters */        \
+    X(EFULL, -4, "queue or buffer full")                                     \
+    X(EEMPTY, -5, "nothing to take")                                         \
+    X(ECLOSED, -6, "closed")            /* the queue or stream */            \
+    X(ENODEV, -7, "no audio output device")                                  \
+    X(EAUDIO, -8, "audio backend failed")                                    \
+    X(ESYNTH, -9, "speech synthesis failed") /* espeak-ng */                 \
+    X(ENET, -10, "network or IRC failure")                                   \
+    X(ENOTFOUND, -11, "not found")      /* no such file, voice, key ... */   \
+    X(EFORMAT, -12, "bad file format, version or checksum")                  \
+    X(ETOOBIG, -13, "input exceeds a limit")                                 \
+    X(EDENIED, -14, "refused by policy") /* e.g. the command guard */        \
+    X(ETIMEOUT, -15, "timed out")
+
+#define PURG_ENUM_(name, value, msg) PURG_##name = (value),
+#define PURG_INDEX_(name, value, msg) PURG_I_##name,
+enum { PURG_ERRORS(PURG_ENUM_) };
+enum { PURG_ERRORS(PURG_INDEX_) PURG_NCODES_ }; /* PURG_I_X: X's place in the list */
+enum { PURG_ECOUNT_ = -PURG_NCODES_ };          /* one past the last code */
+#undef PURG_ENUM_
+#undef PURG_INDEX_
 
 /* Message for an error code; never NULL. */
 const char *purg_strerror(int rc);

@@ -35,49 +35,16 @@
  * with, and the new nick is only its new name. Lookups outside any channel
  * (channel NULL) give the pinned or first-choice voice. */
 #include "voicemap.h"
-#include "inibuf.h"
+#include "voicemap_int.h"
 #include "purg.h"
 #include "util.h"
 
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-#define VM_FILE_MAX (1024 * 1024) /* a voices file larger than this is refused */
-#define VM_POOL_MAX 4096
-#define VM_PINS_MAX 4096
-#define VM_DEFAULT_PAN_WIDTH 80
-
-/* One pool voice: [voices] id = spec. */
-typedef struct vm_entry {
-    char id[VOICE_NAME_MAX];
-    voice_t v;
-    int line;
-} vm_entry_t;
-
-/* One [overrides] pin; pool >= 0 when it names a pool voice by id. */
-typedef struct vm_pin {
-    char key[VOICEMAP_NICK_MAX]; /* normalized nick */
-    char value[VOICEMAP_SPEC_MAX];
-    voice_t v;
-    int pool;
-    int line;
-} vm_pin_t;
-
-typedef struct vm_pool {
-    vm_entry_t *e;
-    size_t n, cap;
-    vm_pin_t *pins;
-    size_t npins, pincap;
-    char salt[VOICEMAP_SALT_MAX];
-    int pan_width;
-} vm_pool_t;
 
 /* Open-addressing table of pointers; see tab_find and friends. */
 typedef struct vm_tab {
@@ -143,12 +110,6 @@ struct voicemap {
 };
 
 static void chan_free(vm_chan_t *c);
-
-/* The built-in pool: the [voices] section of voices/default.ini (a unit test
- * checks that both give the same pool). Used when no voices file is given. */
-static const char builtin_ini[] =
-#include "voicemap_builtin.inc"
-    ;
 
 /* ------------------------------------------------------------------------ */
 /* normalization and hash */
@@ -252,529 +213,6 @@ static int probe(uint64_t h, size_t k, size_t n)
 }
 
 /* ------------------------------------------------------------------------ */
-/* the voices file */
-
-static int valid_voice_name(const char *s)
-{
-    int plus = 0;
-    size_t len = 0;
-    if (!*s || *s == '+')
-        return 0;
-    for (; *s; s++, len++) {
-        if (*s == '+') {
-            if (plus++ || !s[1])
-                return 0;
-        } else if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_') {
-            return 0;
-        }
-    }
-    return len < VOICE_NAME_MAX;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi)
-        return PURG_EINVAL;
-    *out = (int)v;
-    return 0;
-}
-
-/* "voice [pitch [range [rate [pan]]]]" -> v. *has_pan says whether pan was given. */
-static int parse_spec(const char *spec, voice_t *v, int *has_pan, char *why, size_t whylen)
-{
-    static const char *const what[] = { "pitch", "range", "rate", "pan" };
-    static const int lo[] = { 0, 0, 80, -100 }, hi[] = { 100, 100, 450, 100 };
-    char buf[VOICEMAP_SPEC_MAX];
-    if (util_strlcpy(buf, spec, sizeof buf) != 0) {
-        util_snprintf(why, whylen, "voice spec too long (max %d bytes)", VOICEMAP_SPEC_MAX - 1);
-        return PURG_EINVAL;
-    }
-    char *save = NULL, *tok = strtok_r(buf, " \t", &save);
-    if (!tok) {
-        util_snprintf(why, whylen, "empty voice (expected: VOICE [PITCH [RANGE [RATE [PAN]]]])");
-        return PURG_EINVAL;
-    }
-    if (!valid_voice_name(tok)) {
-        char vt[65];
-        util_snprintf(why, whylen, "bad voice name '%s' (expected e.g. en-us+m3)",
-                      util_visible(vt, sizeof vt, tok));
-        return PURG_EINVAL;
-    }
-    memset(v, 0, sizeof *v);
-    util_strlcpy(v->name, tok, sizeof v->name);
-    int *field[] = { &v->pitch, &v->range, &v->rate, &v->pan };
-    v->pitch = 50;
-    v->range = 50;
-    v->rate = 175;
-    *has_pan = 0;
-    for (int i = 0; i < 5; i++) {
-        tok = strtok_r(NULL, " \t", &save);
-        if (!tok)
-            break;
-        if (i == 4) {
-            util_snprintf(why, whylen, "too many fields after voice (expected: VOICE [PITCH [RANGE [RATE [PAN]]]])");
-            return PURG_EINVAL;
-        }
-        if (parse_int(tok, lo[i], hi[i], field[i]) != 0) {
-            char vt[33];
-            util_snprintf(why, whylen, "bad %s '%s' (an integer %d..%d)", what[i],
-                          util_visible(vt, sizeof vt, tok), lo[i], hi[i]);
-            return PURG_EINVAL;
-        }
-        if (i == 3)
-            *has_pan = 1;
-    }
-    return 0;
-}
-
-/* Parser state for one voices file. */
-typedef struct vm_parse {
-    vm_pool_t *pool;
-    const char *file; /* for messages */
-    inibuf_t in;      /* the whole file, as lines for inih */
-    int line;       /* line the reader last returned */
-    int err_line;   /* first line with a problem we found, 0 = none */
-    int long_line;  /* the reader met a line longer than inih's buffer */
-    char err[256];
-    int check_voices; /* look each voice up in espeak-ng's data */
-    int *has_pan;   /* per pool entry */
-    size_t has_pan_cap;
-} vm_parse_t;
-
-/* inih reader over an in-memory file; counts lines so the handler knows where it is. */
-static char *vm_reader(char *str, int num, void *stream)
-{
-    vm_parse_t *p = stream;
-    char *r = inibuf_read(&p->in, str, num);
-    p->line = p->in.line;
-    if (r && p->in.truncated && !p->long_line && !p->err_line) {
-        p->long_line = 1;
-        p->err_line = p->line;
-        util_snprintf(p->err, sizeof p->err, "line too long (max %d bytes)", num - 2);
-    }
-    if (r && p->in.ctl >= 0 && !p->err_line) {
-        p->err_line = p->line;
-        inibuf_ctl_describe(&p->in, p->err, sizeof p->err);
-    }
-    return r;
-}
-
-/* Records the first problem. a and b may be text from the file: they are
- * quoted through util_visible, a cut to 64 bytes. */
-/* fmt is always a literal from this file, with %s for a and b (-Wformat=2) */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static int fail(vm_parse_t *p, const char *fmt, const char *a, const char *b)
-{
-    if (!p->err_line) {
-        char va[65], vb[200];
-        p->err_line = p->line;
-        util_snprintf(p->err, sizeof p->err, fmt, util_visible(va, sizeof va, a),
-                      util_visible(vb, sizeof vb, b));
-    }
-    return 0;
-}
-#pragma GCC diagnostic pop
-
-static int add_entry(vm_parse_t *p, const char *id, const char *value)
-{
-    vm_pool_t *pool = p->pool;
-    for (size_t i = 0; i < pool->n; i++)
-        if (strcmp(pool->e[i].id, id) == 0)
-            return fail(p, "duplicate voice '%s' in [voices]%s", id, "");
-    if (pool->n >= VM_POOL_MAX)
-        return fail(p, "too many voices (max 4096)%s%s", "", "");
-    if (strlen(id) >= VOICE_NAME_MAX || !*id)
-        return fail(p, "bad voice id '%s' (1..63 bytes)%s", id, "");
-    if (pool->n == pool->cap) {
-        size_t cap = pool->cap ? pool->cap * 2 : 64;
-        vm_entry_t *e = realloc(pool->e, cap * sizeof *e);
-        if (!e)
-            return fail(p, "out of memory%s%s", "", "");
-        pool->e = e;
-        int *hp = realloc(p->has_pan, cap * sizeof *hp);
-        if (!hp)
-            return fail(p, "out of memory%s%s", "", "");
-        p->has_pan = hp;
-        pool->cap = cap;
-    }
-    vm_entry_t *e = &pool->e[pool->n];
-    char why[160];
-    if (parse_spec(value, &e->v, &p->has_pan[pool->n], why, sizeof why) != 0)
-        return fail(p, "voice '%s': %s", id, why);
-    util_strlcpy(e->id, id, sizeof e->id);
-    e->line = p->line;
-    pool->n++;
-    return 1;
-}
-
-static int add_pin(vm_parse_t *p, const char *nick, const char *value)
-{
-    vm_pool_t *pool = p->pool;
-    char key[VOICEMAP_NICK_MAX];
-    if (!*nick)
-        return fail(p, "empty nick in [overrides]%s%s", "", "");
-    voicemap_normalize(nick, key, sizeof key);
-    for (size_t i = 0; i < pool->npins; i++)
-        if (strcmp(pool->pins[i].key, key) == 0)
-            return fail(p, "duplicate override for '%s'%s (nicks are compared after normalization)",
-                        nick, "");
-    if (pool->npins >= VM_PINS_MAX)
-        return fail(p, "too many overrides (max 4096)%s%s", "", "");
-    if (pool->npins == pool->pincap) {
-        size_t cap = pool->pincap ? pool->pincap * 2 : 16;
-        vm_pin_t *n = realloc(pool->pins, cap * sizeof *n);
-        if (!n)
-            return fail(p, "out of memory%s%s", "", "");
-        pool->pins = n;
-        pool->pincap = cap;
-    }
-    vm_pin_t *pin = &pool->pins[pool->npins];
-    memset(pin, 0, sizeof *pin);
-    util_strlcpy(pin->key, key, sizeof pin->key);
-    if (util_strlcpy(pin->value, value, sizeof pin->value) != 0)
-        return fail(p, "override for '%s' too long%s", nick, "");
-    pin->line = p->line;
-    pin->pool = -1;
-    pool->npins++;
-    return 1; /* resolved after the whole file is read: ids may come later */
-}
-
-static int vm_handler(void *user, const char *section, const char *name, const char *value)
-{
-    vm_parse_t *p = user;
-    vm_pool_t *pool = p->pool;
-    if (p->err_line)
-        return 1; /* report the first problem only */
-    if (strcmp(section, "voices") == 0)
-        return add_entry(p, name, value);
-    if (strcmp(section, "overrides") == 0)
-        return add_pin(p, name, value);
-    if (strcmp(section, "pool") == 0) {
-        if (strcmp(name, "salt") == 0) {
-            if (util_strlcpy(pool->salt, value, sizeof pool->salt) != 0)
-                return fail(p, "salt too long (max %d bytes)%s", "127", "");
-            return 1;
-        }
-        if (strcmp(name, "pan_width") == 0) {
-            if (parse_int(value, 0, 100, &pool->pan_width) != 0)
-                return fail(p, "bad pan_width '%s' (an integer 0..100)%s", value, "");
-            return 1;
-        }
-        if (strcmp(name, "name") == 0 || strcmp(name, "description") == 0)
-            return 1;
-        return fail(p, "unknown key '%s' in [pool] (known: salt, pan_width, name, description)%s",
-                    name, "");
-    }
-    return fail(p, "unknown section [%s] (known: [pool], [voices], [overrides])%s", section, "");
-}
-
-/* Where espeak-ng keeps its data; NULL if not found (then voices are not checked). */
-const char *voicemap_espeak_data(char *buf, size_t n)
-{
-    static const char *const dirs[] = {
-        "/usr/lib/x86_64-linux-gnu/espeak-ng-data", "/usr/lib/aarch64-linux-gnu/espeak-ng-data",
-        "/usr/lib/espeak-ng-data", "/usr/share/espeak-ng-data", "/usr/local/share/espeak-ng-data",
-    };
-    struct stat st;
-    const char *env = getenv("ESPEAK_DATA_PATH");
-    if (env && util_snprintf(buf, n, "%s/espeak-ng-data", env) == 0 &&
-        stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-        return buf;
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-        if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode) && util_strlcpy(buf, dirs[i], n) == 0)
-            return buf;
-    return NULL;
-}
-
-/* Does lang file `path` (or its name) declare language `lang`? */
-static int lang_file_matches(const char *path, const char *base, const char *lang)
-{
-    if (strcasecmp(base, lang) == 0)
-        return 1;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    char line[256], word[64];
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f))
-        if (sscanf(line, "language %63s", word) == 1 && strcasecmp(word, lang) == 0)
-            found = 1;
-    fclose(f);
-    return found;
-}
-
-static int lang_dir_has(const char *dir, const char *lang, int depth)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    struct dirent *de;
-    int found = 0;
-    while (!found && (de = readdir(d)) != NULL) {
-        char path[1024];
-        struct stat st;
-        if (de->d_name[0] == '.' || util_snprintf(path, sizeof path, "%s/%s", dir, de->d_name) != 0 ||
-            stat(path, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode))
-            found = depth < 3 && lang_dir_has(path, lang, depth + 1);
-        else
-            found = lang_file_matches(path, de->d_name, lang);
-    }
-    closedir(d);
-    return found;
-}
-
-/* Which espeak-ng voices (languages) and variants exist; one per load, so
- * a pool of a hundred entries walks espeak-ng's data once per distinct name. */
-typedef struct vm_known {
-    char data[512]; /* espeak-ng-data directory, "" = not found: nothing is checked */
-    char (*names)[VOICE_NAME_MAX];
-    size_t n;
-} vm_known_t;
-
-#define VM_KNOWN_MAX 256
-
-static void known_init(vm_known_t *k)
-{
-    memset(k, 0, sizeof *k);
-    if (!voicemap_espeak_data(k->data, sizeof k->data))
-        k->data[0] = '\0';
-    k->names = calloc(VM_KNOWN_MAX, VOICE_NAME_MAX);
-}
-
-/* 0 or PURG_ENOTFOUND with why. base is a language; variant may be NULL. */
-static int known_check(vm_known_t *k, const char *name, char *why, size_t whylen)
-{
-    char base[VOICE_NAME_MAX], key[VOICE_NAME_MAX + 1], path[1024];
-    struct stat st;
-    if (!k->data[0])
-        return 0; /* cannot tell: espeak-ng itself will say at synthesis */
-    util_strlcpy(base, name, sizeof base);
-    char *plus = strchr(base, '+');
-    if (plus)
-        *plus++ = '\0';
-    const char *part[2] = { base, plus };
-    for (int i = 0; i < 2 && part[i]; i++) {
-        /* cache keys: "L:" language / "V:" variant, truncated harmlessly to the buffer */
-        snprintf(key, sizeof key, "%c%s", i ? 'V' : 'L', part[i]);
-        int hit = 0;
-        for (size_t j = 0; k->names && j < k->n && !hit; j++)
-            hit = strcmp(k->names[j], key) == 0;
-        if (hit)
-            continue;
-        int ok;
-        if (i == 0)
-            ok = util_snprintf(path, sizeof path, "%s/lang", k->data) == 0 && lang_dir_has(path, base, 0);
-        else
-            ok = util_snprintf(path, sizeof path, "%s/voices/!v/%s", k->data, plus) == 0 &&
-                 stat(path, &st) == 0 && S_ISREG(st.st_mode);
-        if (!ok) {
-            if (i == 0)
-                util_snprintf(why, whylen, "espeak-ng has no voice '%s' (see 'espeak-ng --voices')", base);
-            else
-                util_snprintf(why, whylen, "espeak-ng has no variant '+%s' (see %s/voices/!v/)", plus,
-                              k->data);
-            return PURG_ENOTFOUND;
-        }
-        if (k->names && k->n < VM_KNOWN_MAX)
-            util_strlcpy(k->names[k->n++], key, VOICE_NAME_MAX);
-    }
-    return 0;
-}
-
-int voicemap_voice_status(const char *name, char *why, size_t whylen)
-{
-    vm_known_t k;
-    known_init(&k);
-    int rc = known_check(&k, name, why, whylen);
-    free(k.names);
-    return rc;
-}
-
-/* what: "voice 'ID'" or "override for 'NICK'", for the message. */
-static void check_voice(vm_parse_t *p, vm_known_t *k, const char *what, const char *who,
-                        const char *name, int line)
-{
-    char why[200];
-    if (known_check(k, name, why, sizeof why) != 0 && (!p->err_line || line < p->err_line)) {
-        char vw[65], vy[200];
-        p->err_line = line;
-        util_snprintf(p->err, sizeof p->err, "%s '%s': %s", what, util_visible(vw, sizeof vw, who),
-                      util_visible(vy, sizeof vy, why));
-    }
-}
-
-/* After the file: automatic pans, resolve overrides, check voices exist. */
-static void finish_pool(vm_parse_t *p)
-{
-    vm_pool_t *pool = p->pool;
-    vm_known_t k;
-    if (p->check_voices)
-        known_init(&k);
-    for (size_t i = 0; i < pool->n; i++) {
-        if (!p->has_pan[i]) {
-            /* golden-ratio spread: any few consecutive entries land far apart */
-            uint32_t frac = (uint32_t)((i * 40503u) & 0xffffu);
-            pool->e[i].v.pan = -pool->pan_width +
-                               (int)((frac * (uint32_t)(2 * pool->pan_width) + 32767u) / 65535u);
-        }
-        if (p->check_voices)
-            check_voice(p, &k, "voice", pool->e[i].id, pool->e[i].v.name, pool->e[i].line);
-    }
-    for (size_t i = 0; i < pool->npins && !p->err_line; i++) {
-        vm_pin_t *pin = &pool->pins[i];
-        for (size_t j = 0; j < pool->n; j++)
-            if (strcmp(pool->e[j].id, pin->value) == 0) {
-                pin->pool = (int)j;
-                pin->v = pool->e[j].v;
-            }
-        if (pin->pool >= 0)
-            continue;
-        char why[160];
-        int has_pan;
-        if (parse_spec(pin->value, &pin->v, &has_pan, why, sizeof why) != 0) {
-            char vk[65];
-            p->err_line = pin->line;
-            util_snprintf(p->err, sizeof p->err, "override for '%s': %s (or not a voice id of [voices])",
-                          util_visible(vk, sizeof vk, pin->key), why); /* why: visible already */
-            break;
-        }
-        if (p->check_voices)
-            check_voice(p, &k, "override for", pin->key, pin->v.name, pin->line);
-    }
-    if (p->check_voices)
-        free(k.names);
-}
-
-static void pool_clear(vm_pool_t *pool)
-{
-    free(pool->e);
-    free(pool->pins);
-    memset(pool, 0, sizeof *pool);
-}
-
-/* Parse text (len bytes) named file into pool. */
-static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_t len,
-                      int check_voices, char *err, size_t errlen)
-{
-    vm_parse_t p;
-    memset(&p, 0, sizeof p);
-    memset(pool, 0, sizeof *pool);
-    pool->pan_width = VM_DEFAULT_PAN_WIDTH;
-    p.pool = pool;
-    p.file = file;
-    inibuf_init(&p.in, text, len);
-    p.check_voices = check_voices;
-    int rc = ini_parse_stream(vm_reader, &p, vm_handler, &p);
-    if (rc == -2) {
-        util_snprintf(err, errlen, "%s: out of memory while parsing", file);
-        free(p.has_pan);
-        pool_clear(pool);
-        return PURG_ENOMEM;
-    }
-    if (rc > 0 && (!p.err_line || rc < p.err_line)) {
-        /* inih found a line that is neither a section nor key = value */
-        p.err_line = rc;
-        util_snprintf(p.err, sizeof p.err, "%s",
-                      "syntax error (expected '[section]', 'key = value' or a ; comment)");
-    }
-    if (!p.err_line && pool->n == 0)
-        util_snprintf(p.err, sizeof p.err, "%s", "no voices: the [voices] section is missing or empty");
-    else if (!p.err_line)
-        finish_pool(&p);
-    free(p.has_pan);
-    if (p.err_line || p.err[0]) {
-        char vf[UTIL_VIS_MAX];
-        util_visible(vf, sizeof vf, file); /* a name from a directory listing, say */
-        if (p.err_line)
-            util_snprintf(err, errlen, "%s:%d: %s", vf, p.err_line, p.err);
-        else
-            util_snprintf(err, errlen, "%s: %s", vf, p.err);
-        pool_clear(pool);
-        return PURG_EFORMAT;
-    }
-    return 0;
-}
-
-int voicemap_parse_string(const char *name, const char *text, size_t len, int check_voices,
-                          char *err, size_t errlen)
-{
-    vm_pool_t pool;
-    int rc = pool_parse(&pool, name, text, len, check_voices, err, errlen);
-    pool_clear(&pool);
-    return rc;
-}
-
-static int read_file(const char *path, char **out, size_t *outlen, struct stat *st,
-                     char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        util_snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
-    }
-    if (fstat(fileno(f), st) != 0 || !S_ISREG(st->st_mode)) {
-        util_snprintf(err, errlen, "%s: not a regular file", path);
-        fclose(f);
-        return PURG_EIO;
-    }
-    if (st->st_size > VM_FILE_MAX) {
-        util_snprintf(err, errlen, "%s: too big (%lld bytes, max %d)", path, (long long)st->st_size,
-                      VM_FILE_MAX);
-        fclose(f);
-        return PURG_ETOOBIG;
-    }
-    char *buf = malloc((size_t)st->st_size + 1);
-    if (!buf) {
-        fclose(f);
-        util_snprintf(err, errlen, "%s: out of memory", path);
-        return PURG_ENOMEM;
-    }
-    size_t n = fread(buf, 1, (size_t)st->st_size, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        util_snprintf(err, errlen, "%s: read error", path);
-        return PURG_EIO;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *outlen = n;
-    return 0;
-}
-
-/* Load the pool of path (NULL: built-in) with salt override salt_arg. */
-static int pool_load(vm_pool_t *pool, const char *path, const char *salt_arg, int check_voices,
-                     struct stat *st, char *err, size_t errlen)
-{
-    int rc;
-    if (!path) {
-        memset(st, 0, sizeof *st);
-        rc = pool_parse(pool, "(built-in voices)", builtin_ini, sizeof builtin_ini - 1, 0, err, errlen);
-    } else {
-        char *text = NULL;
-        size_t len = 0;
-        rc = read_file(path, &text, &len, st, err, errlen);
-        if (rc != 0)
-            return rc;
-        rc = pool_parse(pool, path, text, len, check_voices, err, errlen);
-        free(text);
-    }
-    if (rc == 0 && salt_arg && util_strlcpy(pool->salt, salt_arg, sizeof pool->salt) != 0) {
-        util_snprintf(err, errlen, "salt too long (max %d bytes)", VOICEMAP_SALT_MAX - 1);
-        pool_clear(pool);
-        return PURG_EINVAL;
-    }
-    return rc;
-}
-
-/* ------------------------------------------------------------------------ */
 /* construction */
 
 /* Points a run-time pin at the pool voice named by its value, if there is
@@ -809,7 +247,7 @@ int voicemap_load_opts(voicemap_t **out, const char *path, const char *salt, int
     if (salt && !(m->salt_arg = strdup(salt)))
         goto fail_path;
     m->check_voices = check_voices;
-    rc = pool_load(&m->pool, path, salt, check_voices, &m->st, err, errlen);
+    rc = voicefile_load(&m->pool, path, salt, check_voices, &m->st, err, errlen);
     if (rc != 0)
         goto fail_salt;
     *out = m;
@@ -834,7 +272,7 @@ void voicemap_free(voicemap_t *m)
     for (size_t i = 0; i < m->nch; i++)
         chan_free(&m->ch[i]);
     free(m->ch);
-    pool_clear(&m->pool);
+    voicefile_clear(&m->pool);
     free(m->rpins);
     free(m->path);
     free(m->salt_arg);
@@ -845,10 +283,10 @@ int voicemap_reload(voicemap_t *m, char *err, size_t errlen)
 {
     vm_pool_t pool;
     struct stat st;
-    int rc = pool_load(&pool, m->path, m->salt_arg, m->check_voices, &st, err, errlen);
+    int rc = voicefile_load(&pool, m->path, m->salt_arg, m->check_voices, &st, err, errlen);
     if (rc != 0)
         return rc; /* the old mapping stays in force */
-    pool_clear(&m->pool);
+    voicefile_clear(&m->pool);
     m->pool = pool;
     m->st = st;
     for (size_t i = 0; i < m->nrpins; i++)
@@ -1654,7 +1092,7 @@ int voicemap_pin(voicemap_t *m, const char *nick, const char *spec, char *err, s
     }
     rpin_resolve(&m->pool, &pin);
     if (pin.pool < 0) {
-        if (parse_spec(spec, &pin.v, &has_pan, why, sizeof why) != 0) {
+        if (voicefile_parse_spec(spec, &pin.v, &has_pan, why, sizeof why) != 0) {
             util_snprintf(err, errlen, "voice for '%s': %s (or not a voice id of the pool)",
                           vn, why); /* why: visible already */
             return PURG_EINVAL;

@@ -89,7 +89,7 @@ static void test_config(void)
     write_file(path, "server = x\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:1: 'server' is outside"));
     write_file(path, "[listen]\nserver\n");
-    CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: not a 'key = value'"));
+    CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: syntax error"));
     write_file(path, "[listen]\nconfig = other.ini\n");
     CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, "cannot be set"));
     write_file(path, "[listen]\nchannel =\n");
@@ -100,7 +100,7 @@ static void test_config(void)
     longline[sizeof longline - 2] = '\n';
     longline[sizeof longline - 1] = '\0';
     write_file(path, longline);
-    CHECK(merge(path, 0, NULL, &a, err) == PURG_ETOOBIG && strstr(err, ".ini:2: line longer"));
+    CHECK(merge(path, 0, NULL, &a, err) == PURG_ETOOBIG && strstr(err, ".ini:2: line too long"));
     /* a control character is an error; quoted file content is made visible */
     static const struct { const char *text; size_t len; const char *want; } ctl[] = {
         { "[listen]\nnick = spe\0aker\n", 25, "c.ini:2: control character ^@ (NUL) in the file" },

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "purg.h"
 #include "util.h"
 
 static char buf[UTIL_VIS_MAX];
@@ -30,6 +31,25 @@ static int printable(const char *out)
         i += n;
     }
     return 1;
+}
+
+/* purg_strerror: every code of PURG_ERRORS has its own message, in the
+ * enum's order; anything else is "unknown error". */
+static void test_errors(void)
+{
+    CHECK_STREQ(purg_strerror(PURG_OK), "success");
+    CHECK_STREQ(purg_strerror(PURG_ENOMEM), "out of memory");
+    CHECK_STREQ(purg_strerror(PURG_EFORMAT), "bad file format, version or checksum");
+    CHECK_STREQ(purg_strerror(PURG_ETIMEOUT), "timed out");
+    CHECK_EQ(PURG_ECOUNT_, PURG_ETIMEOUT - 1);
+    for (int a = 0; a > PURG_ECOUNT_; a--) {
+        CHECK(strcmp(purg_strerror(a), "unknown error") != 0);
+        for (int b = a - 1; b > PURG_ECOUNT_; b--)
+            CHECK(strcmp(purg_strerror(a), purg_strerror(b)) != 0);
+    }
+    CHECK_STREQ(purg_strerror(PURG_ECOUNT_), "unknown error");
+    CHECK_STREQ(purg_strerror(1), "unknown error");
+    CHECK_STREQ(purg_strerror(-1000), "unknown error");
 }
 
 static void test_controls(void)
@@ -140,6 +160,7 @@ static void test_random(void)
 }
 
 static const check_case_t cases[] = {
+    CHECK_CASE(errors),
     CHECK_CASE(controls),
     CHECK_CASE(unicode),
     CHECK_CASE(bad_utf8),
