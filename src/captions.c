@@ -19,11 +19,11 @@
  * fixed output buffer; the pump never waits on a page, and a page whose
  * cursor fell out of the ring is closed. */
 #include "captions.h"
+#include "lockcheck.h"
 #include "purg.h"
 #include "util.h"
 
 #include <arpa/inet.h>
-#include <assert.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -69,6 +69,7 @@ struct captions {
     atomic_ulong dropped_clients;
 
     pthread_mutex_t lock;
+    _Atomic(const void *) holder;            /* who holds lock (asserted by *_locked) */
     pthread_cond_t more;                     /* the log grew, or stopping */
     int lock_up;
     int stopping;
@@ -88,6 +89,35 @@ struct captions {
     uint64_t scroll_count;                   /* lines ever put in the scrollback */
     int paused, volume, queued;
 };
+
+/* ---- the lock, with its holder noted for the asserts ------------------------------ */
+
+static int cap_held(captions_t *c)
+{
+    return atomic_load(&c->holder) == lockcheck_self();
+}
+
+static void cap_lock(captions_t *c)
+{
+    pthread_mutex_lock(&c->lock);
+    atomic_store(&c->holder, lockcheck_self());
+}
+
+static void cap_unlock(captions_t *c)
+{
+    LOCK_ASSERT(cap_held(c));
+    atomic_store(&c->holder, NULL);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* pthread_cond_timedwait on c->more; the lock is someone else's meanwhile. */
+static int cap_wait(captions_t *c, const struct timespec *until)
+{
+    atomic_store(&c->holder, NULL);
+    int rc = pthread_cond_timedwait(&c->more, &c->lock, until);
+    atomic_store(&c->holder, lockcheck_self());
+    return rc;
+}
 
 /* ---- parsing and encoding (pure) ------------------------------------------ */
 
@@ -239,6 +269,7 @@ size_t captions_utf16_len(const char *s, size_t nbytes)
 
 static void release_locked(captions_t *c, int kind, char *body)
 {
+    LOCK_ASSERT(cap_held(c));
     uint64_t lid = ++c->newest;
     logent_t *e = &c->log[lid % CAPTIONS_LOG];
     free(e->body);
@@ -295,6 +326,7 @@ static void release_locked(captions_t *c, int kind, char *body)
 /* Release every pending event that is due; 1 when any was. */
 static int pump_locked(captions_t *c, uint64_t heard, int64_t now)
 {
+    LOCK_ASSERT(cap_held(c));
     int any = 0;
     while (c->pend_n > 0) {
         pend_t *p = &c->pend[c->pend_head];
@@ -391,7 +423,7 @@ static void on_stage(void *ctx, const stage_event_t *ev)
     if (!body)
         return;
     int timed = ev->kind == STAGE_START || ev->kind == STAGE_WORD || ev->kind == STAGE_END;
-    pthread_mutex_lock(&c->lock);
+    cap_lock(c);
     if (!timed) {
         release_locked(c, ev->kind, body);
         pthread_cond_broadcast(&c->more);
@@ -408,7 +440,7 @@ static void on_stage(void *ctx, const stage_event_t *ev)
         *p = (pend_t){ .pos = ev->pos, .t_ns = ev->t_ns, .kind = (int)ev->kind, .body = body };
         c->pend_n++;
     }
-    pthread_mutex_unlock(&c->lock);
+    cap_unlock(c);
 }
 
 /* ---- the pump thread --------------------------------------------------------------- */
@@ -425,15 +457,15 @@ static void *pump_main(void *arg)
 {
     captions_t *c = arg;
     util_thread_name("purg-captions");
-    pthread_mutex_lock(&c->lock);
+    cap_lock(c);
     while (!c->stopping) {
         if (pump_locked(c, audio_position(c->audio), util_now_ns()))
             pthread_cond_broadcast(&c->more);
         struct timespec ts;
         deadline(&ts, PUMP_MS);
-        pthread_cond_timedwait(&c->more, &c->lock, &ts);
+        cap_wait(c, &ts);
     }
-    pthread_mutex_unlock(&c->lock);
+    cap_unlock(c);
     return NULL;
 }
 
@@ -455,7 +487,7 @@ static ssize_t fill(client_t *k)
     captions_t *c = k->c;
     ssize_t rc = 0;
     k->len = k->off = 0;
-    pthread_mutex_lock(&c->lock);
+    cap_lock(c);
     if (!k->hello) {
         k->hello = 1;
         int n = snprintf(k->buf, sizeof k->buf, "retry: 1000\nevent: state\ndata: {\"paused\":%d,"
@@ -498,13 +530,13 @@ static ssize_t fill(client_t *k)
         }
         struct timespec ts;
         deadline(&ts, KEEPALIVE_S * 1000L);
-        if (pthread_cond_timedwait(&c->more, &c->lock, &ts) == ETIMEDOUT) {
+        if (cap_wait(c, &ts) == ETIMEDOUT) {
             k->len = util_strlcpy(k->buf, ": keep-alive\n\n", sizeof k->buf) == 0 ? strlen(k->buf) : 0;
             break;
         }
     }
 out:
-    pthread_mutex_unlock(&c->lock);
+    cap_unlock(c);
     return rc;
 }
 
@@ -587,7 +619,7 @@ static enum MHD_Result send_events(captions_t *c, struct MHD_Connection *conn)
     uint64_t id = 0;
     const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
     int resume = h && captions_parse_event_id(h, &id) == 0;
-    pthread_mutex_lock(&c->lock);
+    cap_lock(c);
     if (resume && id <= c->newest && c->newest - id < CAPTIONS_LOG) {
         k->next = id + 1;              /* a reconnect: pick up where it was */
         k->replay = c->scroll_count;
@@ -598,7 +630,7 @@ static enum MHD_Result send_events(captions_t *c, struct MHD_Connection *conn)
         k->next = c->speaking_lid && c->newest - c->speaking_lid < CAPTIONS_LOG ? c->speaking_lid
                                                                                  : c->newest + 1;
     }
-    pthread_mutex_unlock(&c->lock);
+    cap_unlock(c);
     struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read,
                                                                k, sse_free);
     if (!r) {
@@ -773,9 +805,9 @@ void captions_stats(captions_t *c, captions_stats_t *st)
 {
     st->clients = atomic_load(&c->clients);
     st->dropped_clients = atomic_load(&c->dropped_clients);
-    pthread_mutex_lock(&c->lock);
+    cap_lock(c);
     st->released = c->released;
-    pthread_mutex_unlock(&c->lock);
+    cap_unlock(c);
 }
 
 void captions_stop(captions_t *c)
@@ -783,10 +815,10 @@ void captions_stop(captions_t *c)
     if (!c)
         return;
     if (c->lock_up) {
-        pthread_mutex_lock(&c->lock);
+        cap_lock(c);
         c->stopping = 1;
         pthread_cond_broadcast(&c->more);
-        pthread_mutex_unlock(&c->lock);
+        cap_unlock(c);
     }
     if (c->mhd)
         MHD_stop_daemon(c->mhd); /* joins the connection threads: their reads see stopping */

@@ -2,10 +2,10 @@
  * synth thread, the control thread); subscribers run on the publisher's
  * thread under the stage's mutex (see stage.h for the rules). */
 #include "stage.h"
+#include "lockcheck.h"
 #include "purg.h"
 #include "util.h"
 
-#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -67,7 +67,7 @@ uint64_t stage_publish(stage_t *s, stage_event_t *ev)
     if (!s)
         return 0;
     /* the list is read without the lock: it is fixed once sealed */
-    assert(atomic_load(&s->sealed) && "stage_publish before stage_seal");
+    LOCK_ASSERT(atomic_load(&s->sealed)); /* publishing reads the list unlocked */
     if (publishing == s) { /* a subscriber published: it would deadlock */
         atomic_fetch_add(&s->refused, 1);
         return 0;
