@@ -46,7 +46,7 @@
 #define EVENT_MAX (CAPTIONS_CLIENT_BUF - 64) /* an encoded event always fits a page's buffer */
 
 typedef struct pend {
-    uint64_t pos;          /* sink frame at which it is heard; 0 = at once */
+    uint64_t pos;          /* released once audio_position >= pos */
     int64_t t_ns;
     int kind;              /* stage_kind_t */
     char *body;            /* "event: X\ndata: {...}\n\n" */
@@ -437,7 +437,10 @@ static void on_stage(void *ctx, const stage_event_t *ev)
             pthread_cond_broadcast(&c->more);
         }
         pend_t *p = &c->pend[(c->pend_head + c->pend_n) % CAPTIONS_PENDING];
-        *p = (pend_t){ .pos = ev->pos, .t_ns = ev->t_ns, .kind = (int)ev->kind, .body = body };
+        /* a start or a word is heard once the frame at pos was handed out
+         * (the position passed it); an end once the position reached it */
+        uint64_t due = ev->kind == STAGE_END ? ev->pos : ev->pos + 1;
+        *p = (pend_t){ .pos = due, .t_ns = ev->t_ns, .kind = (int)ev->kind, .body = body };
         c->pend_n++;
     }
     cap_unlock(c);

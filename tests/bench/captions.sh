@@ -59,11 +59,14 @@ def lat(path):
             d[int(f[0])] = (int(f[1]), int(f[4]))
     return d
 capt = lat(sys.argv[1])
-seen = {}
+seen, last_word, words = {}, {}, {}
 for line in open(sys.argv[2]):
     f = line.split()
     if f[0] == "start" and int(f[1]) not in seen:
         seen[int(f[1])] = int(f[2])
+    elif f[0] == "word":
+        last_word[int(f[1])] = int(f[3])
+        words[int(f[1])] = words.get(int(f[1]), 0) + 1
 delays = sorted((seen[i] - capt[i][1]) / 1e6 for i in seen if i in capt)
 def pct(v, p):
     return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
@@ -71,6 +74,19 @@ if delays:
     print("caption delay ms (first sample handed to the device -> start event read by a page): "
           "n %d p50 %.2f p95 %.2f p99 %.2f max %.2f min %.2f" % (len(delays), pct(delays, 50), pct(delays, 95),
                                                                   pct(delays, 99), delays[-1], delays[0]))
+# words in time: the last word of a line reaches the page near the end of
+# the line's sound (as a share of the line's duration), not with its start
+frames = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 6:
+        frames[int(f[0])] = int(f[5])
+share = sorted((last_word[i] - seen[i]) / 1e9 / (frames[i] / 22050)
+               for i in last_word if i in seen and frames.get(i))
+if share:
+    print("words: %.1f a line; last word read by the page after %.2f (p50) / %.2f (p5) / %.2f (p95) "
+          "of the line's duration" % (sum(words.values()) / len(words), pct(share, 50), pct(share, 5),
+                                      pct(share, 95)))
 for name, path in (("with captions", sys.argv[1]), ("without", sys.argv[3])):
     v = sorted((t1 - t0) / 1e6 for t0, t1 in lat(path).values())
     if v:
