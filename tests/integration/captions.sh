@@ -74,8 +74,26 @@ cdp "$url" "$PURG_TMP/pause.json" 2>"$PURG_TMP/cdp-pause.err" & cdp_pid=$!
 sleep 1
 printf 'pause\n' >"$fifo"
 wait "$cdp_pid" || { cat "$PURG_TMP/cdp-pause.err" >&2; purg_fail "the pause did not show"; }
-printf 'resume\n' >"$fifo"
 purg_log "pause shown"
+
+# --- 2b. a line skipped while paused, and a mute, show ------------------------
+cat >"$PURG_TMP/skip.json" <<JSON
+[{"wait": "document.body && document.body.dataset.stream === 'open'", "timeout": 15},
+ {"wait": "[...document.querySelectorAll('#captions .line.skipped')].some(l => l.dataset.nick === 'carol' && l.textContent.includes('skipped'))", "timeout": 15},
+ {"wait": "document.getElementById('status').textContent.includes('muted dave') && !document.getElementById('status').textContent.includes('paused')", "timeout": 10},
+ {"screenshot": "$ART/captions-skipped.png"}]
+JSON
+cdp "$url?theme=light" "$PURG_TMP/skip.json" 2>"$PURG_TMP/cdp-skip.err" & cdp_pid=$!
+sleep 1
+purg_ircpeer --channel '#purg' --wait-nick ear \
+  --line 'carol|a long line that the presenter skips before it is over, word after word after word'
+sleep 1   # carol's line waits in the paused sink
+printf 'skip\n' >"$fifo"
+sleep 0.3
+printf 'resume\n' >"$fifo"
+printf 'mute dave\n' >"$fifo"
+wait "$cdp_pid" || { cat "$PURG_TMP/cdp-skip.err" >&2; purg_fail "the skip or the mute did not show"; }
+purg_log "skip and mute shown"
 
 # --- 3. opened late, transparent, one channel ---------------------------------
 cat >"$PURG_TMP/late.json" <<JSON
