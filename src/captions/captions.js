@@ -20,6 +20,7 @@
   const box = document.getElementById('captions');
   const status = document.getElementById('status');
   const lines = new Map(); // utterance id -> its element parts
+  let newest = 0;          // the highest utterance id shown (ids only grow)
   const st = { paused: false, volume: 100, queue: 0, note: '' };
 
   const el = (tag, cls, text) => {
@@ -74,6 +75,7 @@
     box.appendChild(row);
     const parts = { row, said, rest, text: d.text };
     lines.set(String(d.id), parts);
+    newest = Math.max(newest, d.id);
     trim();
     return parts;
   }
@@ -88,7 +90,8 @@
     const es = new EventSource('events');
     es.onopen = () => { document.body.dataset.stream = 'open'; };
     on(es, 'state', (d) => { st.paused = !!d.paused; st.volume = d.volume; st.queue = d.queue; showStatus(); });
-    on(es, 'line', (d) => { if (!lines.has(String(d.id))) addLine(d, true); });
+    // a replayed line older than what is shown (a reconnect) is not news
+    on(es, 'line', (d) => { if (d.id > newest) addLine(d, true); });
     on(es, 'start', (d) => {
       const old = lines.get(String(d.id));
       if (old) { old.row.remove(); lines.delete(String(d.id)); }
