@@ -13,10 +13,10 @@ _purgatory_listen='--server --port --nick --channel --output --audio --voices
   --skip-bots --retry-banned --history --config --no-config --tls --tls-ca
   --tls-insecure --password --password-env --password-file --sasl-user
   --sasl-password-env --sasl-password-file --nickserv-password-env
-  --nickserv-password-file --help'" $_purgatory_presenter"
+  --nickserv-password-file --languages --dictionary --help'" $_purgatory_presenter"
 _purgatory_demo='--persona --output --audio --seconds --lines --seed --voices
-  --check-audio --help'" $_purgatory_presenter"
-_purgatory_voices='--voices --salt --alone --output --help'
+  --check-audio --languages --dictionary --help'" $_purgatory_presenter"
+_purgatory_voices='--voices --salt --alone --output --line --languages --help'
 _purgatory_train='--output --order --chars --format --nick --max-line --quiet
   --help'
 _purgatory_babble='--count --seed --reply --weights --order --rng-seed
@@ -29,11 +29,12 @@ _purgatory_args=' --server --port --nick --channel --output --audio --voices
   --sasl-user --sasl-password-env --sasl-password-file --nickserv-password-env
   --nickserv-password-file --control --record --says --pronounce --ignore
   --mute --volume --captions --seconds --lines --seed --order --format --nick --max-line
-  --count --reply --weights --rng-seed --overlap-ratio --overlap-max --tries '
+  --count --reply --weights --rng-seed --overlap-ratio --overlap-max --tries
+  --languages --dictionary --line '
 # of those, the ones whose value is a file
 _purgatory_files=' --output --voices --timing --persona --intake-log --config
   --tls-ca --password-file --sasl-password-file --nickserv-password-file
-  --control --record '
+  --control --record --dictionary '
 
 # _purgatory_in WORD LIST - whether WORD is one of the words of LIST
 _purgatory_in()
@@ -78,6 +79,7 @@ _purgatory()
                     COMPREPLY=($(compgen -W 'default null' -- "$cur"))
                 fi ;;
             *:--says) COMPREPLY=($(compgen -W 'never always change' -- "$cur")) ;;
+            *:--languages) COMPREPLY=($(compgen -W 'auto off en,fr,de' -- "$cur")) ;;
             train:--format) COMPREPLY=($(compgen -W 'plain irssi weechat znc' -- "$cur")) ;;
             *)
                 if _purgatory_in "$prev" "$_purgatory_files"; then

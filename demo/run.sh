@@ -84,19 +84,17 @@ for f in "$demo_dir"/personas/*.ini; do
   personas+=(--persona "$out/personas/${f##*/}")
 done
 
-# --- ngircd on loopback ----------------------------------------------------------------
+# --- ngircd on loopback, started as the tests start it (tests/integration/ircd.sh) ---
 command -v ngircd >/dev/null || die "ngircd is not installed (apt-get install ngircd)"
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-if port_open "$port"; then
+# shellcheck source=tests/integration/ircd.sh
+. "$src_dir/tests/integration/ircd.sh"
+if ircd_port_open "$port"; then
   old=$port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  port=$(ircd_free_port) || die "port $old is taken and no free port was found"
   say "port $old is taken; using $port"
 fi
 ircdir="$out/ngircd"
-mkdir -p "$ircdir/conf.d"
-sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$ircdir|g" -e 's|purgatory test server|purgatory demo|' \
-  "$src_dir/tests/integration/ngircd.conf.in" >"$ircdir/ngircd.conf"
-chmod -R a+rX "$ircdir"
+ircd_ngircd_conf "$ircdir" "$port" "purgatory demo" || die "cannot write $ircdir/ngircd.conf"
 ngircd_pid=
 listener_pid=
 cleanup() {
@@ -115,12 +113,13 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 ngircd -n -f "$ircdir/ngircd.conf" >"$out/ngircd.log" 2>&1 &
 ngircd_pid=$!
-for _ in $(seq 100); do
-  port_open "$port" && break
-  kill -0 "$ngircd_pid" 2>/dev/null || die "ngircd did not start; see $out/ngircd.log"
-  sleep 0.05
-done
-port_open "$port" || die "ngircd does not accept connections on port $port; see $out/ngircd.log"
+rc=0
+ircd_wait_accepting "$ngircd_pid" "$port" 5 || rc=$?
+case $rc in
+  0) ;;
+  1) die "ngircd did not start; see $out/ngircd.log" ;;
+  *) die "ngircd does not accept connections on port $port; see $out/ngircd.log" ;;
+esac
 
 # --- where the sound goes ------------------------------------------------------------------
 audio=()
@@ -130,7 +129,7 @@ else
   mkdir -p "$out"
   rm -f "$out/demo.wav"
   audio=(--output "$out/demo.wav")
-  say "no sound card here ($(tr -d '\n' <"$out/audio-check.txt" | sed 's/^purgatory: //'));"
+  say "no sound card here ($(tr -d '\n' <"$out/audio-check.txt" | sed 's/^purgatory demo: //'));"
   say "writing the audio to $out/demo.wav instead"
 fi
 

@@ -48,7 +48,7 @@ void announce_init(announce_t *a, announce_says_t policy, int secs)
 {
     memset(a, 0, sizeof *a);
     a->policy = policy;
-    a->silence_ns = (int64_t)secs * 1000000000;
+    a->silence_ns = (int64_t)secs * NS_PER_S;
 }
 
 int announce_before(announce_t *a, const char *nick, int is_action, int64_t now_ns)

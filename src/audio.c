@@ -150,7 +150,7 @@ static int64_t cb_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
 /* Callback only: has the stream been silent long enough to stop? A device
@@ -164,10 +164,10 @@ static int idle_due(const audio_t *a)
     if (a->silent < IDLE_FRAMES)
         return 0;
     int64_t wall = cb_now_ns() - a->silent_since;
-    uint64_t paced = (uint64_t)(wall > 0 ? wall : 0) / (1000000000 / AUDIO_RATE);
+    uint64_t paced = (uint64_t)(wall > 0 ? wall : 0) / (NS_PER_S / AUDIO_RATE);
     if (a->silent > 4 * paced + AUDIO_RATE)
         return IDLE_STOP;
-    return wall >= (int64_t)IDLE_WALL_S * 1000000000 ? IDLE_CLOSE : 0;
+    return wall >= IDLE_WALL_S * NS_PER_S ? IDLE_CLOSE : 0;
 }
 
 static int pa_callback(const void *in, void *out, unsigned long frames,
@@ -205,7 +205,7 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
     while (got > 0 && ring_peek(a->marks, &m) && m.pos < pos + got) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: no syscall, no lock */
-        started_t s = { m.id, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec };
+        started_t s = { m.id, (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec };
         ring_read(a->marks, &m, 1);
         ring_write(a->started, &s, 1); /* a full record ring loses records, not audio */
     }

@@ -5,6 +5,7 @@
 #include "audio.h"
 #include "cli.h"
 #include "hear.h"
+#include "langopts.h"
 #include "markov.h"
 #include "persona.h"
 #include "present.h"
@@ -27,7 +28,6 @@
 
 #define DEMO_MAX_PERSONAS 16
 #define DEMO_EAR "purgatory"
-#define NS_PER_S 1000000000LL
 #define DEMO_IDLE_STOP_NS (24 * 3600 * NS_PER_S) /* everyone fell quiet */
 #define DEMO_UNSPOKEN_NS (NS_PER_S) /* see pace() */
 
@@ -47,6 +47,7 @@ typedef struct demo_opts {
     int check_audio;       /* --check-audio: open the sound card, report, exit */
     present_opts_t pres;   /* the presenter's options (present.h) */
     int presenting;        /* a presenter option was given */
+    langopts_t lang;       /* --languages, --dictionary (langopts.h) */
 } demo_opts_t;
 
 typedef struct demo demo_t;
@@ -123,6 +124,7 @@ static void demo_usage(FILE *f)
 "(the personas are all there from the start). They need speech (not\n"
 "--audio none); the live view, the keys, --control and --volume need the\n"
 "sound card.\n\n");
+    langopts_usage(f);
     present_usage(f, "demo");
 }
 
@@ -174,32 +176,32 @@ static int parse_num(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
-/* Which presenter options fit the run asked for. Returns -1 to continue,
- * else 2 after saying why not. */
+/* Which presenter options fit the run asked for. Returns PURG_OPT_GO, or
+ * PURG_OPT_ERROR after saying why not. */
 static int check_presenting(demo_opts_t *o)
 {
     if (o->pres.announce_joins) {
         fprintf(stderr, "purgatory demo: --announce-joins has nothing to announce offline "
                 "(the personas are all there from the start); use it with listen --persona\n");
-        return 2;
+        return PURG_OPT_ERROR;
     }
     if (o->presenting && o->speech == DEMO_SILENT) {
         fprintf(stderr, "purgatory demo: the presenter options need speech; drop --audio none\n");
-        return 2;
+        return PURG_OPT_ERROR;
     }
     if (o->audio != AUDIO_DEVICE) {
         /* into a file or nowhere the talk runs faster than anyone could steer */
         if (o->pres.control || o->pres.volume) {
             fprintf(stderr, "purgatory demo: --%s needs the sound card (not --output or "
                     "--audio null)\n", o->pres.control ? "control" : "volume");
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->pres.plain = 1;
     }
-    return -1;
+    return PURG_OPT_GO;
 }
 
-/* Returns -1 to continue, else an exit code. */
+/* PURG_OPT_GO to run, PURG_OPT_HELP or PURG_OPT_ERROR (purg.h). */
 static int parse_opts(int argc, char **argv, demo_opts_t *o)
 {
     enum { OPT_SEED = 256, OPT_VOICES, OPT_CHECK_AUDIO };
@@ -213,6 +215,7 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         { "voices", required_argument, NULL, OPT_VOICES },
         { "check-audio", no_argument, NULL, OPT_CHECK_AUDIO },
         PRESENT_LONGOPTS,
+        LANGOPT_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -225,7 +228,7 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         case 'P':
             if (o->nfiles == DEMO_MAX_PERSONAS) {
                 fprintf(stderr, "purgatory demo: at most %d personas\n", DEMO_MAX_PERSONAS);
-                return 2;
+                return PURG_OPT_ERROR;
             }
             o->files[o->nfiles++] = optarg;
             break;
@@ -236,13 +239,13 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
             else if (strcmp(optarg, "none") == 0) o->speech = DEMO_SILENT;
             else {
                 fprintf(stderr, "purgatory demo: --audio is default, null or none, not '%s'\n", optarg);
-                return 2;
+                return PURG_OPT_ERROR;
             }
             break;
         case 't':
             if (parse_num(optarg, 0, 1e9, &v) != 0) {
                 fprintf(stderr, "purgatory demo: --seconds wants a number of seconds, not '%s'\n", optarg);
-                return 2;
+                return PURG_OPT_ERROR;
             }
             o->seconds = v;
             seconds_given = 1;
@@ -250,42 +253,47 @@ static int parse_opts(int argc, char **argv, demo_opts_t *o)
         case 'l':
             if (parse_num(optarg, 1, 1e12, &v) != 0) {
                 fprintf(stderr, "purgatory demo: --lines wants a positive number, not '%s'\n", optarg);
-                return 2;
+                return PURG_OPT_ERROR;
             }
             o->lines = (unsigned long)v;
             break;
         case OPT_SEED:
             if (parse_num(optarg, 0, 1e18, &v) != 0) {
                 fprintf(stderr, "purgatory demo: --seed wants a number, not '%s'\n", optarg);
-                return 2;
+                return PURG_OPT_ERROR;
             }
             o->seed = (uint64_t)v;
             o->seeded = 1;
             break;
         case OPT_VOICES: o->voices = optarg; break;
         case OPT_CHECK_AUDIO: o->check_audio = 1; break;
-        case 'h': demo_usage(stdout); return 0;
-        default:
-            if (ch >= PRESENT_OPT_BASE && ch < PRESENT_OPT_END) {
-                if (present_opt(&o->pres, ch, optarg) != 0)
-                    return 2;
+        case 'h': demo_usage(stdout); return PURG_OPT_HELP;
+        default: {
+            int r = present_opt(&o->pres, ch, optarg);
+            if (r == PURG_OPT_GO)
                 o->presenting = 1;
-                break;
+            if (r == PURG_OPT_NOT_MINE)
+                r = langopts_opt(&o->lang, "demo", ch, optarg);
+            if (r == PURG_OPT_NOT_MINE) {
+                demo_usage(stderr); /* getopt_long said what it did not know */
+                return PURG_OPT_ERROR;
             }
-            demo_usage(stderr);
-            return 2;
+            if (r != PURG_OPT_GO)
+                return r;
+            break;
+        }
         }
     }
     if (optind < argc) {
         fprintf(stderr, "purgatory demo: unexpected argument '%s' (personas are given with --persona)\n",
                 argv[optind]);
-        return 2;
+        return PURG_OPT_ERROR;
     }
     if (o->lines && !seconds_given)
         o->seconds = 0; /* --lines alone bounds the run */
     if (o->output && o->speech == DEMO_SILENT) {
         fprintf(stderr, "purgatory demo: --output and --audio none exclude each other\n");
-        return 2;
+        return PURG_OPT_ERROR;
     }
     return check_presenting(o);
 }
@@ -329,13 +337,13 @@ static int load_personas(demo_t *d, char *err, size_t errlen)
     for (size_t i = 0; i < d->o->nfiles; i++) {
         demo_member_t *m = &d->m[i];
         d->n = i + 1;
-        int rc = persona_seat(d->o->files[i], taken, i, d->voices, &m->def, &m->model,
+        int rc = persona_seat("demo", d->o->files[i], taken, i, d->voices, &m->def, &m->model,
                               err, errlen);
         if (rc != 0)
             return rc;
         taken[i] = m->def;
         char vf[UTIL_VIS_MAX]; /* a name from a directory listing */
-        fprintf(stderr, "purgatory: persona %s from %s\n", m->def->nick,
+        fprintf(stderr, "purgatory demo: persona %s from %s\n", m->def->nick,
                 util_visible(vf, sizeof vf, m->def->file));
     }
     return 0;
@@ -404,13 +412,16 @@ static void pace(demo_t *d, speaker_t *spk, audio_t *audio)
 static void reload_voices(demo_t *d)
 {
     demo_reload = 0;
+    langopts_reload(d->ear.dict, "demo", 1);
     if (!d->o->voices)
         return;
     char err[512];
-    if (voicemap_reload(d->voices, err, sizeof err) == 0)
-        fprintf(stderr, "purgatory: reloaded voices from %s\n", d->o->voices);
+    if (voicemap_reload(d->voices, err, sizeof err) == 0) {
+        langopts_voices(d->ear.lang, d->voices); /* its [languages] too */
+        fprintf(stderr, "purgatory demo: reloaded voices from %s\n", d->o->voices);
+    }
     else
-        fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
+        fprintf(stderr, "purgatory demo: %s (the previous voices stay in force)\n", err);
 }
 
 /* The conversation, on the simulated clock. */
@@ -441,12 +452,12 @@ static void converse(demo_t *d, speaker_t *spk, audio_t *audio)
         if (next == INT64_MAX || next >= end)
             break;
         if (next - last_line > DEMO_IDLE_STOP_NS) {
-            fprintf(stderr, "purgatory: everyone fell quiet (the quiet rule); stopping\n");
+            fprintf(stderr, "purgatory demo: everyone fell quiet (the quiet rule); stopping\n");
             break;
         }
         d->now = next > d->now ? next : d->now + 1;
     }
-    fprintf(stderr, "purgatory: %lu lines in %.0f s of conversation\n", lines,
+    fprintf(stderr, "purgatory demo: %lu lines in %.0f s of conversation\n", lines,
             (double)(d->now - t0) / NS_PER_S);
 }
 
@@ -455,7 +466,7 @@ static void report_stats(const demo_t *d)
     for (size_t i = 0; i < d->n; i++) {
         persona_stats_t st;
         persona_get_stats(d->m[i].p, &st);
-        fprintf(stderr, "purgatory: %s said %lu (%lu unprompted, %lu replies), guard refused %lu, "
+        fprintf(stderr, "purgatory demo: %s said %lu (%lu unprompted, %lu replies), guard refused %lu, "
                 "rate-limited %lu, quiet %lu\n", persona_nick(d->m[i].p), st.said, st.unprompted,
                 st.replies, st.guarded, st.rate_limited, st.quiet_skips);
     }
@@ -464,18 +475,18 @@ static void report_stats(const demo_t *d)
 int cli_demo(int argc, char **argv)
 {
     demo_opts_t o;
-    int code = parse_opts(argc, argv, &o);
-    if (code >= 0)
-        return code;
+    int r = parse_opts(argc, argv, &o);
+    if (r != PURG_OPT_GO)
+        return PURG_OPT_EXIT(r);
     if (o.check_audio) {
         audio_t *a = NULL;
         char why[512] = "";
         if (audio_open(&a, AUDIO_DEVICE, NULL, why, sizeof why) != 0) {
-            fprintf(stderr, "purgatory: %s\n", why[0] ? why : "no audio output device");
+            fprintf(stderr, "purgatory demo: %s\n", why[0] ? why : "no audio output device");
             return 1;
         }
         audio_close(a);
-        fprintf(stderr, "purgatory: the sound card can be opened\n");
+        fprintf(stderr, "purgatory demo: the sound card can be opened\n");
         return 0;
     }
     static char default_paths[DEMO_MAX_PERSONAS][PERSONA_PATH_MAX];
@@ -503,55 +514,63 @@ int cli_demo(int argc, char **argv)
     audio_t *audio = NULL;
     speaker_t *spk = NULL;
     int rc;
-    code = 1;
+    lang_t *lang = NULL;
+    dict_t *dict = NULL;
+    emoji_t *emoji = NULL;
+    int code = 1;
 
     if ((rc = voicemap_load(&d.voices, o.voices, NULL, err, sizeof err)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
+        fprintf(stderr, "purgatory demo: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
+    if (langopts_open(&o.lang, "demo", d.voices, &lang, &dict, &emoji) != 0)
+        goto out;
     if ((rc = load_personas(&d, err, sizeof err)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
+        fprintf(stderr, "purgatory demo: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
     if (o.speech == DEMO_SPEAK) {
         if ((rc = speechq_create(&d.queue, 64)) != 0) {
-            fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
+            fprintf(stderr, "purgatory demo: %s\n", purg_strerror(rc));
             goto out;
         }
         if ((rc = audio_open(&audio, o.audio, o.output, err, sizeof err)) != 0) {
-            fprintf(stderr, "purgatory: %s\n", err);
+            fprintf(stderr, "purgatory demo: %s\n", err);
             goto out;
         }
         o.pres.title = "offline demo";
         if ((rc = present_create(&d.pres, &o.pres, audio, d.queue, err, sizeof err)) != 0) {
-            fprintf(stderr, "purgatory: %s\n", err);
+            fprintf(stderr, "purgatory demo: %s\n", err);
             goto out;
         }
         speaker_conf_t sc = { .audio = audio, .queue = d.queue, .log = present_log(d.pres),
                               .catch_up = SPEAKER_CATCH_UP, .stage = present_stage(d.pres),
                               .filter = present_filter(d.pres), .says = present_says(d.pres) };
         if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
-            fprintf(stderr, "purgatory: %s\n", err);
+            fprintf(stderr, "purgatory demo: %s\n", err);
             goto out;
         }
         /* the view and the keys only where someone listens as it happens */
         if (o.audio == AUDIO_DEVICE && (rc = present_start(d.pres, spk, err, sizeof err)) != 0) {
-            fprintf(stderr, "purgatory: %s\n", err);
+            fprintf(stderr, "purgatory demo: %s\n", err);
             goto out;
         }
-        hear_init(&d.ear, d.voices, d.queue, d.pres, 300);
+        hear_init(&d.ear, d.voices, d.queue, d.pres, TEXTCLEAN_CAP_DEFAULT);
+        d.ear.lang = lang;
+        d.ear.dict = dict;
+        d.ear.emoji = emoji;
     }
     if ((rc = room_create(&d.room)) != 0 ||
         (rc = room_listen(d.room, DEMO_EAR, ear_hear, &d)) != 0 ||
         (rc = seat_personas(&d)) != 0) {
-        fprintf(stderr, "purgatory: cannot seat the personas: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory demo: cannot seat the personas: %s\n", purg_strerror(rc));
         goto out;
     }
-    fprintf(stderr, "purgatory: %zu personas converse (seed %llu)%s\n", d.n,
+    fprintf(stderr, "purgatory demo: %zu personas converse (seed %llu)%s\n", d.n,
             (unsigned long long)o.seed, o.output ? ", writing the audio to the file" : "");
     converse(&d, spk, audio);
     if (demo_stop)
-        fprintf(stderr, "purgatory: stopping (%s)\n",
+        fprintf(stderr, "purgatory demo: stopping (%s)\n",
                 demo_stop == SIGHUP || present_hung_up(d.pres) ? "hangup: the terminal closed"
                 : demo_stop == SIGINT ? "interrupt" : "terminate");
     report_stats(&d);
@@ -564,7 +583,7 @@ out:
     present_free(d.pres); /* before the sink: the captions read its clock */
     audio_close(audio);
     if (code == 0 && o.output)
-        fprintf(stderr, "purgatory: wrote %s\n", o.output);
+        fprintf(stderr, "purgatory demo: wrote %s\n", o.output);
     for (size_t i = 0; i < DEMO_MAX_PERSONAS; i++) {
         persona_free(d.m[i].p);
         markov_free(d.m[i].model);
@@ -572,6 +591,9 @@ out:
     }
     room_free(d.room);
     speechq_free(d.queue);
+    lang_free(lang);
+    dict_free(dict);
+    emoji_free(emoji);
     voicemap_free(d.voices);
     return code;
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "hear.h"
 #include "irc.h"
+#include "langopts.h"
 #include "netopts.h"
 #include "persona_host.h"
 #include "present.h"
@@ -55,6 +56,7 @@ typedef struct listen_opts {
     int skip_bots;          /* --skip-bots: do not speak users the server flags as bots */
     int retry_banned;       /* --retry-banned: keep reconnecting after 465 */
     size_t history;         /* --history N: replayed lines spoken once per channel */
+    langopts_t lang;        /* --languages, --dictionary (langopts.h) */
 } listen_opts_t;
 
 /* Net-thread state of the listener: everything its IRC handler touches. */
@@ -117,6 +119,7 @@ static void listen_usage(FILE *f)
 "SIGUSR1 re-reads the voices file (it is also re-read when it changes on disk).\n"
 "Without a terminal (stdin and stdout not a terminal, or no controlling\n"
 "terminal: a service manager, nohup) SIGHUP re-reads it too, as for a daemon.\n\n");
+    langopts_usage(f);
     present_usage(f, "listen");
     netopts_usage(f);
 }
@@ -160,15 +163,16 @@ static const struct option longopts[] = {
     { "history", required_argument, NULL, OPT_HISTORY },
     PRESENT_LONGOPTS,
     NETOPT_LONGOPTS,
+    LANGOPT_LONGOPTS,
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
 
-/* Returns -1 to continue, else an exit code. */
+/* PURG_OPT_GO to run, PURG_OPT_HELP or PURG_OPT_ERROR (purg.h). */
 static int parse_opts(int argc, char **argv, listen_opts_t *o)
 {
     *o = (listen_opts_t){ .port = 6667, .nick = "purgatory", .audio = AUDIO_DEVICE,
-                          .max_chars = 300, .queue = 50, .catch_up = SPEAKER_CATCH_UP };
+                          .max_chars = TEXTCLEAN_CAP_DEFAULT, .queue = 50, .catch_up = SPEAKER_CATCH_UP };
     unsigned long v;
     int ch;
     optind = 1;
@@ -177,7 +181,7 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         case 's': o->server = optarg; break;
         case 'p':
             if (parse_uint("port", optarg, 1, 65535, &v) != 0)
-                return 2;
+                return PURG_OPT_ERROR;
             o->port = (unsigned short)v;
             break;
         case 'n':
@@ -186,21 +190,21 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
                 fprintf(stderr, "purgatory listen: '%s' is not a nick servers accept (1-30 "
                         "letters, digits or [ ] \\ ` _ ^ { | } -, not starting with a digit "
                         "or '-')\n", util_visible(vis, sizeof vis, optarg));
-                return 2;
+                return PURG_OPT_ERROR;
             }
             o->nick = optarg;
             break;
         case 'c':
             if (o->nchannels == MAX_CHANNELS) {
                 fprintf(stderr, "purgatory listen: at most %d channels\n", MAX_CHANNELS);
-                return 2;
+                return PURG_OPT_ERROR;
             }
             if (!irc_channel_valid(optarg)) {
                 char vis[UTIL_VIS_MAX];
                 fprintf(stderr, "purgatory listen: '%s' is not a channel name: '#', '&', '+' "
                         "or '!' and up to 62 more characters, no spaces, commas or colons "
                         "(quote it: --channel '#name')\n", util_visible(vis, sizeof vis, optarg));
-                return 2;
+                return PURG_OPT_ERROR;
             }
             o->channels[o->nchannels++] = optarg;
             break;
@@ -212,24 +216,24 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
                 char va[UTIL_VIS_MAX];
                 fprintf(stderr, "purgatory listen: --audio is 'default' or 'null', not '%s'\n",
                         util_visible(va, sizeof va, optarg));
-                return 2;
+                return PURG_OPT_ERROR;
             }
             break;
         case OPT_VOICES: o->voices = optarg; break;
         case OPT_SALT: o->salt = optarg; break;
         case OPT_MAXLEN:
-            if (parse_uint("max-length", optarg, 16, 4000, &v) != 0)
-                return 2;
+            if (parse_uint("max-length", optarg, 16, TEXTCLEAN_CAP_MAX, &v) != 0)
+                return PURG_OPT_ERROR;
             o->max_chars = v;
             break;
         case OPT_QUEUE:
             if (parse_uint("queue", optarg, 1, 100000, &v) != 0)
-                return 2;
+                return PURG_OPT_ERROR;
             o->queue = v;
             break;
         case OPT_CATCHUP:
             if (parse_uint("catch-up", optarg, 0, 200, &v) != 0)
-                return 2;
+                return PURG_OPT_ERROR;
             o->catch_up = (int)v;
             break;
         case OPT_TIMING: o->timing = optarg; break;
@@ -237,7 +241,7 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         case OPT_PERSONA:
             if (o->npersonas == PHOST_MAX) {
                 fprintf(stderr, "purgatory listen: at most %d personas\n", PHOST_MAX);
-                return 2;
+                return PURG_OPT_ERROR;
             }
             o->personas[o->npersonas++] = optarg;
             break;
@@ -245,41 +249,42 @@ static int parse_opts(int argc, char **argv, listen_opts_t *o)
         case OPT_RETRY_BANNED: o->retry_banned = 1; break;
         case OPT_HISTORY:
             if (parse_uint("history", optarg, 0, HEAR_HISTORY_MAX, &v) != 0)
-                return 2;
+                return PURG_OPT_ERROR;
             o->history = v;
             break;
-        case 'h': listen_usage(stdout); return 0;
-        default:
-            if (ch >= NETOPT_BASE && ch < NETOPT_END) {
-                if (netopts_opt(&o->net, ch, optarg) != 0)
-                    return 2;
-                break;
+        case 'h': listen_usage(stdout); return PURG_OPT_HELP;
+        default: {
+            int r = netopts_opt(&o->net, ch, optarg);
+            if (r == PURG_OPT_NOT_MINE)
+                r = present_opt(&o->pres, ch, optarg);
+            if (r == PURG_OPT_NOT_MINE)
+                r = langopts_opt(&o->lang, "listen", ch, optarg);
+            if (r == PURG_OPT_NOT_MINE) {
+                listen_usage(stderr); /* getopt_long said what it did not know */
+                return PURG_OPT_ERROR;
             }
-            if (ch >= PRESENT_OPT_BASE && ch < PRESENT_OPT_END) {
-                if (present_opt(&o->pres, ch, optarg) != 0)
-                    return 2;
-                break;
-            }
-            listen_usage(stderr);
-            return 2;
+            if (r != PURG_OPT_GO)
+                return r;
+            break;
+        }
         }
     }
     if (optind < argc) {
         char va[UTIL_VIS_MAX];
         fprintf(stderr, "purgatory listen: unexpected argument '%s'\n",
                 util_visible(va, sizeof va, argv[optind]));
-        return 2;
+        return PURG_OPT_ERROR;
     }
     if (!o->server || o->nchannels == 0) {
         fprintf(stderr, "purgatory listen: --server and at least one --channel are required\n"
                         "try: purgatory listen --server irc.example.org --channel '#chat'\n");
-        return 2;
+        return PURG_OPT_ERROR;
     }
     if (o->output && o->audio != AUDIO_WAV) {
         fprintf(stderr, "purgatory listen: --output and --audio null exclude each other\n");
-        return 2;
+        return PURG_OPT_ERROR;
     }
-    return -1;
+    return PURG_OPT_GO;
 }
 
 /* ---- net thread ------------------------------------------------------- */
@@ -302,16 +307,19 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
 static void on_tick(void *arg)
 {
     listener_t *l = arg;
+    int asked = atomic_exchange(&l->reload, 0);
+    langopts_reload(l->ear.dict, "listen", asked); /* the dictionary: the same rule */
     if (!l->opts->voices)
         return;
-    if (!atomic_load(&l->reload) && !voicemap_file_changed(l->voices))
+    if (!asked && !voicemap_file_changed(l->voices))
         return;
-    atomic_store(&l->reload, 0);
     char err[512];
-    if (voicemap_reload(l->voices, err, sizeof err) == 0)
-        fprintf(stderr, "purgatory: reloaded voices from %s\n", l->opts->voices);
+    if (voicemap_reload(l->voices, err, sizeof err) == 0) {
+        langopts_voices(l->ear.lang, l->voices); /* its [languages] too */
+        fprintf(stderr, "purgatory listen: reloaded voices from %s\n", l->opts->voices);
+    }
     else
-        fprintf(stderr, "purgatory: %s (the previous voices stay in force)\n", err);
+        fprintf(stderr, "purgatory listen: %s (the previous voices stay in force)\n", err);
 }
 
 /* Net thread. msg may quote the server (a kick reason, a notice, an error
@@ -320,7 +328,7 @@ static void on_net_log(void *ctx, const char *msg)
 {
     char vis[4 * 512];
     (void)ctx;
-    fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, msg));
+    fprintf(stderr, "purgatory listen: %s\n", util_visible(vis, sizeof vis, msg));
 }
 
 /* Net thread: the listener's tick, then the hosted personas' schedules. */
@@ -393,15 +401,15 @@ int cli_listen(int argc, char **argv)
     config_args_t cfg;
     char cfg_err[1400];
     if (config_merge("listen", longopts, argc, argv, &cfg, cfg_err, sizeof cfg_err) != 0) {
-        fprintf(stderr, "purgatory: %s\n", cfg_err);
+        fprintf(stderr, "purgatory listen: %s\n", cfg_err);
         return 2;
     }
-    int code = parse_opts(cfg.argc, cfg.argv, &o);
-    if (code > 0 && optind >= 2 && optind - 1 <= cfg.nfile)
-        fprintf(stderr, "purgatory: (that option is set in %s:%d)\n", cfg.path, cfg.lines[optind - 1]);
-    if (code >= 0) {
+    int r = parse_opts(cfg.argc, cfg.argv, &o);
+    if (r == PURG_OPT_ERROR && optind >= 2 && optind - 1 <= cfg.nfile)
+        fprintf(stderr, "purgatory listen: (that option is set in %s:%d)\n", cfg.path, cfg.lines[optind - 1]);
+    if (r != PURG_OPT_GO) {
         config_args_free(&cfg);
-        return code;
+        return PURG_OPT_EXIT(r);
     }
 
     /* Block the signals in every thread; the main thread takes them with sigwait. */
@@ -419,56 +427,64 @@ int cli_listen(int argc, char **argv)
     FILE *timing = NULL;
     pthread_t net_thread;
     int rc, net_started = 0;
-    code = 1;
+    lang_t *lang = NULL;    /* the net thread's once it starts (hear.h) */
+    dict_t *dict = NULL;
+    emoji_t *emoji = NULL;
+    int code = 1;
 
     if ((rc = voicemap_load(&l.voices, o.voices, o.salt, err, sizeof err)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", err[0] ? err : purg_strerror(rc));
+        fprintf(stderr, "purgatory listen: %s\n", err[0] ? err : purg_strerror(rc));
         goto out;
     }
+    if (langopts_open(&o.lang, "listen", l.voices, &lang, &dict, &emoji) != 0)
+        goto out;
     if ((rc = speechq_create(&l.queue, o.queue)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory listen: %s\n", purg_strerror(rc));
         goto out;
     }
     if (o.intake_log) {
         if (!(l.intake = fopen(o.intake_log, "a"))) {
-            fprintf(stderr, "purgatory: cannot write intake log %s\n", o.intake_log);
+            fprintf(stderr, "purgatory listen: cannot write intake log %s\n", o.intake_log);
             goto out;
         }
         setvbuf(l.intake, NULL, _IOFBF, 1 << 16); /* flushed at exit: cheap per line */
     }
     if (o.timing && !(timing = fopen(o.timing, "a"))) {
-        fprintf(stderr, "purgatory: cannot write timing file %s\n", o.timing);
+        fprintf(stderr, "purgatory listen: cannot write timing file %s\n", o.timing);
         goto out;
     }
     if ((rc = audio_open(&audio, o.audio, o.output, err, sizeof err)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", err);
+        fprintf(stderr, "purgatory listen: %s\n", err);
         goto out;
     }
     o.pres.title = o.channels[0];
     if ((rc = present_create(&l.pres, &o.pres, audio, l.queue, err, sizeof err)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", err);
+        fprintf(stderr, "purgatory listen: %s\n", err);
         goto out;
     }
     speaker_conf_t sc = { .audio = audio, .queue = l.queue, .log = present_log(l.pres),
                           .timing = timing, .catch_up = o.catch_up, .stage = present_stage(l.pres),
                           .filter = present_filter(l.pres), .says = present_says(l.pres) };
     if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", err);
+        fprintf(stderr, "purgatory listen: %s\n", err);
         goto out;
     }
     if ((rc = present_start(l.pres, spk, err, sizeof err)) != 0) {
-        fprintf(stderr, "purgatory: %s\n", err);
+        fprintf(stderr, "purgatory listen: %s\n", err);
         goto out;
     }
     if ((rc = irc_net_create(&l.net)) != 0) {
-        fprintf(stderr, "purgatory: %s%s\n", purg_strerror(rc),
+        fprintf(stderr, "purgatory listen: %s%s\n", purg_strerror(rc),
                 rc == PURG_EINVAL ? " (in PURG_IRC_TIMING)" : "");
         goto out;
     }
     irc_net_set_log(l.net, on_net_log, NULL);
     hear_init(&l.ear, l.voices, l.queue, l.pres, o.max_chars);
+    l.ear.lang = lang;
+    l.ear.dict = dict;
+    l.ear.emoji = emoji;
     if (hear_set_history(&l.ear, o.history) != 0) {
-        fprintf(stderr, "purgatory: out of memory\n");
+        fprintf(stderr, "purgatory listen: out of memory\n");
         goto out;
     }
     irc_conf_t ic = { .server = o.server, .port = o.port, .nick = o.nick,
@@ -478,7 +494,7 @@ int cli_listen(int argc, char **argv)
         goto out;
     irc_conn_t *conn;
     if ((rc = irc_net_add(l.net, &ic, on_irc, &l, &conn)) != 0) {
-        fprintf(stderr, "purgatory: cannot set up the IRC connection: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory listen: cannot set up the IRC connection: %s\n", purg_strerror(rc));
         goto out;
     }
     if (o.npersonas) {
@@ -486,16 +502,16 @@ int cli_listen(int argc, char **argv)
                             .listener_nick = o.nick,
                             .seed = (uint64_t)util_now_ns() };
         if ((rc = phost_create(&l.host, l.net, l.voices, &hc, err, sizeof err)) != 0) {
-            fprintf(stderr, "purgatory: %s\n", err);
+            fprintf(stderr, "purgatory listen: %s\n", err);
             goto out;
         }
     }
     if (pthread_create(&net_thread, NULL, net_main, &l) != 0) {
-        fprintf(stderr, "purgatory: cannot start the network thread\n");
+        fprintf(stderr, "purgatory listen: cannot start the network thread\n");
         goto out;
     }
     net_started = 1;
-    fprintf(stderr, "purgatory: connecting to %s:%u as %s\n", o.server, o.port, o.nick);
+    fprintf(stderr, "purgatory listen: connecting to %s:%u as %s\n", o.server, o.port, o.nick);
 
     int sig = wait_for_stop(&l, terminal);
     atomic_store(&l.stop, 1);
@@ -504,10 +520,10 @@ int cli_listen(int argc, char **argv)
     net_started = 0;
     if (l.rc != 0) {
         char vis[UTIL_VIS_MAX]; /* may quote the server */
-        fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, l.err));
+        fprintf(stderr, "purgatory listen: %s\n", util_visible(vis, sizeof vis, l.err));
         code = 1;
     } else {
-        fprintf(stderr, "purgatory: stopping (%s)\n", stop_reason(sig, l.pres));
+        fprintf(stderr, "purgatory listen: stopping (%s)\n", stop_reason(sig, l.pres));
         code = 0;
     }
 out:
@@ -526,6 +542,9 @@ out:
     phost_free(l.host); /* after its connections */
     speechq_free(l.queue);
     hear_fini(&l.ear);
+    lang_free(lang);
+    dict_free(dict);
+    emoji_free(emoji);
     voicemap_free(l.voices);
     config_args_free(&cfg);
     netopts_clear(&o.net);

@@ -15,22 +15,6 @@
 #define MAX_CORPORA 256
 #define MAX_MODELS 16
 
-/* The kind of a file that is not a regular one, for a message. */
-static const char *file_kind(mode_t m)
-{
-    if (S_ISFIFO(m))
-        return "a FIFO";
-    if (S_ISCHR(m))
-        return "a character device";
-    if (S_ISBLK(m))
-        return "a block device";
-    if (S_ISSOCK(m))
-        return "a socket";
-    if (S_ISDIR(m))
-        return "a directory";
-    return "not a regular file";
-}
-
 /* Refuses at once a path that exists and is not a regular file: reading a
  * FIFO blocks until a writer comes, a device may never end, and a model
  * written over one would not be a file. Prints "CMD: PATH is a FIFO, not a
@@ -43,7 +27,7 @@ static int check_regular(const char *cmd, const char *path, const char *what)
         return 0;
     char vp[UTIL_VIS_MAX];
     fprintf(stderr, "%s: %s is %s, not a %s\n", cmd, util_visible(vp, sizeof vp, path),
-            file_kind(sb.st_mode), what);
+            util_file_kind(sb.st_mode), what);
     return PURG_EINVAL;
 }
 
@@ -133,7 +117,7 @@ static void train_progress(void *ud, uint64_t done, uint64_t total)
     train_ctx_t *t = ud;
     if (!t->progress || total < (8u << 20))
         return;
-    fprintf(stderr, "train: %s: %.0f of %.0f MB\n", t->file, done / 1048576.0, total / 1048576.0);
+    fprintf(stderr, "purgatory train: %s: %.0f of %.0f MB\n", t->file, done / 1048576.0, total / 1048576.0);
 }
 
 static double now_s(void)
@@ -143,7 +127,7 @@ static double now_s(void)
 
 static void print_skips(const corpus_stats_t *st, uint64_t rejected)
 {
-    fprintf(stderr, "train: %llu lines read, %llu used, %llu skipped",
+    fprintf(stderr, "purgatory train: %llu lines read, %llu used, %llu skipped",
             (unsigned long long)st->lines, (unsigned long long)(st->used - rejected),
             (unsigned long long)(corpus_skipped(st) + rejected));
     struct { const char *what; uint64_t n; } k[] = {
@@ -178,42 +162,42 @@ int cli_train(int argc, char **argv)
             out = argv[++i];
         } else if (!strcmp(a, "--order") && more) {
             if (parse_long(argv[++i], 1, MARKOV_MAX_ORDER, &order)) {
-                fprintf(stderr, "train: --order takes 1..%d, not '%s'\n", MARKOV_MAX_ORDER, argv[i]);
+                fprintf(stderr, "purgatory train: --order takes 1..%d, not '%s'\n", MARKOV_MAX_ORDER, argv[i]);
                 return 2;
             }
         } else if (!strcmp(a, "--chars")) {
             chars = true;
         } else if (!strcmp(a, "--format") && more) {
             if (corpus_format_parse(argv[++i], &fmt)) {
-                fprintf(stderr, "train: unknown --format '%s' (plain, irssi, weechat or znc)\n", argv[i]);
+                fprintf(stderr, "purgatory train: unknown --format '%s' (plain, irssi, weechat or znc)\n", argv[i]);
                 return 2;
             }
         } else if (!strcmp(a, "--nick") && more) {
             if (nnicks == CORPUS_MAX_NICKS) {
-                fprintf(stderr, "train: at most %d --nick options\n", CORPUS_MAX_NICKS);
+                fprintf(stderr, "purgatory train: at most %d --nick options\n", CORPUS_MAX_NICKS);
                 return 2;
             }
             nicks[nnicks++] = argv[++i];
         } else if (!strcmp(a, "--max-line") && more) {
             if (parse_long(argv[++i], 16, 64L << 20, &max_line)) {
-                fprintf(stderr, "train: --max-line takes 16..%ld bytes\n", 64L << 20);
+                fprintf(stderr, "purgatory train: --max-line takes 16..%ld bytes\n", 64L << 20);
                 return 2;
             }
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             quiet = true;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "train: unknown or incomplete option '%s'; see 'purgatory train --help'\n", a);
+            fprintf(stderr, "purgatory train: unknown or incomplete option '%s'; see 'purgatory train --help'\n", a);
             return 2;
         } else {
             if (ncorp == MAX_CORPORA) {
-                fprintf(stderr, "train: at most %d corpus files\n", MAX_CORPORA);
+                fprintf(stderr, "purgatory train: at most %d corpus files\n", MAX_CORPORA);
                 return 2;
             }
             corpora[ncorp++] = a;
         }
     }
     if (!ncorp || !out) {
-        fprintf(stderr, "train: %s; see 'purgatory train --help'\n",
+        fprintf(stderr, "purgatory train: %s; see 'purgatory train --help'\n",
                 !ncorp ? "no CORPUS file given" : "no output given (-o MODEL)");
         return 2;
     }
@@ -223,13 +207,13 @@ int cli_train(int argc, char **argv)
     if (check_regular("purgatory train", out, "model file"))
         return 2;
     if (nnicks && fmt == CORPUS_PLAIN)
-        fprintf(stderr, "train: note: --nick only filters IRC logs (--format irssi, weechat or znc)\n");
+        fprintf(stderr, "purgatory train: note: --nick only filters IRC logs (--format irssi, weechat or znc)\n");
 
     double t0 = now_s();
     train_ctx_t tc = { .progress = !quiet };
     int rc = markov_new(&tc.m, chars ? MARKOV_CHARS : MARKOV_WORDS, (int)order);
     if (rc) {
-        fprintf(stderr, "train: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory train: %s\n", purg_strerror(rc));
         return 1;
     }
     corpus_opts_t co = { .format = fmt, .nicks = nicks, .nnicks = nnicks,
@@ -241,9 +225,9 @@ int cli_train(int argc, char **argv)
         rc = corpus_read_file(corpora[i], &co, train_line, &tc, &st);
         if (rc) {
             if (rc == PURG_ENOTFOUND || rc == PURG_EIO)
-                fprintf(stderr, "train: cannot read %s: %s\n", corpora[i], strerror(errno));
+                fprintf(stderr, "purgatory train: cannot read %s: %s\n", corpora[i], strerror(errno));
             else
-                fprintf(stderr, "train: %s: %s\n", corpora[i], purg_strerror(rc));
+                fprintf(stderr, "purgatory train: %s: %s\n", corpora[i], purg_strerror(rc));
             markov_free(tc.m);
             return 1;
         }
@@ -252,7 +236,7 @@ int cli_train(int argc, char **argv)
         print_skips(&st, tc.rejected);
     rc = markov_build(tc.m);
     if (rc == PURG_EEMPTY) {
-        fprintf(stderr, "train: no usable line in %s%s; nothing written (check the file, "
+        fprintf(stderr, "purgatory train: no usable line in %s%s; nothing written (check the file, "
                 "--format and --nick)\n", corpora[0], ncorp > 1 ? " and the others" : "");
         markov_free(tc.m);
         return 1;
@@ -261,7 +245,7 @@ int cli_train(int argc, char **argv)
     if (!rc)
         rc = markov_save(tc.m, out, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "train: %s\n", err[0] ? err : purg_strerror(rc));
+        fprintf(stderr, "purgatory train: %s\n", err[0] ? err : purg_strerror(rc));
         markov_free(tc.m);
         return 1;
     }
@@ -270,7 +254,7 @@ int cli_train(int argc, char **argv)
         markov_stats(tc.m, &ms);
         struct stat sb;
         double mb = stat(out, &sb) == 0 ? (double)sb.st_size / 1048576.0 : 0;
-        fprintf(stderr, "train: %zu %s, %zu tokens, order %d, %zu transitions; wrote %s "
+        fprintf(stderr, "purgatory train: %zu %s, %zu tokens, order %d, %zu transitions; wrote %s "
                 "(%.1f MB) in %.2f s\n", ms.vocab, chars ? "characters" : "words", ms.tokens,
                 ms.order, ms.transitions, out, mb, now_s() - t0);
     }
@@ -302,12 +286,12 @@ static int parse_weights(const char *s, double *w, size_t max, size_t *n)
 static void babble_error(int rc, const char *what)
 {
     if (rc == PURG_ETIMEOUT)
-        fprintf(stderr, "babble: every candidate was rejected as a copy of the training text "
+        fprintf(stderr, "purgatory babble: every candidate was rejected as a copy of the training text "
                 "(the corpus may be too small); try --no-overlap, a larger --tries or more text\n");
     else if (rc == PURG_ENOTFOUND)
-        fprintf(stderr, "babble: the model does not know '%s'\n", what);
+        fprintf(stderr, "purgatory babble: the model does not know '%s'\n", what);
     else
-        fprintf(stderr, "babble: %s\n", purg_strerror(rc));
+        fprintf(stderr, "purgatory babble: %s\n", purg_strerror(rc));
 }
 
 int cli_babble(int argc, char **argv)
@@ -359,30 +343,30 @@ int cli_babble(int argc, char **argv)
             if (parse_long(argv[++i], 1, 1000000, &tries))
                 goto bad_value;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "babble: unknown or incomplete option '%s'; see 'purgatory babble --help'\n", a);
+            fprintf(stderr, "purgatory babble: unknown or incomplete option '%s'; see 'purgatory babble --help'\n", a);
             return 2;
         } else {
             if (npaths == MAX_MODELS) {
-                fprintf(stderr, "babble: at most %d models\n", MAX_MODELS);
+                fprintf(stderr, "purgatory babble: at most %d models\n", MAX_MODELS);
                 return 2;
             }
             paths[npaths++] = a;
         }
         continue;
 bad_value:
-        fprintf(stderr, "babble: bad value '%s' for %s; see 'purgatory babble --help'\n", argv[i], a);
+        fprintf(stderr, "purgatory babble: bad value '%s' for %s; see 'purgatory babble --help'\n", argv[i], a);
         return 2;
     }
     if (!npaths) {
-        fprintf(stderr, "babble: no MODEL given; see 'purgatory babble --help'\n");
+        fprintf(stderr, "purgatory babble: no MODEL given; see 'purgatory babble --help'\n");
         return 2;
     }
     if (nweights && nweights != npaths) {
-        fprintf(stderr, "babble: %zu weights for %zu models\n", nweights, npaths);
+        fprintf(stderr, "purgatory babble: %zu weights for %zu models\n", nweights, npaths);
         return 2;
     }
     if (seed && reply) {
-        fprintf(stderr, "babble: give --seed or --reply, not both\n");
+        fprintf(stderr, "purgatory babble: give --seed or --reply, not both\n");
         return 2;
     }
 
@@ -396,7 +380,7 @@ bad_value:
         char err[512] = "";
         int rc = markov_load(&models[i], paths[i], err, sizeof err);
         if (rc) {
-            fprintf(stderr, "babble: %s: %s\n", paths[i], err[0] ? err : purg_strerror(rc));
+            fprintf(stderr, "purgatory babble: %s: %s\n", paths[i], err[0] ? err : purg_strerror(rc));
             goto out;
         }
     }
@@ -408,7 +392,7 @@ bad_value:
             weights[i] = 1.0;
         int rc = markov_combine(&m, (const markov_t *const *)models, weights, npaths);
         if (rc) {
-            fprintf(stderr, "babble: cannot mix the models: %s%s\n", purg_strerror(rc),
+            fprintf(stderr, "purgatory babble: cannot mix the models: %s%s\n", purg_strerror(rc),
                     rc == PURG_EINVAL ? " (word and character models do not mix)" : "");
             goto out;
         }
@@ -430,7 +414,7 @@ bad_value:
             rc = markov_reply(m, &rng, &o, reply, &line);
             if (rc == PURG_ENOTFOUND) {
                 if (i == 0)
-                    fprintf(stderr, "babble: no word of the text is known to the model; babbling instead\n");
+                    fprintf(stderr, "purgatory babble: no word of the text is known to the model; babbling instead\n");
                 rc = markov_generate(m, &rng, &o, &line);
             }
         } else if (seed) {

@@ -2,6 +2,8 @@
  * nick -> voice mapping before a talk; main thread (it owns espeak-ng here). */
 #include "audio.h"
 #include "cli.h"
+#include "lang.h"
+#include "langopts.h"
 #include "purg.h"
 #include "synth.h"
 #include "util.h"
@@ -20,46 +22,70 @@ typedef struct opts {
     const char *salt;   /* NULL = the file's */
     const char *output; /* preview: a WAV file instead of the device */
     int alone;          /* explain: each nick on its own, not as one room */
+    const char *lines[16]; /* explain --line: lines the nicks say, in order */
+    int nlines;
+    const char *languages; /* explain --languages (default LANGOPT_DEFAULT) */
 } opts_t;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: purgatory voices explain [--alone] NICK...\n"
+            "usage: purgatory voices explain [--alone] [--line TEXT]... [--languages L] NICK...\n"
             "       purgatory voices preview [--output FILE.wav] NICK...\n"
             "       purgatory voices list\n"
             "       purgatory voices check\n"
             "options for all: --voices FILE (default: the built-in pool), --salt S\n\n"
             "explain  for each nick: normalized form, hash, voice, pitch, rate, pan, and\n"
             "         whether it was pinned or displaced; the nicks are taken as present\n"
-            "         together in one channel (--alone: each one by itself)\n"
+            "         together in one channel (--alone: each one by itself); with\n"
+            "         --line (repeatable, in order) also each line's language: the\n"
+            "         guess, its confidence, the nick's estimate and the voice that\n"
+            "         results (--languages auto|off|LIST as for listen, default auto)\n"
             "preview  speaks \"this is NICK\" in each nick's voice, in turn\n"
             "list     prints the pool\n"
             "check    reports pool voices unknown to espeak-ng and pairs too alike to\n"
             "         tell apart (exit 1 when there are any)\n");
 }
 
+/* PURG_OPT_GO to run, PURG_OPT_HELP or PURG_OPT_ERROR (purg.h). */
 static int parse_opts(int argc, char **argv, opts_t *o)
 {
     static const struct option longopts[] = {
         { "voices", required_argument, NULL, 'v' }, { "salt", required_argument, NULL, 's' },
         { "output", required_argument, NULL, 'o' }, { "alone", no_argument, NULL, 'a' },
+        { "line", required_argument, NULL, 'l' },   { "languages", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
+    char err[1024];
     int c;
     memset(o, 0, sizeof *o);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "v:s:o:ah", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "v:s:o:al:L:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'v': o->voices = optarg; break;
         case 's': o->salt = optarg; break;
         case 'o': o->output = optarg; break;
         case 'a': o->alone = 1; break;
-        case 'h': usage(stdout); return 1;
-        default: usage(stderr); return 2;
+        case 'l':
+            if (o->nlines == (int)(sizeof o->lines / sizeof o->lines[0])) {
+                fprintf(stderr, "purgatory voices: at most %zu --line\n",
+                        sizeof o->lines / sizeof o->lines[0]);
+                return PURG_OPT_ERROR;
+            }
+            o->lines[o->nlines++] = optarg;
+            break;
+        case 'L':
+            if (lang_spec_check(optarg, err, sizeof err) != 0) {
+                fprintf(stderr, "purgatory voices: --languages: %s\n", err);
+                return PURG_OPT_ERROR;
+            }
+            o->languages = optarg;
+            break;
+        case 'h': usage(stdout); return PURG_OPT_HELP;
+        default: usage(stderr); return PURG_OPT_ERROR;
         }
     }
-    return 0;
+    return PURG_OPT_GO;
 }
 
 static int load(const opts_t *o, int check_voices, voicemap_t **m)
@@ -77,6 +103,46 @@ static void voice_line(char *buf, size_t n, const voicemap_info_t *in)
                       in->id[0] ? " (" : "", in->id, in->id[0] ? ")" : "", in->v.pitch, in->v.range,
                       in->v.rate, in->v.pan) != 0)
         util_strlcpy(buf, "voice=?", n);
+}
+
+/* explain --line: each line's language for nick, in order, as listen would
+ * decide it (the nick's estimate carries from one line to the next). */
+static int explain_lines(voicemap_t *m, const opts_t *o, const char *nick, const voice_t *v)
+{
+    char err[1024];
+    lang_t *l = NULL;
+    const char *spec = o->languages;
+    if (!spec && voicemap_languages(m)[0])
+        spec = voicemap_languages(m); /* the voices file's [languages] use */
+    if (lang_create(&l, spec ? spec : LANGOPT_DEFAULT, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "purgatory voices: --languages: %s\n", err);
+        return -1;
+    }
+    langopts_voices(l, m);
+    for (int k = 0; k < o->nlines; k++) {
+        char vis[UTIL_VIS_MAX];
+        util_visible(vis, sizeof vis, o->lines[k]);
+        voice_t w = *v;
+        if (!l) {
+            printf("  line \"%s\": languages off, voice=%s\n", vis, w.name);
+            continue;
+        }
+        lang_result_t r;
+        lang_line(l, EXPLAIN_ROOM, nick, o->lines[k], strlen(o->lines[k]), &r);
+        lang_apply(l, r.code, &w);
+        char guessed[96];
+        if (r.line[0])
+            util_snprintf(guessed, sizeof guessed, "%s (confidence %.2f, %s; %d word%s)", r.line,
+                          r.line_conf, r.how, r.words, r.words == 1 ? "" : "s");
+        else
+            util_strlcpy(guessed, "none (no words of a language)", sizeof guessed);
+        printf("  line \"%s\": guess %s; CLD2 %s%s; spoken in %s (confidence %.2f%s) "
+               "voice=%s pitch=%d range=%d rate=%d pan=%+d\n", vis, guessed, r.cld2,
+               r.cld2_reliable ? " reliable" : " unsure", r.code, r.conf,
+               r.kept ? ", the nick's language kept" : "", w.name, w.pitch, w.range, w.rate, w.pan);
+    }
+    lang_free(l);
+    return 0;
 }
 
 static int do_explain(voicemap_t *m, const opts_t *o, int n, char **nicks)
@@ -110,6 +176,8 @@ static int do_explain(voicemap_t *m, const opts_t *o, int n, char **nicks)
             util_strlcpy(why, "first choice", sizeof why);
         }
         printf("%s  norm=%s hash=%016llx %s  %s\n", nicks[i], in.norm, (unsigned long long)in.hash, line, why);
+        if (o->nlines > 0 && explain_lines(m, o, nicks[i], &in.v) != 0)
+            return 1;
     }
     return 0;
 }
@@ -177,6 +245,23 @@ static int do_check(voicemap_t *m, const opts_t *o)
             problems++;
         }
     }
+    /* [languages] CODE = VOICE: each voice too */
+    for (size_t i = 0; i < voicemap_lang_voices(m); i++) {
+        const char *code, *voice;
+        char why[256], vv[UTIL_VIS_MAX];
+        voicemap_lang_voice(m, i, &code, &voice);
+        int unknown = voicemap_voice_status(voice, why, sizeof why) != 0;
+        if (!unknown && s && !synth_voice_known(s, voice)) {
+            unknown = 1;
+            util_snprintf(why, sizeof why, "espeak-ng does not know the voice '%s'",
+                          util_visible(vv, sizeof vv, voice));
+        }
+        if (unknown) {
+            printf("%s: unknown: [languages] %s = %s: %s\n", o->voices ? o->voices : "(built-in)",
+                   code, util_visible(vv, sizeof vv, voice), why);
+            problems++;
+        }
+    }
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
             const char *ida, *idb;
@@ -239,8 +324,8 @@ int cli_voices(int argc, char **argv)
     }
     const char *cmd = argv[1];
     int r = parse_opts(argc - 1, argv + 1, &o);
-    if (r != 0)
-        return r == 1 ? 0 : r;
+    if (r != PURG_OPT_GO)
+        return PURG_OPT_EXIT(r);
     int nargs = argc - 1 - optind;
     char **args = argv + 1 + optind;
     int wants_nicks = strcmp(cmd, "explain") == 0 || strcmp(cmd, "preview") == 0;
@@ -252,6 +337,10 @@ int cli_voices(int argc, char **argv)
     if (wants_nicks ? nargs < 1 : nargs > 0) {
         fprintf(stderr, wants_nicks ? "purgatory voices %s: name at least one nick\n"
                                     : "purgatory voices %s: takes no arguments\n", cmd);
+        return 2;
+    }
+    if ((o.nlines || o.languages) && strcmp(cmd, "explain") != 0) {
+        fprintf(stderr, "purgatory voices %s: --line and --languages are for explain\n", cmd);
         return 2;
     }
     if (o.output && strcmp(cmd, "preview") != 0) {

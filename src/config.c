@@ -10,12 +10,10 @@
 #include "purg.h"
 #include "util.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 typedef struct parse_state {
     inifile_t ini;              /* the file, its line and its first problem */
@@ -129,36 +127,6 @@ int config_default_path(char *buf, size_t n)
     return rc;
 }
 
-/* Read a whole file (bounded). PURG_ENOTFOUND when it does not exist. */
-static int slurp(const char *path, char **text, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        util_snprintf(err, errlen, "cannot read configuration file %s: %s", path, strerror(e));
-        return e == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
-    }
-    char *buf = malloc(CONFIG_MAX_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        util_snprintf(err, errlen, "out of memory");
-        return PURG_ENOMEM;
-    }
-    size_t got = fread(buf, 1, CONFIG_MAX_BYTES + 1, f);
-    int ioerr = ferror(f);
-    fclose(f);
-    if (ioerr || got > CONFIG_MAX_BYTES) {
-        free(buf);
-        util_snprintf(err, errlen, "%s: %s", path,
-                      ioerr ? "read error" : "larger than 1 MiB; is it a configuration file?");
-        return ioerr ? PURG_EIO : PURG_ETOOBIG;
-    }
-    buf[got] = '\0';
-    *text = buf;
-    *len = got;
-    return 0;
-}
-
 /* Which entries of longopts the command line uses (seen[i] = 1). */
 static void scan_cmdline(const struct option *longopts, int argc, char **argv, char *seen)
 {
@@ -259,7 +227,7 @@ int config_merge(const char *section, const struct option *longopts,
         path = NULL;
     size_t len = 0;
     if (path) {
-        rc = slurp(path, &text, &len, err, errlen);
+        rc = inifile_read(path, "configuration file", 0, &text, &len, NULL, err, errlen);
         if (rc == PURG_ENOTFOUND && !explicit) {
             rc = 0; /* no default file: fine */
             path = NULL;

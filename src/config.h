@@ -19,7 +19,6 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_ARGS 512   /* keys taken from one file */
-#define CONFIG_MAX_BYTES (1 << 20)
 
 typedef struct config_args {
     int argc;          /* argv[0], the file's options, then the command line's */

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define HIST_CHANS 8
-#define HIST_IDLE_NS 1000000000LL   /* a replay is over after a second of quiet */
+#define HIST_IDLE_NS NS_PER_S   /* a replay is over after a second of quiet */
 
 typedef struct hist_line {
     irc_event_kind_t kind;
@@ -132,13 +132,15 @@ static int hear_replayed(hear_t *h, const irc_event_t *ev)
 /* A channel line or action: clean it, give it its speaker's voice, queue it. */
 static int hear_line(hear_t *h, const irc_event_t *ev)
 {
-    char text[4096];
+    char text[TEXTCLEAN_OUT_MAX];
     int n = textclean_clean(&h->clean, ev->text, strlen(ev->text), text, sizeof text);
     if (n <= 0)
         return 0;
     voice_t v;
     if (voicemap_lookup(h->voices, ev->channel, ev->nick, &v) != 0)
         return 0;
+    /* the line's language: the voice's language part, emoji names, the dictionary */
+    lang_speak(h->lang, h->dict, h->emoji, ev->channel, ev->nick, ev->text, &v, text, sizeof text);
     utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
                                    ev->channel, ev->nick, &v, text);
     if (!u)
@@ -179,11 +181,12 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
         break;
     case IRC_EV_NICK:
         voicemap_rename(h->voices, ev->nick, ev->text);
+        lang_rename(h->lang, ev->nick, ev->text);
         break;
     case IRC_EV_SELF_JOIN: {
         char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX];
-        fprintf(stderr, "purgatory: joined %s as %s\n", util_visible(ch, sizeof ch, ev->channel),
-                util_visible(nick, sizeof nick, me));
+        fprintf(stderr, "purgatory listen: joined %s as %s\n",
+                util_visible(ch, sizeof ch, ev->channel), util_visible(nick, sizeof nick, me));
         break;
     }
     case IRC_EV_READY:

@@ -12,7 +12,10 @@
 
 #include <stddef.h>
 
+#include "dict.h"
+#include "emoji.h"
 #include "irc.h"
+#include "lang.h"
 #include "present.h"
 #include "speechq.h"
 #include "textclean.h"
@@ -27,6 +30,9 @@ typedef struct hear {
     speechq_t *queue;         /* borrowed; the synth thread pops */
     present_t *pres;          /* borrowed, or NULL: no presenter (hear everyone) */
     textclean_opts_t clean;
+    lang_t *lang;             /* borrowed, or NULL: --languages off (the nick's voice as is) */
+    dict_t *dict;             /* borrowed, or NULL: no pronunciation dictionary */
+    emoji_t *emoji;           /* borrowed, or NULL: emoji espeak-ng cannot say are dropped */
     unsigned long queued;     /* channel lines queued so far */
     size_t history_keep;      /* --history N: replayed lines spoken per channel, once */
     hear_hist_t *hist;        /* their buffers (hear_set_history), or NULL */

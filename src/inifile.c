@@ -5,10 +5,14 @@
 #include "purg.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The first control character of the line s[0..n) (with its '\n'), or -1:
  * a C0 byte other than TAB, DEL, or a C1 code point (returned as 0x80..0x9F).
@@ -45,7 +49,7 @@ static void fail_ctl(inifile_t *ini, int c)
      * cannot, so it is written as util_visible would write it */
     if (c < 0x20 || c == 0x7F)
         inifile_fail(ini, PURG_EINVAL, "control character %s (%s) in the file", c ? one : "^@",
-                 names[c < 0x20 ? c : 32]);
+                     names[c < 0x20 ? c : 32]);
     else
         inifile_fail(ini, PURG_EINVAL, "control character %s in the file", one);
 }
@@ -99,7 +103,7 @@ int inifile_parse(inifile_t *ini, const char *name, const char *text, size_t len
         inifile_fail_at(ini, 0, PURG_ENOMEM, "out of memory while parsing");
     else if (bad > 0) /* on_pair never fails: inih's own complaint, a syntax error */
         inifile_fail_at(ini, bad, PURG_EINVAL,
-                    "syntax error (expected '[section]', 'key = value' or a ; comment)");
+                        "syntax error (expected '[section]', 'key = value' or a ; comment)");
     return ini->rc;
 }
 
@@ -131,4 +135,66 @@ int inifile_error(const inifile_t *ini, char *buf, size_t n)
     else
         util_snprintf(buf, n, "%s: %s", vn, ini->err);
     return ini->rc;
+}
+
+int inifile_read(const char *path, const char *what, size_t max, char **text, size_t *len,
+                 struct stat *st, char *err, size_t errlen)
+{
+    if (max == 0)
+        max = INIFILE_MAX_BYTES;
+    char vp[UTIL_VIS_MAX];
+    struct stat sb;
+    util_visible(vp, sizeof vp, path);
+    *text = NULL;
+    *len = 0;
+    /* O_NONBLOCK: opening a FIFO does not wait for a writer, so fstat can refuse it */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        util_snprintf(err, errlen, "%s: cannot open: %s", vp, strerror(e));
+        return e == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
+    }
+    if (fstat(fd, &sb) != 0) {
+        util_snprintf(err, errlen, "%s: cannot read: %s", vp, strerror(errno));
+        close(fd);
+        return PURG_EIO;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        util_snprintf(err, errlen, "%s is %s, not a %s", vp, util_file_kind(sb.st_mode), what);
+        close(fd);
+        return PURG_EINVAL;
+    }
+    if ((unsigned long long)sb.st_size > max) {
+        util_snprintf(err, errlen, "%s: larger than %zu MiB; is it a %s?", vp, max >> 20, what);
+        close(fd);
+        return PURG_ETOOBIG;
+    }
+    size_t size = (size_t)sb.st_size, n = 0;
+    char *buf = malloc(size + 1);
+    if (!buf) {
+        util_snprintf(err, errlen, "%s: out of memory", vp);
+        close(fd);
+        return PURG_ENOMEM;
+    }
+    while (n < size) { /* a file that shrinks meanwhile ends early; one that grows is cut */
+        ssize_t got = read(fd, buf + n, size - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            util_snprintf(err, errlen, "%s: read error: %s", vp, strerror(errno));
+            free(buf);
+            close(fd);
+            return PURG_EIO;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    if (st)
+        *st = sb;
+    return 0;
 }

@@ -13,13 +13,17 @@
  *    "syntax error (expected '[section]', 'key = value' or a ; comment)";
  *  - the problem on the earliest line wins, whoever found it (a problem of
  *    the file as a whole, line 0, only when there is no other); once there is
- *    one, the key handler is no longer called. */
+ *    one, the key handler is no longer called.
+ * inifile_read reads such a file whole, refusing what is not a regular file
+ * or is larger than INIFILE_MAX_BYTES, the same way for all three. */
 #ifndef PURG_INIFILE_H
 #define PURG_INIFILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
-#define INIFILE_ERR_MAX 512 /* bytes of a recorded message, with its NUL */
+#define INIFILE_ERR_MAX 512         /* bytes of a recorded message, with its NUL */
+#define INIFILE_MAX_BYTES (1 << 20) /* a larger file is refused: it is not an INI file of ours */
 
 typedef struct inifile inifile_t;
 
@@ -29,7 +33,7 @@ typedef struct inifile inifile_t;
  * "bad line"). Text from the file may go into the message as it is: the
  * message is made visible as a whole. */
 typedef int (*inifile_key_fn)(inifile_t *ini, void *user, const char *section, const char *name,
-                          const char *value);
+                              const char *value);
 
 struct inifile {
     /* read-only for handlers */
@@ -50,6 +54,17 @@ struct inifile {
  * each key. Returns ini->rc: 0, or the code of the first problem. */
 int inifile_parse(inifile_t *ini, const char *name, const char *text, size_t len, inifile_key_fn fn,
                    void *user);
+
+/* Read the file at path whole, for inifile_parse: *text (malloc'd, the
+ * caller frees it; NUL-terminated after its *len bytes). Refuses at once what
+ * is not a regular file (a FIFO would block until a writer comes, a device
+ * might never end) and a file larger than max bytes (0: INIFILE_MAX_BYTES;
+ * whole MiB). what names the kind of file in messages ("voices file"). st
+ * (may be NULL) receives the file's stat. 0, or with "PATH: problem" in err:
+ * PURG_ENOTFOUND (no such file), PURG_EINVAL (not a regular file),
+ * PURG_ETOOBIG, PURG_EIO, PURG_ENOMEM. */
+int inifile_read(const char *path, const char *what, size_t max, char **text, size_t *len,
+                 struct stat *st, char *err, size_t errlen);
 
 /* THE error helper: records a problem at line (0: the file as a whole) with
  * code rc (< 0) and the printf-style message, unless a problem on an earlier

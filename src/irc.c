@@ -1195,7 +1195,7 @@ static int flush_out(irc_conn_t *c, int64_t now)
 {
     if (c->state != CONN_READY || c->out_len == 0)
         return -1;
-    c->tokens += (double)(now - c->tokens_t) / 1e9 * c->rate;
+    c->tokens += (double)(now - c->tokens_t) / (double)NS_PER_S * c->rate;
     if (c->tokens > BURST)
         c->tokens = BURST;
     c->tokens_t = now;

@@ -411,7 +411,7 @@ static void buf_eat(buf_t *bf, size_t n)
 
 static void pace_refill(ircbridge_t *b, int64_t now)
 {
-    b->tokens += (double)(now - b->tokens_t) / 1e9 * b->rate;
+    b->tokens += (double)(now - b->tokens_t) / (double)NS_PER_S * b->rate;
     if (b->tokens > IRCBRIDGE_BURST)
         b->tokens = IRCBRIDGE_BURST;
     b->tokens_t = now;

@@ -1,5 +1,6 @@
 /* netopts.c - connection options and their secrets; main thread. */
 #include "netopts.h"
+#include "purg.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -19,9 +20,9 @@ int netopts_opt(netopts_t *o, int ch, const char *arg)
     case NETOPT_SASL_FILE: o->sasl_file = arg; break;
     case NETOPT_NICKSERV_ENV: o->nickserv_env = arg; break;
     case NETOPT_NICKSERV_FILE: o->nickserv_file = arg; break;
-    default: return -1;
+    default: return PURG_OPT_NOT_MINE;
     }
-    return 0;
+    return PURG_OPT_GO;
 }
 
 /* A secret from $env or the first line of file (at most one of them). 1 when
@@ -68,44 +69,44 @@ int netopts_finish(netopts_t *o, irc_conf_t *ic)
     if (n > 1) {
         fprintf(stderr, "purgatory listen: give the server password one way only "
                         "(--password-env, --password-file or --password)\n");
-        return -1;
+        return PURG_EINVAL;
     }
     int r = secret("server password", o->password_env, o->password_file, o->password, sizeof o->password);
     if (r < 0)
-        return -1;
+        return PURG_EINVAL;
     if (o->password_arg) {
-        fprintf(stderr, "purgatory: warning: --password is visible to every user of this machine "
+        fprintf(stderr, "purgatory listen: warning: --password is visible to every user of this machine "
                         "(ps); prefer --password-env VAR or --password-file FILE\n");
         if (util_strlcpy(o->password, o->password_arg, sizeof o->password) != 0) {
             fprintf(stderr, "purgatory listen: --password is too long\n");
-            return -1;
+            return PURG_EINVAL;
         }
         r = 1;
     }
     ic->password = r > 0 ? o->password : NULL;
     r = secret("SASL password", o->sasl_env, o->sasl_file, o->sasl_password, sizeof o->sasl_password);
     if (r < 0)
-        return -1;
+        return PURG_EINVAL;
     if ((r > 0) != (o->sasl_user != NULL)) {
         fprintf(stderr, "purgatory listen: SASL needs both --sasl-user and "
                         "--sasl-password-env or --sasl-password-file\n");
-        return -1;
+        return PURG_EINVAL;
     }
     ic->sasl_user = o->sasl_user;
     ic->sasl_password = r > 0 ? o->sasl_password : NULL;
     r = secret("NickServ password", o->nickserv_env, o->nickserv_file, o->nickserv_password,
                sizeof o->nickserv_password);
     if (r < 0)
-        return -1;
+        return PURG_EINVAL;
     ic->nickserv_password = r > 0 ? o->nickserv_password : NULL;
     ic->tls = o->tls;
     ic->tls_ca = o->tls_ca;
     ic->tls_insecure = o->tls_insecure;
     if (o->tls_insecure)
-        fprintf(stderr, "purgatory: WARNING: --tls-insecure: the server's certificate is NOT "
+        fprintf(stderr, "purgatory listen: WARNING: --tls-insecure: the server's certificate is NOT "
                         "checked; anyone on the path can read and change this connection\n");
     if (ic->password && !o->tls)
-        fprintf(stderr, "purgatory: note: the server password travels unencrypted without --tls\n");
+        fprintf(stderr, "purgatory listen: note: the server password travels unencrypted without --tls\n");
     return 0;
 }
 

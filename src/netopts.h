@@ -53,11 +53,12 @@ typedef struct netopts {
     char nickserv_password[NETOPT_SECRET_MAX];
 } netopts_t;
 
-/* One option (ch in NETOPT_BASE..NETOPT_END). 0, or -1 after a message on stderr. */
+/* One option: PURG_OPT_GO when ch is one of NETOPT_BASE..NETOPT_END (these
+ * take any value), else PURG_OPT_NOT_MINE (purg.h). */
 int netopts_opt(netopts_t *o, int ch, const char *arg);
 
 /* Read the secrets and fill the TLS/password/SASL/NickServ fields of ic
- * (pointing into o). 0, or -1 after a message on stderr. */
+ * (pointing into o). 0, or PURG_EINVAL after a message on stderr. */
 int netopts_finish(netopts_t *o, irc_conf_t *ic);
 
 /* Wipe the secrets. */

@@ -16,7 +16,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define NS_PER_S 1000000000LL
 #define P_PAUSE_NS (45 * NS_PER_S)    /* a pause this long ends an exchange */
 #define P_REPLY_TTL_NS (60 * NS_PER_S)/* a reply held back longer is dropped */
 #define P_BACKOFF_MAX 16.0
@@ -658,30 +657,4 @@ int64_t persona_tick(persona_t *p, int64_t now)
         next = min64(next, c->next_unprompted);
     }
     return next;
-}
-
-int persona_seat(const char *file, const persona_def_t *const *taken, size_t ntaken,
-                 voicemap_t *voices, persona_def_t **def, markov_t **model,
-                 char *err, size_t errlen)
-{
-    char warn[600];
-    int rc = persona_def_load(def, file, err, errlen);
-    if (rc != 0)
-        return rc;
-    const persona_def_t *d = *def;
-    for (size_t j = 0; j < ntaken; j++)
-        if (strcasecmp(taken[j]->nick, d->nick) == 0) {
-            util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", d->file,
-                          d->nick, taken[j]->file);
-            return PURG_EINVAL;
-        }
-    if ((rc = persona_model_open(d, model, warn, sizeof warn, err, errlen)) != 0)
-        return rc;
-    if (warn[0])
-        fprintf(stderr, "purgatory: %s\n", warn);
-    if (d->voice[0] && (rc = voicemap_pin(voices, d->nick, d->voice, warn, sizeof warn)) != 0) {
-        util_snprintf(err, errlen, "%s: %s", d->file, warn);
-        return rc;
-    }
-    return 0;
 }

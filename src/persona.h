@@ -93,11 +93,12 @@ int persona_model_open(const persona_def_t *d, markov_t **out, char *warn, size_
 /* Everything a host (listen or demo) does to seat one persona from a file:
  * load the definition, refuse a nick one of taken[0..ntaken) already has,
  * open (or train) the model, pin the persona's voice in voices (if it names
- * one). Warnings go to stderr. On success *def and *model are the caller's;
- * on error err names the file and the problem, and *def may be set (the
- * caller frees it with the rest of its members). */
-int persona_seat(const char *file, const persona_def_t *const *taken, size_t ntaken,
-                 voicemap_t *voices, persona_def_t **def, markov_t **model,
+ * one). Warnings go to stderr as "purgatory CMD: ..." (cmd: "listen" or
+ * "demo"). On success *def and *model are the caller's; on error err names
+ * the file and the problem, and *def may be set (the caller frees it with
+ * the rest of its members). */
+int persona_seat(const char *cmd, const char *file, const persona_def_t *const *taken,
+                 size_t ntaken, voicemap_t *voices, persona_def_t **def, markov_t **model,
                  char *err, size_t errlen);
 
 /* ---- the state machine ---------------------------------------------------- */

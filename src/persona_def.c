@@ -1,5 +1,5 @@
 /* persona_def.c - persona definition files ([persona] and [guard]) read
- * through the ini layer into a persona_def_t; main thread. The state machine
+ * through the inifile layer into a persona_def_t; main thread. The state machine
  * that runs a definition is persona.c. */
 #include "persona.h"
 
@@ -60,7 +60,8 @@ static int set_channels(p_parse_t *p, const char *value)
     char *save = NULL;
     for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
         if (!irc_channel_valid(t))
-            return inifile_fail(&p->ini, PURG_EINVAL, "channels: '%s' is not a channel name (e.g. #purgatory)", t);
+            return inifile_fail(&p->ini, PURG_EINVAL,
+                                "channels: '%s' is not a channel name (e.g. #purgatory)", t);
         if (d->nchannels == PERSONA_MAX_CHANNELS)
             return inifile_fail(&p->ini, PURG_EINVAL, "channels: at most %d", PERSONA_MAX_CHANNELS);
         for (size_t i = 0; i < d->nchannels; i++)
@@ -69,7 +70,8 @@ static int set_channels(p_parse_t *p, const char *value)
         util_strlcpy(d->channels[d->nchannels++], t, PERSONA_CHAN_MAX);
     }
     if (d->nchannels == 0)
-        return inifile_fail(&p->ini, PURG_EINVAL, "channels: empty (give at least one, e.g. #purgatory)");
+        return inifile_fail(&p->ini, PURG_EINVAL,
+                            "channels: empty (give at least one, e.g. #purgatory)");
     return 0;
 }
 
@@ -108,7 +110,8 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
         if (parse_num(value, k->lo, k->hi, &v) != 0 || (k->is_int && v != floor(v))) {
             util_snprintf(range, sizeof range, "%s %g..%g", k->is_int ? "an integer" : "a number",
                           k->lo, k->hi);
-            return inifile_fail(&p->ini, PURG_EINVAL, "bad value for %s (expected %s)", name, range);
+            return inifile_fail(&p->ini, PURG_EINVAL, "bad value for %s (expected %s)", name,
+                                range);
         }
         if (k->is_int)
             *(int *)(void *)((char *)d + k->off) = (int)v;
@@ -118,8 +121,8 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
     }
     if (strcmp(name, "nick") == 0) {
         if (!irc_nick_valid(value))
-            return inifile_fail(&p->ini, PURG_EINVAL, "nick '%s' is not an IRC nick (1-30 letters, digits, "
-                            "-[]\\`_^{|}, not starting with a digit or '-')", value);
+            return inifile_fail(&p->ini, PURG_EINVAL, "nick '%s' is not an IRC nick (1-30 letters, "
+                                "digits, -[]\\`_^{|}, not starting with a digit or '-')", value);
         util_strlcpy(d->nick, value, sizeof d->nick);
         return 0;
     }
@@ -130,13 +133,14 @@ static int persona_key(p_parse_t *p, const char *name, const char *value)
     if (strcmp(name, "corpus_format") == 0) {
         if (corpus_format_parse(value, &d->corpus_format) != 0)
             return inifile_fail(&p->ini, PURG_EINVAL,
-                            "corpus_format '%s' unknown (plain, irssi, weechat or znc)", value);
+                                "corpus_format '%s' unknown (plain, irssi, weechat or znc)", value);
         return 0;
     }
     if (strcmp(name, "corpus_max_lines") == 0) {
         double v;
         if (parse_num(value, 0, 1e9, &v) != 0 || v != floor(v))
-            return inifile_fail(&p->ini, PURG_EINVAL, "bad value for corpus_max_lines (an integer, 0 = all)");
+            return inifile_fail(&p->ini, PURG_EINVAL,
+                                "bad value for corpus_max_lines (an integer, 0 = all)");
         d->corpus_max_lines = (size_t)v;
         return 0;
     }
@@ -171,15 +175,18 @@ static int p_handler(inifile_t *ini, void *user, const char *section, const char
     if (strcmp(section, "guard") == 0) {
         int rc = guard_set(p->d->guard, name, value);
         if (rc == PURG_ENOTFOUND)
-            return inifile_fail(&p->ini, PURG_EINVAL, "unknown key '%s' in [guard] (sigils, command_words, "
-                            "nicks, rewrite, max_len)", name);
+            return inifile_fail(&p->ini, PURG_EINVAL, "unknown key '%s' in [guard] (sigils, "
+                                "command_words, nicks, rewrite, max_len)", name);
         if (rc != 0)
-            return inifile_fail(&p->ini, PURG_EINVAL, "bad value for %s in [guard]: '%s'", name, value);
+            return inifile_fail(&p->ini, PURG_EINVAL, "bad value for %s in [guard]: '%s'", name,
+                                value);
         return 0;
     }
     if (!*section)
-        return inifile_fail(&p->ini, PURG_EINVAL, "'%s' outside a section (start with [persona])", name);
-    return inifile_fail(&p->ini, PURG_EINVAL, "unknown section [%s] (known: [persona], [guard])", section);
+        return inifile_fail(&p->ini, PURG_EINVAL, "'%s' outside a section (start with [persona])",
+                            name);
+    return inifile_fail(&p->ini, PURG_EINVAL, "unknown section [%s] (known: [persona], [guard])",
+                        section);
 }
 
 static void def_defaults(persona_def_t *d)
@@ -208,10 +215,11 @@ static void def_finish(p_parse_t *p)
     if (!d->nick[0])
         inifile_fail_at(&p->ini, 0, PURG_EINVAL, "no nick (add 'nick = NAME' to [persona])");
     else if (d->nchannels == 0)
-        inifile_fail_at(&p->ini, 0, PURG_EINVAL, "no channels (add 'channels = #purgatory' to [persona])");
-    else if (!d->model[0] && !d->corpus[0])
         inifile_fail_at(&p->ini, 0, PURG_EINVAL,
-                    "neither model nor corpus (add 'model = FILE' or 'corpus = FILE' to [persona])");
+                        "no channels (add 'channels = #purgatory' to [persona])");
+    else if (!d->model[0] && !d->corpus[0])
+        inifile_fail_at(&p->ini, 0, PURG_EINVAL, "neither model nor corpus "
+                        "(add 'model = FILE' or 'corpus = FILE' to [persona])");
     else if (d->think_max < d->think_min)
         inifile_fail_at(&p->ini, 0, PURG_EINVAL, "think_max is below think_min");
 }
@@ -256,36 +264,16 @@ fail:
     return rc;
 }
 
-#define P_FILE_MAX (1 << 20)
-
 int persona_def_load(persona_def_t **out, const char *path, char *err, size_t errlen)
 {
+    char *text;
+    size_t len;
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        util_snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
-    }
-    char *buf = malloc(P_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        util_snprintf(err, errlen, "%s: out of memory", path);
-        return PURG_ENOMEM;
-    }
-    size_t n = fread(buf, 1, P_FILE_MAX + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    int rc;
-    if (bad) {
-        util_snprintf(err, errlen, "%s: read error", path);
-        rc = PURG_EIO;
-    } else if (n > P_FILE_MAX) {
-        util_snprintf(err, errlen, "%s: larger than 1 MiB; is this a persona file?", path);
-        rc = PURG_ETOOBIG;
-    } else {
-        rc = persona_def_parse(out, path, buf, n, err, errlen);
-    }
-    free(buf);
+    int rc = inifile_read(path, "persona file", 0, &text, &len, NULL, err, errlen);
+    if (rc != 0)
+        return rc;
+    rc = persona_def_parse(out, path, text, len, err, errlen);
+    free(text);
     return rc;
 }
 
@@ -295,4 +283,30 @@ void persona_def_free(persona_def_t *d)
         return;
     guard_free(d->guard);
     free(d);
+}
+
+int persona_seat(const char *cmd, const char *file, const persona_def_t *const *taken,
+                 size_t ntaken, voicemap_t *voices, persona_def_t **def, markov_t **model,
+                 char *err, size_t errlen)
+{
+    char warn[600];
+    int rc = persona_def_load(def, file, err, errlen);
+    if (rc != 0)
+        return rc;
+    const persona_def_t *d = *def;
+    for (size_t j = 0; j < ntaken; j++)
+        if (strcasecmp(taken[j]->nick, d->nick) == 0) {
+            util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", d->file,
+                          d->nick, taken[j]->file);
+            return PURG_EINVAL;
+        }
+    if ((rc = persona_model_open(d, model, warn, sizeof warn, err, errlen)) != 0)
+        return rc;
+    if (warn[0])
+        fprintf(stderr, "purgatory %s: %s\n", cmd, warn);
+    if (d->voice[0] && (rc = voicemap_pin(voices, d->nick, d->voice, warn, sizeof warn)) != 0) {
+        util_snprintf(err, errlen, "%s: %s", d->file, warn);
+        return rc;
+    }
+    return 0;
 }

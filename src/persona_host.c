@@ -43,7 +43,7 @@ static void on_irc(void *owner, irc_conn_t *c, const irc_event_t *ev)
         persona_set_nick(m->p, irc_conn_nick(c));
     else if (ev->kind == IRC_EV_INVITE) {
         char vc[UTIL_VIS_MAX], vn[UTIL_VIS_MAX];
-        fprintf(stderr, "purgatory: %s ignored an invitation to %s from %s\n",
+        fprintf(stderr, "purgatory listen: %s ignored an invitation to %s from %s\n",
                 persona_nick(m->p), util_visible(vc, sizeof vc, ev->channel ? ev->channel : "?"),
                 util_visible(vn, sizeof vn, ev->nick ? ev->nick : "?"));
     }
@@ -76,11 +76,12 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
     for (size_t j = 0; j < i; j++)
         taken[j] = h->m[j].def;
     h->n = i + 1;
-    int rc = persona_seat(conf->files[i], taken, i, voices, &m->def, &m->model, err, errlen);
+    int rc = persona_seat("listen", conf->files[i], taken, i, voices, &m->def, &m->model, err,
+                          errlen);
     if (rc != 0)
         return rc;
     if (m->def->rate > PHOST_RATE_MAX || m->def->burst > PHOST_BURST_MAX) {
-        fprintf(stderr, "purgatory: %s: rate %g / burst %d is more than an IRC link may send "
+        fprintf(stderr, "purgatory listen: %s: rate %g / burst %d is more than an IRC link may send "
                 "without flooding; using rate %g, burst %d\n", m->def->file, m->def->rate,
                 m->def->burst, fmin(m->def->rate, PHOST_RATE_MAX),
                 m->def->burst < PHOST_BURST_MAX ? m->def->burst : PHOST_BURST_MAX);
@@ -113,7 +114,7 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
         return rc;
     }
     irc_conn_set_check(m->conn, recheck, m);
-    fprintf(stderr, "purgatory: persona %s (%s) joins %s\n", m->def->nick, m->def->file,
+    fprintf(stderr, "purgatory listen: persona %s (%s) joins %s\n", m->def->nick, m->def->file,
             m->def->channels[0]);
     return 0;
 }
@@ -178,7 +179,7 @@ void phost_free(phost_t *h)
         if (m->p) {
             persona_stats_t st;
             persona_get_stats(m->p, &st);
-            fprintf(stderr, "purgatory: %s said %lu (%lu unprompted, %lu replies), guard refused "
+            fprintf(stderr, "purgatory listen: %s said %lu (%lu unprompted, %lu replies), guard refused "
                     "%lu, invites ignored %lu, bot lines ignored %lu, replies capped %lu\n",
                     persona_nick(m->p), st.said, st.unprompted, st.replies, st.guarded,
                     st.invites, st.bot_lines, st.capped);

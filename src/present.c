@@ -36,10 +36,10 @@ static int add_list(const char *cmd, const char **list, size_t *n, const char *a
 {
     if (*n >= PRESENT_LIST_MAX) {
         fprintf(stderr, "purgatory %s: at most %d --%s options\n", cmd, PRESENT_LIST_MAX, what);
-        return 2;
+        return PURG_OPT_ERROR;
     }
     list[(*n)++] = arg;
-    return 0;
+    return PURG_OPT_GO;
 }
 
 int present_opt(present_opts_t *o, int code, const char *arg)
@@ -49,17 +49,17 @@ int present_opt(present_opts_t *o, int code, const char *arg)
     int rc = 0;
     const char *cmd = o->cmd ? o->cmd : "listen";
     switch (code) {
-    case PRESENT_OPT_PLAIN: o->plain = 1; return 0;
-    case PRESENT_OPT_CONTROL: o->control = arg; return 0;
+    case PRESENT_OPT_PLAIN: o->plain = 1; return PURG_OPT_GO;
+    case PRESENT_OPT_CONTROL: o->control = arg; return PURG_OPT_GO;
     case PRESENT_OPT_RECORD: {
         const char *dot = strrchr(arg, '.');
         if (!dot || (strcasecmp(dot, ".wav") != 0 && strcasecmp(dot, ".flac") != 0)) {
             fprintf(stderr, "purgatory %s: --record wants a FILE.wav or FILE.flac, not '%s'\n",
                     cmd, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->record = arg;
-        return 0;
+        return PURG_OPT_GO;
     }
     case PRESENT_OPT_SAYS: {
         announce_says_t pol;
@@ -67,28 +67,28 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         if (announce_parse_says(arg, &pol, &secs) != 0) {
             fprintf(stderr, "purgatory %s: --says is never, always, change, or a number "
                     "of seconds of silence (1-86400), not '%s'\n", cmd, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->says = arg;
-        return 0;
+        return PURG_OPT_GO;
     }
-    case PRESENT_OPT_ANNOUNCE: o->announce_joins = 1; return 0;
+    case PRESENT_OPT_ANNOUNCE: o->announce_joins = 1; return PURG_OPT_GO;
     case PRESENT_OPT_CAPTIONS: {
         char host[64];
         int port;
         if (captions_parse_addr(arg, host, sizeof host, &port, err, sizeof err) != 0) {
             fprintf(stderr, "purgatory %s: --captions %s\n", cmd, util_visible(va, sizeof va, err));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->captions = arg;
-        return 0;
+        return PURG_OPT_GO;
     }
     case PRESENT_OPT_PRONOUNCE:
         rc = announce_add_name(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
         if (rc != 0) {
             fprintf(stderr, "purgatory %s: --pronounce %s\n", cmd, util_visible(va, sizeof va, err));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         return add_list(cmd, o->pronounce, &o->npronounce, arg, "pronounce");
     case PRESENT_OPT_IGNORE:
@@ -96,13 +96,13 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         announce_lists_free(&tmp);
         if (rc != 0) {
             fprintf(stderr, "purgatory %s: --ignore: %s\n", cmd, util_visible(va, sizeof va, err));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         return add_list(cmd, o->ignore, &o->nignore, arg, "ignore");
     case PRESENT_OPT_MUTE:
         if (!arg[0] || strlen(arg) >= ANNOUNCE_NAME_MAX) {
             fprintf(stderr, "purgatory %s: --mute wants a nick, not '%s'\n", cmd, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         return add_list(cmd, o->mute, &o->nmute, arg, "mute");
     case PRESENT_OPT_VOLUME: {
@@ -111,14 +111,13 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         if (*end || end == arg || v < 0 || v > AUDIO_VOLUME_MAX) {
             fprintf(stderr, "purgatory %s: --volume wants 0-%d (percent), not '%s'\n", cmd,
                     AUDIO_VOLUME_MAX, util_visible(va, sizeof va, arg));
-            return 2;
+            return PURG_OPT_ERROR;
         }
         o->volume = v == 0 ? -1 : (int)v; /* -1: explicitly silent */
-        return 0;
+        return PURG_OPT_GO;
     }
     }
-    fprintf(stderr, "purgatory %s: unknown option code %d\n", cmd, code);
-    return 2;
+    return PURG_OPT_NOT_MINE;
 }
 
 void present_usage(FILE *f, const char *cmd)
@@ -270,8 +269,8 @@ void present_stop(present_t *p)
     }
     uint64_t lost = p->o.record ? audio_record_lost(p->audio) : 0;
     if (lost)
-        fprintf(stderr, "purgatory: the recording missed %llu blocks of audio (the disk "
-                "was too slow)\n", (unsigned long long)lost);
+        fprintf(stderr, "purgatory %s: the recording missed %llu blocks of audio (the disk "
+                "was too slow)\n", p->o.cmd ? p->o.cmd : "listen", (unsigned long long)lost);
 }
 
 int present_hung_up(const present_t *p)

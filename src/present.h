@@ -69,8 +69,9 @@ typedef struct present_opts {
     const char *captions;      /* --captions [ADDR:]PORT, or NULL */
 } present_opts_t;
 
-/* Handle one option code in [PRESENT_OPT_BASE, PRESENT_OPT_END). Returns 0,
- * or 2 (the exit code) after saying on stderr what is wrong. */
+/* Handle one option code. Returns PURG_OPT_GO, PURG_OPT_ERROR after saying
+ * on stderr what is wrong, or PURG_OPT_NOT_MINE for a code outside
+ * [PRESENT_OPT_BASE, PRESENT_OPT_END) (purg.h). */
 int present_opt(present_opts_t *o, int code, const char *arg);
 /* The options' help lines for subcommand cmd ("listen", "demo"; NULL: listen). */
 void present_usage(FILE *f, const char *cmd);

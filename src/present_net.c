@@ -5,6 +5,8 @@
 #include "roster.h"
 #include "util.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 static int nick_eq(const char *a, const char *b)
@@ -13,23 +15,28 @@ static int nick_eq(const char *a, const char *b)
 }
 
 
-/* fmt is always a literal from this file, with %s for a and b (-Wformat=2) */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static void notice(present_t *p, const char *chan, const char *fmt, const char *a, const char *b)
+static void notice(present_t *p, const char *chan, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Queues a narrator's line (the one narrator, announce_notice); one that
+ * does not fit is left unsaid. */
+static void notice(present_t *p, const char *chan, const char *fmt, ...)
 {
     char text[256];
-    if (util_snprintf(text, sizeof text, fmt, a, b) != 0)
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof text)
         return;
     utterance_t *u = announce_notice(chan, text);
     if (u)
         speechq_push(p->queue, u);
 }
-#pragma GCC diagnostic pop
 
 void present_say(present_t *p, const char *chan, const char *text)
 {
-    notice(p, chan, "%s%s", text, "");
+    notice(p, chan, "%s", text);
 }
 
 int present_hears(present_t *p, const irc_event_t *ev, const char *me)
@@ -43,9 +50,9 @@ int present_hears(present_t *p, const irc_event_t *ev, const char *me)
     char who[ANNOUNCE_NAME_MAX], to[ANNOUNCE_NAME_MAX];
     announce_spoken(&p->filter.lists, ev->nick, who, sizeof who);
     switch (ev->kind) {
-    case IRC_EV_JOIN: notice(p, ev->channel, "%s joined%s", who, ""); break;
-    case IRC_EV_PART: notice(p, ev->channel, "%s left%s", who, ""); break;
-    case IRC_EV_QUIT: notice(p, NULL, "%s quit%s", who, ""); break;
+    case IRC_EV_JOIN: notice(p, ev->channel, "%s joined", who); break;
+    case IRC_EV_PART: notice(p, ev->channel, "%s left", who); break;
+    case IRC_EV_QUIT: notice(p, NULL, "%s quit", who); break;
     case IRC_EV_NICK:
         if (nick_eq(ev->text, me))
             break;

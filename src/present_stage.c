@@ -42,7 +42,8 @@ static void set_status(present_t *p, const char *msg)
     board_unlock(&p->board);
     if (!p->view) { /* msg may name a nick from the network */
         char vis[UTIL_VIS_MAX];
-        fprintf(stderr, "purgatory: %s\n", util_visible(vis, sizeof vis, msg));
+        fprintf(stderr, "purgatory %s: %s\n", p->o.cmd ? p->o.cmd : "listen",
+                util_visible(vis, sizeof vis, msg));
     }
 }
 

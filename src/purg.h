@@ -35,6 +35,18 @@ enum { PURG_ECOUNT_ = -PURG_NCODES_ };          /* one past the last code */
 #undef PURG_ENUM_
 #undef PURG_INDEX_
 
+/* The one return convention of option handlers: netopts_opt, present_opt
+ * (one option each) and each subcommand's parse_opts (the whole command line).
+ * A handler that stops the run has already said why on stderr (or printed
+ * the help); PURG_OPT_EXIT gives the exit status. */
+typedef enum purg_opt {
+    PURG_OPT_GO = 0,       /* taken (parse_opts: all parsed): go on */
+    PURG_OPT_NOT_MINE = 1, /* not this handler's option: try the next one */
+    PURG_OPT_HELP = 2,     /* the help was asked for and printed: exit 0 */
+    PURG_OPT_ERROR = 3     /* a bad option, said on stderr: exit 2 */
+} purg_opt_t;
+#define PURG_OPT_EXIT(r) ((r) == PURG_OPT_HELP ? 0 : 2)
+
 /* Message for an error code; never NULL. */
 const char *purg_strerror(int rc);
 

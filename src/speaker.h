@@ -6,10 +6,11 @@
 #define PURG_SPEAKER_H
 
 #include <stdio.h>
-#include "audio.h"
 #include "announce.h"
+#include "audio.h"
 #include "speechq.h"
 #include "stage.h"
+#include "textclean.h"
 
 typedef struct speaker_conf {
     audio_t *audio;     /* borrowed; outlives the speaker */
@@ -28,7 +29,12 @@ typedef struct speaker_conf {
 typedef struct speaker speaker_t;
 
 #define SPEAKER_CATCH_UP 60 /* the default of speaker_conf_t.catch_up */
-#define SPEAKER_TEXT_MAX 4400 /* a cleaned line plus "NAME says: " */
+/* What the synth thread speaks: a cleaned line (hear.c cleans into
+ * TEXTCLEAN_OUT_MAX bytes) after "NAME says: " (a spoken name is shorter than
+ * ANNOUNCE_NAME_MAX); rounded up to 4400. */
+#define SPEAKER_TEXT_MAX (TEXTCLEAN_OUT_MAX + 304)
+_Static_assert(SPEAKER_TEXT_MAX >= TEXTCLEAN_OUT_MAX + ANNOUNCE_NAME_MAX + sizeof " says: ",
+               "a cleaned line and its announcement must fit");
 
 /* Start the synth thread; returns once espeak-ng is up (or failed, with a
  * sentence in err). */

@@ -171,9 +171,9 @@ int speechq_pop(speechq_t *q, int timeout_ms, utterance_t **out,
         clock_gettime(CLOCK_MONOTONIC, &deadline);
         deadline.tv_sec += timeout_ms / 1000;
         deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
+        if (deadline.tv_nsec >= NS_PER_S) {
             deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
+            deadline.tv_nsec -= NS_PER_S;
         }
     }
     pthread_mutex_lock(&q->lock);

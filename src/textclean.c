@@ -27,9 +27,9 @@
 #include "purg.h"
 #include "util.h"
 
-#define TC_DEFAULT_MAX 300
 #define TC_TOKEN_MAX 512   /* code points kept per whitespace-separated token */
 #define TC_REPEAT_MAX 3    /* longest run kept: characters, words */
+#define TC_EMOJI_MAX 3     /* emoji (and emoticons) said per line */
 #define TC_DIGIT_RUN_MAX 9 /* longest run of one digit kept whole ("1000000000") */
 #define TC_ELLIPSIS " ..."
 #define TC_ELLIPSIS_LEN 4
@@ -282,56 +282,9 @@ static size_t utf8_encode(uint32_t c, char *s)
     return 4;
 }
 
-/* Emoji with a spoken name, sorted by code point for bsearch. Pictographs
- * not listed here are removed. The list is deliberately short: the common
- * faces, hands and hearts of chat, named the way a person would say them. */
-static const struct { uint32_t cp; const char *name; } tc_emoji[] = {
-    {0x2615, "coffee"},       {0x2639, "frown"},         {0x263A, "smiley"},
-    {0x2665, "heart"},        {0x26A0, "warning"},       {0x2705, "check"},
-    {0x2714, "check"},        {0x2728, "sparkles"},      {0x274C, "cross"},
-    {0x2764, "heart"},        {0x2B50, "star"},          {0x1F355, "pizza"},
-    {0x1F37A, "beer"},        {0x1F389, "party"},        {0x1F3B6, "music"},
-    {0x1F41B, "bug"},         {0x1F440, "eyes"},         {0x1F44B, "wave"},
-    {0x1F44C, "okay"},        {0x1F44D, "thumbs up"},    {0x1F44E, "thumbs down"},
-    {0x1F44F, "clapping"},    {0x1F480, "skull"},        {0x1F494, "broken heart"},
-    {0x1F499, "heart"},       {0x1F49A, "heart"},        {0x1F49B, "heart"},
-    {0x1F49C, "heart"},       {0x1F4A9, "poop"},         {0x1F4AA, "strong"},
-    {0x1F4AF, "hundred"},     {0x1F525, "fire"},         {0x1F5A4, "heart"},
-    {0x1F600, "smiley"},      {0x1F601, "grin"},         {0x1F602, "laughing"},
-    {0x1F603, "smiley"},      {0x1F604, "smiley"},       {0x1F605, "nervous laugh"},
-    {0x1F606, "laughing"},    {0x1F607, "angel"},        {0x1F608, "devil"},
-    {0x1F609, "wink"},        {0x1F60A, "smiley"},       {0x1F60D, "heart eyes"},
-    {0x1F60E, "cool"},        {0x1F60F, "smirk"},        {0x1F610, "meh"},
-    {0x1F612, "unamused"},    {0x1F614, "sad"},          {0x1F618, "kiss"},
-    {0x1F61B, "tongue out"},  {0x1F61C, "wink"},         {0x1F61E, "frown"},
-    {0x1F620, "angry"},       {0x1F621, "angry"},        {0x1F622, "crying"},
-    {0x1F62C, "grimace"},     {0x1F62D, "crying"},       {0x1F62E, "surprised"},
-    {0x1F631, "scream"},      {0x1F633, "flushed"},      {0x1F634, "sleeping"},
-    {0x1F641, "frown"},       {0x1F642, "smiley"},       {0x1F643, "upside down smiley"},
-    {0x1F644, "eye roll"},    {0x1F64C, "hooray"},       {0x1F64F, "please"},
-    {0x1F680, "rocket"},      {0x1F913, "nerd"},         {0x1F914, "thinking"},
-    {0x1F916, "robot"},       {0x1F917, "hug"},          {0x1F923, "laughing"},
-    {0x1F926, "facepalm"},    {0x1F92F, "mind blown"},   {0x1F937, "shrug"},
-    {0x1F973, "party"},       {0x1F97A, "pleading"},     {0x1F9E1, "heart"},
-};
-
-static const char *emoji_name(uint32_t c)
-{
-    size_t lo = 0, hi = sizeof tc_emoji / sizeof tc_emoji[0];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tc_emoji[mid].cp == c)
-            return tc_emoji[mid].name;
-        if (tc_emoji[mid].cp < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-/* Pictographic code points (named or not): never passed to espeak-ng,
- * which would spell out their Unicode names or stay silent. */
+/* Pictographic code points: passed to espeak-ng one by one as words of
+ * their own, to be named in the voice's language (espeak-ng names them from
+ * CLDR; the few it cannot are named later from CLDR too, see emoji.h). */
 static bool is_pictograph(uint32_t c)
 {
     return (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0x2600 && c <= 0x27BF) ||
@@ -343,18 +296,19 @@ static bool is_pictograph(uint32_t c)
 }
 
 /* Text emoticons, matched against a whole segment; the last character may
- * repeat (":)))" is a smiley too). */
-static const struct { const char *face; const char *name; } tc_faces[] = {
-    {":)", "smiley"}, {":-)", "smiley"}, {"(:", "smiley"}, {"=)", "smiley"},
-    {":]", "smiley"}, {"^^", "smiley"},  {"^_^", "smiley"},
-    {":(", "frown"},  {":-(", "frown"},  {"):", "frown"},  {":'(", "crying"},
-    {":D", "grin"},   {":-D", "grin"},   {"xD", "laughing"}, {"XD", "laughing"},
-    {";)", "wink"},   {";-)", "wink"},   {":P", "tongue out"}, {":p", "tongue out"},
-    {":-P", "tongue out"}, {":O", "surprised"}, {":o", "surprised"}, {"<3", "heart"},
-    {"o/", "wave"},   {"\\o", "wave"},  {"\\o/", "hooray"},
+ * repeat (":)))" is a smiley too). Each becomes the emoji it stands for, so
+ * that it is named in the line's language like any emoji. */
+static const struct { const char *face; uint32_t cp; } tc_faces[] = {
+    {":)", 0x1F642},  {":-)", 0x1F642}, {"(:", 0x1F642},  {"=)", 0x1F642},
+    {":]", 0x1F642},  {"^^", 0x1F60A},  {"^_^", 0x1F60A},
+    {":(", 0x1F641},  {":-(", 0x1F641}, {"):", 0x1F641},  {":'(", 0x1F622},
+    {":D", 0x1F600},  {":-D", 0x1F600}, {"xD", 0x1F606},  {"XD", 0x1F606},
+    {";)", 0x1F609},  {";-)", 0x1F609}, {":P", 0x1F61B},  {":p", 0x1F61B},
+    {":-P", 0x1F61B}, {":O", 0x1F62E},  {":o", 0x1F62E},  {"<3", 0x2764},
+    {"o/", 0x1F44B},  {"\\o", 0x1F44B}, {"\\o/", 0x1F64C},
 };
 
-static const char *face_name(const uint32_t *t, size_t n)
+static uint32_t face_emoji(const uint32_t *t, size_t n)
 {
     for (size_t f = 0; f < sizeof tc_faces / sizeof tc_faces[0]; f++) {
         const char *s = tc_faces[f].face;
@@ -368,15 +322,30 @@ static const char *face_name(const uint32_t *t, size_t n)
         for (; k < n && t[k] == (unsigned char)s[fl - 1]; k++)
             ;
         if (k == n)
-            return tc_faces[f].name;
+            return tc_faces[f].cp;
     }
-    return NULL;
+    return 0;
 }
 
 typedef struct tc_state {
     tc_out_t out;
-    const char *last_emoji; /* a run of the same emoji is said once */
+    uint32_t last_emoji;    /* a run of the same emoji is said once (0: none) */
+    int emoji;              /* emoji said so far: at most TC_EMOJI_MAX a line */
 } tc_state_t;
+
+static size_t utf8_encode(uint32_t c, char *s);
+
+/* An emoji (or an emoticon's): said as itself, once per run, and only the
+ * first TC_EMOJI_MAX of a line (a wall of emoji is not worth a minute). */
+static void emit_emoji(tc_state_t *st, uint32_t c)
+{
+    if (c == st->last_emoji || st->emoji >= TC_EMOJI_MAX)
+        return;
+    char w[4];
+    out_word(&st->out, w, utf8_encode(c, w));
+    st->last_emoji = c;
+    st->emoji++;
+}
 
 /* Flood rule: a run of more than TC_REPEAT_MAX identical code points keeps
  * TC_REPEAT_MAX ("noooooo" -> "nooo", "!!!!!!" -> "!!!"). A run of one digit
@@ -386,10 +355,9 @@ static void emit_text(tc_state_t *st, const uint32_t *t, size_t n)
 {
     char w[TC_TOKEN_MAX * 4];
     size_t len = 0, run = 0;
-    const char *face = face_name(t, n);
+    uint32_t face = face_emoji(t, n);
     if (face) {
-        out_str(&st->out, face);
-        st->last_emoji = NULL;
+        emit_emoji(st, face);
         return;
     }
     for (size_t i = 0; i < n; i += run) {
@@ -402,7 +370,7 @@ static void emit_text(tc_state_t *st, const uint32_t *t, size_t n)
             len += utf8_encode(t[i], w + len);
     }
     out_word(&st->out, w, len);
-    st->last_emoji = NULL;
+    st->last_emoji = 0;
 }
 
 static uint32_t ascii_lower(uint32_t c)
@@ -458,7 +426,7 @@ static void emit_url(tc_state_t *st, const uint32_t *t, size_t n, size_t skip)
     while (e < end && is_host_char(t[e]))
         e++;
     out_str(&st->out, "link");
-    st->last_emoji = NULL;
+    st->last_emoji = 0;
     if (e == h || t[h] == '[')
         return;
     out_str(&st->out, "to");
@@ -496,11 +464,7 @@ static void emit_token(tc_state_t *st, const uint32_t *t, size_t n)
     size_t i = 0;
     while (i < n) {
         if (is_pictograph(t[i])) {
-            const char *name = emoji_name(t[i]);
-            if (name && name != st->last_emoji) {
-                out_str(&st->out, name);
-                st->last_emoji = name;
-            }
+            emit_emoji(st, t[i]);
             i++;
             continue;
         }
@@ -517,7 +481,7 @@ int textclean_clean(const textclean_opts_t *o, const char *in, size_t inlen,
 {
     if (!out || outlen == 0 || (!in && inlen > 0))
         return PURG_EINVAL;
-    size_t cap = (o && o->max_chars) ? o->max_chars : TC_DEFAULT_MAX;
+    size_t cap = (o && o->max_chars) ? o->max_chars : TEXTCLEAN_CAP_DEFAULT;
     if (cap > outlen - 1)
         cap = outlen - 1;
     if (cap > INT_MAX)

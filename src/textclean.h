@@ -11,10 +11,11 @@
  * - A word starting with http://, https://, ftp:// or www. (optionally after
  *   an opening bracket or quote) is spoken "link to example dot com": host
  *   only, "www." dropped; a URL without a usable host is spoken "link".
- * - Emoji with a common name are replaced by it (a short table in
- *   textclean.c: smiley, grin, laughing, wink, heart, thumbs up, ...), other
- *   pictographs vanish; a run of the same emoji is spoken once. Text
- *   emoticons standing alone (:) :( :D ;) :P <3 ...) become their names.
+ * - Emoji stay as they are, each a word of its own, for espeak-ng to name
+ *   in the voice's language (emoji.h names the few it cannot); a run of the
+ *   same emoji is said once, and a line says at most 3 emoji (the rest
+ *   vanish). Text emoticons standing alone (:) :( :D ;) :P <3 o/ ...) become
+ *   the emoji they stand for and count as emoji.
  * - Floods: a run of more than 3 identical characters keeps 3 ("nooo",
  *   "!!!"); a word repeated more than 3 times in a row (ASCII case-insensitive,
  *   punctuation included) keeps 3 repeats.
@@ -31,8 +32,13 @@
 
 #include <stddef.h>
 
+#define TEXTCLEAN_CAP_DEFAULT 300 /* max_chars when 0 */
+#define TEXTCLEAN_CAP_MAX 4000    /* the largest cap a user may ask for (--max-length) */
+#define TEXTCLEAN_OUT_MAX 4096    /* an output buffer that holds any cap, with its NUL */
+_Static_assert(TEXTCLEAN_OUT_MAX > TEXTCLEAN_CAP_MAX, "the output buffer must hold the largest cap");
+
 typedef struct textclean_opts {
-    size_t max_chars;  /* cap on the cleaned text, in bytes (0 = default 300) */
+    size_t max_chars;  /* cap on the cleaned text, in bytes (0 = TEXTCLEAN_CAP_DEFAULT) */
 } textclean_opts_t;
 
 /* Clean in[0..inlen) into out (outlen bytes, NUL-terminated, valid UTF-8).

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#define NS_PER_S 1000000000LL /* nanoseconds in a second: the unit of every clock here */
+
 /* Monotonic clock in nanoseconds. Lock-free, no allocation. */
 int64_t util_now_ns(void);
 
@@ -24,6 +26,11 @@ void util_thread_name_get(char *buf, size_t n);
  * stdin and stdout redirected) SIGHUP asks for a reload. Decide once, at
  * start: after a hangup /dev/tty no longer opens. */
 int util_has_terminal(void);
+
+/* What a file of st_mode m is, for a message: "a FIFO", "a character device",
+ * "a block device", "a socket", "a directory", "a regular file", or "not a
+ * regular file". */
+const char *util_file_kind(unsigned m);
 
 /* Copy src into dst (size n > 0), always NUL-terminated.
  * Returns 0, or PURG_ETOOBIG when src was truncated. */

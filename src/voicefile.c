@@ -1,8 +1,9 @@
 /* voicefile.c - the voices file: [pool], [voices] and [overrides] read into a
- * vm_pool_t through the ini layer, each voice checked against espeak-ng's
+ * vm_pool_t through the inifile layer, each voice checked against espeak-ng's
  * data; the thread that loads the voicemap (net thread on a reload, main
  * otherwise). The mapping itself is voicemap.c. */
 #include "inifile.h"
+#include "lang.h"
 #include "purg.h"
 #include "util.h"
 #include "voicemap_int.h"
@@ -16,7 +17,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define VM_FILE_MAX (1024 * 1024) /* a voices file larger than this is refused */
 #define VM_DEFAULT_PAN_WIDTH 80
 
 /* The built-in pool: the [voices] section of voices/default.ini (a unit test
@@ -118,7 +118,7 @@ static int add_entry(vm_parse_t *p, const char *id, const char *value)
         return inifile_fail(&p->ini, PURG_EFORMAT, "too many voices (max %d)", VM_POOL_MAX);
     if (strlen(id) >= VOICE_NAME_MAX || !*id)
         return inifile_fail(&p->ini, PURG_EFORMAT, "bad voice id '%s' (1..%d bytes)", id,
-                        VOICE_NAME_MAX - 1);
+                            VOICE_NAME_MAX - 1);
     if (pool->n == pool->cap) {
         size_t cap = pool->cap ? pool->cap * 2 : 64;
         vm_entry_t *e = realloc(pool->e, cap * sizeof *e);
@@ -150,8 +150,8 @@ static int add_pin(vm_parse_t *p, const char *nick, const char *value)
     voicemap_normalize(nick, key, sizeof key);
     for (size_t i = 0; i < pool->npins; i++)
         if (strcmp(pool->pins[i].key, key) == 0)
-            return inifile_fail(&p->ini, PURG_EFORMAT,
-                            "duplicate override for '%s' (nicks are compared after normalization)", nick);
+            return inifile_fail(&p->ini, PURG_EFORMAT, "duplicate override for '%s' "
+                                "(nicks are compared after normalization)", nick);
     if (pool->npins >= VM_PINS_MAX)
         return inifile_fail(&p->ini, PURG_EFORMAT, "too many overrides (max %d)", VM_PINS_MAX);
     if (pool->npins == pool->pincap) {
@@ -173,6 +173,44 @@ static int add_pin(vm_parse_t *p, const char *nick, const char *value)
     return 0; /* resolved after the whole file is read: ids may come later */
 }
 
+/* [languages]: use = SPEC, or CODE = VOICE. */
+static int add_language(vm_parse_t *p, const char *name, const char *value)
+{
+    vm_pool_t *pool = p->pool;
+    char why[1024];
+    if (strcmp(name, "use") == 0) {
+        if (lang_spec_check(value, why, sizeof why) != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "[languages] use: %s", why);
+        if (util_strlcpy(pool->languages, value, sizeof pool->languages) != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "[languages] use: too long");
+        return 0;
+    }
+    char code[16];
+    size_t k = 0;
+    for (; name[k] && k + 1 < sizeof code; k++)
+        code[k] = (char)tolower((unsigned char)name[k]);
+    code[k] = '\0';
+    if (name[k] || !lang_code_known(code))
+        return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [languages] (use = LIST, "
+                            "or a language code = an espeak-ng voice, e.g. fr = fr-be)", name);
+    if (!valid_voice_name(value) || strchr(value, '+'))
+        return inifile_fail(&p->ini, PURG_EFORMAT, "[languages] %s: '%s' is not an espeak-ng voice "
+                            "name without +variant (the nick keeps its own variant)", code, value);
+    if (p->check_voices && voicemap_voice_status(value, why, sizeof why) != 0)
+        return inifile_fail(&p->ini, PURG_ENOTFOUND, "[languages] %s: %s", code, why);
+    size_t i = 0;
+    while (i < pool->nlang && strcmp(pool->lang_code[i], code) != 0)
+        i++;
+    if (i == VOICEMAP_LANG_VOICES)
+        return inifile_fail(&p->ini, PURG_ETOOBIG, "more than %d languages in [languages]",
+                            VOICEMAP_LANG_VOICES);
+    util_strlcpy(pool->lang_code[i], code, sizeof pool->lang_code[i]);
+    util_strlcpy(pool->lang_voice[i], value, sizeof pool->lang_voice[i]);
+    if (i == pool->nlang)
+        pool->nlang++;
+    return 0;
+}
+
 static int vm_handler(inifile_t *ini, void *user, const char *section, const char *name,
                       const char *value)
 {
@@ -187,21 +225,33 @@ static int vm_handler(inifile_t *ini, void *user, const char *section, const cha
         if (strcmp(name, "salt") == 0) {
             if (util_strlcpy(pool->salt, value, sizeof pool->salt) != 0)
                 return inifile_fail(&p->ini, PURG_EFORMAT, "salt too long (max %d bytes)",
-                                VOICEMAP_SALT_MAX - 1);
+                                    VOICEMAP_SALT_MAX - 1);
             return 0;
         }
         if (strcmp(name, "pan_width") == 0) {
             if (parse_int(value, 0, 100, &pool->pan_width) != 0)
-                return inifile_fail(&p->ini, PURG_EFORMAT, "bad pan_width '%s' (an integer 0..100)", value);
+                return inifile_fail(&p->ini, PURG_EFORMAT, "bad pan_width '%s' (an integer 0..100)",
+                                    value);
             return 0;
         }
         if (strcmp(name, "name") == 0 || strcmp(name, "description") == 0)
             return 0;
-        return inifile_fail(&p->ini, PURG_EFORMAT,
-                        "unknown key '%s' in [pool] (known: salt, pan_width, name, description)", name);
+        return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [pool] "
+                            "(known: salt, pan_width, name, description)", name);
     }
-    return inifile_fail(&p->ini, PURG_EFORMAT,
-                    "unknown section [%s] (known: [pool], [voices], [overrides])", section);
+    if (strcmp(section, "languages") == 0)
+        return add_language(p, name, value);
+    if (strcmp(section, "dictionary") == 0) {
+        if (strcmp(name, "file") != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [dictionary] (known: file)",
+                                name);
+        if (!value[0] || util_strlcpy(pool->dictionary, value, sizeof pool->dictionary) != 0)
+            return inifile_fail(&p->ini, PURG_EFORMAT, "[dictionary] file: a path of 1 to %zu bytes",
+                                sizeof pool->dictionary - 1);
+        return 0;
+    }
+    return inifile_fail(&p->ini, PURG_EFORMAT, "unknown section [%s] (known: [pool], [voices], "
+                        "[overrides], [languages], [dictionary])", section);
 }
 
 /* Where espeak-ng keeps its data; NULL if not found (then voices are not checked). */
@@ -367,7 +417,7 @@ static void finish_pool(vm_parse_t *p)
         int has_pan;
         if (voicefile_parse_spec(pin->value, &pin->v, &has_pan, why, sizeof why) != 0) {
             inifile_fail_at(&p->ini, pin->line, PURG_EFORMAT,
-                        "override for '%s': %s (or not a voice id of [voices])", pin->key, why);
+                            "override for '%s': %s (or not a voice id of [voices])", pin->key, why);
             break;
         }
         if (p->check_voices)
@@ -396,7 +446,8 @@ static int pool_parse(vm_pool_t *pool, const char *file, const char *text, size_
     p.check_voices = check_voices;
     if (inifile_parse(&p.ini, file, text, len, vm_handler, &p) == 0) {
         if (pool->n == 0)
-            inifile_fail_at(&p.ini, 0, PURG_EFORMAT, "no voices: the [voices] section is missing or empty");
+            inifile_fail_at(&p.ini, 0, PURG_EFORMAT,
+                            "no voices: the [voices] section is missing or empty");
         else
             finish_pool(&p);
     }
@@ -418,45 +469,6 @@ int voicemap_parse_string(const char *name, const char *text, size_t len, int ch
     return rc;
 }
 
-static int read_file(const char *path, char **out, size_t *outlen, struct stat *st,
-                     char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        util_snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return errno == ENOENT ? PURG_ENOTFOUND : PURG_EIO;
-    }
-    if (fstat(fileno(f), st) != 0 || !S_ISREG(st->st_mode)) {
-        util_snprintf(err, errlen, "%s: not a regular file", path);
-        fclose(f);
-        return PURG_EIO;
-    }
-    if (st->st_size > VM_FILE_MAX) {
-        util_snprintf(err, errlen, "%s: too big (%lld bytes, max %d)", path, (long long)st->st_size,
-                      VM_FILE_MAX);
-        fclose(f);
-        return PURG_ETOOBIG;
-    }
-    char *buf = malloc((size_t)st->st_size + 1);
-    if (!buf) {
-        fclose(f);
-        util_snprintf(err, errlen, "%s: out of memory", path);
-        return PURG_ENOMEM;
-    }
-    size_t n = fread(buf, 1, (size_t)st->st_size, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        util_snprintf(err, errlen, "%s: read error", path);
-        return PURG_EIO;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *outlen = n;
-    return 0;
-}
-
 int voicefile_load(vm_pool_t *pool, const char *path, const char *salt_arg, int check_voices,
                    struct stat *st, char *err, size_t errlen)
 {
@@ -467,7 +479,7 @@ int voicefile_load(vm_pool_t *pool, const char *path, const char *salt_arg, int 
     } else {
         char *text = NULL;
         size_t len = 0;
-        rc = read_file(path, &text, &len, st, err, errlen);
+        rc = inifile_read(path, "voices file", 0, &text, &len, st, err, errlen);
         if (rc != 0)
             return rc;
         rc = pool_parse(pool, path, text, len, check_voices, err, errlen);

@@ -111,6 +111,26 @@ struct voicemap {
 
 static void chan_free(vm_chan_t *c);
 
+const char *voicemap_languages(const voicemap_t *m) { return m->pool.languages; }
+size_t voicemap_lang_voices(const voicemap_t *m) { return m->pool.nlang; }
+
+void voicemap_lang_voice(const voicemap_t *m, size_t i, const char **code, const char **voice)
+{
+    *code = i < m->pool.nlang ? m->pool.lang_code[i] : "";
+    *voice = i < m->pool.nlang ? m->pool.lang_voice[i] : "";
+}
+
+int voicemap_dictionary(const voicemap_t *m, char *buf, size_t n)
+{
+    const char *d = m->pool.dictionary;
+    if (!d[0])
+        return PURG_ENOTFOUND;
+    if (d[0] == '/' || !m->path || !strchr(m->path, '/'))
+        return util_strlcpy(buf, d, n);
+    int dir = (int)(strrchr(m->path, '/') - m->path);
+    return util_snprintf(buf, n, "%.*s/%s", dir, m->path, d);
+}
+
 /* ------------------------------------------------------------------------ */
 /* normalization and hash */
 

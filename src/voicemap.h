@@ -105,6 +105,22 @@ const char *voicemap_espeak_data(char *buf, size_t n);
 int voicemap_parse_string(const char *name, const char *text, size_t len, int check_voices,
                           char *err, size_t errlen);
 
+/* The voices file's [languages] and [dictionary] sections:
+ *   [languages]  use = auto|off|LIST   like --languages (the command line wins)
+ *                CODE = VOICE          the espeak-ng voice (no +variant) for
+ *                                      lines in language CODE, e.g. fr = fr-be
+ *   [dictionary] file = PATH           like --dictionary (relative to the
+ *                                      voices file's folder)
+ * "" / 0 when not given. */
+#define VOICEMAP_LANGS_MAX 512
+#define VOICEMAP_LANG_VOICES 48
+const char *voicemap_languages(const voicemap_t *m);
+size_t voicemap_lang_voices(const voicemap_t *m);
+void voicemap_lang_voice(const voicemap_t *m, size_t i, const char **code, const char **voice);
+/* The dictionary's path, resolved against the voices file's folder, into
+ * buf; 0, or PURG_ENOTFOUND when the file names none, PURG_ETOOBIG. */
+int voicemap_dictionary(const voicemap_t *m, char *buf, size_t n);
+
 /* How far apart two voices sound, by their parameters (pan not counted):
  *   d = 2 [different language/accent] + 2 [different variant; 3 if one is
  *       +mN and the other +fN] + |dpitch|/15 + |drange|/30 + |drate|/40

@@ -34,6 +34,12 @@ typedef struct vm_pool {
     size_t npins, pincap;
     char salt[VOICEMAP_SALT_MAX];
     int pan_width;
+    /* [languages] and [dictionary] (voicemap.h: voicemap_languages ...) */
+    char languages[VOICEMAP_LANGS_MAX];        /* use = ... ("" = not given) */
+    char lang_code[VOICEMAP_LANG_VOICES][16];  /* CODE = VOICE */
+    char lang_voice[VOICEMAP_LANG_VOICES][VOICE_NAME_MAX];
+    size_t nlang;
+    char dictionary[1024];                     /* file = ... (as written) */
 } vm_pool_t;
 
 /* Load the pool of the voices file path (NULL: the built-in pool), its salt

@@ -22,7 +22,7 @@
 
 #define NICK_LEN 24
 
-static double now_s(void) { return (double)util_now_ns() / 1e9; }
+static double now_s(void) { return (double)util_now_ns() / (double)NS_PER_S; }
 
 /* xorshift64*: the same nicks on every run */
 static uint64_t rng_next(uint64_t *s)

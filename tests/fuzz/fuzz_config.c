@@ -1,20 +1,11 @@
 /* fuzz_config.c - libFuzzer target for the configuration file parser (INI
  * via inih -> long options checked against a getopt table). */
 #include "config.h"
+#include "fuzz_text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* True when s holds a C0 control byte or DEL; tab: a TAB is allowed (a
- * value from a file may hold one; an error message may not). */
-static int has_ctl(const char *s, int tab)
-{
-    for (; *s; s++)
-        if (((unsigned char)*s < 0x20 && !(tab && *s == '\t')) || *s == 0x7f)
-            return 1;
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,11 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (config_parse_string("fuzz.ini", text, size, "listen", opts, out, lines,
                             CONFIG_MAX_ARGS, &n, err, sizeof err) == 0) {
         for (int i = 0; i < n; i++) {
-            if (strncmp(out[i], "--", 2) != 0 || lines[i] < 1 || has_ctl(out[i], 1))
+            if (strncmp(out[i], "--", 2) != 0 || lines[i] < 1 || fuzz_has_ctl(out[i], 1))
                 abort(); /* every result is a long option from a real line, no control byte */
             free(out[i]);
         }
-    } else if (strncmp(err, "fuzz.ini:", 9) != 0 || has_ctl(err, 0)) {
+    } else if (strncmp(err, "fuzz.ini:", 9) != 0 || fuzz_has_ctl(err, 0)) {
         abort(); /* every error names the file and line, and is safe to print */
     }
     free(text);

@@ -13,6 +13,7 @@
  * control byte; a clean parse has a message; the recorded line is not the
  * earliest one a problem was reported for. */
 #include "inifile.h"
+#include "fuzz_text.h"
 #include "purg.h"
 
 #include <stdint.h>
@@ -25,15 +26,6 @@ typedef struct fz {
     int earliest; /* the earliest line (> 0) a problem was reported for; 0: none */
 } fz_t;
 
-static int has_ctl(const char *s, int tab)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p < 0x20 && !(tab && *p == '\t')) || *p == 0x7f ||
-            (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
-            return 1;
-    return 0;
-}
-
 static void note(fz_t *f, int line)
 {
     if (line > 0 && (!f->earliest || line < f->earliest))
@@ -44,7 +36,7 @@ static int on_key(inifile_t *ini, void *user, const char *section, const char *n
                   const char *value)
 {
     fz_t *f = user;
-    if (ini->rc != 0 || has_ctl(section, 1) || has_ctl(name, 1) || has_ctl(value, 1))
+    if (ini->rc != 0 || fuzz_has_ctl(section, 1) || fuzz_has_ctl(name, 1) || fuzz_has_ctl(value, 1))
         abort(); /* no key after a problem; no control byte reaches a reader */
     if ((f->mode & 1) && strcmp(name, "bad") == 0) {
         note(f, ini->line);
@@ -95,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             line = 0;
         else if (sscanf(err, "fuzz.ini:%d:%n", &line, &n) != 1 || n == 0 || err[n] != ' ')
             abort();
-        if (line != ini.err_line || line < 0 || line > lines || has_ctl(err, 0) || !ini.err[0])
+        if (line != ini.err_line || line < 0 || line > lines || fuzz_has_ctl(err, 0) || !ini.err[0])
             abort();
         /* the layer's own problems (bytes, length, syntax) may be earlier than
          * the handler's, never later */

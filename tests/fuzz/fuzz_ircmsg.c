@@ -46,7 +46,7 @@
 #define FZ_NICK "fuzzme"
 #define FZ_CHAN "#fz"
 #define FZ_INPUT_MAX 65536
-#define FZ_STALL_NS (10LL * 1000000000LL)
+#define FZ_STALL_NS (10 * NS_PER_S)
 
 typedef struct fz {
     int ready;

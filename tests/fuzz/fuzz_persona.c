@@ -3,21 +3,12 @@
  * error must name the file and a line; a definition that parses must hold
  * what the state machine relies on. */
 #include "persona.h"
+#include "fuzz_text.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* True when s holds a C0 control byte or DEL; tab: a TAB is allowed (a
- * value from a file may hold one; an error message may not). */
-static int has_ctl(const char *s, int tab)
-{
-    for (; *s; s++)
-        if (((unsigned char)*s < 0x20 && !(tab && *s == '\t')) || *s == 0x7f)
-            return 1;
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,14 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!d || !d->nick[0] || d->nchannels == 0 || d->nchannels > PERSONA_MAX_CHANNELS ||
             (!d->model[0] && !d->corpus[0]) || d->order < 1 || d->order > MARKOV_MAX_ORDER ||
             d->max_turns < 1 || d->rate <= 0 || d->burst < 1 || d->think_max < d->think_min ||
-            has_ctl(d->nick, 1) || has_ctl(d->voice, 1) || has_ctl(d->model, 1) || has_ctl(d->corpus, 1))
+            fuzz_has_ctl(d->nick, 1) || fuzz_has_ctl(d->voice, 1) || fuzz_has_ctl(d->model, 1) || fuzz_has_ctl(d->corpus, 1))
             abort();
         for (size_t i = 0; i < d->nchannels; i++)
             if (!strchr("#&+!", d->channels[i][0]))
                 abort();
         char out[GUARD_MAX_LINE + 1];
         (void)guard_check(d->guard, "hello there", out, sizeof out, NULL);
-    } else if (d != NULL || strncmp(err, "dir/fuzz.ini:", 13) != 0 || has_ctl(err, 0)) {
+    } else if (d != NULL || strncmp(err, "dir/fuzz.ini:", 13) != 0 || fuzz_has_ctl(err, 0)) {
         abort();
     }
     persona_def_free(d);

@@ -1,20 +1,11 @@
 /* fuzz_voicemap.c - libFuzzer target for the voices file parser (INI via
  * inih, voice specs, overrides), and for nick normalization on each line. */
 #include "voicemap.h"
+#include "fuzz_text.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* True when s holds a C0 control byte or DEL; tab: a TAB is allowed (a
- * value from a file may hold one; an error message may not). */
-static int has_ctl(const char *s, int tab)
-{
-    for (; *s; s++)
-        if (((unsigned char)*s < 0x20 && !(tab && *s == '\t')) || *s == 0x7f)
-            return 1;
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size] = '\0';
     char err[512];
     /* check_voices = 0: the parser is the target, not espeak-ng's data files */
-    if (voicemap_parse_string("fuzz.ini", text, size, 0, err, sizeof err) != 0 && has_ctl(err, 0))
+    if (voicemap_parse_string("fuzz.ini", text, size, 0, err, sizeof err) != 0 && fuzz_has_ctl(err, 0))
         abort(); /* an error message is safe to print */
     /* every line as a nick: normalization must stay within its buffer */
     char *save = NULL;

@@ -52,7 +52,7 @@ fi
 command -v clang >/dev/null || die "clang not found (apt-get install clang libclang-rt-14-dev)"
 
 say "configure and build ${#targets[@]} targets in $build_dir (clang, ASan + UBSan)"
-CC=clang cmake -S "$src_dir" -B "$build_dir" -DPURG_FUZZ=ON -DPURG_SANITIZE=address,undefined \
+CC=clang CXX=clang++ cmake -S "$src_dir" -B "$build_dir" -DPURG_FUZZ=ON -DPURG_SANITIZE=address,undefined \
   -DPURG_WERROR=ON >/dev/null || die "cmake configure failed"
 cmake --build "$build_dir" -j"$jobs" --target "${targets[@]}" || die "build failed"
 

@@ -15,7 +15,7 @@ purg_log "demo/run.sh took ${secs} s"
 purg_assert_le "$secs" 60 "seconds demo/run.sh took"
 grep -q "irssi -c 127.0.0.1 -p $port" "$PURG_TMP/run.err" || purg_fail "run.sh did not say how to join"
 # each hosted persona reports what it said when the listener stops
-said=$(sed -n 's/^purgatory: \(bofh\|oracle\|prophet\|hacker\) said \([0-9]*\) .*/\2/p' "$PURG_TMP/run.err" \
+said=$(sed -n 's/^purgatory listen: \(bofh\|oracle\|prophet\|hacker\) said \([0-9]*\) .*/\2/p' "$PURG_TMP/run.err" \
   | awk '{ s += $1 } END { print s + 0 }')
 purg_assert_ge "$said" 2 "lines the bundled personas said in 10 s"
 if grep -q 'writing the audio to' "$PURG_TMP/run.err"; then

@@ -89,7 +89,7 @@ static void on_tick(void *arg)
     if (!irc_conn_ready(r->hearer))
         r->h_joined = r->s_seen = 0;
     irc_conn_hold(r->sayer, !(r->h_joined && r->s_seen));
-    long due = (long)((double)(now - r->t0) / 1e9 * r->per_s);
+    long due = (long)((double)(now - r->t0) / (double)NS_PER_S * r->per_s);
     while (r->queued < r->n && r->queued < due) {
         char text[64];
         util_snprintf(text, sizeof text, "relay line %ld", r->queued);
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
         return 1;
     irc_conn_hold(r.sayer, 1);
     r.t0 = util_now_ns();
-    r.deadline = r.t0 + (int64_t)atoi(argv[4]) * 1000000000;
+    r.deadline = r.t0 + (int64_t)atoi(argv[4]) * NS_PER_S;
     char err[256] = "";
     int rc = irc_net_run(net, &r.stop, on_tick, &r, 20, err, sizeof err);
     printf("heard %ld of %ld (%ld duplicates, %ld reconnects, %ld queued)\n", r.unique, r.n,

@@ -37,6 +37,8 @@
 PURG_SOURCE_DIR=${PURG_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PURG_PYTHON=${PURG_PYTHON:-python3}
 PURG_INTEGRATION_DIR="$PURG_SOURCE_DIR/tests/integration"
+# shellcheck source=tests/integration/ircd.sh
+. "$PURG_INTEGRATION_DIR/ircd.sh"   # ngircd start-up, shared with demo/run.sh
 PURG_TEST_NAME=${PURG_TEST_NAME:-$(basename "$0" .sh)}
 export PURG_SOURCE_DIR
 
@@ -332,27 +334,9 @@ purg_wait_for() {
 # purg_free_port - prints a TCP port on 127.0.0.1 that nothing listens on.
 # Picked below the kernel's ephemeral range so that outgoing connections of
 # parallel tests do not take it between now and its use.
-purg_free_port() {
-  "$PURG_PYTHON" - <<'EOF'
-import random, socket, sys
-for _ in range(200):
-    port = random.randrange(20000, 32000)
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    sys.exit(0)
-sys.exit("purg_free_port: no free port found in 20000-31999")
-EOF
-}
+purg_free_port() { ircd_free_port; }
 
 # True once something accepts TCP connections on 127.0.0.1:PORT.
-_purg_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # purg_start_ngircd [CONF_SNIPPET_FILE...] - start a real ngircd on a free
 # loopback port from tests/integration/ngircd.conf.in (flood penalties off),
 # wait until it accepts connections, export PURG_IRC_PORT. Snippet files
@@ -361,7 +345,7 @@ _purg_port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # and PURG_IRC_BULK_PORT (the same port) and PURG_IRC_SERVER=ngircd.
 # It is stopped when the test exits.
 purg_start_ngircd() {
-  local dir attempt port f end
+  local dir attempt port f rc
   command -v ngircd >/dev/null || purg_fail "ngircd not found (apt-get install ngircd)"
   purg_tmpdir
   dir="$PURG_TMP/ngircd"
@@ -369,28 +353,23 @@ purg_start_ngircd() {
   for f in "$@"; do
     cp -- "$f" "$dir/conf.d/" || purg_fail "purg_start_ngircd: cannot copy $f"
   done
-  chmod -R a+rX "$dir"
   for attempt in 1 2 3 4 5; do
     port=$(purg_free_port) || purg_fail "no free port for ngircd"
-    sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" \
-      "$PURG_INTEGRATION_DIR/ngircd.conf.in" >"$dir/ngircd.conf"
-    chmod a+r "$dir/ngircd.conf"
+    ircd_ngircd_conf "$dir" "$port" || purg_fail "purg_start_ngircd: cannot write $dir/ngircd.conf"
     if [ -n "${_purg_pids[ngircd]:-}" ]; then   # an earlier attempt died
       mv -f "$PURG_TMP/ngircd.out" "$PURG_TMP/ngircd-attempt$((attempt - 1)).log" 2>/dev/null || true
       purg_forget ngircd
     fi
     purg_spawn ngircd ngircd -n -f "$dir/ngircd.conf"
-    end=$(( ${EPOCHREALTIME/./} + 5000000 ))
-    while purg_running ngircd && (( ${EPOCHREALTIME/./} < end )); do
-      if _purg_port_open "$port"; then
-        export PURG_IRC_PORT=$port PURG_IRC_BULK_PORT=$port PURG_IRC_SERVER=ngircd
-        PURG_NGIRCD_PID=${_purg_pids[ngircd]}
-        PURG_NGIRCD_LOG="$PURG_TMP/ngircd.out"
-        return 0
-      fi
-      sleep 0.02
-    done
-    if purg_running ngircd; then
+    rc=0
+    ircd_wait_accepting "${_purg_pids[ngircd]}" "$port" 5 || rc=$?
+    if [ "$rc" = 0 ]; then
+      export PURG_IRC_PORT=$port PURG_IRC_BULK_PORT=$port PURG_IRC_SERVER=ngircd
+      PURG_NGIRCD_PID=${_purg_pids[ngircd]}
+      PURG_NGIRCD_LOG="$PURG_TMP/ngircd.out"
+      return 0
+    fi
+    if [ "$rc" = 2 ]; then
       purg_fail "ngircd (pid ${_purg_pids[ngircd]}) does not accept connections on port $port after 5 s"
     fi
     _purg_reap ngircd || true
@@ -455,7 +434,7 @@ purg_start_inspircd() {
     purg_spawn inspircd inspircd --nofork --runasroot --nopid --config "$dir/inspircd.conf"
     end=$(( ${EPOCHREALTIME/./} + 10000000 ))
     while purg_running inspircd && (( ${EPOCHREALTIME/./} < end )); do
-      if _purg_port_open "$port" && _purg_irc_welcome "$port" 5; then
+      if ircd_port_open "$port" && _purg_irc_welcome "$port" 5; then
         export PURG_IRC_PORT=$port PURG_IRC_BULK_PORT=$bport PURG_IRC_SERVER=inspircd
         PURG_INSPIRCD_PID=${_purg_pids[inspircd]}
         PURG_INSPIRCD_LOG="$dir/ircd.log"
@@ -503,7 +482,7 @@ purg_restart_ircd() {
   unset "_purg_pids[$name]"
   purg_spawn "$name" "${cmd[@]}"
   end=$(( ${EPOCHREALTIME/./} + 10000000 ))
-  until _purg_port_open "$PURG_IRC_PORT" \
+  until ircd_port_open "$PURG_IRC_PORT" \
         && { [ "$name" = ngircd ] || _purg_irc_welcome "$PURG_IRC_PORT" 5; }; do
     purg_running "$name" || purg_fail "$name did not restart on port $PURG_IRC_PORT"
     (( ${EPOCHREALTIME/./} < end )) || purg_fail "$name not accepting after restart"

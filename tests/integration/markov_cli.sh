@@ -99,10 +99,10 @@ refused() { # refused WHAT PATTERN CMD... - exit status 2 and PATTERN on stderr,
     purg_assert_eq "$rc" 2 "$what: exit status"
     purg_assert_grep "$pat" "$T/err" "$what: message"
 }
-refused "babble FIFO" "babble: $T/fifo is a FIFO, not a model file" "$B" babble "$T/fifo"
+refused "babble FIFO" "purgatory babble: $T/fifo is a FIFO, not a model file" "$B" babble "$T/fifo"
 refused "babble /dev/null" "/dev/null is a character device, not a model file" "$B" babble /dev/null
 refused "babble directory" "$T/adir is a directory, not a model file" "$B" babble "$T/adir"
-refused "train FIFO corpus" "train: $T/fifo is a FIFO, not a corpus file" "$B" train "$T/fifo" -o "$T/f.model"
+refused "train FIFO corpus" "purgatory train: $T/fifo is a FIFO, not a corpus file" "$B" train "$T/fifo" -o "$T/f.model"
 refused "train /dev/zero corpus" "/dev/zero is a character device, not a corpus file" \
     "$B" train /dev/zero -o "$T/f.model"
 refused "train directory corpus" "$T/adir is a directory, not a corpus file" "$B" train "$T/adir" -o "$T/f.model"

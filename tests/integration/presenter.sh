@@ -91,7 +91,7 @@ purg_assert_ge "$full" 7 "seconds of sound of the whole long line"
 
 # skip: pause, let synthesis fill the buffer, skip, resume
 ctl pause
-purg_wait_for 'purgatory: paused' "$PURG_LISTENER_ERR" 5 || purg_fail "pause not acknowledged"
+purg_wait_for 'purgatory listen: paused' "$PURG_LISTENER_ERR" 5 || purg_fail "pause not acknowledged"
 peer --line "bob|$long"
 purg_wait_for "<bob> .*very last one" "$PURG_LISTENER_OUT" 30 || purg_fail "bob's line was not started"
 sleep 1
@@ -108,7 +108,7 @@ purg_assert_le "$skipped" 1.2 "seconds of sound of the skipped line"
 
 # clear: pause, queue five lines, clear, resume: at most the first is spoken
 ctl pause
-purg_wait_for 'purgatory: paused' "$PURG_LISTENER_ERR" 5 2 || purg_fail "pause not acknowledged"
+purg_wait_for 'purgatory listen: paused' "$PURG_LISTENER_ERR" 5 2 || purg_fail "pause not acknowledged"
 q='with enough words in it to take more room than the sound buffer holds'
 peer --line "carol|queued line one $q" --line "carol|queued line two $q" \
   --line "carol|queued line three $q" --line "carol|queued line four $q" --line "carol|queued line five $q"

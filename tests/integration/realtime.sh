@@ -70,7 +70,7 @@ wait_for_lines() { purg_wait_for "$1" "$PURG_LISTENER_OUT" 20 || purg_fail "$2";
 wait_for_lines '<dave> ' "dave's line was not spoken"
 sleep 1
 ctl pause
-purg_wait_for 'purgatory: paused' "$PURG_LISTENER_ERR" 5 || purg_fail "pause not acknowledged"
+purg_wait_for 'purgatory listen: paused' "$PURG_LISTENER_ERR" 5 || purg_fail "pause not acknowledged"
 sleep $((IDLE_WALL + 3))
 threads=$(cat /proc/"$pid"/task/*/comm | tr '\n' ' ')
 purg_log "paused for $((IDLE_WALL + 3))s; threads now: $threads"
@@ -89,7 +89,7 @@ purg_ircpeer --channel '#purg' --wait-nick ear \
 wait_for_lines '<frank> ' "frank's line was not spoken"
 sleep 1
 ctl pause
-purg_wait_for 'purgatory: paused' "$PURG_LISTENER_ERR" 5 2 || purg_fail "the second pause was not acknowledged"
+purg_wait_for 'purgatory listen: paused' "$PURG_LISTENER_ERR" 5 2 || purg_fail "the second pause was not acknowledged"
 purg_stop_listener 10 || purg_fail "SIGTERM while paused: exit status $? (124: it did not exit)"
 purg_assert_no_grep 'recording missed' "$PURG_LISTENER_ERR" "the recording lost audio"
 rec=$("$PURG_PYTHON" -c 'import sys, wave; print(wave.open(sys.argv[1]).getnframes())' "$PURG_TMP/rec.wav")

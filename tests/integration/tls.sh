@@ -23,7 +23,7 @@ tlsport=$(purg_free_port)
 printf '[SSL]\n    CertFile = %s\n    KeyFile = %s\n    Ports = %s\n' "$pki/server.pem" "$pki/server.key" "$tlsport" >"$PURG_TMP/ssl.conf"
 printf '[Global]\n    Password = letmein\n' >"$PURG_TMP/pass.conf"
 purg_start_ngircd "$PURG_TMP/ssl.conf" "$PURG_TMP/pass.conf"
-for _ in $(seq 50); do _purg_port_open "$tlsport" && break; sleep 0.1; done
+for _ in $(seq 50); do ircd_port_open "$tlsport" && break; sleep 0.1; done
 
 run_listener() { # NAME ARGS... - start a listener that is expected to run
   purg_forget listener

@@ -16,11 +16,15 @@
  *   int main(int argc, char **argv) { return check_run(argc, argv, cases, CHECK_NCASES(cases)); }
  * CHECK_CASE(x) names the function test_x "x". With no argument every case
  * runs in table order; with names, only those (build/tests/test_voicemap
- * hash); --list prints the names; an unknown name is an error that lists them. */
+ * hash); --list prints the names; an unknown name is an error that lists them.
+ *
+ * Files: check_tmp_dir() is where a test may write ($PURG_TEST_TMP, which
+ * ctest sets, else /tmp); check_write_file(path, text) writes a text file. */
 #ifndef PURG_CHECK_H
 #define PURG_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failures;
@@ -141,6 +145,29 @@ static inline void check_memeq_(const char *file, int line, const char *as, cons
     }
 }
 #define CHECK_MEMEQ(a, b, n) check_memeq_(__FILE__, __LINE__, #a, #b, (a), (b), (n))
+
+/* --- files ------------------------------------------------------------------ */
+
+static inline const char *check_tmp_dir(void)
+{
+    const char *t = getenv("PURG_TEST_TMP");
+    return t && t[0] ? t : "/tmp";
+}
+
+/* Writes text to path, replacing the file; counts one check that it worked. */
+#define check_write_file(path, text) check_write_file_(__FILE__, __LINE__, (path), (text))
+static inline void check_write_file_(const char *file, int line, const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    check_count++;
+    if (!ok) {
+        check_failures++;
+        fprintf(stderr, "%s:%d: cannot write %s\n", file, line, path);
+    }
+}
 
 /* --- named cases ------------------------------------------------------------ */
 

@@ -5,8 +5,12 @@
 #include "inifile.h"
 #include "purg.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A handler that records the keys it sees as "section.name=value;" and
  * refuses the key "bad" (with its value in the message). */
@@ -179,10 +183,88 @@ static void test_line_checks(void)
     CHECK_STREQ(s.keys, "a.x=1;");
 }
 
+/* inifile_read: a regular file whole; missing, not regular, too big refused
+ * with PATH in the message (a FIFO at once, without waiting for a writer). */
+static void test_read(void)
+{
+    char dir[512], path[600], err[1024];
+    snprintf(dir, sizeof dir, "%s/test_inifile.%ld", check_tmp_dir(), (long)getpid());
+    CHECK_EQ(mkdir(dir, 0700), 0);
+    char *text = NULL;
+    size_t len = 99;
+    struct stat st;
+
+    static const char data[] = "[a]\r\nx = 1\0y\n"; /* bytes as they are, NUL included */
+    snprintf(path, sizeof path, "%s/ok.ini", dir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        fwrite(data, 1, sizeof data - 1, f);
+        fclose(f);
+    }
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, &st, err, sizeof err), 0);
+    CHECK_EQ(len, sizeof data - 1);
+    CHECK(text != NULL && memcmp(text, data, sizeof data - 1) == 0 && text[len] == '\0');
+    CHECK_EQ(st.st_size, (long long)(sizeof data - 1));
+    free(text);
+
+    snprintf(path, sizeof path, "%s/empty.ini", dir);
+    check_write_file(path, "");
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), 0);
+    CHECK(len == 0 && text && text[0] == '\0');
+    free(text);
+
+    snprintf(path, sizeof path, "%s/missing.ini", dir);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_ENOTFOUND);
+    CHECK(text == NULL && strstr(err, "missing.ini: cannot open: ") != NULL);
+
+    CHECK_EQ(inifile_read(dir, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_EINVAL);
+    CHECK(strstr(err, " is a directory, not a test file") != NULL);
+
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    CHECK_EQ(mkfifo(path, 0600), 0);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_EINVAL);
+    CHECK(strstr(err, "fifo is a FIFO, not a test file") != NULL);
+    unlink(path);
+
+    CHECK_EQ(inifile_read("/dev/null", "test file", 0, &text, &len, NULL, err, sizeof err), PURG_EINVAL);
+    CHECK_STREQ(err, "/dev/null is a character device, not a test file");
+
+    snprintf(path, sizeof path, "%s/big\x1b.ini", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(fd >= 0 && ftruncate(fd, INIFILE_MAX_BYTES + 1) == 0);
+    if (fd >= 0)
+        close(fd);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), PURG_ETOOBIG);
+    CHECK(strstr(err, "big^[.ini: larger than 1 MiB; is it a test file?") != NULL);
+    /* a caller may allow more (the pronunciation dictionary does) */
+    CHECK_EQ(inifile_read(path, "test file", (size_t)2 << 20, &text, &len, NULL, err, sizeof err), 0);
+    CHECK_EQ(len, (size_t)INIFILE_MAX_BYTES + 1);
+    free(text);
+    CHECK_EQ(inifile_read(path, "test file", (size_t)1 << 20, &text, &len, NULL, err, sizeof err),
+             PURG_ETOOBIG);
+    unlink(path);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* exactly the limit is fine */
+    CHECK(fd >= 0 && ftruncate(fd, INIFILE_MAX_BYTES) == 0);
+    if (fd >= 0)
+        close(fd);
+    CHECK_EQ(inifile_read(path, "test file", 0, &text, &len, NULL, err, sizeof err), 0);
+    CHECK_EQ(len, (size_t)INIFILE_MAX_BYTES);
+    free(text);
+    unlink(path);
+
+    snprintf(path, sizeof path, "%s/ok.ini", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/empty.ini", dir);
+    unlink(path);
+    CHECK_EQ(rmdir(dir), 0);
+}
+
 static const check_case_t cases[] = {
     CHECK_CASE(keys),
     CHECK_CASE(fail_helper),
     CHECK_CASE(line_checks),
+    CHECK_CASE(read),
 };
 
 int main(int argc, char **argv)

@@ -3,6 +3,7 @@
  * personas that ends by itself, the rate limit, the quiet rule, INVITE, and
  * the room that carries it all offline. */
 #include "check.h"
+#include "util.h"
 #include "markov.h"
 #include "persona.h"
 #include "purg.h"
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S 1000000000LL
+#define S NS_PER_S
 
 static markov_t *small_model(void)
 {

@@ -15,6 +15,7 @@
  * 0 for each. dave now and then asks a persona something: the answers name
  * him at the end, never at the start. */
 #include "check.h"
+#include "util.h"
 #include "cmdbot.h"
 #include "markov.h"
 #include "persona.h"
@@ -25,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define S 1000000000LL
+#define S NS_PER_S
 #define WANT_LINES 100000UL
 #define NPERSONAS 3
 

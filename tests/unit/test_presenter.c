@@ -1,9 +1,10 @@
-/* test_presenter.c - the configuration file (precedence, repeatable options,
- * errors with file and line), the "X says" policy, spoken names, the ignore
- * list, the control command parser and key decoder, and the view. */
+/* test_presenter.c - the presenter's parts: the "X says" policy, spoken
+ * names, the ignore list (announce.c), the control command parser and key
+ * decoder (control.c), and the view (view.c). The configuration file is
+ * test_config.c. */
 #include "announce.h"
 #include "check.h"
-#include "config.h"
+#include "util.h"
 #include "control.h"
 #include "purg.h"
 #include "view.h"
@@ -11,131 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct option opts[] = {
-    { "server", required_argument, NULL, 's' },
-    { "channel", required_argument, NULL, 'c' },
-    { "nick", required_argument, NULL, 'n' },
-    { "plain", no_argument, NULL, 256 },
-    { "says", required_argument, NULL, 257 },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
-};
-
-static const char *tmp_dir(void)
-{
-    const char *t = getenv("PURG_TEST_TMP");
-    return t && t[0] ? t : "/tmp";
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-}
-
-static int merge(const char *path, int argc, char **argv, config_args_t *a, char *err)
-{
-    char *full[16];
-    int n = 0;
-    full[n++] = "listen";
-    full[n++] = "--config";
-    full[n++] = (char *)path;
-    for (int i = 0; i < argc; i++)
-        full[n++] = argv[i];
-    full[n] = NULL;
-    return config_merge("listen", opts, n, full, a, err, 512);
-}
-
-static void test_config(void)
-{
-    char path[512], err[512];
-    snprintf(path, sizeof path, "%s/test_presenter.ini", tmp_dir());
-    write_file(path, "; a comment\n[voices]\nwhatever = 1\n[listen]\nserver = irc.example.org\n"
-                     "channel = #one\nchannel = #two\nnick = filenick\nplain = yes\n");
-    config_args_t a;
-    /* nothing on the command line: everything from the file, in order */
-    CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
-    CHECK(a.argc == 6 && a.nfile == 5);
-    CHECK_STREQ(a.argv[1], "--server=irc.example.org");
-    CHECK_STREQ(a.argv[2], "--channel=#one");
-    CHECK_STREQ(a.argv[3], "--channel=#two");
-    CHECK_STREQ(a.argv[5], "--plain");
-    CHECK(a.lines[1] == 5 && a.lines[3] == 7);
-    config_args_free(&a);
-    /* the command line's -c replaces both channels; --nick wins; server stays */
-    char *cli[] = { "-c", "#cli", "--nick=clinick" };
-    CHECK_EQ(merge(path, 3, cli, &a, err), 0);
-    int chans = 0, nicks = 0;
-    for (int i = 1; i < a.argc; i++) {
-        chans += strstr(a.argv[i], "#one") || strstr(a.argv[i], "#two");
-        nicks += strstr(a.argv[i], "filenick") != NULL;
-    }
-    CHECK(chans == 0 && nicks == 0);
-    CHECK_STREQ(a.argv[1], "--server=irc.example.org");
-    CHECK_STREQ(a.argv[a.argc - 1], "--nick=clinick");
-    CHECK(a.argv[a.argc] == NULL);
-    config_args_free(&a);
-    /* errors name the file and the line */
-    write_file(path, "[listen]\nserver = x\n\ncolour = red\n");
-    CHECK_EQ(merge(path, 0, NULL, &a, err), PURG_ENOTFOUND);
-    CHECK(strstr(err, "test_presenter.ini:4: unknown key 'colour' (see purgatory listen --help)") != NULL);
-    write_file(path, "[listen]\nplain = maybe\n");
-    CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: 'plain' is true or false"));
-    write_file(path, "server = x\n");
-    CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:1: 'server' is outside"));
-    write_file(path, "[listen]\nserver\n");
-    CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: syntax error"));
-    write_file(path, "[listen]\nconfig = other.ini\n");
-    CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, "cannot be set"));
-    write_file(path, "[listen]\nchannel =\n");
-    CHECK(merge(path, 0, NULL, &a, err) != 0 && strstr(err, ".ini:2: 'channel' needs a value"));
-    char longline[600];
-    memset(longline, 'x', sizeof longline);
-    memcpy(longline, "[listen]\nserver = ", 18);
-    longline[sizeof longline - 2] = '\n';
-    longline[sizeof longline - 1] = '\0';
-    write_file(path, longline);
-    CHECK(merge(path, 0, NULL, &a, err) == PURG_ETOOBIG && strstr(err, ".ini:2: line too long"));
-    /* a control character is an error; quoted file content is made visible */
-    static const struct { const char *text; size_t len; const char *want; } ctl[] = {
-        { "[listen]\nnick = spe\0aker\n", 25, "c.ini:2: control character ^@ (NUL) in the file" },
-        { "[listen]\nserver = x\x1b]0;t\x07\n", 0, "c.ini:2: control character ^[ (ESC) in the file" },
-        { "[listen]\n\xc2\x9b\n", 0, "c.ini:2: control character <U+009B> in the file" },
-        { "[listen]\ncol\xe2\x80\xaeour = red\n", 0, "c.ini:2: unknown key 'col<U+202E>our'" },
-        { "[listen]\n\xff = 1\n", 0, "c.ini:2: unknown key '\\xFF'" },
-    };
-    for (size_t i = 0; i < sizeof ctl / sizeof ctl[0]; i++) {
-        char *out[8];
-        int lines[8], nout = 0;
-        size_t len = ctl[i].len ? ctl[i].len : strlen(ctl[i].text);
-        err[0] = '\0';
-        CHECK_NE(config_parse_string("c.ini", ctl[i].text, len, "listen", opts, out, lines, 8, &nout,
-                                  err, sizeof err), 0);
-        if (!strstr(err, ctl[i].want))
-            fprintf(stderr, "error '%s' lacks '%s'\n", err, ctl[i].want);
-        CHECK(strstr(err, ctl[i].want) != NULL);
-        for (const char *c = err; *c; c++)
-            CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
-    }
-    write_file(path, "[listen]\r\nserver =\tirc.example.org\r\n");  /* CRLF and TAB are fine */
-    CHECK_EQ(merge(path, 0, NULL, &a, err), 0);
-    config_args_free(&a);
-    /* a missing explicit file is an error; --no-config reads nothing */
-    char missing[600];
-    snprintf(missing, sizeof missing, "%s/no-such-dir/none.ini", tmp_dir());
-    CHECK(merge(missing, 0, NULL, &a, err) == PURG_ENOTFOUND && strstr(err, "none.ini"));
-    char *none[] = { "listen", "--no-config", "-s", "host", NULL };
-    CHECK_EQ(config_merge("listen", opts, 4, none, &a, err, sizeof err), 0);
-    CHECK(a.argc == 3 && a.nfile == 0);
-    CHECK_STREQ(a.argv[1], "-s");
-    config_args_free(&a);
-    remove(path);
-}
 
 static void test_says(void)
 {
@@ -147,7 +23,7 @@ static void test_says(void)
     CHECK_NE(announce_parse_says("0", &p, &secs), 0);
     CHECK_NE(announce_parse_says("sometimes", &p, &secs), 0);
     announce_t a;
-    const int64_t s = 1000000000;
+    const int64_t s = NS_PER_S;
     announce_init(&a, SAYS_CHANGE, 0);
     CHECK_EQ(announce_before(&a, "alice", 0, 1 * s), 1);
     announce_after(&a, 2 * s);
@@ -294,7 +170,6 @@ static void test_view(void)
 }
 
 static const check_case_t cases[] = {
-    CHECK_CASE(config),
     CHECK_CASE(says),
     CHECK_CASE(names_ignore),
     CHECK_CASE(control),

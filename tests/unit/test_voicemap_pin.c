@@ -8,23 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_pins(void)
 {
     char path[512], err[256];
-    const char *tmp = getenv("PURG_TEST_TMP");
-    snprintf(path, sizeof path, "%s/test_voicemap_pin.ini", tmp ? tmp : "/tmp");
-    write_file(path, "[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 64 50 150 50\n"
-                     "C = en+m1 30 40 160 0\n[overrides]\nalice = A\n");
+    snprintf(path, sizeof path, "%s/test_voicemap_pin.ini", check_tmp_dir());
+    check_write_file(path, "[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 64 50 150 50\n"
+                           "C = en+m1 30 40 160 0\n[overrides]\nalice = A\n");
     voicemap_t *m = NULL;
     CHECK_EQ(voicemap_load(&m, path, NULL, err, sizeof err), 0);
     if (!m)
@@ -65,7 +54,7 @@ static void test_pins(void)
     CHECK_EQ(voicemap_pin(m, "carol", "no-such-voice-xyz", err, sizeof err), PURG_ENOTFOUND);
 
     /* reload: pins survive; an id pin follows the new definition */
-    write_file(path, "[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 70 50 150 50\n");
+    check_write_file(path, "[voices]\nA = en-us+m3 40 50 170 -50\nB = en-gb-scotland+f2 70 50 150 50\n");
     CHECK_EQ(voicemap_reload(m, err, sizeof err), 0);
     CHECK_EQ(voicemap_lookup(m, "#c", "bofh", &v), 0);
     CHECK_STREQ(v.name, "en-gb-scotland+f2");
