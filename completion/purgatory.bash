@@ -7,7 +7,7 @@
 _purgatory_commands='listen voices train babble demo'
 
 _purgatory_presenter='--plain --control --record --says --announce-joins
-  --pronounce --ignore --mute --volume'
+  --pronounce --ignore --mute --volume --captions'
 _purgatory_listen='--server --port --nick --channel --output --audio --voices
   --salt --max-length --queue --catch-up --timing --seed --persona --intake-log
   --skip-bots --retry-banned --history --config --no-config --tls --tls-ca
@@ -28,7 +28,7 @@ _purgatory_args=' --server --port --nick --channel --output --audio --voices
   --history --config --tls-ca --password --password-env --password-file
   --sasl-user --sasl-password-env --sasl-password-file --nickserv-password-env
   --nickserv-password-file --control --record --says --pronounce --ignore
-  --mute --volume --seconds --lines --seed --order --format --nick --max-line
+  --mute --volume --captions --seconds --lines --seed --order --format --nick --max-line
   --count --reply --reply-method --weights --rng-seed --overlap-ratio --overlap-max
   --tries --forget --languages --dictionary --line '
 # of those, the ones whose value is a file

@@ -1,14 +1,28 @@
-/* announce.c - "X says" policy, spoken names and the ignore list. Pure;
- * lists are read-only after setup, an announce_t is the synth thread's. */
+/* announce.c - "X says" policy, spoken names, the narrator, and the filter
+ * on who is heard (ignores and mutes). Lists are read-only after setup, an
+ * announce_t is the synth thread's, the filter's mutes are locked (any
+ * thread). */
 #include "announce.h"
 #include "purg.h"
+#include "roster.h"
 #include "util.h"
-#include "voicemap.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The one IRC case mapping (rfc1459, roster.h) into out (cut to fit n). */
+static void fold(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return;
+    for (; s[i] && i + 1 < n; i++)
+        out[i] = roster_fold_char(s[i]);
+    out[i] = '\0';
+}
 
 int announce_parse_says(const char *s, announce_says_t *policy, int *secs)
 {
@@ -40,7 +54,7 @@ void announce_init(announce_t *a, announce_says_t policy, int secs)
 int announce_before(announce_t *a, const char *nick, int is_action, int64_t now_ns)
 {
     char folded[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, folded, sizeof folded);
+    fold(nick, folded, sizeof folded);
     int changed = strcmp(folded, a->last) != 0;
     int quiet = a->t_last == 0 || now_ns - a->t_last >= a->silence_ns;
     util_strlcpy(a->last, folded, sizeof a->last);
@@ -94,7 +108,7 @@ int announce_add_name(announce_lists_t *l, const char *spec, char *err, size_t e
     char nick[ANNOUNCE_NAME_MAX];
     memcpy(nick, spec, nlen);
     nick[nlen] = '\0';
-    voicemap_fold(nick, l->nick[l->nnames], ANNOUNCE_NAME_MAX);
+    fold(nick, l->nick[l->nnames], ANNOUNCE_NAME_MAX);
     util_strlcpy(l->spoken[l->nnames], eq + 1, ANNOUNCE_NAME_MAX);
     l->nnames++;
     return 0;
@@ -132,7 +146,7 @@ void announce_lists_free(announce_lists_t *l)
 void announce_spoken(const announce_lists_t *l, const char *nick, char *out, size_t n)
 {
     char folded[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, folded, sizeof folded);
+    fold(nick, folded, sizeof folded);
     for (size_t i = 0; l && i < l->nnames; i++) {
         if (strcmp(l->nick[i], folded) == 0) {
             util_strlcpy(out, l->spoken[i], n);
@@ -200,4 +214,93 @@ int announce_ignored(const announce_lists_t *l, const char *nick, const char *ma
             return 1;
     }
     return 0;
+}
+
+/* ---- the filter ------------------------------------------------------------ */
+
+int announce_filter_init(announce_filter_t *f)
+{
+    memset(f, 0, sizeof *f);
+    if (pthread_mutex_init(&f->lock, NULL) != 0)
+        return PURG_ENOMEM;
+    f->up = 1;
+    return 0;
+}
+
+void announce_filter_fini(announce_filter_t *f)
+{
+    announce_lists_free(&f->lists);
+    if (f->up)
+        pthread_mutex_destroy(&f->lock);
+    f->up = 0;
+}
+
+/* Caller holds f->lock. Index of nick in the mutes, or nmuted. */
+static size_t mute_index_locked(const announce_filter_t *f, const char *nick)
+{
+    size_t n = strlen(nick), i;
+    for (i = 0; i < f->nmuted; i++)
+        if (roster_nick_eq(f->muted[i], strlen(f->muted[i]), nick, n))
+            break;
+    return i;
+}
+
+int announce_filter_mute(announce_filter_t *f, const char *nick, int on)
+{
+    int changed = 0;
+    if (!nick[0] || strlen(nick) >= ANNOUNCE_NAME_MAX)
+        return 0;
+    pthread_mutex_lock(&f->lock);
+    size_t i = mute_index_locked(f, nick);
+    if (on && i == f->nmuted && i < ANNOUNCE_MUTE_MAX) {
+        util_strlcpy(f->muted[f->nmuted++], nick, ANNOUNCE_NAME_MAX);
+        changed = 1;
+    } else if (!on && i < f->nmuted) {
+        memmove(f->muted[i], f->muted[i + 1], (f->nmuted - i - 1) * sizeof f->muted[0]);
+        f->nmuted--;
+        changed = 1;
+    }
+    pthread_mutex_unlock(&f->lock);
+    return changed;
+}
+
+int announce_filter_muted(announce_filter_t *f, const char *nick)
+{
+    pthread_mutex_lock(&f->lock);
+    int m = mute_index_locked(f, nick) < f->nmuted;
+    pthread_mutex_unlock(&f->lock);
+    return m;
+}
+
+int announce_filter_heard(announce_filter_t *f, const char *nick, const char *mask)
+{
+    if (announce_ignored(&f->lists, nick, mask && mask[0] ? mask : NULL))
+        return 0;
+    return !announce_filter_muted(f, nick);
+}
+
+void announce_filter_list(announce_filter_t *f, char *buf, size_t n)
+{
+    size_t off = 0;
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    pthread_mutex_lock(&f->lock);
+    for (size_t i = 0; i < f->nmuted && off < n; i++) {
+        int w = snprintf(buf + off, n - off, "%s%s", i ? ", " : "", f->muted[i]);
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* ---- the narrator ------------------------------------------------------------ */
+
+/* How the listener speaks for itself. */
+static const voice_t narrator = { "en", 50, 30, 190, 0 };
+
+utterance_t *announce_notice(const char *chan, const char *text)
+{
+    return utterance_new(UTT_NOTICE, chan ? chan : "", "", &narrator, text);
 }

@@ -6,8 +6,11 @@
 #ifndef PURG_ANNOUNCE_H
 #define PURG_ANNOUNCE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "speechq.h"
 
 #define ANNOUNCE_NAME_MAX 64
 #define ANNOUNCE_LIST_MAX 256
@@ -62,5 +65,41 @@ void announce_spoken(const announce_lists_t *l, const char *nick, char *out, siz
  * is ignored. A hostmask pattern never matches when the mask is unknown,
  * unless its user@host part is "*" or "*@*". */
 int announce_ignored(const announce_lists_t *l, const char *nick, const char *mask);
+
+/* The one filter on who is heard: the ignore list (read-only after setup)
+ * and the mutes (changed by the controls at any time, under the filter's
+ * own lock, held only to compare or copy a few names). The net thread asks
+ * it when a line arrives, with the speaker's hostmask; the synth thread
+ * asks it again, with the same hostmask carried in the utterance, just
+ * before speaking (a mute may have come meanwhile). Nicks compare under
+ * the rfc1459 case mapping (roster.h). */
+#define ANNOUNCE_MUTE_MAX 64
+
+typedef struct announce_filter {
+    announce_lists_t lists;          /* read-only once threads run */
+    pthread_mutex_t lock;            /* guards muted, nmuted */
+    char muted[ANNOUNCE_MUTE_MAX][ANNOUNCE_NAME_MAX];
+    size_t nmuted;
+    int up;                          /* lock initialized */
+} announce_filter_t;
+
+/* 0 or PURG_ENOMEM. fini accepts a zeroed or half-built filter. */
+int announce_filter_init(announce_filter_t *f);
+void announce_filter_fini(announce_filter_t *f);
+/* Mute (on = 1) or unmute nick. Returns 1 when that changed anything,
+ * 0 when not (already so, or the list is full). Any thread. */
+int announce_filter_mute(announce_filter_t *f, const char *nick, int on);
+/* 1 when the line of nick (mask "nick!user@host", or NULL/"" when unknown)
+ * may be heard: not ignored, not muted. Any thread. */
+int announce_filter_heard(announce_filter_t *f, const char *nick, const char *mask);
+/* 1 when nick is muted. Any thread. */
+int announce_filter_muted(announce_filter_t *f, const char *nick);
+/* The muted nicks as "bob, eve" into buf (cut to fit n). Any thread. */
+void announce_filter_list(announce_filter_t *f, char *buf, size_t n);
+
+/* The one way to make a line the listener says itself ("bob joined",
+ * "skipped 3 lines from eve"), in the one narrator voice. chan: the channel
+ * it concerns, or NULL/"" for none. NULL when out of memory. */
+utterance_t *announce_notice(const char *chan, const char *text);
 
 #endif

@@ -60,6 +60,9 @@ enum { IDLE_STOP = 1, IDLE_CLOSE = 2 }; /* how the callback ended the stream */
 #define REC_FRAMES (1 << 20)  /* ~48 s of played audio waiting for the recorder thread
                                 (a file-backed device plays far faster than real time) */
 
+/* the callback stores the position with an atomic: it must never lock */
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free");
+
 typedef struct mark {
     uint64_t id;
     uint64_t pos;  /* frame position (frames_in) where the utterance starts */
@@ -83,6 +86,9 @@ struct audio {
     /* counters */
     uint64_t frames_in;                /* producer only */
     uint64_t frames_out;               /* callback only: frames handed out */
+    _Atomic uint64_t position;         /* frames heard so far (audio_position): the
+                                          callback's frames_out, or what a file or
+                                          null sink was given; one writer */
     atomic_int idle;                   /* the callback ended the stream: 0 or IDLE_* */
     unsigned long silent;              /* callback only: frames of underrun */
     int64_t silent_since;              /* callback only: when the underrun began */
@@ -204,6 +210,8 @@ static int pa_callback(const void *in, void *out, unsigned long frames,
         ring_write(a->started, &s, 1); /* a full record ring loses records, not audio */
     }
     a->frames_out = pos + got;
+    /* lock-free on every target we build for (static_assert below) */
+    atomic_store_explicit(&a->position, a->frames_out, memory_order_release);
     int due = idle_due(a);
     if (due) {
         atomic_store(&a->idle, due);
@@ -336,6 +344,7 @@ int audio_open(audio_t **out, audio_kind_t kind, const char *path, char *err, si
     }
     a->kind = kind;
     atomic_init(&a->idle, 0);
+    atomic_init(&a->position, 0);
     atomic_init(&a->flush, 0);
     atomic_init(&a->paused, 0);
     atomic_init(&a->volume, 100);
@@ -397,6 +406,9 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
         sf_writef_short(a->rec_sf, frames, (sf_count_t)nframes);
         a->rec_frames += nframes;
     }
+    if (a->kind != AUDIO_DEVICE) /* no clock: written is heard */
+        atomic_store_explicit(&a->position, atomic_load_explicit(&a->position,
+                              memory_order_relaxed) + nframes, memory_order_release);
     switch (a->kind) {
     case AUDIO_NULL:
         break;
@@ -423,6 +435,16 @@ int audio_write(audio_t *a, const int16_t *frames, size_t nframes)
         return 0;
     }
     return 0;
+}
+
+uint64_t audio_position(const audio_t *a)
+{
+    return atomic_load_explicit(&((audio_t *)a)->position, memory_order_acquire);
+}
+
+uint64_t audio_written(const audio_t *a)
+{
+    return a->kind == AUDIO_DEVICE ? a->frames_in : audio_position(a);
 }
 
 int audio_take_started(audio_t *a, uint64_t *id, int64_t *t_ns)

@@ -40,6 +40,16 @@ void audio_mark(audio_t *a, uint64_t id);
  * Any single thread. */
 int audio_take_started(audio_t *a, uint64_t *id, int64_t *t_ns);
 
+/* Frames heard so far: handed to the device by the callback (a skip counts
+ * the frames it dropped, so the position never lags what was written
+ * before it), or, for the file and null sinks (no clock), written. Lines
+ * are placed on this clock by audio_written. Any thread; the callback
+ * keeps it with one lock-free atomic store. */
+uint64_t audio_position(const audio_t *a);
+/* Frames written so far: where the next frame written will be heard on the
+ * audio_position clock. The producer thread. */
+uint64_t audio_written(const audio_t *a);
+
 /* Wait until every written frame was consumed (played or written out). */
 void audio_drain(audio_t *a);
 

@@ -552,7 +552,8 @@ int cli_demo(int argc, char **argv)
             goto out;
         }
         speaker_conf_t sc = { .audio = audio, .queue = d.queue, .log = present_log(d.pres),
-                              .catch_up = SPEAKER_CATCH_UP, .present = d.pres };
+                              .catch_up = SPEAKER_CATCH_UP, .stage = present_stage(d.pres),
+                              .filter = present_filter(d.pres), .says = present_says(d.pres) };
         if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
             fprintf(stderr, "purgatory demo: %s\n", err);
             goto out;
@@ -587,8 +588,8 @@ out:
     if (d.queue)
         speechq_close(d.queue, demo_stop); /* finish speaking unless interrupted */
     speaker_join(spk);
+    present_free(d.pres); /* before the sink: the captions read its clock */
     audio_close(audio);
-    present_free(d.pres);
     if (code == 0 && o.output)
         fprintf(stderr, "purgatory demo: wrote %s\n", o.output);
     for (size_t i = 0; i < DEMO_MAX_PERSONAS; i++) {

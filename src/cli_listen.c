@@ -482,7 +482,8 @@ int cli_listen(int argc, char **argv)
         goto out;
     }
     speaker_conf_t sc = { .audio = audio, .queue = l.queue, .log = present_log(l.pres),
-                          .timing = timing, .catch_up = o.catch_up, .present = l.pres };
+                          .timing = timing, .catch_up = o.catch_up, .stage = present_stage(l.pres),
+                          .filter = present_filter(l.pres), .says = present_says(l.pres) };
     if ((rc = speaker_start(&spk, &sc, err, sizeof err)) != 0) {
         fprintf(stderr, "purgatory listen: %s\n", err);
         goto out;
@@ -555,8 +556,8 @@ out:
     if (l.queue)
         speechq_close(l.queue, 1); /* the line being spoken finishes; the rest is dropped */
     speaker_join(spk);
+    present_free(l.pres); /* before the sink: the captions read its clock */
     audio_close(audio);
-    present_free(l.pres);
     irc_net_free(l.net);
     phost_free(l.host); /* after its connections */
     speechq_free(l.queue);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define HIST_CHANS 8
 #define HIST_IDLE_NS NS_PER_S   /* a replay is over after a second of quiet */
@@ -74,6 +73,11 @@ static hist_chan_t *hist_chan(hear_t *h, const char *chan, int create)
 }
 
 static int hear_line(hear_t *h, const irc_event_t *ev);
+
+static int nick_eq(const char *a, const char *b)
+{
+    return roster_nick_eq(a, strlen(a), b, strlen(b));
+}
 
 /* Speak what channel c kept of its replay: "earlier in #chan:", then the lines. */
 static void hist_flush(hear_t *h, hist_chan_t *c)
@@ -142,6 +146,8 @@ static int hear_line(hear_t *h, const irc_event_t *ev)
     if (!u)
         return 0;
     u->t_recv = ev->t_recv;
+    if (ev->mask) /* the filter asks again before speaking, with the hostmask */
+        util_strlcpy(u->mask, ev->mask, sizeof u->mask);
     if (speechq_push(h->queue, u) < 0)
         return 0; /* closed: we are shutting down */
     h->queued++;
@@ -160,11 +166,12 @@ int hear_event(hear_t *h, const irc_event_t *ev, const char *me)
         hist_flush(h, hist_chan(h, ev->channel, 0)); /* earlier lines come first */
         return hear_line(h, ev);
     case IRC_EV_JOIN:
-        if (strcasecmp(ev->nick, me) != 0)
+    case IRC_EV_NAMES:
+        if (!nick_eq(ev->nick, me))
             voicemap_join(h->voices, ev->channel, ev->nick);
         break;
     case IRC_EV_PART:
-        if (strcasecmp(ev->nick, me) == 0)
+        if (nick_eq(ev->nick, me))
             voicemap_channel_clear(h->voices, ev->channel);
         else
             voicemap_part(h->voices, ev->channel, ev->nick);

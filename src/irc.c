@@ -699,7 +699,7 @@ static void on_other(irc_session_t *s, const char *ev, const char *origin,
     touch(conn_of(s));
 }
 
-/* "nick1 @nick2 +nick3" from RPL_NAMREPLY: one JOIN each. The prefixes are
+/* "nick1 @nick2 +nick3" from RPL_NAMREPLY: one IRC_EV_NAMES each. The prefixes are
  * the server's (ISUPPORT PREFIX), several per nick with multi-prefix. */
 static void names_reply(irc_conn_t *c, const char *chan, const char *list)
 {
@@ -718,7 +718,7 @@ static void names_reply(irc_conn_t *c, const char *chan, const char *list)
             nick[len] = '\0';
             if (!is_me(c, nick) && !c->bot_letter)
                 probe_q(c, nick, 0); /* ngircd: one WHOIS each, while the queue has room */
-            emit(c, IRC_EV_JOIN, chan, nick, NULL);
+            emit(c, IRC_EV_NAMES, chan, nick, NULL);
         }
         q += strcspn(q, " ");
     }

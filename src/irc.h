@@ -18,14 +18,16 @@ typedef enum irc_event_kind {
     IRC_EV_READY,   /* registered with the server (channels are being joined) */
     IRC_EV_SAY,     /* PRIVMSG to a channel */
     IRC_EV_ACTION,  /* CTCP ACTION (/me) to a channel */
-    IRC_EV_JOIN,    /* nick joined channel (also one per nick of a NAMES reply) */
+    IRC_EV_JOIN,    /* nick joined channel (a JOIN seen while we are there) */
     IRC_EV_PART,    /* nick left channel (also KICK: nick is the one kicked) */
     IRC_EV_QUIT,    /* nick left the network (channel is NULL) */
     IRC_EV_NICK,    /* nick is now text (channel is NULL) */
     IRC_EV_SELF_JOIN, /* we joined channel */
     IRC_EV_INVITE,  /* someone invited us to channel (owners decide; personas ignore) */
-    IRC_EV_BOT      /* the server says nick is a bot (bot mode: WHO flag, RPL_WHOISBOT);
+    IRC_EV_BOT,     /* the server says nick is a bot (bot mode: WHO flag, RPL_WHOISBOT);
                        channel is NULL */
+    IRC_EV_NAMES    /* nick was in channel when we came: one per nick of the
+                       server's NAMES reply (or the offline room's roll call) */
 } irc_event_kind_t;
 
 typedef struct irc_event {

@@ -501,6 +501,7 @@ static void heard_roster(persona_t *p, const irc_event_t *ev)
             roster_clear(p->room[i]); /* the server's NAMES follows */
         break;
     case IRC_EV_JOIN:
+    case IRC_EV_NAMES:
         if (i >= 0 && !is_self(p, ev->nick))
             roster_add(p->room[i], ev->nick, P_IN);
         break;

@@ -1,78 +1,33 @@
-/* present.c - the presenter's experience of `listen`: options, the stage
- * (what the view shows), the control actions, the view thread, and the
- * announcements.
+/* present.c - the presenter's experience of `listen`: its options and its
+ * life cycle, on the main thread. Its other threads' parts live beside it:
+ * present_stage.c (the board, on whichever thread publishes a stage event;
+ * the control actions, on the control thread), present_view.c (the view
+ * thread), present_net.c (the net thread: who is heard, announcements).
  *
- * DESIGN (threads): the stage is a mutex-protected struct written by the
- * synth thread (the current line, the history), the control thread (mutes,
- * the prompt, the status line) and read by the view thread and the net
- * thread (mutes). The lock is held only to copy a few small strings; the
- * audio callback never sees it. Control actions reach the parts they act
- * on through the sink's atomics (pause, volume, flush), the speech queue
- * (clear), the synth's cancel flag (skip) and the stage (mute); quit is a
- * SIGTERM to ourselves, so it takes the same orderly path as Ctrl-C. So is
- * a hangup: when the key reader or the view finds the terminal gone (EIO,
- * end of file), p->hung_up is set first, so the owner can say why. */
-#include "present.h"
-#include "announce.h"
-#include "control.h"
+ * DESIGN (threads): the presenter owns the stage events (stage.h): the
+ * speaker publishes into them and knows nothing above; the board (for the
+ * view) and the captions server subscribe. The board is a mutex-protected
+ * struct written by on_stage (the current line, the history) and by the
+ * control thread (the prompt, the status line), and read by the view
+ * thread. Its lock is held only to copy a few small strings; the audio
+ * callback never sees it. Who is heard is the filter's (announce.h),
+ * asked by the net thread and again by the synth thread. Control actions
+ * reach the parts they act on through the sink's atomics (pause, volume,
+ * flush), the speech queue (clear), the synth's cancel flag (skip) and the
+ * filter (mute), and are published as stage events; quit is a SIGTERM to
+ * ourselves, so it takes the same orderly path as Ctrl-C. So is a hangup:
+ * when the key reader or the view finds the terminal gone (EIO, end of
+ * file), p->hung_up is set first, so the owner can say why. */
+#include "present_int.h"
 #include "purg.h"
 #include "util.h"
-#include "view.h"
-#include "voicemap.h"
 
-#include <errno.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
-
-#define VIEW_PERIOD_MS 200
-#define NAMES_WINDOW_NS (3 * NS_PER_S) /* joins right after ours are the NAMES list */
-#define MAX_CHANS 32
-
-/* The narrator: how the listener speaks for itself. */
-static const voice_t narrator = { "en", 50, 30, 190, 0 };
-
-typedef struct stage {
-    pthread_mutex_t lock;
-    char muted[PRESENT_LIST_MAX][ANNOUNCE_NAME_MAX]; /* folded nicks */
-    size_t nmuted;
-    int speaking;
-    view_line_t now;
-    view_line_t history[VIEW_HISTORY];
-    char prompt[96];
-    char status[128];
-} stage_t;
-
-struct present {
-    present_opts_t o;
-    audio_t *audio;
-    speechq_t *queue;
-    announce_lists_t lists;          /* read-only after create */
-    stage_t stage;
-    int stage_up;
-    int view;                        /* the live view is on */
-    int color;
-    /* synth thread */
-    announce_t says;
-    /* net thread: when we joined each channel (NAMES window) */
-    char chans[MAX_CHANS][VOICEMAP_CHAN_MAX];
-    int64_t joined_at[MAX_CHANS];
-    /* threads */
-    control_t *control;
-    speaker_t *spk;
-    int stopped;
-    pthread_t view_thread;
-    int view_running;
-    atomic_int view_stop;
-    atomic_int hung_up;              /* the terminal went away (any thread) */
-};
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -118,6 +73,16 @@ int present_opt(present_opts_t *o, int code, const char *arg)
         return PURG_OPT_GO;
     }
     case PRESENT_OPT_ANNOUNCE: o->announce_joins = 1; return PURG_OPT_GO;
+    case PRESENT_OPT_CAPTIONS: {
+        char host[64];
+        int port;
+        if (captions_parse_addr(arg, host, sizeof host, &port, err, sizeof err) != 0) {
+            fprintf(stderr, "purgatory %s: --captions %s\n", cmd, util_visible(va, sizeof va, err));
+            return PURG_OPT_ERROR;
+        }
+        o->captions = arg;
+        return PURG_OPT_GO;
+    }
     case PRESENT_OPT_PRONOUNCE:
         rc = announce_add_name(&tmp, arg, err, sizeof err);
         announce_lists_free(&tmp);
@@ -174,6 +139,9 @@ void present_usage(FILE *f, const char *cmd)
         fprintf(f,
 "      --announce-joins   announce joins, parts, quits and nick changes\n");
     fprintf(f,
+"      --captions [ADDR:]PORT  serve live captions for a browser (or an OBS\n"
+"                         browser source) at http://ADDR:PORT/ (ADDR defaults\n"
+"                         to 127.0.0.1)\n"
 "      --pronounce NICK=NAME  speak NICK as NAME; repeatable\n"
 "      --ignore PATTERN   never speak these nicks (glob, e.g. '*bot', or a\n"
 "                         hostmask 'nick!user@host'); repeatable\n"
@@ -185,232 +153,6 @@ void present_usage(FILE *f, const char *cmd)
 "                         $XDG_CONFIG_HOME/purgatory/config.ini, section [listen])\n"
 "      --no-config        read no configuration file\n");
     fprintf(f, "\nkeys (when stdin is a terminal): %s\n", control_key_help);
-}
-
-/* ---- the stage ------------------------------------------------------------ */
-
-static void set_status(present_t *p, const char *msg)
-{
-    pthread_mutex_lock(&p->stage.lock);
-    util_strlcpy(p->stage.status, msg, sizeof p->stage.status);
-    pthread_mutex_unlock(&p->stage.lock);
-    if (!p->view) { /* msg may name a nick from the network */
-        char vis[UTIL_VIS_MAX];
-        fprintf(stderr, "purgatory %s: %s\n", p->o.cmd ? p->o.cmd : "listen",
-                util_visible(vis, sizeof vis, msg));
-    }
-}
-
-/* Caller holds the stage lock. */
-static int muted_locked(present_t *p, const char *folded)
-{
-    for (size_t i = 0; i < p->stage.nmuted; i++)
-        if (strcmp(p->stage.muted[i], folded) == 0)
-            return 1;
-    return 0;
-}
-
-static int is_muted(present_t *p, const char *nick)
-{
-    char folded[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, folded, sizeof folded);
-    pthread_mutex_lock(&p->stage.lock);
-    int m = muted_locked(p, folded);
-    pthread_mutex_unlock(&p->stage.lock);
-    return m;
-}
-
-/* Returns 1 when the state changed. */
-static int set_muted(present_t *p, const char *nick, int mute)
-{
-    char folded[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, folded, sizeof folded);
-    int changed = 0;
-    pthread_mutex_lock(&p->stage.lock);
-    size_t i;
-    for (i = 0; i < p->stage.nmuted; i++)
-        if (strcmp(p->stage.muted[i], folded) == 0)
-            break;
-    if (mute && i == p->stage.nmuted && i < PRESENT_LIST_MAX) {
-        util_strlcpy(p->stage.muted[p->stage.nmuted++], folded, ANNOUNCE_NAME_MAX);
-        changed = 1;
-    } else if (!mute && i < p->stage.nmuted) {
-        memmove(p->stage.muted[i], p->stage.muted[i + 1],
-                (p->stage.nmuted - i - 1) * sizeof p->stage.muted[0]);
-        p->stage.nmuted--;
-        changed = 1;
-    }
-    pthread_mutex_unlock(&p->stage.lock);
-    return changed;
-}
-
-static int speaking_nick(present_t *p, const char *nick)
-{
-    char a[ANNOUNCE_NAME_MAX], b[ANNOUNCE_NAME_MAX];
-    voicemap_fold(nick, a, sizeof a);
-    pthread_mutex_lock(&p->stage.lock);
-    voicemap_fold(p->stage.now.nick, b, sizeof b);
-    int yes = p->stage.speaking && p->stage.now.kind != UTT_NOTICE && strcmp(a, b) == 0;
-    pthread_mutex_unlock(&p->stage.lock);
-    return yes;
-}
-
-/* Control or view thread: the terminal is gone. Stop as for SIGTERM, once. */
-static void hang_up(present_t *p)
-{
-    if (atomic_exchange(&p->hung_up, 1))
-        return;
-    kill(getpid(), SIGTERM);
-}
-
-/* ---- control actions (control thread) ------------------------------------- */
-
-static void skip_now(present_t *p)
-{
-    if (p->spk)
-        speaker_skip(p->spk);  /* stop synthesis first, then drop what is buffered */
-    audio_flush(p->audio);
-}
-
-static void on_control(void *ctx, const control_cmd_t *c)
-{
-    present_t *p = ctx;
-    char msg[160];
-    int v;
-    switch (c->kind) {
-    case CTL_SKIP:
-        skip_now(p);
-        set_status(p, "skipped the current line");
-        break;
-    case CTL_CLEAR:
-        util_snprintf(msg, sizeof msg, "cleared %zu queued lines", speechq_clear(p->queue));
-        set_status(p, msg);
-        break;
-    case CTL_PAUSE:
-    case CTL_RESUME:
-    case CTL_TOGGLE:
-        v = c->kind == CTL_PAUSE ? 1 : c->kind == CTL_RESUME ? 0 : !audio_paused(p->audio);
-        audio_set_paused(p->audio, v);
-        set_status(p, v ? "paused" : "resumed");
-        break;
-    case CTL_VOLUME:
-        v = c->set >= 0 ? c->set : audio_volume(p->audio) + c->delta;
-        audio_set_volume(p->audio, v);
-        util_snprintf(msg, sizeof msg, "volume %d%%", audio_volume(p->audio));
-        set_status(p, msg);
-        break;
-    case CTL_MUTE:
-    case CTL_UNMUTE:
-        set_muted(p, c->nick, c->kind == CTL_MUTE);
-        if (c->kind == CTL_MUTE && speaking_nick(p, c->nick))
-            skip_now(p);
-        util_snprintf(msg, sizeof msg, "%s %s", c->kind == CTL_MUTE ? "muted" : "unmuted", c->nick);
-        set_status(p, msg);
-        break;
-    case CTL_QUIT:
-        set_status(p, "quitting");
-        kill(getpid(), SIGTERM);
-        break;
-    case CTL_HANGUP:
-        hang_up(p);
-        break;
-    }
-}
-
-static void on_prompt(void *ctx, const char *prompt)
-{
-    present_t *p = ctx;
-    pthread_mutex_lock(&p->stage.lock);
-    util_strlcpy(p->stage.prompt, prompt, sizeof p->stage.prompt);
-    pthread_mutex_unlock(&p->stage.lock);
-}
-
-/* ---- the view thread ----------------------------------------------------- */
-
-static void snapshot(present_t *p, view_state_t *st)
-{
-    memset(st, 0, sizeof *st);
-    util_strlcpy(st->title, p->o.title ? p->o.title : "", sizeof st->title);
-    st->keys = control_key_help;
-    pthread_mutex_lock(&p->stage.lock);
-    st->speaking = p->stage.speaking;
-    st->now = p->stage.now;
-    memcpy(st->history, p->stage.history, sizeof st->history);
-    util_strlcpy(st->prompt, p->stage.prompt, sizeof st->prompt);
-    util_strlcpy(st->status, p->stage.status, sizeof st->status);
-    size_t off = 0;
-    for (size_t i = 0; i < p->stage.nmuted && off < sizeof st->muted; i++) {
-        int n = snprintf(st->muted + off, sizeof st->muted - off, "%s%s", i ? ", " : "",
-                         p->stage.muted[i]);
-        if (n < 0)
-            break;
-        off += (size_t)n;
-    }
-    pthread_mutex_unlock(&p->stage.lock);
-    st->nqueued = speechq_snapshot(p->queue, st->queue, VIEW_QUEUE_MAX, &st->nqueue_shown,
-                                   &st->backlog_secs);
-    st->backlog_secs += (double)audio_buffered(p->audio) / AUDIO_RATE;
-    st->paused = audio_paused(p->audio);
-    st->volume = audio_volume(p->audio);
-}
-
-/* 0, or -1 when the terminal cannot be written (EIO after a hangup). */
-static int write_all(const char *s, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(STDOUT_FILENO, s, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        s += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static void *view_main(void *arg)
-{
-    present_t *p = arg;
-    util_thread_name("purg-view");
-    static const char enter[] = "\x1b[?1049h\x1b[?25l\x1b[2J";
-    int dead = write_all(enter, sizeof enter - 1) != 0; /* the terminal hung up */
-    size_t cap = 64 * 1024, shown = 0;
-    unsigned same = 0; /* periods the screen did not change */
-    char *buf = malloc(cap), *last = malloc(cap); /* last: what the screen shows */
-    view_state_t *st = malloc(sizeof *st);
-    while (buf && last && st && !dead && !atomic_load(&p->view_stop)) {
-        struct winsize ws = { 0 };
-        int cols = 80, rows = 24;
-        if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-            cols = ws.ws_col;
-            rows = ws.ws_row;
-        }
-        snapshot(p, st);
-        size_t n = view_render(st, cols, rows, p->color, buf, cap);
-        /* a quiet screen sends nothing, but is redrawn every 5 s in case
-         * something else wrote to the terminal */
-        if (n != shown || memcmp(buf, last, n) != 0 || ++same >= 5000 / VIEW_PERIOD_MS) {
-            if (write_all(buf, n) != 0) {
-                dead = 1;
-                break;
-            }
-            memcpy(last, buf, n);
-            shown = n;
-            same = 0;
-        }
-        struct timespec ts = { 0, VIEW_PERIOD_MS * 1000000L };
-        nanosleep(&ts, NULL);
-    }
-    static const char leave[] = "\x1b[?25h\x1b[?1049l";
-    if (dead)
-        hang_up(p);
-    else
-        write_all(leave, sizeof leave - 1);
-    free(buf);
-    free(last);
-    free(st);
-    return NULL;
 }
 
 /* ---- life cycle ----------------------------------------------------------- */
@@ -429,27 +171,32 @@ int present_create(present_t **out, const present_opts_t *o, audio_t *audio, spe
     p->queue = q;
     atomic_init(&p->view_stop, 0);
     atomic_init(&p->hung_up, 0);
-    if (pthread_mutex_init(&p->stage.lock, NULL) != 0) {
+    if (pthread_mutex_init(&p->board.lock, NULL) != 0) {
         util_snprintf(err, errlen, "cannot create a mutex");
         goto fail;
     }
-    p->stage_up = 1;
-    p->stage.now.kind = -1;
+    p->board_up = 1;
+    p->board.now.kind = -1;
     for (size_t i = 0; i < VIEW_HISTORY; i++)
-        p->stage.history[i].kind = -1;
+        p->board.history[i].kind = -1;
+    if (announce_filter_init(&p->filter) != 0 || stage_create(&p->events) != 0) {
+        util_snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     for (size_t i = 0; i < o->npronounce; i++)
-        if ((rc = announce_add_name(&p->lists, o->pronounce[i], err, errlen)) != 0)
+        if ((rc = announce_add_name(&p->filter.lists, o->pronounce[i], err, errlen)) != 0)
             goto fail;
     for (size_t i = 0; i < o->nignore; i++)
-        if ((rc = announce_add_ignore(&p->lists, o->ignore[i], err, errlen)) != 0)
+        if ((rc = announce_add_ignore(&p->filter.lists, o->ignore[i], err, errlen)) != 0)
             goto fail;
     for (size_t i = 0; i < o->nmute; i++)
-        set_muted(p, o->mute[i], 1);
-    announce_says_t pol = SAYS_NEVER;
-    int secs = 0;
-    if (o->says)
-        announce_parse_says(o->says, &pol, &secs);
-    announce_init(&p->says, pol, secs);
+        announce_filter_mute(&p->filter, o->mute[i], 1);
+    if ((rc = stage_subscribe(p->events, present_on_stage, p)) != 0)
+        goto fail;
+    if (o->captions && (rc = captions_start(&p->captions, o->captions, p->events, audio,
+                                            o->cmd ? o->cmd : "listen", err, errlen)) != 0)
+        goto fail;
+    stage_seal(p->events);
     if (o->volume)
         audio_set_volume(audio, o->volume < 0 ? 0 : o->volume);
     if (o->record && (rc = audio_record(audio, o->record, err, errlen)) != 0)
@@ -464,6 +211,21 @@ fail:
     return rc;
 }
 
+stage_t *present_stage(present_t *p)
+{
+    return p->events;
+}
+
+announce_filter_t *present_filter(present_t *p)
+{
+    return &p->filter;
+}
+
+const char *present_says(const present_t *p)
+{
+    return p->o.says;
+}
+
 FILE *present_log(const present_t *p)
 {
     return p->view ? NULL : stdout;
@@ -474,13 +236,13 @@ int present_start(present_t *p, speaker_t *spk, char *err, size_t errlen)
     p->spk = spk;
     int keyboard = isatty(STDIN_FILENO);
     if (keyboard || p->o.control) {
-        int rc = control_start(&p->control, p->o.control, keyboard, on_control, on_prompt, p,
+        int rc = control_start(&p->control, p->o.control, keyboard, present_on_control, present_on_prompt, p,
                                err, errlen);
         if (rc != 0)
             return rc;
     }
     if (p->view) {
-        if (pthread_create(&p->view_thread, NULL, view_main, p) != 0) {
+        if (pthread_create(&p->view_thread, NULL, present_view_main, p) != 0) {
             util_snprintf(err, errlen, "cannot start the view thread");
             return PURG_EIO;
         }
@@ -502,7 +264,7 @@ void present_stop(present_t *p)
         p->view_running = 0;
     }
     if (audio_paused(p->audio)) {
-        skip_now(p); /* a paused line is not worth waiting for */
+        present_skip_now(p); /* a paused line is not worth waiting for */
         audio_set_paused(p->audio, 0);
     }
     uint64_t lost = p->o.record ? audio_record_lost(p->audio) : 0;
@@ -521,135 +283,11 @@ void present_free(present_t *p)
     if (!p)
         return;
     present_stop(p);
-    announce_lists_free(&p->lists);
-    if (p->stage_up)
-        pthread_mutex_destroy(&p->stage.lock);
+    captions_stop(p->captions); /* its subscription ends with the stage */
+    announce_filter_fini(&p->filter);
+    stage_free(p->events);
+    if (p->board_up)
+        pthread_mutex_destroy(&p->board.lock);
     free(p);
 }
 
-/* ---- net thread ----------------------------------------------------------- */
-
-static int chan_slot(present_t *p, const char *chan, int create)
-{
-    char folded[VOICEMAP_CHAN_MAX];
-    voicemap_fold(chan, folded, sizeof folded);
-    for (int i = 0; i < MAX_CHANS; i++)
-        if (p->chans[i][0] && strcmp(p->chans[i], folded) == 0)
-            return i;
-    if (!create)
-        return -1;
-    for (int i = 0; i < MAX_CHANS; i++) {
-        if (!p->chans[i][0]) {
-            util_strlcpy(p->chans[i], folded, sizeof p->chans[i]);
-            return i;
-        }
-    }
-    return -1;
-}
-
-static void notice(present_t *p, const char *chan, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Queues a narrator's line; one that does not fit is left unsaid. */
-static void notice(present_t *p, const char *chan, const char *fmt, ...)
-{
-    char text[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof text)
-        return;
-    utterance_t *u = utterance_new(UTT_NOTICE, chan ? chan : "", "", &narrator, text);
-    if (u)
-        speechq_push(p->queue, u);
-}
-
-void present_say(present_t *p, const char *chan, const char *text)
-{
-    notice(p, chan, "%s", text);
-}
-
-int present_hears(present_t *p, const irc_event_t *ev, const char *me)
-{
-    if (ev->kind == IRC_EV_SELF_JOIN) {
-        int i = chan_slot(p, ev->channel, 1);
-        if (i >= 0)
-            p->joined_at[i] = util_now_ns();
-        return 1;
-    }
-    if (ev->kind == IRC_EV_READY || ev->kind == IRC_EV_INVITE)
-        return 1;
-    if (announce_ignored(&p->lists, ev->nick, ev->mask) || is_muted(p, ev->nick))
-        return ev->kind != IRC_EV_SAY && ev->kind != IRC_EV_ACTION; /* rosters still count */
-    if (!p->o.announce_joins || strcasecmp(ev->nick, me) == 0)
-        return 1;
-    char who[ANNOUNCE_NAME_MAX], to[ANNOUNCE_NAME_MAX];
-    announce_spoken(&p->lists, ev->nick, who, sizeof who);
-    switch (ev->kind) {
-    case IRC_EV_JOIN: {
-        int i = chan_slot(p, ev->channel, 0);
-        if (i >= 0 && util_now_ns() - p->joined_at[i] < NAMES_WINDOW_NS)
-            break; /* who was there when we came (NAMES), not a join */
-        notice(p, ev->channel, "%s joined", who);
-        break;
-    }
-    case IRC_EV_PART: notice(p, ev->channel, "%s left", who); break;
-    case IRC_EV_QUIT: notice(p, NULL, "%s quit", who); break;
-    case IRC_EV_NICK:
-        if (strcasecmp(ev->text, me) == 0)
-            break;
-        announce_spoken(&p->lists, ev->text, to, sizeof to);
-        notice(p, NULL, "%s is now called %s", who, to);
-        break;
-    default: break;
-    }
-    return 1;
-}
-
-/* ---- synth thread ----------------------------------------------------------- */
-
-int present_utterance(present_t *p, const utterance_t *u, char *text, size_t n,
-                      char *who, size_t whon)
-{
-    who[0] = '\0';
-    if (u->kind != UTT_NOTICE && (is_muted(p, u->nick) ||
-                                  announce_ignored(&p->lists, u->nick, NULL)))
-        return 0;
-    char name[ANNOUNCE_NAME_MAX];
-    int says = 0;
-    if (u->kind == UTT_NOTICE) {
-        util_strlcpy(text, u->text, n);
-    } else {
-        announce_spoken(&p->lists, u->nick, name, sizeof name);
-        says = announce_before(&p->says, u->nick, u->kind == UTT_ACTION, util_now_ns());
-        if (u->kind == UTT_ACTION)
-            util_snprintf(text, n, "%s %s", name, u->text); /* narration: "avi waves" */
-        else if (says)
-            util_snprintf(text, n, "%s says: %s", name, u->text);
-        else
-            util_strlcpy(text, u->text, n);
-        if (says)
-            util_strlcpy(who, name, whon);
-    }
-    pthread_mutex_lock(&p->stage.lock);
-    view_line_t *now = &p->stage.now;
-    now->kind = (int)u->kind;
-    util_strlcpy(now->nick, u->nick, sizeof now->nick);
-    util_snprintf(now->voice, sizeof now->voice, "%s", u->voice.name);
-    util_strlcpy(now->text, says ? text : u->text, sizeof now->text);
-    p->stage.speaking = 1;
-    pthread_mutex_unlock(&p->stage.lock);
-    return 1;
-}
-
-void present_done(present_t *p)
-{
-    announce_after(&p->says, util_now_ns());
-    pthread_mutex_lock(&p->stage.lock);
-    memmove(&p->stage.history[1], &p->stage.history[0],
-            (VIEW_HISTORY - 1) * sizeof p->stage.history[0]);
-    p->stage.history[0] = p->stage.now;
-    p->stage.speaking = 0;
-    pthread_mutex_unlock(&p->stage.lock);
-}

@@ -4,19 +4,22 @@
  * and mute lists, and --record.
  *
  * Threads: options and create/start/stop/free on the main thread;
- * present_hears on the net thread; present_utterance/present_done on the
- * synth thread; the view and control threads are its own. They share only
- * a mutex-protected stage (never touched by the audio callback), the speech
- * queue, and the sink's atomics. */
+ * present_hears on the net thread; the view and control threads are its
+ * own; the speaker (synth thread) reaches it only through the stage events
+ * it publishes (stage.h) and the filter (announce.h). They share only the
+ * stage, a mutex-protected board (never touched by the audio callback),
+ * the filter, the speech queue, and the sink's atomics. */
 #ifndef PURG_PRESENT_H
 #define PURG_PRESENT_H
 
 #include <getopt.h>
 #include <stdio.h>
+#include "announce.h"
 #include "audio.h"
 #include "irc.h"
 #include "speaker.h"
 #include "speechq.h"
+#include "stage.h"
 
 #define PRESENT_OPT_BASE 0x200
 #define PRESENT_LIST_MAX 64
@@ -31,6 +34,7 @@ enum {
     PRESENT_OPT_IGNORE,
     PRESENT_OPT_MUTE,
     PRESENT_OPT_VOLUME,
+    PRESENT_OPT_CAPTIONS,
     PRESENT_OPT_END
 };
 
@@ -44,7 +48,8 @@ enum {
     { "pronounce", required_argument, NULL, PRESENT_OPT_PRONOUNCE }, \
     { "ignore", required_argument, NULL, PRESENT_OPT_IGNORE }, \
     { "mute", required_argument, NULL, PRESENT_OPT_MUTE }, \
-    { "volume", required_argument, NULL, PRESENT_OPT_VOLUME }
+    { "volume", required_argument, NULL, PRESENT_OPT_VOLUME }, \
+    { "captions", required_argument, NULL, PRESENT_OPT_CAPTIONS }
 
 typedef struct present_opts {
     const char *cmd;           /* subcommand named in messages (NULL: "listen") */
@@ -61,6 +66,7 @@ typedef struct present_opts {
     size_t nmute;
     int volume;                /* percent; 0 = default 100 */
     const char *title;         /* shown in the view ("host #chan") */
+    const char *captions;      /* --captions [ADDR:]PORT, or NULL */
 } present_opts_t;
 
 /* Handle one option code. Returns PURG_OPT_GO, PURG_OPT_ERROR after saying
@@ -72,9 +78,16 @@ void present_usage(FILE *f, const char *cmd);
 
 typedef struct present present_t;
 
-/* Build the presenter (lists, stage; opens the recording). */
+/* Build the presenter (the filter, the stage events and their subscribers:
+ * the board, the captions server; opens the recording). */
 int present_create(present_t **out, const present_opts_t *o, audio_t *audio, speechq_t *q,
                    char *err, size_t errlen);
+/* What the speaker needs from the presenter (speaker_conf_t): the stage
+ * events to publish into, the filter, the "X says" policy. Owned by p. */
+stage_t *present_stage(present_t *p);
+announce_filter_t *present_filter(present_t *p);
+const char *present_says(const present_t *p);
+
 /* Where the synth thread logs one line per utterance: stdout, or NULL
  * when the live view shows them instead. */
 FILE *present_log(const present_t *p);
@@ -83,6 +96,8 @@ int present_start(present_t *p, speaker_t *spk, char *err, size_t errlen);
 /* Stop the view and the controls, restore the terminal, resume a paused
  * sink (so that shutdown never waits on a pause). NULL is fine. */
 void present_stop(present_t *p);
+/* After speaker_join (nothing publishes any more) and before audio_close
+ * (the captions server reads the sink's clock until it stops). */
 void present_free(present_t *p);
 /* 1 once the key reader or the view found the terminal gone (a read or a
  * write failed: EIO, end of file). It then sent SIGTERM to the process, so
@@ -97,15 +112,5 @@ void present_say(present_t *p, const char *chan, const char *text);
  * nick changes it queues an announcement when --announce-joins is on.
  * me: our own nick. */
 int present_hears(present_t *p, const irc_event_t *ev, const char *me);
-
-/* Synth thread: u is about to be spoken. Returns 0 when it must not be
- * (its nick was muted after it was queued). Otherwise writes the text to
- * speak into text (the "X says" prefix, or the narration of an action
- * "avi waves") and, when an "X says" is part of it, the spoken name into
- * who (else ""); publishes u as the current line. */
-int present_utterance(present_t *p, const utterance_t *u, char *text, size_t n,
-                      char *who, size_t whon);
-/* Synth thread: the current line was handed to the sink. */
-void present_done(present_t *p);
 
 #endif

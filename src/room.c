@@ -106,7 +106,7 @@ int room_join(room_t *r, const char *nick, const char *const *channels, size_t n
             room_member_t *o = &r->m[k];
             if (o == m || !(o->listener || member_in(o, channels[i])))
                 continue;
-            irc_event_t names = { .kind = IRC_EV_JOIN, .channel = channels[i], .nick = o->nick,
+            irc_event_t names = { .kind = IRC_EV_NAMES, .channel = channels[i], .nick = o->nick,
                                   .t_recv = t, .bot = o->bot };
             m->fn(m->owner, &names);
         }

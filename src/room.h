@@ -26,7 +26,7 @@ int room_create(room_t **out);
 void room_free(room_t *r); /* NULL is fine */
 
 /* A member named nick in 'channels' (copied). It gets IRC_EV_READY and one
- * IRC_EV_SELF_JOIN per channel, then one IRC_EV_JOIN for each member already
+ * IRC_EV_SELF_JOIN per channel, then one IRC_EV_NAMES for each member already
  * there (like a NAMES reply); members already there get IRC_EV_JOIN.
  * PURG_EINVAL for a nick in use or a bad channel, PURG_EFULL when full. */
 int room_join(room_t *r, const char *nick, const char *const *channels, size_t nchannels,

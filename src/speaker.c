@@ -1,13 +1,18 @@
-/* speaker.c - the synth thread: speech queue -> espeak-ng -> audio sink.
+/* speaker.c - the synth thread: speech queue -> espeak-ng -> audio sink, and
+ * the stage events of what it speaks.
  *
  * DESIGN: this thread is the only one that touches espeak-ng: it creates the
  * engine, speaks, and terminates it. It shares with other threads only the
- * speech queue (locked, short), the sink's ring (lock-free) and two atomics. */
+ * speech queue (locked, short), the sink's ring (lock-free), the filter's
+ * mutes (locked, short), the stage (its subscribers run here, briefly) and
+ * a few atomics. Every stage event carries the sink's frame position where
+ * it is heard (audio_written before the first sample, plus each word's
+ * offset), so a subscriber can show it when audio_position gets there. */
 #include "speaker.h"
-#include "present.h"
 #include "purg.h"
 #include "synth.h"
 #include "util.h"
+#include "view.h"
 
 #include <pthread.h>
 #include <semaphore.h>
@@ -33,11 +38,13 @@ struct speaker {
     char init_err[256];
     _Atomic(synth_t *) synth;
     atomic_ulong spoken;
+    atomic_int skip_asked;           /* speaker_skip since the line began */
     timing_t timings[TIMING_SLOTS];  /* synth thread only */
+    announce_t says;                 /* synth thread only */
+    /* the line being spoken, for its word events (synth thread only) */
+    uint64_t cur_id, cur_pos;
+    const char *cur_text;
 };
-
-/* The narrator: how the listener speaks for itself ("skipped 3 lines"). */
-static const voice_t narrator = { "en", 50, 30, 190, 0 };
 
 /* v: the voice as spoken (the rate with any catch-up); who: the spoken name
  * when the line is announced ("alice says: ..."), or "". */
@@ -91,28 +98,99 @@ static int boosted_rate(const speaker_t *s, int rate, size_t backlog)
     return (int)(rate + rate * pct / 100);
 }
 
+/* The text to speak for u into text: the "X says" prefix, or the narration
+ * of an action ("avi waves"); the spoken name into who when announced. */
+static void shape(speaker_t *s, const utterance_t *u, char *text, size_t n, char *who, size_t whon)
+{
+    who[0] = '\0';
+    if (u->kind == UTT_NOTICE) {
+        util_strlcpy(text, u->text, n);
+        return;
+    }
+    char name[ANNOUNCE_NAME_MAX];
+    announce_spoken(s->conf.filter ? &s->conf.filter->lists : NULL, u->nick, name, sizeof name);
+    int says = announce_before(&s->says, u->nick, u->kind == UTT_ACTION, util_now_ns());
+    if (u->kind == UTT_ACTION)
+        util_snprintf(text, n, "%s %s", name, u->text);
+    else if (says)
+        util_snprintf(text, n, "%s says: %s", name, u->text);
+    else
+        util_strlcpy(text, u->text, n);
+    if (says)
+        util_strlcpy(who, name, whon);
+}
+
+/* Byte offset of character number chars (from 0) in UTF-8 text, at most its length. */
+static size_t utf8_offset(const char *text, size_t chars)
+{
+    size_t i = 0;
+    while (text[i] && chars > 0) {
+        i++;
+        while (((unsigned char)text[i] & 0xC0) == 0x80)
+            i++;
+        chars--;
+    }
+    return i;
+}
+
+/* synth_word_fn: a word reached, on this thread, during synth_say. */
+static void on_word(void *ctx, int char_pos, int char_len, int audio_ms)
+{
+    speaker_t *s = ctx;
+    if (!s->cur_text || char_pos < 1 || char_len < 0 || audio_ms < 0)
+        return;
+    size_t off = utf8_offset(s->cur_text, (size_t)char_pos - 1);
+    size_t end = off + utf8_offset(s->cur_text + off, (size_t)char_len);
+    stage_event_t ev = { .kind = STAGE_WORD, .id = s->cur_id, .off = off, .len = end - off,
+                         .pos = s->cur_pos + (uint64_t)audio_ms * AUDIO_RATE / 1000 };
+    stage_publish(s->conf.stage, &ev);
+}
+
+static void publish_value(speaker_t *s, stage_kind_t kind, int value)
+{
+    stage_event_t ev = { .kind = kind, .value = value };
+    stage_publish(s->conf.stage, &ev);
+}
+
 static void speak(speaker_t *s, synth_t *syn, utterance_t *u)
 {
+    /* the one filter again, with the hostmask the line came with: a mute
+     * may have come since it was queued */
+    if (u->kind != UTT_NOTICE && s->conf.filter &&
+        !announce_filter_heard(s->conf.filter, u->nick, u->mask))
+        return;
     voice_t v = u->voice;
     v.rate = boosted_rate(s, v.rate, speechq_backlog(s->conf.queue));
-    char said[SPEAKER_TEXT_MAX], who[64] = "";
-    const char *text = u->text;
-    if (s->conf.present) {
-        if (!present_utterance(s->conf.present, u, said, sizeof said, who, sizeof who))
-            return; /* muted after it was queued */
-        text = said;
-    }
+    char text[SPEAKER_TEXT_MAX], who[ANNOUNCE_NAME_MAX];
+    shape(s, u, text, sizeof text, who, sizeof who);
     log_line(s, u, &v, who);
+    atomic_store(&s->skip_asked, 0);
+    uint64_t start = audio_written(s->conf.audio);
+    stage_event_t ev = { .kind = STAGE_START, .id = u->id, .pos = start, .utt_kind = (int)u->kind,
+                         .channel = u->channel, .nick = u->nick, .mask = u->mask,
+                         .voice = u->voice.name, .pan = u->voice.pan,
+                         .color = view_nick_color(u->nick), .text = text, .line = u->text };
+    stage_publish(s->conf.stage, &ev);
+    s->cur_id = u->id;
+    s->cur_pos = start;
+    s->cur_text = text;
     int64_t t_first = 0;
     synth_say(syn, &v, text, u->id, &t_first);
+    s->cur_text = NULL;
+    uint64_t end = audio_written(s->conf.audio);
     /* the line is in the sink; on a sound card it plays for seconds: wait
      * until it is nearly over, so that it counts as speaking until then and
      * the next line is taken (muted, skipped, sped up) as late as possible */
     while (!audio_settle(s->conf.audio, LEAD_FRAMES))
         if (speechq_closed(s->conf.queue))
             break; /* stopping: audio_drain plays the rest, unless paused */
-    if (s->conf.present)
-        present_done(s->conf.present);
+    int skipped = atomic_exchange(&s->skip_asked, 0);
+    /* skipped: the sink dropped what was buffered, so its clock jumps to
+     * what was written by now */
+    ev = (stage_event_t){ .kind = STAGE_END, .id = u->id, .value = skipped,
+                          .pos = skipped ? audio_written(s->conf.audio) : end };
+    stage_publish(s->conf.stage, &ev);
+    announce_after(&s->says, util_now_ns());
     timing_t *t = &s->timings[u->id % TIMING_SLOTS];
     *t = (timing_t){ u->id, u->t_recv, u->t_queued, t_first, synth_last_frames(syn) };
     atomic_fetch_add(&s->spoken, 1);
@@ -128,6 +206,7 @@ static void *speaker_main(void *arg)
     sem_post(&s->ready);
     if (s->init_rc != 0)
         return NULL;
+    synth_on_word(syn, on_word, s);
     for (;;) {
         utterance_t *u = NULL;
         char skipped[160];
@@ -143,8 +222,9 @@ static void *speaker_main(void *arg)
         }
         if (rc != 0)
             break;
+        publish_value(s, STAGE_QUEUE, (int)speechq_backlog(s->conf.queue));
         if (skipped[0]) {
-            utterance_t *note = utterance_new(UTT_NOTICE, u->channel, "", &narrator, skipped);
+            utterance_t *note = announce_notice(u->channel, skipped);
             if (note) {
                 speak(s, syn, note);
                 free(note);
@@ -168,6 +248,12 @@ int speaker_start(speaker_t **out, const speaker_conf_t *conf, char *err, size_t
     s->conf = *conf;
     atomic_init(&s->synth, NULL);
     atomic_init(&s->spoken, 0);
+    atomic_init(&s->skip_asked, 0);
+    announce_says_t pol = SAYS_NEVER;
+    int secs = 0;
+    if (conf->says)
+        announce_parse_says(conf->says, &pol, &secs);
+    announce_init(&s->says, pol, secs);
     if (sem_init(&s->ready, 0, 0) != 0) {
         free(s);
         util_snprintf(err, errlen, "cannot create a semaphore");
@@ -196,6 +282,7 @@ int speaker_start(speaker_t **out, const speaker_conf_t *conf, char *err, size_t
 void speaker_skip(speaker_t *s)
 {
     synth_t *syn = atomic_load(&s->synth);
+    atomic_store(&s->skip_asked, 1);
     if (syn)
         synth_cancel(syn);
 }

@@ -1,6 +1,7 @@
 /* speaker.h - the synth thread: takes utterances off the speech queue, logs
  * each one, speaks it through the one espeak-ng engine into the audio sink,
- * and (optionally) records per-line timings. */
+ * publishes what it does as stage events (stage.h), and (optionally) records
+ * per-line timings. It knows nothing of who reads those events. */
 #ifndef PURG_SPEAKER_H
 #define PURG_SPEAKER_H
 
@@ -8,6 +9,7 @@
 #include "announce.h"
 #include "audio.h"
 #include "speechq.h"
+#include "stage.h"
 #include "textclean.h"
 
 typedef struct speaker_conf {
@@ -17,7 +19,11 @@ typedef struct speaker_conf {
     FILE *timing;       /* per-line timestamps for benchmarks, or NULL */
     int catch_up;       /* while lines wait, speak up to this % faster (10 %
                            per waiting line beyond two); 0: never faster */
-    struct present *present; /* borrowed: announcements, mutes, the view; or NULL */
+    stage_t *stage;     /* borrowed: where the stage events go, or NULL */
+    announce_filter_t *filter; /* borrowed: who may be heard (asked again just
+                           before a line is spoken: mutes come late) and the
+                           spoken names; or NULL: everyone, as they are */
+    const char *says;   /* the "X says" policy (announce_parse_says), NULL: never */
 } speaker_conf_t;
 
 typedef struct speaker speaker_t;

@@ -16,6 +16,7 @@
 #include "voice.h"
 
 #define SPEECHQ_NAME_MAX 64
+#define SPEECHQ_MASK_MAX 192
 
 typedef enum utterance_kind {
     UTT_SAY,    /* a channel line */
@@ -28,6 +29,8 @@ typedef struct utterance {
     utterance_kind_t kind;
     char channel[SPEECHQ_NAME_MAX];
     char nick[SPEECHQ_NAME_MAX];
+    char mask[SPEECHQ_MASK_MAX];      /* nick!user@host when known, else "" (the
+                                         filter's hostmask ignores, both times) */
     voice_t voice;
     int64_t t_recv;                   /* when the line was read off the socket */
     int64_t t_queued;                 /* when it was pushed */

@@ -42,6 +42,8 @@ struct synth {
     uint64_t frames;       /* handed to the sink so far */
     int failed;            /* the sink refused samples */
     int32_t gain_l, gain_r; /* Q15: 32768 is 1.0 */
+    synth_word_fn word_fn; /* or NULL */
+    void *word_ctx;
     int16_t stereo[STEREO_FRAMES * AUDIO_CHANNELS];
 };
 
@@ -78,6 +80,9 @@ static int on_samples(short *wav, int n, espeak_EVENT *ev)
         return 0;
     if (atomic_load(&s->cancel) || s->failed)
         return 1; /* stop synthesis */
+    for (const espeak_EVENT *e = ev; s->word_fn && e->type != espeakEVENT_LIST_TERMINATED; e++)
+        if (e->type == espeakEVENT_WORD)
+            s->word_fn(s->word_ctx, e->text_position, e->length, e->audio_position);
     if (!wav || n <= 0)
         return 0;
     if (s->t_first == 0) {
@@ -190,6 +195,12 @@ int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64
     if (s->failed)
         return PURG_ECLOSED;
     return e == EE_OK ? 0 : PURG_ESYNTH;
+}
+
+void synth_on_word(synth_t *s, synth_word_fn fn, void *ctx)
+{
+    s->word_fn = fn;
+    s->word_ctx = ctx;
 }
 
 uint64_t synth_last_frames(const synth_t *s)

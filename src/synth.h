@@ -23,6 +23,14 @@ void synth_free(synth_t *s);
  * receives the time of the first PCM chunk. Returns 0 or a negative code. */
 int synth_say(synth_t *s, const voice_t *v, const char *text, uint64_t id, int64_t *t_first_ns);
 
+/* Called on the synth thread during synth_say for each word espeak-ng
+ * reaches: its character position (from 1) and length in characters in the
+ * text given, and where it starts in the audio, in ms from the line's first
+ * sample. */
+typedef void (*synth_word_fn)(void *ctx, int char_pos, int char_len, int audio_ms);
+/* Set (or with NULL clear) the word function. Synth thread. */
+void synth_on_word(synth_t *s, synth_word_fn fn, void *ctx);
+
 /* Stereo frames the last synth_say handed to the sink. Synth thread. */
 uint64_t synth_last_frames(const synth_t *s);
 

@@ -1,6 +1,6 @@
 /* view.h - the presenter's live terminal view: a pure ANSI renderer of a
  * snapshot (who speaks now, in which voice, what is queued, the backlog,
- * the controls). The thread that refreshes it lives in present.c. */
+ * the controls). The thread that refreshes it lives in present_view.c. */
 #ifndef PURG_VIEW_H
 #define PURG_VIEW_H
 

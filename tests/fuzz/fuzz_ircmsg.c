@@ -125,6 +125,7 @@ static void check_event(const irc_event_t *ev)
             die("a channel line outside a channel or without a speaker");
         /* fall through */
     case IRC_EV_JOIN:
+    case IRC_EV_NAMES:
     case IRC_EV_PART:
     case IRC_EV_SELF_JOIN:
         if (!ev->channel)

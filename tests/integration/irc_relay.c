@@ -55,6 +55,7 @@ static void on_hearer(void *owner, irc_conn_t *c, const irc_event_t *ev)
         r->h_joined = 1;
         break;
     case IRC_EV_JOIN:
+    case IRC_EV_NAMES:
         if (strcasecmp(ev->nick, sn) == 0)
             r->s_seen = 1;
         break;

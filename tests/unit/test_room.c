@@ -19,6 +19,7 @@ static const char *kind_name(irc_event_kind_t k)
     case IRC_EV_READY: return "READY";
     case IRC_EV_SELF_JOIN: return "SELFJOIN";
     case IRC_EV_JOIN: return "JOIN";
+    case IRC_EV_NAMES: return "NAMES";
     case IRC_EV_SAY: return "SAY";
     case IRC_EV_BOT: return "BOT";
     case IRC_EV_INVITE: return "INVITE";
@@ -50,10 +51,10 @@ static void test_join(void)
     const char *ab[] = { "#a", "#b" }, *b[] = { "#b" };
     CHECK_EQ(room_join(r, "alice", ab, 2, hear, &e[0], 1), 0);
     CHECK_STREQ(e[0].log, "READY alice -;SELFJOIN alice #a;SELFJOIN alice #b;");
-    /* bob joins #b: he hears alice there (as NAMES would say); she hears him */
+    /* bob joins #b: he hears alice there (NAMES, as a server's reply says); she hears him join */
     clear(e, 1);
     CHECK_EQ(room_join(r, "bob", b, 1, hear, &e[1], 2), 0);
-    CHECK_STREQ(e[1].log, "READY bob -;SELFJOIN bob #b;JOIN alice #b;");
+    CHECK_STREQ(e[1].log, "READY bob -;SELFJOIN bob #b;NAMES alice #b;");
     CHECK_STREQ(e[0].log, "JOIN bob #b;");
     /* the listener hears every channel without joining; a later member sees it in its channels */
     CHECK_EQ(room_listen(r, "ear", hear, &e[2]), 0);
@@ -62,7 +63,7 @@ static void test_join(void)
     ear_t carol;
     clear(&carol, 1);
     CHECK_EQ(room_join(r, "carol", c, 1, hear, &carol, 3), 0);
-    CHECK_STREQ(carol.log, "READY carol -;SELFJOIN carol #c;JOIN ear #c;");
+    CHECK_STREQ(carol.log, "READY carol -;SELFJOIN carol #c;NAMES ear #c;");
     CHECK_STREQ(e[2].log, "JOIN carol #c;");
     CHECK_EQ(e[0].n + e[1].n, 0); /* #c is nobody else's */
     CHECK(room_in(r, "ALICE", "#A") && room_in(r, "bob", "#b") && !room_in(r, "bob", "#a"));
