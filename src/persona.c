@@ -757,8 +757,9 @@ static int name_at_end(const char *text, const char *to, char *out, size_t outle
 }
 
 /* A reply to prompt through its keywords (markov_reply_ex, the scored
- * method), steered away from what the persona said lately. */
-static int reply_to(persona_t *p, const char *prompt, char **text)
+ * method, the best of 'tries' candidates), steered away from what the
+ * persona said lately. */
+static int reply_to(persona_t *p, const char *prompt, int tries, char **text)
 {
     const char *recent[P_RECENT];
     size_t n = 0;
@@ -766,7 +767,7 @@ static int reply_to(persona_t *p, const char *prompt, char **text)
         if (p->recent[i][0])
             recent[n++] = p->recent[i];
     markov_gen_opts_t o = p->gen;
-    o.tries = P_REPLY_TRIES;
+    o.tries = tries;
     o.budget_ns = P_REPLY_BUDGET_NS;
     markov_reply_opts_t ro;
     markov_reply_opts_default(&ro);
@@ -789,7 +790,9 @@ static int compose(persona_t *p, size_t chan, const char *prompt, const char *to
         char *text = NULL;
         int rc = PURG_ENOTFOUND;
         if (prompt && t < P_GUARD_TRIES / 2)
-            rc = reply_to(p, prompt, &text);
+            /* the best of P_REPLY_TRIES first; should the guard refuse it, a
+             * cheaper search (a line like it would likely be refused too) */
+            rc = reply_to(p, prompt, t == 0 ? P_REPLY_TRIES : P_REPLY_TRIES / 3, &text);
         if (rc != 0)
             rc = markov_generate(p->model, &p->rng, &p->gen, &text);
         if (rc != 0) {
