@@ -1,5 +1,7 @@
-/* markov_int.h - the inside of markov_t, shared by markov.c (model, index,
- * generation) and markov_file.c (save/load) only; same threads as markov.h. */
+/* markov_int.h - the inside of markov_t, shared by markov.c (the chain
+ * engine: model, index, walks, overlap test), markov_reply.c (keywords and
+ * the reply search) and markov_file.c (save/load) only; same threads as
+ * markov.h. */
 #ifndef PURG_MARKOV_INT_H
 #define PURG_MARKOV_INT_H
 
@@ -48,5 +50,85 @@ int markov__rehash(markov_t *m, size_t hcap);
 int markov__index(markov_t *m, mseg_t *s);
 /* Hash of the folded form of a token (0 if it has no letter or digit). */
 uint64_t markov__normh(const char *s, size_t len);
+
+/* ---- shared by markov.c and markov_reply.c ---------------------------------- */
+
+/* Uniform in [0, n), n < 2^32. */
+static inline uint32_t markov__rng_below(markov_rng_t *r, uint32_t n)
+{
+    return (uint32_t)(((markov_rng_next(r) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* Uniform in [0, 1). */
+static inline double markov__rng_unit(markov_rng_t *r)
+{
+    return (double)(markov_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static inline const char *markov__tok_str(const markov_t *m, uint32_t id)
+{
+    return m->arena + m->off[id];
+}
+
+static inline size_t markov__tok_len(const markov_t *m, uint32_t id)
+{
+    return m->off[id + 1] - m->off[id] - 1;
+}
+
+/* The id of the token s, or UINT32_MAX. */
+uint32_t markov__vocab_find(const markov_t *m, const char *s, size_t len);
+
+/* SA range [*lo, *hi) of the suffixes of s that begin with pat[0..len). */
+void markov__seg_range(const mseg_t *s, const uint32_t *pat, size_t len, uint32_t *lo, uint32_t *hi);
+/* Weighted occurrence count of pat over all segments. */
+double markov__pattern_count(const markov_t *m, const uint32_t *pat, size_t len);
+bool markov__pattern_occurs(const markov_t *m, const uint32_t *pat, size_t len);
+/* A random occurrence of ctx[0..len), weighted by segment weights: the token
+ * after it (dir > 0) or before it (dir < 0), 0 past either end.
+ * PURG_ENOTFOUND if ctx never occurs. */
+int markov__pick(const markov_t *m, markov_rng_t *r, const uint32_t *ctx, size_t len, int dir,
+                 uint32_t *out);
+/* True when no segment has an indexed line. */
+bool markov__model_empty(const markov_t *m);
+/* The order a walk uses under o. */
+int markov__order_of(const markov_t *m, const markov_gen_opts_t *o);
+
+/* A double-ended token buffer: tokens in buf[a..b). */
+typedef struct walk {
+    uint32_t *buf;
+    size_t cap, a, b;
+} walk_t;
+
+int markov__walk_init(walk_t *w, size_t max_tokens);
+/* The content of w without its boundaries. */
+const uint32_t *markov__walk_content(const walk_t *w, size_t *len);
+/* Tokens joined as the mode says (malloc'd), or NULL. */
+char *markov__render(const markov_t *m, const uint32_t *c, size_t len);
+
+/* Keywords a walk is steered through (markov_reply.c). */
+typedef struct steer steer_t;
+/* markov__pick, but preferring a keyword of st the walk lacks (markov_reply.c). */
+int markov__pick_steer(const markov_t *m, markov_rng_t *r, const uint32_t *ctx, size_t len,
+                       int dir, steer_t *st, uint32_t *out);
+/* Builds one candidate into w: from the start (seed == 0) or through the
+ * token seed, steered through keywords when st is not NULL. 0 if it is
+ * acceptable by length and overlap. */
+int markov__candidate(const markov_t *m, markov_rng_t *r, const markov_gen_opts_t *o,
+                      walk_t *w, uint32_t seed, steer_t *st);
+
+/* Splits text like a training line and calls fn for each token. */
+void markov__split_text(const markov_t *m, const char *text, size_t len,
+                        void (*fn)(void *ud, const char *s, size_t l), void *ud);
+
+/* A text's token ids (markov__split_text with markov__tv_add); an unknown
+ * token is UINT32_MAX - 1 (matches nothing) and sets unknown. */
+typedef struct tokvec {
+    const markov_t *m;
+    uint32_t *v;
+    size_t n, cap;
+    bool unknown;
+} tokvec_t;
+
+void markov__tv_add(void *ud, const char *s, size_t l);
 
 #endif
