@@ -102,19 +102,71 @@ uint32_t markov__vocab_find(const markov_t *m, const char *s, size_t len)
     }
 }
 
+static inline size_t fold_slot(uint64_t h, size_t mask)
+{
+    return (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+/* fnext with room for every id the vocabulary has room for. */
+static int fold_reserve(markov_t *m)
+{
+    if (m->fncap >= m->vcap)
+        return 0;
+    uint32_t *n = realloc(m->fnext, m->vcap * sizeof *n);
+    if (!n)
+        return PURG_ENOMEM;
+    m->fnext = n;
+    m->fncap = m->vcap;
+    return 0;
+}
+
+/* Adds id, larger than every id indexed so far, to the folded-form index. */
+static void fold_insert(uint32_t *fold, uint32_t *fnext, size_t mask, const uint64_t *normh, uint32_t id)
+{
+    uint64_t h = normh[id];
+    size_t i = fold_slot(h, mask);
+    while (fold[i] && normh[fold[i]] != h)
+        i = (i + 1) & mask;
+    if (fold[i]) { /* after the largest, before the smallest */
+        fnext[id] = fnext[fold[i]];
+        fnext[fold[i]] = id;
+    } else {
+        fnext[id] = id;
+    }
+    fold[i] = id;
+}
+
+uint32_t markov__fold_first(const markov_t *m, uint64_t h)
+{
+    if (!m->fold)
+        return 0;
+    size_t mask = m->hcap - 1;
+    for (size_t i = fold_slot(h, mask); m->fold[i]; i = (i + 1) & mask)
+        if (m->normh[m->fold[i]] == h)
+            return m->fnext[m->fold[i]];
+    return 0;
+}
+
 int markov__rehash(markov_t *m, size_t hcap)
 {
     uint32_t *h = calloc(hcap, sizeof *h);
-    if (!h)
+    uint32_t *f = calloc(hcap, sizeof *f);
+    if (!h || !f || fold_reserve(m)) {
+        free(h);
+        free(f);
         return PURG_ENOMEM;
+    }
     for (size_t id = 1; id < m->nvocab; id++) {
         size_t i = hash_bytes(markov__tok_str(m, (uint32_t)id), markov__tok_len(m, (uint32_t)id)) & (hcap - 1);
         while (h[i])
             i = (i + 1) & (hcap - 1);
         h[i] = (uint32_t)id + 1;
+        fold_insert(f, m->fnext, hcap - 1, m->normh, (uint32_t)id);
     }
     free(m->hash);
     m->hash = h;
+    free(m->fold);
+    m->fold = f;
     m->hcap = hcap;
     return 0;
 }
@@ -168,10 +220,14 @@ int markov__intern(markov_t *m, const char *s, size_t len, uint32_t *id)
         return rc;
     if (m->nvocab * 2 > m->hcap)
         return markov__rehash(m, m->hcap ? m->hcap * 2 : 4096);
+    rc = fold_reserve(m);
+    if (rc)
+        return rc;
     size_t mask = m->hcap - 1, i = hash_bytes(s, len) & mask;
     while (m->hash[i])
         i = (i + 1) & mask;
     m->hash[i] = *id + 1;
+    fold_insert(m->fold, m->fnext, mask, m->normh, *id);
     return 0;
 }
 
@@ -223,6 +279,8 @@ void markov_free(markov_t *m)
     free(m->off);
     free(m->normh);
     free(m->hash);
+    free(m->fold);
+    free(m->fnext);
     free(m);
 }
 
@@ -840,7 +898,8 @@ void markov_stats(const markov_t *m, markov_stats_t *st)
     st->vocab = m->nvocab - 1;
     st->segments = m->nseg;
     st->bytes = sizeof *m + m->arena_cap + (m->vcap + 1) * sizeof *m->off +
-                m->vcap * sizeof *m->normh + m->hcap * sizeof *m->hash;
+                m->vcap * sizeof *m->normh + m->hcap * sizeof *m->hash +
+                m->hcap * sizeof *m->fold + m->fncap * sizeof *m->fnext;
     for (size_t i = 0; i < m->nseg; i++) {
         const mseg_t *s = &m->seg[i];
         st->lines += s->lines;

@@ -36,6 +36,14 @@ struct markov {
     size_t nvocab, vcap;
     uint32_t *hash;     /* open addressing: id + 1, 0 = empty; hcap is a power of two */
     size_t hcap;
+    /* the folded forms (normh) as an index, so that a keyword's variants
+     * are found without a scan of the vocabulary: fold has hcap slots, open
+     * addressing on normh, each the largest id of one folded form (0 =
+     * empty); fnext links the ids of a form in a ring, ascending, the
+     * largest back to the smallest. Kept by markov__rehash and markov__intern. */
+    uint32_t *fold;
+    uint32_t *fnext;    /* fncap entries */
+    size_t fncap;
     mseg_t seg[MARKOV_MAX_SEGS];
     size_t nseg;
     void *map;          /* the file mapping of a loaded model, or NULL */
@@ -44,12 +52,21 @@ struct markov {
 
 /* Interns a token; *id receives its id. */
 int markov__intern(markov_t *m, const char *s, size_t len, uint32_t *id);
-/* Rebuilds the vocabulary hash table with hcap (a power of two) slots. */
+/* Rebuilds the vocabulary hash table and the folded-form index with hcap
+ * (a power of two, above the vocabulary size) slots. */
 int markov__rehash(markov_t *m, size_t hcap);
 /* Builds the suffix array and buckets of a segment. */
 int markov__index(markov_t *m, mseg_t *s);
 /* Hash of the folded form of a token (0 if it has no letter or digit). */
 uint64_t markov__normh(const char *s, size_t len);
+/* The smallest id whose normh is h, or 0 if none; markov__fold_next gives
+ * the others, ascending (a cost independent of the vocabulary's size). */
+uint32_t markov__fold_first(const markov_t *m, uint64_t h);
+/* The next id after t with the same folded form, or 0 after the last. */
+static inline uint32_t markov__fold_next(const markov_t *m, uint32_t t)
+{
+    return m->fnext[t] > t ? m->fnext[t] : 0; /* the ring goes back down after the last */
+}
 
 /* ---- shared by markov.c and markov_reply.c ---------------------------------- */
 

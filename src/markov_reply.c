@@ -76,10 +76,10 @@ static void kw_word(void *ud, const char *s, size_t l)
         kw_add(k, exact);
     if (m->mode != MARKOV_WORDS || h == 0)
         return;
-    for (size_t id = 1; id < m->nvocab && k->n < MAX_KEYWORDS; id++) {
-        if (m->normh[id] != h || id == exact)
+    /* the tokens of this folded form, ascending, from the index */
+    for (uint32_t t = markov__fold_first(m, h); t && k->n < MAX_KEYWORDS; t = markov__fold_next(m, t)) {
+        if (t == exact)
             continue;
-        uint32_t t = (uint32_t)id;
         double c = markov__pattern_count(m, &t, 1);
         if (c > 0 && c <= k->common)
             kw_add(k, t);
@@ -435,10 +435,8 @@ static void group_collect(const markov_t *m, rgroup_t *g, uint64_t h)
 {
     g->n = 0;
     g->total = 0;
-    for (size_t id = 1; id < m->nvocab && g->n < RK_VARIANTS; id++) {
-        if (m->normh[id] != h)
-            continue;
-        uint32_t t = (uint32_t)id;
+    /* the tokens of this folded form, ascending, from the index */
+    for (uint32_t t = markov__fold_first(m, h); t && g->n < RK_VARIANTS; t = markov__fold_next(m, t)) {
         double c = markov__pattern_count(m, &t, 1);
         if (c <= 0)
             continue;

@@ -1,8 +1,10 @@
 /* test_markov.c - Markov model: known outcomes of tiny corpora, reply
- * keywords, overlap test, weights, learning, save/load and bad model files. */
+ * keywords, the folded-form index, overlap test, weights, learning,
+ * save/load and bad model files. */
 #include "check.h"
 #include "../bench/reply_eval.h"
 #include "markov.h"
+#include "markov_int.h" /* the folded-form index, checked against a scan */
 #include "purg.h"
 #include "util.h"
 
@@ -420,6 +422,116 @@ static void test_learn(void)
     markov_free(m);
 }
 
+/* ---- the folded-form index ---------------------------------------------------- */
+
+typedef struct hid {
+    uint64_t h;
+    uint32_t id;
+} hid_t;
+
+static int cmp_hid(const void *a, const void *b)
+{
+    const hid_t *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Every folded form's ids, as the index gives them, against the vocabulary
+ * sorted by (folded hash, id): the same ids, ascending, then the end.
+ * Returns the number of forms checked. */
+static size_t check_fold(const markov_t *m)
+{
+    size_t n = m->nvocab - 1, forms = 0, bad = 0;
+    hid_t *v = malloc((n ? n : 1) * sizeof *v);
+    CHECK(v != NULL);
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i].id = (uint32_t)(i + 1);
+        v[i].h = m->normh[i + 1];
+    }
+    qsort(v, n, sizeof *v, cmp_hid);
+    for (size_t i = 0; i < n;) {
+        uint32_t t = markov__fold_first(m, v[i].h);
+        size_t j = i;
+        for (; j < n && v[j].h == v[i].h; j++) {
+            bad += t != v[j].id;
+            t = t ? markov__fold_next(m, t) : 0;
+        }
+        bad += t != 0;
+        forms++;
+        i = j;
+    }
+    CHECK_EQ(bad, (size_t)0);
+    CHECK_EQ(markov__fold_first(m, markov__normh("notaword", 8)), (uint32_t)0);
+    free(v);
+    return forms;
+}
+
+/* The index that replaced the vocabulary scan finds the same tokens in the
+ * same order: after training (several rehashes), learning (ids added one by
+ * one), loading a file and combining two models. */
+static void test_fold_index(void)
+{
+    static const char *const pre[] = { "", "", "(", "", "\"" }, *const suf[] = { "", ",", ")", "!", ".\"" };
+    markov_t *m = NULL;
+    CHECK_EQ(markov_new(&m, MARKOV_WORDS, 2), 0);
+    char line[256], w[32];
+    for (int i = 0; i < 3000; i++) {
+        size_t len = 0;
+        for (int k = 0; k < 4; k++) {
+            int x = (i * 7 + k * 13) % 1500;
+            snprintf(w, sizeof w, (x % 3 == 0) ? "Word%d" : "word%d", x);
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s", k ? " " : "");
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s%s%s", pre[(i + k) % 5], w,
+                                    suf[(i + k) % 5]);
+        }
+        CHECK_EQ(markov_add_line(m, line, len), 0);
+    }
+    CHECK_EQ(markov_build(m), 0);
+    markov_stats_t st;
+    markov_stats(m, &st);
+    CHECK_GT(st.vocab, (size_t)4096); /* the tables were rebuilt on the way */
+    CHECK_EQ(check_fold(m), (size_t)1500);
+    /* learning: new forms and new variants of known ones */
+    for (int i = 0; i < 200; i++) {
+        int len = snprintf(line, sizeof line, "a zebra%d and WORD%d? and (Zebra%d)", i, i, i);
+        CHECK_EQ(markov_learn(m, line, (size_t)len), 0);
+    }
+    CHECK_EQ(check_fold(m), (size_t)1702); /* + zebraN, "a", "and" */
+    markov_gen_opts_t o = no_overlap();
+    markov_rng_t r;
+    markov_rng_seed(&r, 3);
+    char *s = NULL;
+    CHECK_EQ(markov_generate_with(m, &r, &o, "ZEBRA7", &s), 0); /* learned, found folded */
+    CHECK(s && (strstr(s, "zebra7") || strstr(s, "Zebra7")));
+    free(s);
+    /* a loaded file */
+    const char *tmpdir = getenv("PURG_TEST_TMP");
+    char path[1024], err[256] = "";
+    snprintf(path, sizeof path, "%s/test_markov_fold.model", tmpdir ? tmpdir : "/tmp");
+    CHECK_EQ(markov_save(m, path, err, sizeof err), 0);
+    markov_t *l = NULL;
+    CHECK_EQ(markov_load(&l, path, err, sizeof err), 0);
+    if (l) {
+        CHECK_EQ(check_fold(l), check_fold(m));
+        /* combined with a small model */
+        markov_t *t = model_of(MARKOV_WORDS, 2, tiny, 3);
+        const markov_t *both[2] = { l, t };
+        const double wt[2] = { 1.0, 2.0 };
+        markov_t *c = NULL;
+        CHECK_EQ(markov_combine(&c, both, wt, 2), 0);
+        if (c)
+            CHECK_EQ(check_fold(c), check_fold(l) + 8); /* the cat sat on mat dog log ran ("a" is known) */
+        markov_free(c);
+        markov_free(t);
+        markov_free(l);
+    }
+    unlink(path);
+    markov_free(m);
+}
+
 static void test_chars(void)
 {
     static const char *const planets[] = {
@@ -588,6 +700,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(overlap),
     CHECK_CASE(weights),
     CHECK_CASE(learn),
+    CHECK_CASE(fold_index),
     CHECK_CASE(chars),
     CHECK_CASE(bad_lines),
     CHECK_CASE(files),
