@@ -1,6 +1,6 @@
 #!/bin/bash
-# keywords.sh - what a reply costs as the vocabulary grows (BENCHMARKS.md
-# "Replies on topic", "Keyword lookup"): bench_keywords on the whole King
+# keywords.sh - what a reply costs as the vocabulary grows (BENCHMARKS.md,
+# "Keyword lookup and vocabulary size"): bench_keywords on the whole King
 # James Bible (as markov.sh makes it), alone and with WORDS made-up distinct
 # words added (default 1,000,000), the prompts of tests/data/prompts.tsv.
 # usage: tests/bench/keywords.sh [BUILD_DIR] [WORDS] [SEED]
