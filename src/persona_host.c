@@ -180,6 +180,23 @@ int phost_is_persona(const phost_t *h, const char *nick)
     return 0;
 }
 
+size_t phost_count(const phost_t *h) { return h ? h->n : 0; }
+
+const persona_def_t *phost_def(const phost_t *h, size_t i)
+{
+    return h && i < h->n ? h->m[i].def : NULL;
+}
+
+persona_t *phost_persona(const phost_t *h, size_t i)
+{
+    return h && i < h->n ? h->m[i].p : NULL;
+}
+
+irc_conn_t *phost_conn(const phost_t *h, size_t i)
+{
+    return h && i < h->n ? h->m[i].conn : NULL;
+}
+
 void phost_tick(phost_t *h)
 {
     if (!h)
