@@ -3,6 +3,7 @@
  * announce_t is the synth thread's, the filter's mutes are locked (any
  * thread). */
 #include "announce.h"
+#include "nick.h"
 #include "purg.h"
 #include "roster.h"
 #include "util.h"
@@ -12,17 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The one IRC case mapping (rfc1459, roster.h) into out (cut to fit n). */
-static void fold(const char *s, char *out, size_t n)
-{
-    size_t i = 0;
-    if (n == 0)
-        return;
-    for (; s[i] && i + 1 < n; i++)
-        out[i] = roster_fold_char(s[i]);
-    out[i] = '\0';
-}
 
 int announce_parse_says(const char *s, announce_says_t *policy, int *secs)
 {
@@ -54,7 +44,7 @@ void announce_init(announce_t *a, announce_says_t policy, int secs)
 int announce_before(announce_t *a, const char *nick, int is_action, int64_t now_ns)
 {
     char folded[ANNOUNCE_NAME_MAX];
-    fold(nick, folded, sizeof folded);
+    nick_fold(nick, folded, sizeof folded);
     int changed = strcmp(folded, a->last) != 0;
     int quiet = a->t_last == 0 || now_ns - a->t_last >= a->silence_ns;
     util_strlcpy(a->last, folded, sizeof a->last);
@@ -108,7 +98,7 @@ int announce_add_name(announce_lists_t *l, const char *spec, char *err, size_t e
     char nick[ANNOUNCE_NAME_MAX];
     memcpy(nick, spec, nlen);
     nick[nlen] = '\0';
-    fold(nick, l->nick[l->nnames], ANNOUNCE_NAME_MAX);
+    nick_fold(nick, l->nick[l->nnames], ANNOUNCE_NAME_MAX);
     util_strlcpy(l->spoken[l->nnames], eq + 1, ANNOUNCE_NAME_MAX);
     l->nnames++;
     return 0;
@@ -146,7 +136,7 @@ void announce_lists_free(announce_lists_t *l)
 void announce_spoken(const announce_lists_t *l, const char *nick, char *out, size_t n)
 {
     char folded[ANNOUNCE_NAME_MAX];
-    fold(nick, folded, sizeof folded);
+    nick_fold(nick, folded, sizeof folded);
     for (size_t i = 0; l && i < l->nnames; i++) {
         if (strcmp(l->nick[i], folded) == 0) {
             util_strlcpy(out, l->spoken[i], n);
@@ -240,7 +230,7 @@ static size_t mute_index_locked(const announce_filter_t *f, const char *nick)
 {
     size_t n = strlen(nick), i;
     for (i = 0; i < f->nmuted; i++)
-        if (roster_nick_eq(f->muted[i], strlen(f->muted[i]), nick, n))
+        if (nick_eq_n(f->muted[i], strlen(f->muted[i]), nick, n))
             break;
     return i;
 }

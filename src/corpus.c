@@ -1,5 +1,6 @@
 /* corpus.c - training-text readers (plain, irssi, weechat, ZNC); any thread. */
 #include "corpus.h"
+#include "nick.h"
 #include "purg.h"
 #include "util.h"
 
@@ -49,30 +50,12 @@ typedef struct reader {
 
 /* ---- nick and format parsing ------------------------------------------------- */
 
-/* RFC 1459 case mapping: []\~ are the upper case of {}|^. */
-static int irc_lower(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A' + 'a';
-    if (c == '[') return '{';
-    if (c == ']') return '}';
-    if (c == '\\') return '|';
-    if (c == '~') return '^';
-    return c;
-}
-
 static bool nick_wanted(const corpus_opts_t *o, const char *nick, size_t len)
 {
     if (!o->nicks || o->nnicks == 0)
         return true;
     for (size_t i = 0; i < o->nnicks; i++) {
-        const char *w = o->nicks[i];
-        size_t wl = strlen(w), j = 0;
-        if (wl != len)
-            continue;
-        while (j < len && irc_lower((unsigned char)w[j]) == irc_lower((unsigned char)nick[j]))
-            j++;
-        if (j == len)
+        if (nick_eq_n(o->nicks[i], strlen(o->nicks[i]), nick, len)) /* rfc1459 */
             return true;
     }
     return false;

@@ -8,6 +8,7 @@
  * encodings, and a lookalike cannot slip past a rule that checks ASCII.
  */
 #include "guard.h"
+#include "nick.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,13 +79,14 @@ typedef char guard_word_t[GUARD_WORD_MAX];
 typedef struct guard_list {
     guard_word_t *v;
     size_t n, cap;
+    bool irc;             /* nicks: kept and compared under the IRC case mapping */
 } guard_list_t;
 
 struct guard {
     bool lead[128];       /* sigils refused at the start of the line */
     bool word[128];       /* sigils refused at the start of any word */
     guard_list_t words;   /* command words, lower case */
-    guard_list_t nicks;   /* known bots, lower case */
+    guard_list_t nicks;   /* known bots, IRC lower case (nick.h) */
     bool rewrite;
     size_t max_len;
 };
@@ -123,6 +125,12 @@ static bool is_punct(unsigned char c)
     return c > 0x20 && c < 0x7F && !is_alnum(c);
 }
 
+/* c in the list's lower case: ASCII, or the IRC case mapping for nicks. */
+static unsigned char list_fold(const guard_list_t *l, unsigned char c)
+{
+    return l->irc ? (unsigned char)nick_fold_char((char)c) : lower(c);
+}
+
 static bool list_has(const guard_list_t *l, const unsigned char *w, size_t n)
 {
     if (n == 0 || n >= GUARD_WORD_MAX)
@@ -130,7 +138,7 @@ static bool list_has(const guard_list_t *l, const unsigned char *w, size_t n)
     for (size_t i = 0; i < l->n; i++) {
         const char *e = l->v[i];
         size_t k = 0;
-        while (k < n && e[k] && (unsigned char)e[k] == lower(w[k]))
+        while (k < n && e[k] && (unsigned char)e[k] == list_fold(l, w[k]))
             k++;
         if (k == n && e[k] == '\0')
             return true;
@@ -157,7 +165,7 @@ static int list_add(guard_list_t *l, const char *w, size_t n, bool (*ok_char)(un
         l->cap = cap;
     }
     for (size_t i = 0; i < n; i++)
-        l->v[l->n][i] = (char)lower((unsigned char)w[i]);
+        l->v[l->n][i] = (char)list_fold(l, (unsigned char)w[i]);
     l->v[l->n][n] = '\0';
     l->n++;
     return 0;
@@ -177,6 +185,7 @@ int guard_create(guard_t **out)
     if (!g)
         return PURG_ENOMEM;
     g->max_len = GUARD_DEFAULT_LEN;
+    g->nicks.irc = true;
     for (const char *p = guard_lead_default; *p; p++)
         g->lead[(unsigned char)*p] = true;
     for (const char *p = guard_word_default; *p; p++)
@@ -498,18 +507,6 @@ static const char *rule_bots(const guard_t *g, const unsigned char *s, size_t n)
 
 /* ---- bots by name ----------------------------------------------------------- */
 
-/* rfc1459 case mapping: [ ] \ ~ are the upper case of { } | ^ */
-static unsigned char irc_lower(unsigned char c)
-{
-    switch (c) {
-    case '[': return '{';
-    case ']': return '}';
-    case '\\': return '|';
-    case '~': return '^';
-    default: return lower(c);
-    }
-}
-
 static bool has_suffix(const char *s, size_t n, const char *suf)
 {
     size_t k = strlen(suf);
@@ -534,7 +531,7 @@ static bool bot_name(const guard_t *g, const unsigned char *nick, size_t n)
     if (list_has(&g->nicks, nick, n))
         return true;
     for (size_t i = 0; i < n; i++)
-        f[i] = (char)irc_lower(nick[i]);
+        f[i] = nick_fold_char((char)nick[i]); /* rfc1459 (nick.h) */
     if (has_infix(f, n, "{bot}") || (n > 4 && (!memcmp(f, "bot-", 4) || !memcmp(f, "bot_", 4))))
         return true;
     /* the nick proper: "hubot|afk", "hubot_", "hubot2", "hubot`" are hubot */

@@ -1,6 +1,7 @@
 /* hear.c - what the listener does with one heard event; the thread that
  * delivers the events (see hear.h). */
 #include "hear.h"
+#include "nick.h"
 #include "util.h"
 
 #include "purg.h"
@@ -63,7 +64,7 @@ static hist_chan_t *hist_chan(hear_t *h, const char *chan, int create)
         hist_chan_t *c = &h->hist->c[i];
         if (!c->name[0])
             free_slot = free_slot ? free_slot : c;
-        else if (roster_nick_eq(c->name, strlen(c->name), chan, strlen(chan)))
+        else if (nick_eq(c->name, chan))
             return c;
     }
     if (!create || !free_slot)
@@ -73,11 +74,6 @@ static hist_chan_t *hist_chan(hear_t *h, const char *chan, int create)
 }
 
 static int hear_line(hear_t *h, const irc_event_t *ev);
-
-static int nick_eq(const char *a, const char *b)
-{
-    return roster_nick_eq(a, strlen(a), b, strlen(b));
-}
 
 /* Speak what channel c kept of its replay: "earlier in #chan:", then the lines. */
 static void hist_flush(hear_t *h, hist_chan_t *c)

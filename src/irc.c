@@ -20,6 +20,7 @@
  *  - CTCP requests other than ACTION get no answer, INVITEs are reported to
  *    the owner and never acted on here, and only configured channels are joined. */
 #include "irc.h"
+#include "nick.h"
 #include "ircbridge.h"
 #include "purg.h"
 #include "roster.h"
@@ -214,14 +215,14 @@ static int chan_index(const irc_conn_t *c, const char *name)
     if (!name)
         return -1;
     for (size_t i = 0; i < c->nchannels; i++)
-        if (roster_nick_eq(c->ch[i].name, strlen(c->ch[i].name), name, strlen(name)))
+        if (nick_eq(c->ch[i].name, name))
             return (int)i;
     return -1;
 }
 
 static int is_me(const irc_conn_t *c, const char *nick)
 {
-    return nick && roster_nick_eq(nick, strlen(nick), c->nick, strlen(c->nick));
+    return nick && nick_eq(nick, c->nick);
 }
 
 static void emit(irc_conn_t *c, irc_event_kind_t kind, const char *chan, const char *nick,
@@ -448,7 +449,7 @@ static void on_connect(irc_session_t *s, const char *ev, const char *origin,
     if (c->nickserv_pass) {
         /* before joining, so a channel that wants identified users lets us in
          * (a services reply may still come after the JOIN: then KICK -> rejoin) */
-        if (strcasecmp(c->nick, c->wanted) == 0)
+        if (nick_eq(c->nick, c->wanted))
             irc_send_raw(s, "PRIVMSG NickServ :IDENTIFY %s", c->nickserv_pass);
         else
             irc_send_raw(s, "PRIVMSG NickServ :IDENTIFY %s %s", c->wanted, c->nickserv_pass);
@@ -823,7 +824,7 @@ static void on_numeric(irc_session_t *s, unsigned ev, const char *origin,
         char low[64];
         size_t k = 0;
         for (; p[2][k] && k + 1 < sizeof low; k++)
-            low[k] = roster_fold_char(p[2][k]);
+            low[k] = nick_fold_char(p[2][k]);
         low[k] = '\0';
         c->ngircd = strstr(low, "ngircd") != NULL;
     } else if (ev == 5) {

@@ -20,6 +20,7 @@
  * language of the list). The constants were tuned on the multilingual set
  * of tests/unit/test_lang_accuracy.c (BENCHMARKS.md "Languages"). */
 #include "lang.h"
+#include "nick.h"
 #include "cld2shim.h"
 #include "dict.h"
 #include "emoji.h"
@@ -544,7 +545,7 @@ static uint64_t key_of(const char *s)
 static chan_st_t *chan_find(lang_t *l, const char *channel, int create)
 {
     char fold[VOICEMAP_CHAN_MAX];
-    voicemap_fold(channel ? channel : "", fold, sizeof fold);
+    nick_fold(channel ? channel : "", fold, sizeof fold);
     uint64_t k = key_of(fold);
     chan_st_t *old = NULL;
     for (size_t i = 0; i < CHAN_SLOTS; i++) {

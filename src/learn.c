@@ -1,6 +1,7 @@
 /* learn.c - the learned-lines file of a persona: parse, cap, save, forget;
  * one thread at a time (see learn.h). */
 #include "learn.h"
+#include "nick.h"
 
 #include "irc.h"
 #include "purg.h"
@@ -96,7 +97,7 @@ size_t learn_forget(learn_t *l, const char *nick)
     size_t kept = 0, gone = 0;
     for (size_t i = 0; i < l->n; i++) {
         learn_entry_t *e = &l->e[(l->head + i) % l->cap];
-        if (roster_nick_eq(e->nick, strlen(e->nick), nick, strlen(nick))) {
+        if (nick_eq(e->nick, nick)) {
             free(e->text);
             gone++;
         } else {

@@ -2,6 +2,7 @@
  * loop) and a persona's model; see persona.h. The definition files are read
  * by persona_def.c. */
 #include "persona.h"
+#include "nick.h"
 
 #include "purg.h"
 #include "roster.h"
@@ -284,7 +285,8 @@ void persona_get_stats(const persona_t *p, persona_stats_t *st)
     *st = p->st;
 }
 
-/* Nicks compared case-insensitively, ignoring the '_' a server rename adds. */
+/* Nicks compared under the IRC case mapping, ignoring the '_' a server
+ * rename adds. */
 static int same_nick(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -292,7 +294,7 @@ static int same_nick(const char *a, const char *b)
         la--;
     while (lb > 1 && b[lb - 1] == '_')
         lb--;
-    return la == lb && strncasecmp(a, b, la) == 0;
+    return nick_eq_n(a, la, b, lb);
 }
 
 static int is_peer(const persona_t *p, const char *nick)
@@ -310,7 +312,7 @@ static int names_me(const char *text, const char *nick)
     while (n > 1 && nick[n - 1] == '_')
         n--;
     for (const char *s = text; *s; s++) {
-        if (strncasecmp(s, nick, n) != 0)
+        if (!nick_prefix(s, nick, n))
             continue;
         int before = s == text || !nick_char((unsigned char)s[-1], 0);
         unsigned char after = (unsigned char)s[n];
@@ -325,7 +327,7 @@ static int chan_of(const persona_t *p, const char *channel)
     if (!channel)
         return -1;
     for (size_t i = 0; i < p->def->nchannels; i++)
-        if (strcasecmp(p->def->channels[i], channel) == 0)
+        if (nick_eq(p->def->channels[i], channel))
             return (int)i;
     return -1;
 }
@@ -488,7 +490,7 @@ static void heard_line(persona_t *p, size_t i, const irc_event_t *ev, int64_t no
 
 static int is_self(const persona_t *p, const char *nick)
 {
-    return nick && roster_nick_eq(nick, strlen(nick), p->nick, strlen(p->nick));
+    return nick && nick_eq(nick, p->nick);
 }
 
 /* Roster events: who is in which channel. */
@@ -552,7 +554,7 @@ void persona_event(persona_t *p, const irc_event_t *ev, int64_t now)
         p->st.invites++;
         break;
     case IRC_EV_NICK:
-        if (ev->nick && ev->text && strcasecmp(ev->nick, p->nick) == 0)
+        if (ev->nick && ev->text && nick_eq(ev->nick, p->nick))
             persona_set_nick(p, ev->text);
         else
             heard_roster(p, ev);
@@ -592,8 +594,8 @@ static unsigned p_lookup(void *ctx, const char *s, size_t n)
 {
     const p_look_t *l = ctx;
     const persona_t *p = l->p;
-    if (n == 0 || roster_nick_eq(s, n, p->nick, strlen(p->nick)) ||
-        roster_nick_eq(s, n, p->def->nick, strlen(p->def->nick)))
+    if (n == 0 || nick_eq_n(s, n, p->nick, strlen(p->nick)) ||
+        nick_eq_n(s, n, p->def->nick, strlen(p->def->nick)))
         return 0; /* itself */
     char nick[ROSTER_NICK_MAX];
     if (n >= sizeof nick)

@@ -2,6 +2,7 @@
  * through the inifile layer into a persona_def_t; main thread. The state machine
  * that runs a definition is persona.c. */
 #include "persona.h"
+#include "nick.h"
 
 #include "inifile.h"
 #include "purg.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 typedef struct p_parse {
     persona_def_t *d;
@@ -65,7 +65,7 @@ static int set_channels(p_parse_t *p, const char *value)
         if (d->nchannels == PERSONA_MAX_CHANNELS)
             return inifile_fail(&p->ini, PURG_EINVAL, "channels: at most %d", PERSONA_MAX_CHANNELS);
         for (size_t i = 0; i < d->nchannels; i++)
-            if (strcasecmp(d->channels[i], t) == 0)
+            if (nick_eq(d->channels[i], t))
                 return inifile_fail(&p->ini, PURG_EINVAL, "channels: '%s' given twice", t);
         util_strlcpy(d->channels[d->nchannels++], t, PERSONA_CHAN_MAX);
     }
@@ -340,7 +340,7 @@ int persona_seat(const char *cmd, const char *file, const persona_def_t *const *
         return rc;
     const persona_def_t *d = *def;
     for (size_t j = 0; j < ntaken; j++)
-        if (strcasecmp(taken[j]->nick, d->nick) == 0) {
+        if (nick_eq(taken[j]->nick, d->nick)) {
             util_snprintf(err, errlen, "%s: nick '%s' is already taken by %s", d->file,
                           d->nick, taken[j]->file);
             return PURG_EINVAL;

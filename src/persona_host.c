@@ -1,6 +1,7 @@
 /* persona_host.c - personas as IRC participants of `listen`; main thread to
  * set up, then the net thread (see persona_host.h). */
 #include "persona_host.h"
+#include "nick.h"
 
 #include "markov.h"
 #include "persona.h"
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define PHOST_SEND_RATE 1.0   /* lines a second per connection; the link's own budget
                                  (ircbridge.h: 5, then 0.8 a second, every command
@@ -174,10 +174,27 @@ int phost_is_persona(const phost_t *h, const char *nick)
     if (!h || !nick)
         return 0;
     for (size_t i = 0; i < h->n; i++)
-        if (h->m[i].def && (strcasecmp(h->m[i].def->nick, nick) == 0 ||
-                            (h->m[i].p && strcasecmp(persona_nick(h->m[i].p), nick) == 0)))
+        if (h->m[i].def && (nick_eq(h->m[i].def->nick, nick) ||
+                            (h->m[i].p && nick_eq(persona_nick(h->m[i].p), nick))))
             return 1;
     return 0;
+}
+
+size_t phost_count(const phost_t *h) { return h ? h->n : 0; }
+
+const persona_def_t *phost_def(const phost_t *h, size_t i)
+{
+    return h && i < h->n ? h->m[i].def : NULL;
+}
+
+persona_t *phost_persona(const phost_t *h, size_t i)
+{
+    return h && i < h->n ? h->m[i].p : NULL;
+}
+
+irc_conn_t *phost_conn(const phost_t *h, size_t i)
+{
+    return h && i < h->n ? h->m[i].conn : NULL;
 }
 
 void phost_tick(phost_t *h)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "irc.h"
+#include "persona.h"
 #include "voicemap.h"
 
 #define PHOST_MAX 16
@@ -39,6 +40,15 @@ int phost_create(phost_t **out, irc_net_t *net, voicemap_t *voices, const phost_
 
 /* True when nick is one of the hosted personas (net thread). Accepts NULL. */
 int phost_is_persona(const phost_t *h, const char *nick);
+
+/* The hosted personas, in the order of conf->files (net thread, or any
+ * thread before it starts; tests look at them this way): how many, and the
+ * i-th one's definition as hosted (rate and burst clamped to what a link
+ * may send), state machine and connection. NULL when i is out of range. */
+size_t phost_count(const phost_t *h);
+const persona_def_t *phost_def(const phost_t *h, size_t i);
+persona_t *phost_persona(const phost_t *h, size_t i);
+irc_conn_t *phost_conn(const phost_t *h, size_t i);
 
 /* Net thread: run every persona's schedule. */
 void phost_tick(phost_t *h);

@@ -2,17 +2,13 @@
  * (the one filter, announce.h) and what is announced (joins, parts, quits,
  * nick changes, with --announce-joins; a narrator's line on request). */
 #include "present_int.h"
+#include "nick.h"
 #include "roster.h"
 #include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int nick_eq(const char *a, const char *b)
-{
-    return roster_nick_eq(a, strlen(a), b, strlen(b));
-}
 
 
 static void notice(present_t *p, const char *chan, const char *fmt, ...)

@@ -5,6 +5,7 @@
  * or the view thread. The board's lock is taken after the stage's, never
  * the other way round (board_locked asserts who holds it). */
 #include "present_int.h"
+#include "nick.h"
 #include "lockcheck.h"
 #include "purg.h"
 #include "roster.h"
@@ -45,11 +46,6 @@ static void set_status(present_t *p, const char *msg)
         fprintf(stderr, "purgatory %s: %s\n", p->o.cmd ? p->o.cmd : "listen",
                 util_visible(vis, sizeof vis, msg));
     }
-}
-
-static int nick_eq(const char *a, const char *b)
-{
-    return roster_nick_eq(a, strlen(a), b, strlen(b));
 }
 
 static int speaking_nick(present_t *p, const char *nick)

@@ -1,12 +1,12 @@
 /* room.c - the in-process channel of offline mode; one thread (see room.h). */
 #include "room.h"
+#include "nick.h"
 
 #include "purg.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define ROOM_NICK_MAX 64
 #define ROOM_CHAN_MAX 64
@@ -43,7 +43,7 @@ void room_free(room_t *r)
 static room_member_t *find(room_t *r, const char *nick)
 {
     for (size_t i = 0; i < r->n; i++)
-        if (strcasecmp(r->m[i].nick, nick) == 0)
+        if (nick_eq(r->m[i].nick, nick))
             return &r->m[i];
     return NULL;
 }
@@ -51,7 +51,7 @@ static room_member_t *find(room_t *r, const char *nick)
 static int member_in(const room_member_t *m, const char *channel)
 {
     for (size_t i = 0; i < m->nchans; i++)
-        if (strcasecmp(m->chans[i], channel) == 0)
+        if (nick_eq(m->chans[i], channel))
             return 1;
     return 0;
 }
@@ -171,7 +171,7 @@ int room_invite(room_t *r, const char *from, const char *nick, const char *chann
 int room_in(const room_t *r, const char *nick, const char *channel)
 {
     for (size_t i = 0; i < r->n; i++)
-        if (strcasecmp(r->m[i].nick, nick) == 0)
+        if (nick_eq(r->m[i].nick, nick))
             return member_in(&r->m[i], channel);
     return 0;
 }

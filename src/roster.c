@@ -23,35 +23,12 @@ struct roster {
     size_t n;
 };
 
-char roster_fold_char(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return (char)(c + 32);
-    switch (c) {
-    case '[': return '{';
-    case ']': return '}';
-    case '\\': return '|';
-    case '~': return '^';
-    default: return c;
-    }
-}
-
-int roster_nick_eq(const char *a, size_t an, const char *b, size_t bn)
-{
-    if (an != bn)
-        return 0;
-    for (size_t i = 0; i < an; i++)
-        if (roster_fold_char(a[i]) != roster_fold_char(b[i]))
-            return 0;
-    return 1;
-}
-
 /* FNV-1a over the folded bytes. */
 static uint64_t hash_folded(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)roster_fold_char(s[i]);
+        h ^= (unsigned char)nick_fold_char(s[i]);
         h *= 1099511628211ull;
     }
     return h ^ (h >> 29);
@@ -69,7 +46,7 @@ static size_t find(const roster_t *r, const char *nick, size_t n)
     size_t i = (size_t)hash_folded(nick, n) & mask;
     while (r->s[i].key) {
         const char *k = r->s[i].key;
-        if (strlen(k) == n && roster_nick_eq(k, n, nick, n))
+        if (strlen(k) == n && nick_eq_n(k, n, nick, n))
             return i;
         i = (i + 1) & mask;
     }
@@ -157,7 +134,7 @@ int roster_add(roster_t *r, const char *nick, unsigned flags)
     if (!k)
         return PURG_ENOMEM;
     for (size_t j = 0; j < n; j++)
-        k[j] = roster_fold_char(nick[j]);
+        k[j] = nick_fold_char(nick[j]);
     k[n] = '\0';
     r->s[i].key = k;
     r->s[i].flags = flags;

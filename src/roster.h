@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "nick.h" /* the case mapping */
+
 #define ROSTER_NICK_MAX 64     /* bytes of a nick that count (longer ones are cut) */
 
 typedef struct roster roster_t;
@@ -36,10 +38,5 @@ void roster_del(roster_t *r, const char *nick);
 /* Moves old's flags to newnick (old removed); no-op when old is absent.
  * 0 or PURG_ENOMEM. */
 int roster_rename(roster_t *r, const char *oldnick, const char *newnick);
-
-/* rfc1459 case mapping of one character: A-Z -> a-z, [ ] \ ~ -> { } | ^. */
-char roster_fold_char(char c);
-/* True when a[0..an) and b[0..bn) are the same nick under that mapping. */
-int roster_nick_eq(const char *a, size_t an, const char *b, size_t bn);
 
 #endif

@@ -5,6 +5,7 @@
  * while allocating, logging or speaking, so the net thread never waits on the
  * synth thread for longer than a few instructions. */
 #include "speechq.h"
+#include "nick.h"
 #include "purg.h"
 #include "util.h"
 
@@ -98,7 +99,7 @@ static void note_skip(speechq_t *q, const char *nick)
 {
     q->skipped++;
     for (size_t i = 0; i < q->skip_names_n; i++)
-        if (strcmp(q->skip_names[i], nick) == 0)
+        if (nick_eq(q->skip_names[i], nick))
             return;
     if (q->skip_names_n < SKIP_NAMES)
         util_strlcpy(q->skip_names[q->skip_names_n++], nick, SPEECHQ_NAME_MAX);

@@ -35,6 +35,7 @@
  * with, and the new nick is only its new name. Lookups outside any channel
  * (channel NULL) give the pinned or first-choice voice. */
 #include "voicemap.h"
+#include "nick.h"
 #include "voicemap_int.h"
 #include "purg.h"
 #include "util.h"
@@ -134,25 +135,9 @@ int voicemap_dictionary(const voicemap_t *m, char *buf, size_t n)
 /* ------------------------------------------------------------------------ */
 /* normalization and hash */
 
-static char fold_char(char c)
-{
-    switch (c) {
-    case '[': return '{';
-    case ']': return '}';
-    case '\\': return '|';
-    case '~': return '^';
-    default: return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-}
-
 void voicemap_fold(const char *s, char *out, size_t n)
 {
-    size_t i = 0;
-    if (n == 0)
-        return;
-    for (; s[i] && i + 1 < n; i++)
-        out[i] = fold_char(s[i]);
-    out[i] = '\0';
+    nick_fold(s, out, n); /* the one mapping (nick.h); the hash depends on it */
 }
 
 static int strippable(char c)

@@ -11,6 +11,7 @@
 
 #include "cmdbot.h"
 #include "guard.h"
+#include "nick.h"
 #include "purg.h"
 #include "util.h"
 
@@ -47,22 +48,13 @@ static const struct {
     { "hubot", GUARD_PRESENT | GUARD_BOT }, { "self", 0 },
 };
 
-static int irc_fold(int c)
-{
-    if (c == '[') return '{';
-    if (c == ']') return '}';
-    if (c == '\\') return '|';
-    if (c == '~') return '^';
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
 static unsigned room_lookup(void *ctx, const char *s, size_t n)
 {
     (void)ctx;
     for (size_t i = 0; i < sizeof room_nicks / sizeof room_nicks[0]; i++) {
         const char *k = room_nicks[i].nick;
         size_t j = 0;
-        while (j < n && k[j] && irc_fold((unsigned char)k[j]) == irc_fold((unsigned char)s[j]))
+        while (j < n && k[j] && nick_fold_char(k[j]) == nick_fold_char(s[j]))
             j++;
         if (j == n && k[j] == '\0')
             return room_nicks[i].flags;

@@ -7,10 +7,10 @@
  * counted. Prints "LINES ACTIONS" and every offending line on stderr; exit 0
  * either way, 2 on usage or I/O errors. */
 #include "cmdbot.h"
+#include "nick.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 int main(int argc, char **argv)
 {
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
         const char *who = line, *text = tab + 1;
         int self = 0;
         for (int b = 2; b < argc; b++)
-            self |= strcasecmp(who, argv[b]) == 0;
+            self |= nick_eq(who, argv[b]);
         if (self)
             continue;
         lines++;

@@ -14,6 +14,7 @@
  * usage: irc_relay PORT LINES LINES_PER_SECOND TIMEOUT_S
  * prints "heard U of N (D duplicates, R reconnects)"; exit 0 when U == N. */
 #include "irc.h"
+#include "nick.h"
 #include "purg.h"
 #include "util.h"
 
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 typedef struct relay {
     irc_conn_t *sayer, *hearer;
@@ -56,14 +56,14 @@ static void on_hearer(void *owner, irc_conn_t *c, const irc_event_t *ev)
         break;
     case IRC_EV_JOIN:
     case IRC_EV_NAMES:
-        if (strcasecmp(ev->nick, sn) == 0)
+        if (nick_eq(ev->nick, sn))
             r->s_seen = 1;
         break;
     case IRC_EV_PART:
     case IRC_EV_QUIT:
-        if (strcasecmp(ev->nick, sn) == 0)
+        if (nick_eq(ev->nick, sn))
             r->s_seen = 0;
-        if (strcasecmp(ev->nick, irc_conn_nick(c)) == 0)
+        if (nick_eq(ev->nick, irc_conn_nick(c)))
             r->h_joined = 0;
         break;
     case IRC_EV_SAY: {

@@ -19,11 +19,11 @@
  *    a name nobody configured.
  */
 #include "cmdbot.h"
+#include "nick.h"
 
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
-#include <strings.h>
 
 #define CB_MAX 2048
 
@@ -163,7 +163,7 @@ static int cb_one(const char *botnick, const unsigned char *raw, size_t rawlen)
     size_t nl = i - ns;
     bool punct = i < n && (s[i] == ':' || s[i] == ',');
     if (nl > 0 && (at || punct || i == n || s[i] == ' ')) {
-        bool mine = nl == strlen(botnick) && strncasecmp(s + ns, botnick, nl) == 0;
+        bool mine = nick_eq_n(s + ns, nl, botnick, strlen(botnick));
         if (punct)
             i++;
         while (i < n && s[i] == ' ')
@@ -203,16 +203,6 @@ static const char *const cb_eggdrop[] = {
     "deploy", "status", "say", "top", "rank", NULL,
 };
 
-/* rfc1459 case mapping, as ircutils.toLower and the servers do it */
-static int cb_irc_lower(int c)
-{
-    if (c == '[') return '{';
-    if (c == ']') return '}';
-    if (c == '\\') return '|';
-    if (c == '~') return '^';
-    return tolower(c);
-}
-
 /* s[0..n) starts with nick, ignoring case */
 static bool cb_starts(const char *s, size_t n, const char *nick)
 {
@@ -220,7 +210,7 @@ static bool cb_starts(const char *s, size_t n, const char *nick)
     if (k == 0 || k > n)
         return false;
     for (size_t i = 0; i < k; i++)
-        if (cb_irc_lower((unsigned char)s[i]) != cb_irc_lower((unsigned char)nick[i]))
+        if (nick_fold_char(s[i]) != nick_fold_char(nick[i])) /* rfc1459, as ircutils.toLower */
             return false;
     return true;
 }

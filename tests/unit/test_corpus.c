@@ -77,6 +77,12 @@ static void test_irssi(void)
     CHECK_STREQ(g.lines[0], "good morning everyone");
     CHECK_STREQ(g.lines[1], "shouting now"); /* nicks compare case-insensitively */
     CHECK_EQ(st.other_nick, 2);
+    /* under the IRC case mapping: [ ] \ ~ are the upper case of { } | ^ */
+    static const char brackets[] = "12:00 <foo{M}> one\n12:01 <Foo[m]> two\n12:02 <foo(m)> three\n";
+    static const char *const foo[] = { "FOO[m]" };
+    st = run(CORPUS_IRSSI, brackets, sizeof brackets - 1, foo, 1, &g);
+    CHECK_EQ(g.n, 2);
+    CHECK_EQ(st.other_nick, 1);
 }
 
 static void test_weechat(void)

@@ -162,6 +162,14 @@ static void test_config(void)
     CHECK_EQ(check(g, "ask IRCCAT's owner"), PURG_EDENIED);
     CHECK_EQ(check(g, "irccats are not bots"), 0);
     CHECK_EQ(guard_add_nick(g, "bad nick"), PURG_EINVAL);
+    /* under the IRC case mapping: [ ] \ are the upper case of { } | */
+    CHECK_EQ(check(g, "ask relay{x} about it"), 0);
+    CHECK_EQ(guard_add_nick(g, "Relay[X]"), 0);
+    CHECK_EQ(check(g, "ask relay{x} about it"), PURG_EDENIED);
+    CHECK_EQ(check(g, "ask RELAY[x] about it"), PURG_EDENIED);
+    CHECK_EQ(check(g, "ask relay(x) about it"), 0);
+    CHECK_EQ(guard_add_nick(g, "a\\b"), 0);
+    CHECK_EQ(check(g, "A|B said so"), PURG_EDENIED);
     /* max_len */
     char line[600];
     memset(line, 'a', sizeof line - 1);

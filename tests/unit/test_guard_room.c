@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "nick.h"
 #include "cmdbot.h"
 #include "guard.h"
 #include "purg.h"
@@ -29,27 +30,13 @@ typedef struct room {
     long lookups;
 } room_t;
 
-static int fold(int c)
-{
-    if (c == '[') return '{';
-    if (c == ']') return '}';
-    if (c == '\\') return '|';
-    if (c == '~') return '^';
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
 static unsigned room_lookup(void *ctx, const char *s, size_t n)
 {
     room_t *r = ctx;
     r->lookups++;
     for (size_t i = 0; i < r->n; i++) {
         const char *k = r->m[i].nick;
-        if (strlen(k) != n)
-            continue;
-        size_t j = 0;
-        while (j < n && fold((unsigned char)k[j]) == fold((unsigned char)s[j]))
-            j++;
-        if (j == n)
+        if (nick_eq_n(k, strlen(k), s, n)) /* the IRC case mapping, as a server's */
             return r->m[i].flags;
     }
     return 0;

@@ -1,6 +1,6 @@
 /* test_markov.c - Markov model: known outcomes of tiny corpora, reply
- * keywords, the folded-form index, overlap test, weights, learning,
- * save/load and bad model files. */
+ * keywords, the folded-form index, overlap test, weights, learning. The
+ * model file is test_markov_file.c. */
 #include "check.h"
 #include "../bench/reply_eval.h"
 #include "markov.h"
@@ -586,111 +586,6 @@ static void test_bad_lines(void)
     markov_free(NULL);
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
-
-static void write_all(const char *path, const char *b, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    fwrite(b, 1, len, f);
-    fclose(f);
-}
-
-static void test_files(void)
-{
-    const char *tmpdir = getenv("PURG_TEST_TMP");
-    char path[1024], bad[1100];
-    snprintf(path, sizeof path, "%s/test_markov.model", tmpdir ? tmpdir : "/tmp");
-    snprintf(bad, sizeof bad, "%s.bad", path);
-    markov_t *m = model_of(MARKOV_WORDS, 2, fruit, sizeof fruit / sizeof *fruit);
-    CHECK_EQ(markov_learn(m, "a learned line about the harbour", 32), 0);
-    char err[256] = "";
-    CHECK_EQ(markov_save(m, path, err, sizeof err), 0);
-    markov_t *l = NULL;
-    CHECK_EQ(markov_load(&l, path, err, sizeof err), 0);
-    if (!l) {
-        fprintf(stderr, "load: %s\n", err);
-        markov_free(m);
-        return;
-    }
-    markov_stats_t s1, s2;
-    markov_stats(m, &s1);
-    markov_stats(l, &s2);
-    CHECK(s1.vocab == s2.vocab && s1.tokens == s2.tokens && s1.lines == s2.lines &&
-          s1.transitions == s2.transitions && s1.segments == s2.segments);
-    markov_gen_opts_t o = no_overlap();
-    markov_rng_t a, b;
-    markov_rng_seed(&a, 99);
-    markov_rng_seed(&b, 99);
-    for (int i = 0; i < 50; i++) {
-        char *x = NULL, *y = NULL;
-        CHECK_EQ(markov_reply(m, &a, &o, "the harbour boats", &x), 0);
-        CHECK_EQ(markov_reply(l, &b, &o, "the harbour boats", &y), 0);
-        CHECK_STREQ(x, y);
-        free(x);
-        free(y);
-    }
-    /* a loaded model can still learn */
-    char *x = NULL;
-    CHECK_EQ(markov_learn(l, "quokka smiles", 13), 0);
-    CHECK_EQ(markov_generate_with(l, &a, &o, "quokka", &x), 0);
-    free(x);
-    markov_free(l);
-    markov_free(m);
-
-    size_t len = 0;
-    char *good = read_all(path, &len);
-    CHECK(good && len > 64);
-    /* every truncation is refused */
-    for (size_t cut = 0; cut < len; cut += (cut < 200 ? 1 : 97)) {
-        write_all(bad, good, cut);
-        l = NULL;
-        CHECK_EQ(markov_load(&l, bad, err, sizeof err), PURG_EFORMAT);
-        CHECK(l == NULL);
-    }
-    CHECK(strstr(err, "truncated") != NULL);
-    /* every flipped byte is refused (checksums) */
-    for (size_t pos = 0; pos < len; pos += (pos < 300 ? 1 : 13)) {
-        good[pos] ^= 0x20;
-        l = NULL;
-        CHECK_EQ(markov_load_mem(&l, good, len, 0, err, sizeof err), PURG_EFORMAT);
-        CHECK(l == NULL);
-        good[pos] ^= 0x20;
-    }
-    /* another version */
-    good[8] = 7;
-    CHECK_EQ(markov_load_mem(&l, good, len, 0, err, sizeof err), PURG_EFORMAT);
-    CHECK(strstr(err, "version 7") != NULL);
-    good[8] = MARKOV_FILE_VERSION;
-    CHECK_EQ(markov_load_mem(&l, good, len, 0, err, sizeof err), 0);
-    markov_free(l);
-    /* not a model at all */
-    write_all(bad, "hello world, this is plain text and not a model file at all....", 64);
-    CHECK_EQ(markov_load(&l, bad, err, sizeof err), PURG_EFORMAT);
-    CHECK(strstr(err, "magic") != NULL);
-    CHECK_EQ(markov_load(&l, "/nonexistent/x.model", err, sizeof err), PURG_ENOTFOUND);
-    CHECK_EQ(markov_load(&l, tmpdir ? tmpdir : "/tmp", err, sizeof err), PURG_EIO);
-    /* saving into a missing directory fails cleanly and leaves nothing */
-    m = model_of(MARKOV_WORDS, 2, tiny, 3);
-    CHECK_EQ(markov_save(m, "/nonexistent/dir/x.model", err, sizeof err), PURG_EIO);
-    CHECK(strstr(err, "/nonexistent/dir/x.model") != NULL);
-    markov_free(m);
-    free(good);
-    unlink(bad);
-    unlink(path);
-}
-
 static const check_case_t cases[] = {
     CHECK_CASE(known_outcomes),
     CHECK_CASE(determinism_and_seed_word),
@@ -703,7 +598,6 @@ static const check_case_t cases[] = {
     CHECK_CASE(fold_index),
     CHECK_CASE(chars),
     CHECK_CASE(bad_lines),
-    CHECK_CASE(files),
 };
 
 int main(int argc, char **argv)

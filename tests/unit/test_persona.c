@@ -3,6 +3,7 @@
  * personas that ends by itself, the rate limit, the quiet rule, INVITE, and
  * the room that carries it all offline. */
 #include "check.h"
+#include "nick.h"
 #include "util.h"
 #include "markov.h"
 #include "persona.h"
@@ -189,7 +190,7 @@ static void run_until(persona_t *p, int64_t *now, int64_t until)
 static int names_at_end(const char *line, const char *nick)
 {
     size_t n = strlen(line), k = strlen(nick);
-    if (n < k + 3 || strncasecmp(line, nick, k) == 0)
+    if (n < k + 3 || nick_prefix(line, nick, k))
         return 0;
     char last = line[n - 1];
     return (last == '.' || last == '?' || last == '!') && strncmp(line + n - 1 - k, nick, k) == 0 &&
@@ -232,6 +233,39 @@ static void test_mention(void)
     persona_stats_t st;
     persona_get_stats(p, &st);
     CHECK(st.invites == 1 && st.replies == 1 && s.n == 1);
+    persona_free(p);
+    persona_def_free(d);
+}
+
+/* Nicks compare under the IRC case mapping (rfc1459): [ ] \ ~ are the upper
+ * case of { } | ^, so "foo{m}" names the persona Foo[m], a peer renamed by
+ * the server in the other case is still a peer, and a NICK change of
+ * "FOO{M}" is its own. */
+static void test_mention_rfc1459(void)
+{
+    markov_t *m = model;
+    persona_def_t *d = def_from("[persona]\nnick = Foo[m]\nmodel = m\nchannels = #c\nchattiness = 0\n"
+                                "reply_mention = 1\nreply_persona = 0\nrate = 60\nburst = 5\n");
+    persona_t *p = NULL;
+    said_t s = { 0 };
+    int64_t now = 1000 * S;
+    CHECK_EQ(persona_create(&p, d, m, 1, now), 0);
+    persona_set_transport(p, rec_say, &s);
+    hear(p, "alice", "hey foo{m}, what about the coffee machine?", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK_EQ(s.n, 1);
+    CHECK(names_at_end(s.last, "alice"));
+    /* a peer (another persona) is never answered: reply_persona = 0 */
+    CHECK_EQ(persona_add_peer(p, "Bar\\x~"), 0);
+    hear(p, "bar|X^_", "foo[M], what about the printer?", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK_EQ(s.n, 1);
+    irc_event_t ev = { .kind = IRC_EV_NICK, .nick = "FOO{M}", .text = "Foo[away]" };
+    persona_event(p, &ev, now);
+    CHECK_STREQ(persona_nick(p), "Foo[away]");
+    hear(p, "alice", "FOO{AWAY}: and the backups?", now);
+    run_until(p, &now, now + 10 * S);
+    CHECK_EQ(s.n, 2);
     persona_free(p);
     persona_def_free(d);
 }
@@ -779,6 +813,7 @@ static void test_turns(void)
 static const check_case_t cases[] = {
     CHECK_CASE(parse),
     CHECK_CASE(mention),
+    CHECK_CASE(mention_rfc1459),
     CHECK_CASE(reply_slot),
     CHECK_CASE(exchange),
     CHECK_CASE(rate_limit),

@@ -81,6 +81,24 @@ static void test_join(void)
     room_free(NULL);
 }
 
+/* Nicks and channels are the same under the IRC case mapping (rfc1459):
+ * [ ] \ ~ are the upper case of { } | ^. */
+static void test_rfc1459(void)
+{
+    room_t *r = NULL;
+    ear_t e[2];
+    clear(e, 2);
+    CHECK_EQ(room_create(&r), 0);
+    const char *a[] = { "#a[1]" };
+    CHECK_EQ(room_join(r, "Foo[m]", a, 1, hear, &e[0], 1), 0);
+    CHECK(room_in(r, "foo{m}", "#A{1}"));
+    CHECK(!room_in(r, "foo(m)", "#a[1]"));
+    CHECK_EQ(room_join(r, "FOO{M}", a, 1, hear, &e[1], 2), PURG_EINVAL); /* in use */
+    CHECK_EQ(room_join(r, "x\\y~", a, 1, hear, &e[1], 2), 0);
+    CHECK(room_in(r, "X|Y^", "#a[1]"));
+    room_free(r);
+}
+
 static void test_say(void)
 {
     room_t *r = NULL;
@@ -156,6 +174,7 @@ static void test_full(void)
 
 static const check_case_t cases[] = {
     CHECK_CASE(join),
+    CHECK_CASE(rfc1459),
     CHECK_CASE(say),
     CHECK_CASE(full),
 };

@@ -8,6 +8,32 @@
 #include "purg.h"
 #include "roster.h"
 
+/* nick.h: the one case mapping the roster and every nick comparison use. */
+static void test_nick(void)
+{
+    CHECK_EQ(nick_fold_char('A'), 'a');
+    CHECK_EQ(nick_fold_char('['), '{');
+    CHECK_EQ(nick_fold_char(']'), '}');
+    CHECK_EQ(nick_fold_char('\\'), '|');
+    CHECK_EQ(nick_fold_char('~'), '^');
+    CHECK_EQ(nick_fold_char('{'), '{');
+    CHECK_EQ(nick_fold_char('_'), '_');
+    CHECK_EQ(nick_fold_char('\xc4'), '\xc4'); /* bytes above ASCII stay */
+    char out[8];
+    nick_fold("Foo[M]\\~", out, sizeof out);
+    CHECK_STREQ(out, "foo{m}|");                /* cut to fit, NUL-terminated */
+    nick_fold("AB", out, 1);
+    CHECK_STREQ(out, "");
+    CHECK(nick_eq("Foo[m]", "foo{M}"));
+    CHECK(nick_eq("a\\b~", "A|B^"));
+    CHECK(!nick_eq("foo[m]", "foo(m)"));
+    CHECK(!nick_eq("foo", "foo_"));
+    CHECK(nick_prefix("FOO{M}: hi", "foo[m]", 6));
+    CHECK(!nick_prefix("foo", "foo[m]", 6));    /* s ends first */
+    CHECK(nick_prefix("ab", "AB", 5));          /* both end together */
+    CHECK(nick_prefix("", "x", 0));
+}
+
 static void test_basics(void)
 {
     roster_t *r;
@@ -22,8 +48,8 @@ static void test_basics(void)
     /* rfc1459: [ ] \ ~ are the upper case of { } | ^ */
     CHECK_EQ(roster_add(r, "[dan]\\~", 1), 0);
     CHECK_EQ(roster_get_s(r, "{DAN}|^"), 1);
-    CHECK(roster_nick_eq("A[b", 3, "a{B", 3));
-    CHECK(!roster_nick_eq("ab", 2, "abc", 3));
+    CHECK(nick_eq_n("A[b", 3, "a{B", 3));
+    CHECK(!nick_eq_n("ab", 2, "abc", 3));
     roster_clear_flags(r, "alice", 2);
     CHECK_EQ(roster_get_s(r, "alice"), 1);
     roster_clear_flags(r, "alice", 1);
@@ -132,6 +158,7 @@ static void test_large(void)
 }
 
 static const check_case_t cases[] = {
+    CHECK_CASE(nick),
     CHECK_CASE(basics),
     CHECK_CASE(random),
     CHECK_CASE(large),

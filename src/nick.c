@@ -1,0 +1,53 @@
+/* nick.c - rfc1459 case mapping of nicks; pure functions (see nick.h). */
+#include "nick.h"
+
+#include <string.h>
+
+char nick_fold_char(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c + 32);
+    switch (c) {
+    case '[': return '{';
+    case ']': return '}';
+    case '\\': return '|';
+    case '~': return '^';
+    default: return c;
+    }
+}
+
+void nick_fold(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    if (n == 0)
+        return;
+    for (; s[i] && i + 1 < n; i++)
+        out[i] = nick_fold_char(s[i]);
+    out[i] = '\0';
+}
+
+int nick_eq_n(const char *a, size_t an, const char *b, size_t bn)
+{
+    if (an != bn)
+        return 0;
+    for (size_t i = 0; i < an; i++)
+        if (nick_fold_char(a[i]) != nick_fold_char(b[i]))
+            return 0;
+    return 1;
+}
+
+int nick_eq(const char *a, const char *b)
+{
+    return nick_eq_n(a, strlen(a), b, strlen(b));
+}
+
+int nick_prefix(const char *s, const char *prefix, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (nick_fold_char(s[i]) != nick_fold_char(prefix[i]))
+            return 0;
+        if (!s[i])
+            return 1; /* both ended together */
+    }
+    return 1;
+}
