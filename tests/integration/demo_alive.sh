@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo_alive.sh [SECONDS] - demo/run.sh sounds like a conversation: played in
 # real time (a private PulseAudio server's null sink is the sound card) for
-# SECONDS (default $PURG_ALIVE_SECONDS or 25) with a fixed seed (7, or
+# SECONDS (default $PURG_ALIVE_SECONDS or 60, the demo's own length) with a fixed seed (7, or
 # $PURG_ALIVE_SEED), speech fills at least 60% of the time and every bundled
 # persona speaks. What was spoken when comes from listen --timing (each
 # line's first sample played and its length): the union of those spans
@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-secs=${1:-${PURG_ALIVE_SECONDS:-25}}
+secs=${1:-${PURG_ALIVE_SECONDS:-60}}
 seed=${PURG_ALIVE_SEED-7} # empty: no --seed (a demo/run.sh without one, for the benchmark's baseline)
 purg_tmpdir
 command -v parec >/dev/null || purg_fail "parec not installed (apt-get install pulseaudio-utils)"

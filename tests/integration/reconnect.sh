@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# reconnect.sh - the server dies 20 times (8 under InspIRCd) under a talking
+# reconnect.sh - the server dies 12 times (5 under InspIRCd) under a talking
 # channel. The server (ngircd, or InspIRCd with PURG_IRCD=inspircd) is killed
 # (SIGTERM and SIGKILL in turn) and restarted on the same port; the listener
 # must reconnect, rejoin and speak every line sent while it was connected, and
@@ -14,8 +14,8 @@ set -euo pipefail
 relay_bin="$(dirname "$PURG_BIN")/tests/irc_relay"
 [ -x "$relay_bin" ] || purg_fail "irc_relay not built at $relay_bin"
 export PURG_IRC_TIMING="backoff_min=50,backoff_max=400,ping_idle=1000,ping_dead=1000,reclaim=500$(purg_pace)"
-# 20 restarts; 5 under InspIRCd, which takes ~1.2 s to start and welcome
-RESTARTS=${PURG_RESTARTS:-$([ "${PURG_IRCD:-ngircd}" = inspircd ] && echo 5 || echo 20)}
+# 12 restarts (PURG_RESTARTS); 5 under InspIRCd, which takes ~1.2 s to start and welcome
+RESTARTS=${PURG_RESTARTS:-$([ "${PURG_IRCD:-ngircd}" = inspircd ] && echo 5 || echo 12)}
 
 purg_tmpdir
 purg_start_ircd
