@@ -26,6 +26,7 @@
 #define P_LINE_NS (NS_PER_S * 3 / 10) /* ... and a line's start */
 #define P_FLOOR_MAX_NS (40 * NS_PER_S)/* the floor is never held longer than this ahead */
 #define P_REPLY_TTL_NS (60 * NS_PER_S)/* a reply held back longer is dropped */
+#define P_BUSY_RETRY_NS (NS_PER_S / 2) /* a reply to a person, the link busy: again after */
 #define P_BACKOFF_MAX 16.0
 #define P_GUARD_TRIES 6               /* lines generated before giving up */
 #define P_MAX_PEERS 64
@@ -841,7 +842,8 @@ static int speak(persona_t *p, size_t i, const char *prompt, const char *to, int
     }
     int rc = p->say(p->say_ctx, p->def->channels[i], line);
     if (rc != 0) {
-        p->st.dropped++;
+        if (rc != PURG_EFULL)
+            p->st.dropped++; /* a busy link: the caller decides (persona_tick) */
         return rc;
     }
     p->tokens -= 1.0;
@@ -884,9 +886,17 @@ int64_t persona_tick(persona_t *p, int64_t now)
             r->due = token_time(p, now);
         } else {
             r->active = 0;
-            if (speak(p, r->chan, r->prompt, r->to, now) == 0) {
+            int rc = speak(p, r->chan, r->prompt, r->to, now);
+            if (rc == 0) {
                 p->st.replies++;
                 note_reply(p, r->from, now);
+            } else if (rc == PURG_EFULL && r->human && now + P_BUSY_RETRY_NS < r->expires) {
+                /* the link still holds earlier lines (the chatter between
+                 * personas): a person who asked is answered when it drains */
+                r->active = 1;
+                r->due = now + P_BUSY_RETRY_NS;
+            } else if (rc == PURG_EFULL) {
+                p->st.dropped++;
             }
         }
     }
@@ -906,10 +916,16 @@ int64_t persona_tick(persona_t *p, int64_t now)
                 p->st.quiet_skips++;
             } else if (c->chain >= p->def->max_turns && now - c->last_persona <= pause_ns(p)) {
                 /* the exchange ran out: let it rest */
+            } else if (p->pend.active && p->pend.human) {
+                /* a person waits for an answer: it goes first */
             } else if (p->tokens < 1.0) {
                 p->st.rate_limited++;
-            } else if (speak(p, i, NULL, NULL, now) == 0) {
-                p->st.unprompted++;
+            } else {
+                int rc = speak(p, i, NULL, NULL, now);
+                if (rc == 0)
+                    p->st.unprompted++;
+                else if (rc == PURG_EFULL)
+                    p->st.dropped++;
             }
         }
         next = min64(next, c->next_unprompted);

@@ -237,6 +237,49 @@ static void test_mention(void)
     persona_def_free(d);
 }
 
+/* A link still busy with earlier lines (the transport says PURG_EFULL):
+ * a person who named the persona is answered once it drains, and unprompted
+ * lines wait behind that answer; another persona's line is not retried. */
+typedef struct busy {
+    said_t said;
+    int64_t *now, until; /* PURG_EFULL while *now < until */
+    int refused;
+} busy_t;
+
+static int busy_say(void *ctx, const char *channel, const char *text)
+{
+    busy_t *b = ctx;
+    if (*b->now < b->until) {
+        b->refused++;
+        return PURG_EFULL;
+    }
+    return rec_say(&b->said, channel, text);
+}
+
+static void test_busy_link(void)
+{
+    persona_def_t *d = def_from("[persona]\nnick = bofh\nmodel = m\nchannels = #c\nchattiness = 0\n"
+                                "reply_mention = 1\nreply_persona = 0\n");
+    persona_t *p = NULL;
+    int64_t now = 1000 * S;
+    busy_t b = { .now = &now, .until = now + 6 * S };
+    CHECK_EQ(persona_create(&p, d, model, 1, now), 0);
+    persona_set_transport(p, busy_say, &b);
+    hear(p, "alice", "bofh, what about the coffee machine?", now);
+    run_until(p, &now, now + 5 * S);
+    CHECK_GE(b.refused, 2); /* due within think_max (3 s), tried again while busy */
+    CHECK_EQ(b.said.n, 0);
+    run_until(p, &now, now + 3 * S);
+    CHECK_EQ(b.said.n, 1); /* answered when the link drained */
+    CHECK(names_at_end(b.said.last, "alice"));
+    persona_stats_t st;
+    persona_get_stats(p, &st);
+    CHECK_EQ(st.replies, 1ul);
+    CHECK_EQ(st.dropped, 0ul);
+    persona_free(p);
+    persona_def_free(d);
+}
+
 /* Nicks compare under the IRC case mapping (rfc1459): [ ] \ ~ are the upper
  * case of { } | ^, so "foo{m}" names the persona Foo[m], a peer renamed by
  * the server in the other case is still a peer, and a NICK change of
@@ -824,6 +867,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(model_open),
     CHECK_CASE(learning),
     CHECK_CASE(turns),
+    CHECK_CASE(busy_link),
 };
 
 int main(int argc, char **argv)
