@@ -199,26 +199,6 @@ int learn_load(learn_t *l, const char *path, char *err, size_t errlen)
     return rc;
 }
 
-static int fsync_dir_of(const char *path)
-{
-    char dir[4096];
-    if (util_strlcpy(dir, path, sizeof dir))
-        return PURG_ETOOBIG;
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        util_strlcpy(dir, ".", sizeof dir);
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return PURG_EIO;
-    int r = fsync(fd);
-    close(fd);
-    return r ? PURG_EIO : 0;
-}
-
 int learn_save(learn_t *l, const char *path, char *err, size_t errlen)
 {
     char tmp[4096];
@@ -258,7 +238,7 @@ int learn_save(learn_t *l, const char *path, char *err, size_t errlen)
         return PURG_EIO;
     }
     l->dirty = 0;
-    if (fsync_dir_of(path) != 0) {
+    if (util_fsync_dir(path) != 0) {
         util_snprintf(err, errlen, "saved %s, but could not sync its directory", path);
         return PURG_EIO;
     }

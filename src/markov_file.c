@@ -138,26 +138,6 @@ static void write_payload(const markov_t *m, wr_t *w)
     wr_flush(w);
 }
 
-static int fsync_dir_of(const char *path)
-{
-    char dir[4096];
-    if (util_strlcpy(dir, path, sizeof dir))
-        return PURG_ETOOBIG;
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        util_strlcpy(dir, ".", sizeof dir);
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0)
-        return PURG_EIO;
-    int r = fsync(fd);
-    close(fd);
-    return r ? PURG_EIO : 0;
-}
-
 int markov_save(const markov_t *m, const char *path, char *err, size_t errlen)
 {
     for (size_t i = 0; i < m->nseg; i++)
@@ -222,7 +202,7 @@ int markov_save(const markov_t *m, const char *path, char *err, size_t errlen)
         goto io_fail;
     }
     free(w.buf);
-    if (fsync_dir_of(path) != 0) {
+    if (util_fsync_dir(path) != 0) {
         set_err(err, errlen, "saved %s, but could not sync its directory", path);
         return PURG_EIO;
     }

@@ -213,3 +213,23 @@ const char *util_visible(char *out, size_t outlen, const char *s)
         s = "(null)";
     return util_visible_n(out, outlen, s, strlen(s));
 }
+
+int util_fsync_dir(const char *path)
+{
+    char dir[4096];
+    if (util_strlcpy(dir, path, sizeof dir))
+        return PURG_ETOOBIG;
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        util_strlcpy(dir, ".", sizeof dir);
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return PURG_EIO;
+    int r = fsync(fd);
+    close(fd);
+    return r ? PURG_EIO : 0;
+}

@@ -32,6 +32,10 @@ int util_has_terminal(void);
  * regular file". */
 const char *util_file_kind(unsigned m);
 
+/* fsync the directory that holds path (after a rename into it, so the new
+ * name survives a crash). 0, PURG_ETOOBIG for a path too long, PURG_EIO. */
+int util_fsync_dir(const char *path);
+
 /* Copy src into dst (size n > 0), always NUL-terminated.
  * Returns 0, or PURG_ETOOBIG when src was truncated. */
 int util_strlcpy(char *dst, const char *src, size_t n);

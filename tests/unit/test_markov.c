@@ -14,29 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static markov_t *model_of(markov_mode_t mode, int order, const char *const *lines, size_t n)
-{
-    markov_t *m = NULL;
-    CHECK_EQ(markov_new(&m, mode, order), 0);
-    for (size_t i = 0; i < n; i++)
-        CHECK_EQ(markov_add_line(m, lines[i], strlen(lines[i])), 0);
-    CHECK_EQ(markov_build(m), 0);
-    return m;
-}
-
-static markov_gen_opts_t no_overlap(void)
-{
-    markov_gen_opts_t o;
-    markov_gen_opts_default(&o);
-    o.overlap_test = false;
-    return o;
-}
-
-static const char *const tiny[] = {
-    "the cat sat on the mat",
-    "the dog sat on the log",
-    "a cat ran",
-};
+#include "markov_fixture.h"
 
 /* An order-2 model of three lines can only say five things. */
 static void test_known_outcomes(void)

@@ -159,6 +159,26 @@ static void test_random(void)
     CHECK_EQ(bad, 0);
 }
 
+/* util_fsync_dir: the directory of a path, "." for a bare name, "/" for a
+ * name at the root; a missing directory is PURG_EIO, a path longer than its
+ * buffer PURG_ETOOBIG. */
+static void test_fsync_dir(void)
+{
+    CHECK_EQ(util_fsync_dir("/tmp/some-file-that-need-not-exist"), 0);
+    CHECK_EQ(util_fsync_dir("bare-name"), 0);
+    CHECK_EQ(util_fsync_dir("/etc"), 0);
+    CHECK_EQ(util_fsync_dir("/no/such/dir/file"), PURG_EIO);
+    char *longp = malloc(5000);
+    CHECK(longp != NULL);
+    if (!longp)
+        return;
+    memset(longp, 'a', 4999);
+    longp[0] = '/';
+    longp[4999] = '\0';
+    CHECK_EQ(util_fsync_dir(longp), PURG_ETOOBIG);
+    free(longp);
+}
+
 static const check_case_t cases[] = {
     CHECK_CASE(errors),
     CHECK_CASE(controls),
@@ -167,6 +187,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(truncation),
     CHECK_CASE(idempotent),
     CHECK_CASE(random),
+    CHECK_CASE(fsync_dir),
 };
 
 int main(int argc, char **argv)
