@@ -517,10 +517,11 @@ static int best_of(const lang_t *l, const double *x, double *conf)
     return b;
 }
 
-void lang_guess(lang_t *l, const char *text, size_t len, lang_result_t *r)
+/* The line alone: its evidence into e, its own guess into r->line and
+ * r->line_conf. Returns how many languages are candidates. */
+static int line_alone(lang_t *l, const char *text, size_t len, double *e, lang_result_t *r)
 {
     prep_t p;
-    double e[LANG_MAX];
     prepare(&p, text ? text : "", text ? len : 0);
     int cand = line_evidence(l, &p, e, r);
     if (cand > 1) {
@@ -528,6 +529,13 @@ void lang_guess(lang_t *l, const char *text, size_t len, lang_result_t *r)
         if (b >= 0)
             util_strlcpy(r->line, l->info[b]->code, sizeof r->line);
     }
+    return cand;
+}
+
+void lang_guess(lang_t *l, const char *text, size_t len, lang_result_t *r)
+{
+    double e[LANG_MAX];
+    line_alone(l, text, len, e, r);
     util_strlcpy(r->code, r->line, sizeof r->code);
     r->conf = r->line_conf;
 }
@@ -657,15 +665,8 @@ static void decide(lang_t *l, float *p, const double *e, int cand, lang_result_t
 static void line_run(lang_t *l, const char *channel, const char *nick, const char *text,
                      size_t len, lang_result_t *r, int update)
 {
-    prep_t p;
     double e[LANG_MAX];
-    prepare(&p, text ? text : "", text ? len : 0);
-    int cand = line_evidence(l, &p, e, r);
-    if (cand > 1) {
-        int b = best_of(l, e, &r->line_conf);
-        if (b >= 0)
-            util_strlcpy(r->line, l->info[b]->code, sizeof r->line);
-    }
+    int cand = line_alone(l, text, len, e, r);
     l->clock++;
     chan_st_t *c = chan_find(l, channel, update);
     int fresh;
