@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,9 +77,14 @@ struct demo {
  * stop; SIGUSR1 re-reads the voices file; SIGHUP stops when we run with a
  * terminal (the window closed) and re-reads the voices file without one
  * (util_has_terminal, decided at start). */
-static volatile sig_atomic_t demo_stop;    /* the signal that stopped us, or 0 */
-static volatile sig_atomic_t demo_reload;
-static volatile sig_atomic_t demo_terminal;
+/* Set by on_signal, which may run on any thread (a signal goes to whichever
+ * thread does not block it, the recorder's included): lock-free atomics,
+ * which a signal handler may store to, rather than volatile sig_atomic_t,
+ * which is only safe on the thread it interrupts. */
+static atomic_int demo_stop;    /* the signal that stopped us, or 0 */
+static atomic_int demo_reload;
+static atomic_int demo_terminal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "signal handlers store to atomic_int");
 
 static void on_signal(int sig)
 {

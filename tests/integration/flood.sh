@@ -16,7 +16,10 @@ RSS_MAX=${FLOOD_RSS_KB:-60000}
 AFTER_MAX=${FLOOD_AFTER_S:-20}
 # a sanitizer runtime keeps freed memory in quarantine and shadows the rest,
 # and ThreadSanitizer slows synthesis and parsing several times over
-if ldd "$PURG_BIN" 2>/dev/null | grep -Eq 'lib(a|t)san'; then
+# (ldd's list is read whole: `ldd | grep -q` fails under pipefail when grep
+# stops at its first match and ldd, still writing, gets SIGPIPE)
+libs=$(ldd "$PURG_BIN" 2>/dev/null || true)
+if grep -Eq 'lib(a|t)san' <<<"$libs"; then
   RSS_MAX=${FLOOD_RSS_KB:-300000}
   AFTER_MAX=${FLOOD_AFTER_S:-90}
 fi

@@ -32,8 +32,11 @@ grep -qE '^PURG_SANITIZE:[A-Z]*=.+' "$build/CMakeCache.txt" 2>/dev/null && sanit
 match=(-F)
 [ "$sanitized" = 0 ] || match=(-xF)
 if command -v strings >/dev/null; then
+  # into a file first: under pipefail `strings | grep -q` fails when grep
+  # stops at a match and strings gets SIGPIPE, and `!` would hide that match
+  strings "$prefix/bin/purgatory" >"$tmp/strings.txt"
   for d in "$PURG_SOURCE_DIR" "$build"; do
-    ! strings "$prefix/bin/purgatory" | grep -q "${match[@]}" -- "$d" \
+    ! grep -q "${match[@]}" -- "$d" "$tmp/strings.txt" \
       || purg_fail "the binary holds the path $d"
   done
 else

@@ -8,9 +8,9 @@ purg_tmpdir
 B=$PURG_BIN
 T=$PURG_TMP
 
-"$B" train --help | grep -q -- '--format' || purg_fail "train --help"
-"$B" babble --help | grep -q -- '--reply' || purg_fail "babble --help"
-"$B" --help | grep -q 'train' || purg_fail "train missing from purgatory --help"
+grep -q -- '--format' <<<"$("$B" train --help)" || purg_fail "train --help"
+grep -q -- '--reply' <<<"$("$B" babble --help)" || purg_fail "babble --help"
+grep -q 'train' <<<"$("$B" --help)" || purg_fail "train missing from purgatory --help"
 
 # plain text: an order-2 model of three lines says only these five things
 printf 'the cat sat on the mat\nthe dog sat on the log\na cat ran\n' > "$T/tiny.txt"
@@ -55,7 +55,7 @@ usage_err "^purgatory babble: unknown option '-x'" "$B" babble "$T/tiny.model" -
 usage_err "^purgatory train: unknown option '--bogus'" "$B" train "$T/tiny.txt" -o "$T/x.model" --bogus
 usage_err "^purgatory train: -o needs a value" "$B" train "$T/tiny.txt" -o
 # --help shows the defaults the engine uses
-"$B" babble --help | grep -q -- '--tries N .*(default 100)' || purg_fail "babble --help default of --tries"
+grep -q -- '--tries N .*(default 100)' <<<"$("$B" babble --help)" || purg_fail "babble --help default of --tries"
 
 # train --forget: one person's learned lines out of a MODEL.learned
 printf '# purgatory learned lines 1\nalice\t1\tthe cat sat\nbob\t2\tthe dog ran\nAlice\t3\tthe mat\n' \
