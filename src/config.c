@@ -86,6 +86,18 @@ static int on_key(inifile_t *ini, void *user, const char *section, const char *n
     }
     if (o->has_arg == required_argument && !value[0])
         return inifile_fail(ini, PURG_EINVAL, "'%s' needs a value", name);
+    /* "~/..." as the shell would have it on the command line */
+    if (value[0] == '~' && (value[1] == '/' || !value[1])) {
+        const char *home = getenv("HOME");
+        if (!home || !home[0])
+            return inifile_fail(ini, PURG_EINVAL,
+                                "'%s' starts with ~ but HOME is not set (write the full path)",
+                                name);
+        char path[4096];
+        if (util_snprintf(path, sizeof path, "%s%s", home, value + 1) != 0)
+            return inifile_fail(ini, PURG_ETOOBIG, "'%s': the path is too long", name);
+        return add_arg(st, name, path);
+    }
     return add_arg(st, name, value[0] ? value : NULL);
 }
 

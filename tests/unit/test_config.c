@@ -125,6 +125,38 @@ static void test_errors(void)
     remove(path);
 }
 
+/* A value starting with "~/" (or "~" alone) is under $HOME, as the shell
+ * would have it on the command line; "~user" and a "~" later on are kept. */
+static void test_home(void)
+{
+    char *out[8];
+    int lines[8], nout = 0;
+    char err[512];
+    const char *old = getenv("HOME");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("HOME", "/home/tester", 1);
+    const char *text = "[listen]\nserver = ~/srv\nchannel = ~\nnick = ~bob\nsays = a~/b\n";
+    CHECK_EQ(config_parse_string("c.ini", text, strlen(text), "listen", opts, out, lines, 8, &nout,
+                                 err, sizeof err), 0);
+    CHECK_EQ(nout, 4);
+    if (nout == 4) {
+        CHECK_STREQ(out[0], "--server=/home/tester/srv");
+        CHECK_STREQ(out[1], "--channel=/home/tester");
+        CHECK_STREQ(out[2], "--nick=~bob");
+        CHECK_STREQ(out[3], "--says=a~/b");
+    }
+    for (int i = 0; i < nout; i++)
+        free(out[i]);
+    unsetenv("HOME");
+    text = "[listen]\nserver = ~/srv\n";
+    CHECK_NE(config_parse_string("c.ini", text, strlen(text), "listen", opts, out, lines, 8, &nout,
+                                 err, sizeof err), 0);
+    CHECK(strstr(err, "c.ini:2:") && strstr(err, "HOME is not set"));
+    if (saved)
+        setenv("HOME", saved, 1);
+    free(saved);
+}
+
 /* A missing explicit file is an error; --no-config reads nothing. */
 static void test_which_file(void)
 {
@@ -144,6 +176,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(precedence),
     CHECK_CASE(errors),
     CHECK_CASE(which_file),
+    CHECK_CASE(home),
 };
 
 int main(int argc, char **argv)
