@@ -100,19 +100,6 @@ static void test_determinism_and_seed_word(void)
     markov_free(m);
 }
 
-static const char *const fruit[] = {
-    "I ate a banana at the market this morning",
-    "the market was closed on sunday so we went home",
-    "my sister likes a banana with her tea",
-    "we went to the harbour to see the boats",
-    "the boats were painted red and blue",
-    "her tea was cold by the time we got home",
-    "a red banana is a strange thing to see",
-    "Bananas, apples and pears were on the table",
-    "the table was set for nine people",
-    "nine people came to the harbour at night",
-};
-
 static void test_reply(void)
 {
     markov_t *m = model_of(MARKOV_WORDS, 2, fruit, sizeof fruit / sizeof *fruit);

@@ -17,19 +17,6 @@
 
 #include "markov_fixture.h"
 
-static const char *const fruit[] = {
-    "I ate a banana at the market this morning",
-    "the market was closed on sunday so we went home",
-    "my sister likes a banana with her tea",
-    "we went to the harbour to see the boats",
-    "the boats were painted red and blue",
-    "her tea was cold by the time we got home",
-    "a red banana is a strange thing to see",
-    "Bananas, apples and pears were on the table",
-    "the table was set for nine people",
-    "nine people came to the harbour at night",
-};
-
 static char *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
