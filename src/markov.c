@@ -62,17 +62,8 @@ static uint64_t hash_bytes(const char *s, size_t len)
 
 uint64_t markov__normh(const char *s, size_t len)
 {
-    /* Trim ASCII punctuation at both ends, fold ASCII case; bytes >= 0x80
-     * count as letters so that non-English words still match. */
-    size_t a = 0, b = len;
-    while (a < b && (unsigned char)s[a] < 0x80 && !(
-               (s[a] >= '0' && s[a] <= '9') || (s[a] >= 'a' && s[a] <= 'z') ||
-               (s[a] >= 'A' && s[a] <= 'Z')))
-        a++;
-    while (b > a && (unsigned char)s[b - 1] < 0x80 && !(
-               (s[b - 1] >= '0' && s[b - 1] <= '9') || (s[b - 1] >= 'a' && s[b - 1] <= 'z') ||
-               (s[b - 1] >= 'A' && s[b - 1] <= 'Z')))
-        b--;
+    size_t a, b;
+    markov__fold_span(s, len, &a, &b);
     if (a == b)
         return 0;
     uint64_t h = 0xcbf29ce484222325ull;

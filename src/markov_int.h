@@ -57,6 +57,22 @@ int markov__intern(markov_t *m, const char *s, size_t len, uint32_t *id);
 int markov__rehash(markov_t *m, size_t hcap);
 /* Builds the suffix array and buckets of a segment. */
 int markov__index(markov_t *m, mseg_t *s);
+/* The folded form of a token s[0..len) is s[*a..*b): ASCII punctuation
+ * trimmed at both ends (bytes >= 0x80 count as letters, so that non-English
+ * words still match), then ASCII letters lowered. *a == *b: nothing left. */
+static inline void markov__fold_span(const char *s, size_t len, size_t *a, size_t *b)
+{
+#define MARKOV_KEEPS(c) ((unsigned char)(c) >= 0x80 || ((c) >= '0' && (c) <= '9') || \
+                         ((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+    size_t i = 0, j = len;
+    while (i < j && !MARKOV_KEEPS(s[i]))
+        i++;
+    while (j > i && !MARKOV_KEEPS(s[j - 1]))
+        j--;
+#undef MARKOV_KEEPS
+    *a = i;
+    *b = j;
+}
 /* Hash of the folded form of a token (0 if it has no letter or digit). */
 uint64_t markov__normh(const char *s, size_t len);
 /* The smallest id whose normh is h, or 0 if none; markov__fold_next gives

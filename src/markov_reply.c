@@ -397,16 +397,13 @@ static const struct { const char *from, *to; } swaps[] = {
     { "yourself", "myself" }, { "you're", "i'm" }, { "are", "am" },
 };
 
-/* The folded form of a word: ASCII punctuation trimmed at both ends, ASCII
- * letters lowered (as markov__normh). Returns its length, 0 if nothing is
- * left or it does not fit. */
+/* The folded form of a word (markov__fold_span, the form markov__normh
+ * hashes) into buf. Returns its length, 0 if nothing is left or it does
+ * not fit. */
 static size_t fold_word(const char *s, size_t len, char *buf, size_t cap)
 {
-    size_t a = 0, b = len;
-    while (a < b && (unsigned char)s[a] < 0x80 && !isalnum((unsigned char)s[a]))
-        a++;
-    while (b > a && (unsigned char)s[b - 1] < 0x80 && !isalnum((unsigned char)s[b - 1]))
-        b--;
+    size_t a, b;
+    markov__fold_span(s, len, &a, &b);
     if (a == b || b - a >= cap)
         return 0;
     for (size_t i = a; i < b; i++)
