@@ -83,7 +83,7 @@ INI
 run_listener earp --server 127.0.0.1 --port "$tlsport" --tls --tls-ca "$pki/trusted-ca.pem" "${auth[@]}" \
   --persona "$PURG_TMP/lantern.ini"
 purg_wait_for 'joined #tls' "$PURG_TMP/earp.err" 15 || purg_fail "no TLS connection for the listener with a persona"
-purg_wait_for '^#tls <lantern> .*lantern' "$PURG_TMP/earp.out" 20 \
+purg_wait_for '^#tls <lantern> \[' "$PURG_TMP/earp.out" 20 \
   || purg_fail "the persona's line did not reach the channel over TLS"
 purg_assert_no_grep 'cannot connect|lost the connection' "$PURG_TMP/earp.err" "the persona's TLS link"
 purg_stop_listener || purg_fail "TLS listener with a persona: exit status $?"
