@@ -48,6 +48,18 @@ void markov_gen_opts_default(markov_gen_opts_t *o)
     o->budget_ns = 50 * 1000000LL;
     o->max_tokens = 200;
     o->min_tokens = 1;
+    o->accept = NULL;
+    o->accept_ctx = NULL;
+}
+
+bool markov__accepted(const markov_t *m, const markov_gen_opts_t *o, const uint32_t *c, size_t len)
+{
+    if (!o->accept)
+        return true;
+    char *s = markov__render(m, c, len);
+    bool ok = s && o->accept(o->accept_ctx, s) != 0;
+    free(s);
+    return ok;
 }
 
 /* ---- vocabulary ------------------------------------------------------------ */
@@ -781,6 +793,8 @@ int markov_generate(const markov_t *m, markov_rng_t *rng, const markov_gen_opts_
         if (candidate(m, rng, o, &w, 0) == 0) {
             size_t len;
             const uint32_t *c = markov__walk_content(&w, &len);
+            if (!markov__accepted(m, o, c, len))
+                continue;
             *out = markov__render(m, c, len);
             rc = *out ? 0 : PURG_ENOMEM;
             break;

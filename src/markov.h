@@ -69,6 +69,13 @@ typedef struct markov_gen_opts {
     int64_t budget_ns;       /* 50 ms: reply stops looking for better candidates after this */
     size_t max_tokens;       /* 200 (words) tokens per output; longer walks are dropped */
     size_t min_tokens;       /* 1: shorter outputs are dropped */
+    /* NULL: any line. Else the caller's own test of a finished candidate
+     * line: one for which accept(accept_ctx, line) returns 0 is dropped like
+     * one failing the overlap test, and the search goes on (a persona looks
+     * for the best line its guard lets it say, not the best line). Called on
+     * the calling thread; it must not call back into this model's generator. */
+    int (*accept)(void *ctx, const char *line);
+    void *accept_ctx;
 } markov_gen_opts_t;
 
 void markov_gen_opts_default(markov_gen_opts_t *o);
@@ -155,7 +162,8 @@ typedef struct markov_reply_info {
     double weight[MARKOV_INFO_KEYWORDS]; /* bits: log2(tokens / count); 0 for a swapped word */
     bool swapped[MARKOV_INFO_KEYWORDS];  /* "you" -> "I": may appear, never a seed */
     int candidates;                   /* candidates built (accepted ones) */
-    int rejected;                     /* candidates refused (length, overlap, the prompt itself) */
+    int rejected;                     /* candidates refused (length, overlap, the prompt itself,
+                                         the accept hook) */
     double score;                     /* the winner's: the sum of the parts below */
     double coverage;                  /* share of the keywords' weight it contains, 0..1 */
     double surprise;                  /* MegaHAL's information of its keywords (bits, normalised) */

@@ -137,6 +137,9 @@ int markov__walk_init(walk_t *w, size_t max_tokens);
 const uint32_t *markov__walk_content(const walk_t *w, size_t *len);
 /* Tokens joined as the mode says (malloc'd), or NULL. */
 char *markov__render(const markov_t *m, const uint32_t *c, size_t len);
+/* Whether the caller's accept hook (o->accept; none: yes) takes the line
+ * c[0..len) renders to (no memory: no). */
+bool markov__accepted(const markov_t *m, const markov_gen_opts_t *o, const uint32_t *c, size_t len);
 
 /* Keywords a walk is steered through (markov_reply.c). */
 typedef struct steer steer_t;

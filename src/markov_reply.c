@@ -155,7 +155,7 @@ static int best_through(const markov_t *m, markov_rng_t *rng, const markov_gen_o
                 continue;
         }
         double sc = score(m, k, &w, order);
-        if (sc > best_score) {
+        if (sc > best_score && markov__accepted(m, o, c, len)) {
             best_score = sc;
             memcpy(best.buf, w.buf, w.cap * sizeof *w.buf);
             best.a = w.a;
@@ -200,6 +200,8 @@ int markov_generate_with(const markov_t *m, markov_rng_t *rng, const markov_gen_
         if (markov__candidate(m, rng, &oo, &w, k.id[markov__rng_below(rng, (uint32_t)k.n)], NULL) == 0) {
             size_t n;
             const uint32_t *c = markov__walk_content(&w, &n);
+            if (!markov__accepted(m, &oo, c, n))
+                continue;
             *out = markov__render(m, c, n);
             rc = *out ? 0 : PURG_ENOMEM;
             break;
@@ -757,6 +759,10 @@ static int reply_scored(const markov_t *m, markov_rng_t *rng, const markov_gen_o
         info->candidates++;
         rscore_t sc;
         score_scored(m, st, &sets[0], &sets[1], &w, order, ro->pref_tokens, have ? bs.score : -INFINITY, &sc);
+        if ((!have || sc.score > bs.score) && !markov__accepted(m, o, c, len)) {
+            info->rejected++; /* the caller would not say it (its accept hook) */
+            continue;
+        }
         if (!have || sc.score > bs.score) {
             have = true;
             bs = sc;

@@ -759,17 +759,46 @@ static int name_at_end(const char *text, const char *to, char *out, size_t outle
     return util_snprintf(out, outlen, "%.*s, %s%c", (int)n, text, to, punct);
 }
 
+/* What a candidate line must pass to be said: the name at the end (when
+ * 'to' is set) and the guard, in the room of channel chan. The markov
+ * search calls accept_line on each candidate it would pick (its accept
+ * hook), so that the best line the guard lets through wins, not the best
+ * line: with a command-heavy corpus most lines would be refused. */
+typedef struct p_accept {
+    persona_t *p;
+    guard_room_t *room;
+    const char *to;    /* named at the end, or NULL */
+    char *out;         /* the line as it is to be said */
+    size_t outlen;
+} p_accept_t;
+
+static int accept_line(void *ctx, const char *text)
+{
+    p_accept_t *a = ctx;
+    char line[GUARD_MAX_LINE + 1];
+    int rc = a->to ? name_at_end(text, a->to, line, sizeof line) : util_strlcpy(line, text, sizeof line);
+    if (rc != 0)
+        return 0;
+    const char *why = NULL;
+    if (guard_check_room(a->p->def->guard, a->room, line, a->out, a->outlen, &why) != 0) {
+        a->p->st.guarded++;
+        return 0;
+    }
+    return 1;
+}
+
 /* A reply to prompt through its keywords (markov_reply_ex, the scored
- * method, the best of 'tries' candidates), steered away from what the
- * persona said lately. */
-static int reply_to(persona_t *p, const char *prompt, int tries, char **text)
+ * method, the best of 'tries' candidates that o's accept hook takes),
+ * steered away from what the persona said lately. */
+static int reply_to(persona_t *p, const markov_gen_opts_t *go, const char *prompt, int tries,
+                    char **text)
 {
     const char *recent[P_RECENT];
     size_t n = 0;
     for (size_t i = 0; i < P_RECENT; i++)
         if (p->recent[i][0])
             recent[n++] = p->recent[i];
-    markov_gen_opts_t o = p->gen;
+    markov_gen_opts_t o = *go;
     o.tries = tries;
     o.budget_ns = P_REPLY_BUDGET_NS;
     markov_reply_opts_t ro;
@@ -780,9 +809,10 @@ static int reply_to(persona_t *p, const char *prompt, int tries, char **text)
 }
 
 /* One guarded line into out for channel chan: a reply to prompt (NULL:
- * anything), naming 'to' at the end when not empty (P_GUARD_TRIES tries
- * with the name, then two more without it). 0, or PURG_EDENIED when
- * nothing passed. */
+ * anything), naming 'to' at the end when not empty. The generator only
+ * returns lines the guard passes (accept_line); P_GUARD_TRIES rounds with
+ * the name, then two without it should the name itself be what the guard
+ * refuses. 0, or PURG_EDENIED when nothing passed. */
 static int compose(persona_t *p, size_t chan, const char *prompt, const char *to, char *out,
                    size_t outlen)
 {
@@ -790,28 +820,24 @@ static int compose(persona_t *p, size_t chan, const char *prompt, const char *to
     guard_room_t room = { p_lookup, &look };
     int named = to && *to, tries = P_GUARD_TRIES + (named ? 2 : 0);
     for (int t = 0; t < tries; t++) {
+        p_accept_t acc = { p, &room, named && t < P_GUARD_TRIES ? to : NULL, out, outlen };
+        markov_gen_opts_t go = p->gen;
+        go.accept = accept_line;
+        go.accept_ctx = &acc;
         char *text = NULL;
         int rc = PURG_ENOTFOUND;
         if (prompt && t < P_GUARD_TRIES / 2)
-            /* the best of P_REPLY_TRIES first; should the guard refuse it, a
+            /* the best of P_REPLY_TRIES first; should nothing pass, a
              * cheaper search (a line like it would likely be refused too) */
-            rc = reply_to(p, prompt, t == 0 ? P_REPLY_TRIES : P_REPLY_TRIES / 3, &text);
+            rc = reply_to(p, &go, prompt, t == 0 ? P_REPLY_TRIES : P_REPLY_TRIES / 3, &text);
         if (rc != 0)
-            rc = markov_generate(p->model, &p->rng, &p->gen, &text);
-        if (rc != 0) {
-            free(text);
-            continue;
-        }
-        char line[GUARD_MAX_LINE + 1];
-        int r2 = named && t < P_GUARD_TRIES ? name_at_end(text, to, line, sizeof line)
-                                                     : util_strlcpy(line, text, sizeof line);
+            rc = markov_generate(p->model, &p->rng, &go, &text);
+        /* once more for the line returned, which leaves it in out (the
+         * hook was also called on candidates that lost to it) */
+        int ok = rc == 0 && accept_line(&acc, text);
         free(text);
-        if (r2 != 0)
-            continue;
-        const char *why = NULL;
-        if (guard_check_room(p->def->guard, &room, line, out, outlen, &why) == 0)
+        if (ok)
             return 0;
-        p->st.guarded++;
     }
     return PURG_EDENIED;
 }
