@@ -279,6 +279,74 @@ static void test_reply_on_topic(void)
     markov_free(m);
 }
 
+/* The accept hook: the caller's own test of each candidate line (a
+ * persona's guard). Refused lines never come out, of any generator, and a
+ * hook that refuses everything leaves nothing. */
+typedef struct refuser {
+    const char *word;  /* lines holding it are refused; NULL: every line */
+    int calls;
+} refuser_t;
+
+static int refuse_word(void *ctx, const char *line)
+{
+    refuser_t *f = ctx;
+    f->calls++;
+    return f->word && !strstr(line, f->word);
+}
+
+static void test_accept_hook(void)
+{
+    markov_t *m = model_of(MARKOV_WORDS, 2, tiny, 3);
+    markov_t *fm = model_of(MARKOV_WORDS, 1, fruit, sizeof fruit / sizeof *fruit);
+    markov_gen_opts_t o = no_overlap();
+    refuser_t f = { "mat", 0 };
+    o.accept = refuse_word;
+    o.accept_ctx = &f;
+    markov_rng_t r;
+    markov_rng_seed(&r, 11);
+    int seen_log = 0;
+    for (int i = 0; i < 300; i++) {
+        char *s = NULL;
+        CHECK_EQ(markov_generate(m, &r, &o, &s), 0);
+        CHECK(s && !strstr(s, "mat"));
+        seen_log += s && strstr(s, "log") != NULL;
+        free(s);
+        CHECK_EQ(markov_generate_with(m, &r, &o, "sat", &s), 0);
+        CHECK(s && !strstr(s, "mat"));
+        free(s);
+    }
+    CHECK_GT(seen_log, 0);
+    CHECK_GT(f.calls, 600);
+    /* the scored and the simple reply: the best line the hook takes */
+    f.word = "harbour";
+    markov_reply_opts_t ro;
+    markov_reply_opts_default(&ro);
+    for (int method = 0; method < 2; method++) {
+        ro.method = method ? MARKOV_REPLY_SIMPLE : MARKOV_REPLY_SCORED;
+        for (int i = 0; i < 50; i++) {
+            char *s = NULL;
+            markov_reply_info_t info;
+            int rc = markov_reply_ex(fm, &r, &o, &ro, "the harbour and the boats", &info, &s);
+            CHECK(rc == 0 || rc == PURG_ETIMEOUT);
+            CHECK(rc != 0 || (s && !strstr(s, "harbour")));
+            free(s);
+        }
+    }
+    /* a hook that refuses every line: nothing comes out */
+    f.word = NULL;
+    char *s = NULL;
+    CHECK_EQ(markov_generate(m, &r, &o, &s), PURG_ETIMEOUT);
+    CHECK(s == NULL);
+    CHECK_NE(markov_reply(fm, &r, &o, "the boats were red", &s), 0);
+    CHECK(s == NULL);
+    /* the default has no hook */
+    markov_gen_opts_t d;
+    markov_gen_opts_default(&d);
+    CHECK(d.accept == NULL && d.accept_ctx == NULL);
+    markov_free(m);
+    markov_free(fm);
+}
+
 static void test_overlap(void)
 {
     markov_t *m = model_of(MARKOV_WORDS, 2, fruit, sizeof fruit / sizeof *fruit);
@@ -557,6 +625,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(reply),
     CHECK_CASE(reply_scored),
     CHECK_CASE(reply_on_topic),
+    CHECK_CASE(accept_hook),
     CHECK_CASE(overlap),
     CHECK_CASE(weights),
     CHECK_CASE(learn),
