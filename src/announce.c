@@ -8,8 +8,6 @@
 #include "roster.h"
 #include "util.h"
 
-#include <ctype.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,45 +162,11 @@ void announce_spoken(const announce_lists_t *l, const char *nick, char *out, siz
         util_strlcpy(out, nick, n);
 }
 
-/* fnmatch without regard to ASCII case (FNM_CASEFOLD is a GNU extension). */
-static int match(const char *pattern, const char *s)
-{
-    char p[ANNOUNCE_NAME_MAX * 2], t[ANNOUNCE_NAME_MAX * 4];
-    size_t i;
-    for (i = 0; pattern[i] && i + 1 < sizeof p; i++)
-        p[i] = (char)tolower((unsigned char)pattern[i]);
-    p[i] = '\0';
-    for (i = 0; s[i] && i + 1 < sizeof t; i++)
-        t[i] = (char)tolower((unsigned char)s[i]);
-    t[i] = '\0';
-    return fnmatch(p, t, 0) == 0;
-}
-
 int announce_ignored(const announce_lists_t *l, const char *nick, const char *mask)
 {
-    for (size_t i = 0; l && i < l->nignore; i++) {
-        const char *p = l->ignore[i];
-        const char *bang = strpbrk(p, "!@");
-        if (!bang) {
-            if (match(p, nick))
-                return 1;
-            continue;
-        }
-        if (mask) {
-            if (match(p, mask))
-                return 1;
-            continue;
-        }
-        /* no user@host known: only a pattern that ignores it can match */
-        char nickpart[ANNOUNCE_NAME_MAX * 2];
-        size_t len = (size_t)(bang - p);
-        memcpy(nickpart, p, len);
-        nickpart[len] = '\0';
-        const char *rest = bang + (*bang == '!');
-        if ((strcmp(rest, "*") == 0 || strcmp(rest, "*@*") == 0) &&
-            match(nickpart, nick))
+    for (size_t i = 0; l && i < l->nignore; i++)
+        if (nick_pattern_match(l->ignore[i], nick, mask))
             return 1;
-    }
     return 0;
 }
 

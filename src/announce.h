@@ -46,15 +46,16 @@ typedef struct announce_lists {
     char (*nick)[ANNOUNCE_NAME_MAX];   /* folded nicks of the spoken-name overrides */
     char (*spoken)[ANNOUNCE_NAME_MAX];
     size_t nnames;
-    char (*ignore)[ANNOUNCE_NAME_MAX * 2]; /* glob patterns: nick or nick!user@host */
+    char (*ignore)[ANNOUNCE_NAME_MAX * 2]; /* masks (nick_pattern_match): nick or nick!user@host */
     size_t nignore;
 } announce_lists_t;
 
 /* Add "NICK=SPOKEN NAME" (spoken-name override). PURG_EINVAL with a sentence
  * in err when malformed; PURG_ETOOBIG past ANNOUNCE_LIST_MAX. */
 int announce_add_name(announce_lists_t *l, const char *spec, char *err, size_t errlen);
-/* Add an ignore pattern: a nick glob ("*bot") or a hostmask glob
- * ("*!*@bots.example.org"), matched without regard to case. */
+/* Add an ignore pattern: a nick mask ("*bot") or a hostmask
+ * ("*!*@bots.example.org"), matched as nick_pattern_match says (IRC masks,
+ * rfc1459 case). */
 int announce_add_ignore(announce_lists_t *l, const char *pattern, char *err, size_t errlen);
 void announce_lists_free(announce_lists_t *l);
 

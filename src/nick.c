@@ -51,3 +51,48 @@ int nick_prefix(const char *s, const char *prefix, size_t n)
     }
     return 1;
 }
+
+int nick_match(const char *mask, const char *s)
+{
+    const char *star = NULL, *resume = NULL;
+    while (*s) {
+        if (*mask == '*') {
+            while (*mask == '*')
+                mask++;
+            star = mask;
+            resume = s;
+        } else if (*mask && (*mask == '?' || nick_fold_char(*mask) == nick_fold_char(*s))) {
+            mask++;
+            s++;
+        } else if (star) {
+            /* the last '*' takes one more character, and the rest tries again */
+            mask = star;
+            s = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (*mask == '*')
+        mask++;
+    return *mask == '\0';
+}
+
+int nick_pattern_match(const char *pattern, const char *nick, const char *full)
+{
+    const char *sep = strpbrk(pattern, "!@");
+    if (!sep)
+        return nick && nick_match(pattern, nick);
+    if (full && strchr(full, '!'))
+        return nick_match(pattern, full);
+    /* no user@host known: only a pattern that accepts any can match */
+    const char *rest = sep + (*sep == '!');
+    if (strcmp(rest, "*") != 0 && strcmp(rest, "*@*") != 0)
+        return 0;
+    char nickpart[128];
+    size_t len = (size_t)(sep - pattern);
+    if (!nick || len >= sizeof nickpart)
+        return 0;
+    memcpy(nickpart, pattern, len);
+    nickpart[len] = '\0';
+    return nick_match(nickpart, nick);
+}

@@ -18,4 +18,16 @@ int nick_eq(const char *a, const char *b);
  * (like strncasecmp(s, prefix, n) == 0, but rfc1459). */
 int nick_prefix(const char *s, const char *prefix, size_t n);
 
+/* IRC mask matching, as servers match bans and masks: '*' is any run of
+ * characters, '?' any one, everything else itself under the mapping ("[x]*"
+ * matches "{X}y": brackets are nick characters, not a set). True when the
+ * whole of s matches mask. */
+int nick_match(const char *mask, const char *s);
+/* Whether a --ignore style pattern names a speaker. A pattern without '!' or
+ * '@' is a nick mask, matched against nick. One with them is a hostmask,
+ * matched against full ("nick!user@host"); when the server did not say who
+ * the speaker is (full NULL or without '!'), such a pattern matches only if
+ * it accepts any user@host ("bob!*", "bob!*@*") and its nick part matches. */
+int nick_pattern_match(const char *pattern, const char *nick, const char *full);
+
 #endif

@@ -10,7 +10,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +162,8 @@ struct persona {
     size_t npeers;
     persona_say_fn say;
     void *say_ctx;
+    const char *const *ignore;     /* never learned from (persona_set_ignore) */
+    size_t nignore;
     p_chan_t ch[PERSONA_MAX_CHANNELS];
     roster_t *room[PERSONA_MAX_CHANNELS]; /* who else is in each channel */
     roster_t *bots;                /* nicks the server flags as bots */
@@ -253,6 +254,12 @@ void persona_free(persona_t *p)
     roster_free(p->bots);
     learn_clear(&p->learned);
     free(p);
+}
+
+void persona_set_ignore(persona_t *p, const char *const *patterns, size_t n)
+{
+    p->ignore = patterns;
+    p->nignore = n;
 }
 
 void persona_set_transport(persona_t *p, persona_say_fn fn, void *ctx)
@@ -612,21 +619,9 @@ static unsigned p_lookup(void *ctx, const char *s, size_t n)
 
 /* ---- learning (learn = yes) ---------------------------------------------- */
 
-/* fnmatch without regard to ASCII case (FNM_CASEFOLD is a GNU extension). */
-static int glob_match(const char *glob, const char *nick)
-{
-    char g[80], n[PERSONA_NICK_MAX + 1];
-    if (util_strlcpy(g, glob, sizeof g) != 0 || util_strlcpy(n, nick, sizeof n) != 0)
-        return 0;
-    for (char *c = g; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-    for (char *c = n; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-    return fnmatch(g, n, 0) == 0;
-}
-
-/* Whether nick is one to learn from: learn_from's globs ("" = anyone),
- * the last that matches decides ("!GLOB" excludes). */
+/* Whether nick is one to learn from: learn_from's nick masks (nick_match:
+ * '*' and '?', rfc1459 case; "" = anyone), the last that matches decides
+ * ("!MASK" excludes). */
 static int learn_from_ok(const persona_def_t *d, const char *nick)
 {
     if (!d->learn_from[0])
@@ -638,7 +633,7 @@ static int learn_from_ok(const persona_def_t *d, const char *nick)
     for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
         int exclude = t[0] == '!';
         any_include |= !exclude;
-        if (glob_match(exclude ? t + 1 : t, nick))
+        if (nick_match(exclude ? t + 1 : t, nick))
             ok = !exclude;
     }
     /* only exclusions: everyone else is in */
@@ -646,10 +641,19 @@ static int learn_from_ok(const persona_def_t *d, const char *nick)
         util_strlcpy(buf, d->learn_from, sizeof buf);
         ok = 1;
         for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save))
-            if (glob_match(t + 1, nick))
+            if (nick_match(t + 1, nick))
                 ok = 0;
     }
     return ok;
+}
+
+/* One the listener does not speak (--ignore: a nick or a hostmask). */
+static int ignored(const persona_t *p, const irc_event_t *ev)
+{
+    for (size_t k = 0; k < p->nignore; k++)
+        if (nick_pattern_match(p->ignore[k], ev->nick, ev->mask))
+            return 1;
+    return 0;
 }
 
 static int has_url(const char *t)
@@ -673,7 +677,8 @@ static void maybe_learn(persona_t *p, size_t i, const irc_event_t *ev)
     const char *why = NULL;
     p_look_t look = { p, i };
     guard_room_t room = { p_lookup, &look };
-    if (!learn_from_ok(p->def, ev->nick) || !learn_text_ok(ev->text) || has_url(ev->text) ||
+    if (!learn_from_ok(p->def, ev->nick) || ignored(p, ev) || !learn_text_ok(ev->text) ||
+        has_url(ev->text) ||
         names_me(ev->text, p->nick) || /* said to it, not about the world */
         guard_check_room(p->def->guard, &room, ev->text, out, sizeof out, &why) != 0 ||
         strcmp(out, ev->text) != 0) {

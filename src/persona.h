@@ -81,7 +81,7 @@ typedef struct persona_def {
     int replies_per_nick;  /* replies a minute to any one nick, at most (default 3) */
     int take_turns;        /* take_turns = no: talk without waiting for the floor (default yes) */
     int learn;             /* learn = yes: learn from the humans of its channels (default no) */
-    char learn_from[512];  /* learn_from: nick globs, "!GLOB" excludes ("" = every human) */
+    char learn_from[512];  /* learn_from: nick masks, "!MASK" excludes ("" = every human) */
     guard_t *guard;        /* the default rules plus the [guard] section; owned */
 } persona_def_t;
 
@@ -91,7 +91,7 @@ typedef struct persona_def {
  *              reply_persona, voice, quiet_after, max_turns, rate, burst,
  *              think_min, think_max, max_words, bot_mode (auto|on|off),
  *              max_kicks, replies_per_nick, take_turns (yes|no), learn (yes|no),
- *              learn_from (globs)
+ *              learn_from (nick masks)
  *   [guard]    any key of guard_set (sigils, command_words, nicks, rewrite, max_len)
  * On error returns a negative code and "FILE:LINE: problem" in err. */
 int persona_def_load(persona_def_t **out, const char *path, char *err, size_t errlen);
@@ -165,6 +165,10 @@ int persona_learn_start(persona_t *p, markov_t *model, size_t *bad, char *err, s
 int persona_learn_save(persona_t *p, char *err, size_t errlen);
 /* Where the learned lines are kept: def->model + ".learned" ("" if no model). */
 int persona_learned_path(const persona_def_t *d, char *out, size_t outlen);
+
+/* Nicks and hostmasks it never learns from (the listener's --ignore
+ * patterns, nick_pattern_match; borrowed: they must outlive the persona). */
+void persona_set_ignore(persona_t *p, const char *const *patterns, size_t n);
 
 /* What the persona hears. Never speaks from here (only persona_tick does),
  * so a transport may deliver synchronously. */

@@ -75,7 +75,7 @@ static int set_channels(p_parse_t *p, const char *value)
     return 0;
 }
 
-/* learn_from: nick globs (fnmatch, case-insensitive), "!GLOB" excludes. */
+/* learn_from: nick masks (nick_match: '*' and '?', rfc1459 case), "!MASK" excludes. */
 static int set_learn_from(p_parse_t *p, const char *value)
 {
     char buf[sizeof p->d->learn_from];
@@ -85,11 +85,11 @@ static int set_learn_from(p_parse_t *p, const char *value)
     for (char *t = strtok_r(buf, " ,\t", &save); t; t = strtok_r(NULL, " ,\t", &save)) {
         const char *g = t[0] == '!' ? t + 1 : t;
         if (!*g || strlen(g) > 64)
-            return inifile_fail(&p->ini, PURG_EINVAL, "learn_from: '%s' is not a nick glob "
+            return inifile_fail(&p->ini, PURG_EINVAL, "learn_from: '%s' is not a nick mask "
                                 "(like alice, bob*, !*bot)", t);
         for (const char *c = g; *c; c++)
             if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
-                return inifile_fail(&p->ini, PURG_EINVAL, "learn_from: '%s' is not a nick glob "
+                return inifile_fail(&p->ini, PURG_EINVAL, "learn_from: '%s' is not a nick mask "
                                     "(like alice, bob*, !*bot)", t);
     }
     util_strlcpy(p->d->learn_from, value, sizeof p->d->learn_from);

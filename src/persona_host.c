@@ -95,15 +95,8 @@ static int add_one(phost_t *h, size_t i, irc_net_t *net, voicemap_t *voices,
         return rc;
     }
     if (m->def->learn) {
-        /* nicks the listener does not speak are not learned from either */
-        for (size_t k = 0; k < conf->nignore; k++) {
-            const char *g = conf->ignore[k];
-            size_t used = strlen(m->def->learn_from);
-            if (strpbrk(g, "!@ ,\t") || used + strlen(g) + 3 > sizeof m->def->learn_from)
-                continue; /* a mask, not a nick glob (or no room): the persona's own list stands */
-            util_snprintf(m->def->learn_from + used, sizeof m->def->learn_from - used, "%s!%s",
-                          used ? " " : "", g);
-        }
+        /* nicks and hostmasks the listener does not speak are not learned from either */
+        persona_set_ignore(m->p, conf->ignore, conf->nignore);
         size_t bad = 0;
         char path[PERSONA_PATH_MAX + 16];
         if ((rc = persona_learn_start(m->p, m->model, &bad, err, errlen)) != 0)

@@ -28,7 +28,8 @@ typedef struct phost_conf {
     const irc_conf_t *link;
     const char *listener_nick;  /* not human, for the quiet rule */
     uint64_t seed;
-    const char *const *ignore;  /* the listener's --ignore nick globs: never learned from */
+    const char *const *ignore;  /* the listener's --ignore patterns (nicks or hostmasks):
+                                   never learned from; must outlive the host */
     size_t nignore;
 } phost_conf_t;
 

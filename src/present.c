@@ -143,8 +143,9 @@ void present_usage(FILE *f, const char *cmd)
 "                         browser source) at http://ADDR:PORT/ (ADDR defaults\n"
 "                         to 127.0.0.1)\n"
 "      --pronounce NICK=NAME  speak NICK as NAME; repeatable\n"
-"      --ignore PATTERN   never speak these nicks (glob, e.g. '*bot', or a\n"
-"                         hostmask 'nick!user@host'); repeatable\n"
+"      --ignore PATTERN   never speak these nicks (IRC mask: * and ?, e.g.\n"
+"                         '*bot', or a hostmask '*!*@bots.example.org');\n"
+"                         personas do not learn from them; repeatable\n"
 "      --mute NICK        start with NICK muted; repeatable\n"
 "      --volume N         start at N%% volume (0-%d, default 100)\n", AUDIO_VOLUME_MAX);
     if (listen)

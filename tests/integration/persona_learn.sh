@@ -4,8 +4,8 @@
 # restart answers with it; it never learns from a bot (by its name, or
 # flagged +B by the server), another persona, a line the guard refuses, a
 # line with a URL, a nick learn_from excludes or one the listener ignores
-# (--ignore; each says a word nowhere else). `train --forget` removes
-# one person's lines.
+# (--ignore, by nick or by hostmask; each says a word nowhere else).
+# `train --forget` removes one person's lines.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -57,7 +57,7 @@ burst = 4
 INI
 
 start() {
-  purg_start_listener --nick ear --channel '#purgatory' --audio null --ignore 'igna*' \
+  purg_start_listener --nick ear --channel '#purgatory' --audio null --ignore 'igna*' --ignore '*!*hidden@*' \
     --persona "$PURG_TMP/sage.ini" --persona "$PURG_TMP/other.ini"
   purg_wait_for 'joined #purgatory' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener did not join"
 }
@@ -88,6 +88,19 @@ send PRIVMSG #purgatory :the jarvisite is on the table
 sleep 1
 send QUIT :bye
 RAW
+# a human the listener ignores by hostmask (--ignore '*!*hidden@*'): her
+# nick says nothing of it, her user name does
+purg_ircpeer --raw - --timeout 10 <<'RAW' || purg_fail "the hostmask-ignored client failed"
+send NICK vera
+send USER hidden 0 * :vera
+expect " 001 "
+send JOIN #purgatory
+expect "JOIN"
+sleep 1
+send PRIVMSG #purgatory :the maskite is on the shelf near the garden
+sleep 1
+send QUIT :bye
+RAW
 sleep 1
 purg_stop_listener || purg_fail "listener exited with status $? on SIGTERM"
 learned=$PURG_TMP/sage.model.learned
@@ -95,9 +108,9 @@ learned=$PURG_TMP/sage.model.learned
 purg_log "learned: $(tail -n +2 "$learned" | cut -f1,3 | tr '\t\n' ': ')"
 purg_assert_eq "$(head -1 "$learned")" "# purgatory learned lines 1" "header of the learned-lines file"
 purg_assert_grep '^alice	[0-9]+	the zanzibarite is in the garden' "$learned" "alice's line learned"
-purg_assert_no_grep 'quuxolite|frobnitzite|ignorite|plingstone|wobblestone|jarvisite|blorptrain' "$learned" \
-  "a line from a bot, an excluded or ignored nick, the guard's refusals, a URL or another persona"
-purg_assert_no_grep '^(cmdbot|mallory|ignacio|robo|other|sage)	' "$learned" "lines kept from those nicks"
+purg_assert_no_grep 'quuxolite|frobnitzite|ignorite|plingstone|wobblestone|jarvisite|blorptrain|maskite' "$learned" \
+  "a line from a bot, an excluded or ignored nick or hostmask, the guard's refusals, a URL or another persona"
+purg_assert_no_grep '^(cmdbot|mallory|ignacio|robo|other|sage|vera)	' "$learned" "lines kept from those nicks"
 purg_assert_grep '<robo> .*the jarvisite' "$PURG_LISTENER_OUT" "the +B bot's line in the channel (the listener heard it)"
 n_other=$(purg_count '^#purgatory <other>' "$PURG_LISTENER_OUT")
 purg_assert_ge "$n_other" 1 "lines the other persona said (heard by sage, not learned)"

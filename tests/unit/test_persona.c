@@ -112,7 +112,7 @@ static void test_parse(void)
     bad("[persona]\nnick = a\nmodel = m\nchannels = #c\nthink_min = 5\nthink_max = 1\n", "think_max");
     bad("[persona]\nlearn = maybe\n", "bad.ini:2: learn is yes or no, not 'maybe'");
     bad("[persona]\ntake_turns = 2\n", "bad.ini:2: take_turns is yes or no, not '2'");
-    bad("[persona]\nlearn_from = alice !\n", "bad.ini:2: learn_from: '!' is not a nick glob");
+    bad("[persona]\nlearn_from = alice !\n", "bad.ini:2: learn_from: '!' is not a nick mask");
     bad("[persona]\nnick = a\ncorpus = c.txt\nchannels = #c\nlearn = yes\n",
         "learn = yes needs 'model = FILE'");
     {

@@ -34,6 +34,41 @@ static void test_nick(void)
     CHECK(nick_prefix("", "x", 0));
 }
 
+/* nick_match: IRC masks as servers match them ('*', '?', the mapping; a
+ * bracket is a nick character); nick_pattern_match: --ignore patterns. */
+static void test_masks(void)
+{
+    CHECK(nick_match("*bot", "NewsBot"));
+    CHECK(nick_match("*bot", "bot"));
+    CHECK(!nick_match("*bot", "bots"));
+    CHECK(nick_match("a?c", "ABC"));
+    CHECK(!nick_match("a?c", "ac"));
+    CHECK(nick_match("*", ""));
+    CHECK(nick_match("", ""));
+    CHECK(!nick_match("", "a"));
+    CHECK(nick_match("**a**b*", "xxaYYbzz"));
+    CHECK(nick_match("*a*b", "aaab"));
+    CHECK(!nick_match("*a*b", "aaba"));
+    CHECK(nick_match("[m]*", "{M}bob"));          /* rfc1459: [ is { */
+    CHECK(nick_match("dj\\~*", "DJ|^x"));
+    CHECK(!nick_match("[ab]", "a"));              /* not a set */
+    CHECK(nick_match("*!*@*.example.org", "al!~a@bots.Example.ORG"));
+    CHECK(!nick_match("*!*@*.example.org", "al!~a@example.org"));
+    /* patterns: a nick mask, or a hostmask against nick!user@host */
+    CHECK(nick_pattern_match("*bot", "NewsBot", NULL));
+    CHECK(nick_pattern_match("*bot", "NewsBot", "NewsBot!n@h"));
+    CHECK(!nick_pattern_match("*bot", "alice", "alice!bot@h"));
+    CHECK(nick_pattern_match("*!*hidden@*", "vera", "vera!~hidden@127.0.0.1"));
+    CHECK(!nick_pattern_match("*!*hidden@*", "vera", "vera!~vera@127.0.0.1"));
+    /* user@host unknown (NULL, or only the nick): only "nick!*" style can match */
+    CHECK(!nick_pattern_match("*!*hidden@*", "vera", NULL));
+    CHECK(!nick_pattern_match("*!*hidden@*", "vera", "vera"));
+    CHECK(nick_pattern_match("vera!*", "VERA", NULL));
+    CHECK(nick_pattern_match("ver?!*@*", "vera", "vera"));
+    CHECK(!nick_pattern_match("bob!*", "vera", NULL));
+    CHECK(!nick_pattern_match("vera!*", NULL, NULL));
+}
+
 static void test_basics(void)
 {
     roster_t *r;
@@ -159,6 +194,7 @@ static void test_large(void)
 
 static const check_case_t cases[] = {
     CHECK_CASE(nick),
+    CHECK_CASE(masks),
     CHECK_CASE(basics),
     CHECK_CASE(random),
     CHECK_CASE(large),
