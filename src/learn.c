@@ -9,11 +9,9 @@
 #include "util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 void learn_init(learn_t *l)
@@ -201,23 +199,17 @@ int learn_load(learn_t *l, const char *path, char *err, size_t errlen)
 
 int learn_save(learn_t *l, const char *path, char *err, size_t errlen)
 {
-    char tmp[4096];
-    if (util_snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path)) {
-        util_snprintf(err, errlen, "path too long: %s", path);
-        return PURG_ETOOBIG;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        util_snprintf(err, errlen, "cannot create a temporary file beside %s: %s", path,
-                      strerror(errno));
-        return PURG_EIO;
-    }
-    fchmod(fd, 0600); /* what people said: not for every local user */
-    FILE *f = fdopen(fd, "w");
+    util_atomic_t a;
+    int rc = util_atomic_begin(&a, path, 0600, err, errlen); /* what people said: not for every local user */
+    if (rc != 0)
+        return rc;
+    int fd = dup(a.fd); /* stdio closes its own; the commit syncs and closes a.fd */
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        close(fd);
-        unlink(tmp);
-        util_snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        util_snprintf(err, errlen, "cannot write %s: %s", a.tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        util_atomic_abort(&a);
         return PURG_EIO;
     }
     fprintf(f, "%s\n", LEARN_MAGIC);
@@ -225,22 +217,16 @@ int learn_save(learn_t *l, const char *path, char *err, size_t errlen)
         const learn_entry_t *e = learn_get(l, i);
         fprintf(f, "%s\t%lld\t%s\n", e->nick, (long long)e->t, e->text);
     }
-    int e = 0;
-    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
-        e = errno ? errno : EIO;
+    int e = ferror(f) ? (errno ? errno : EIO) : 0;
     if (fclose(f) != 0 && !e)
         e = errno ? errno : EIO;
-    if (!e && rename(tmp, path) != 0)
-        e = errno;
     if (e) {
-        unlink(tmp);
         util_snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+        util_atomic_abort(&a);
         return PURG_EIO;
     }
-    l->dirty = 0;
-    if (util_fsync_dir(path) != 0) {
-        util_snprintf(err, errlen, "saved %s, but could not sync its directory", path);
-        return PURG_EIO;
-    }
-    return 0;
+    rc = util_atomic_commit(&a, err, errlen);
+    if (rc == 0 || a.renamed)
+        l->dirty = 0;
+    return rc;
 }

@@ -145,24 +145,18 @@ int markov_save(const markov_t *m, const char *path, char *err, size_t errlen)
             set_err(err, errlen, "the model is not built (call markov_build first)");
             return PURG_EINVAL;
         }
-    char tmp[4096];
-    if (util_snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path)) {
-        set_err(err, errlen, "path too long: %s", path);
-        return PURG_ETOOBIG;
-    }
-    wr_t w = { .fd = mkstemp(tmp), .cap = 1 << 20, .sum = SUM_SEED };
-    if (w.fd < 0) {
-        set_err(err, errlen, "cannot create a temporary file beside %s: %s", path, strerror(errno));
-        return PURG_EIO;
-    }
-    int rc = PURG_EIO;
+    util_atomic_t a;
+    int rc = util_atomic_begin(&a, path, 0644, err, errlen);
+    if (rc != 0)
+        return rc;
+    wr_t w = { .fd = a.fd, .cap = 1 << 20, .sum = SUM_SEED };
+    rc = PURG_EIO;
     w.buf = malloc(w.cap);
     if (!w.buf) {
         rc = PURG_ENOMEM;
         set_err(err, errlen, "out of memory");
         goto fail;
     }
-    fchmod(w.fd, 0644);
     if (lseek(w.fd, HDR_SIZE, SEEK_SET) != HDR_SIZE) {
         w.err = errno;
         goto io_fail;
@@ -187,32 +181,12 @@ int markov_save(const markov_t *m, const char *path, char *err, size_t errlen)
         w.err = errno ? errno : EIO;
         goto io_fail;
     }
-    if (fsync(w.fd) != 0) {
-        w.err = errno;
-        goto io_fail;
-    }
-    if (close(w.fd) != 0) {
-        w.fd = -1;
-        w.err = errno;
-        goto io_fail;
-    }
-    w.fd = -1;
-    if (rename(tmp, path) != 0) {
-        w.err = errno;
-        goto io_fail;
-    }
     free(w.buf);
-    if (util_fsync_dir(path) != 0) {
-        set_err(err, errlen, "saved %s, but could not sync its directory", path);
-        return PURG_EIO;
-    }
-    return 0;
+    return util_atomic_commit(&a, err, errlen);
 io_fail:
     set_err(err, errlen, "cannot write %s: %s", path, strerror(w.err));
 fail:
-    if (w.fd >= 0)
-        close(w.fd);
-    unlink(tmp);
+    util_atomic_abort(&a);
     free(w.buf);
     return rc;
 }

@@ -2,9 +2,11 @@
 #include "util.h"
 #include "purg.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -212,6 +214,71 @@ const char *util_visible(char *out, size_t outlen, const char *s)
     if (!s)
         s = "(null)";
     return util_visible_n(out, outlen, s, strlen(s));
+}
+
+/* err for the atomic writes: the path made visible (it may come from a
+ * persona file), and NULL/0 allowed. */
+static void atomic_err(char *err, size_t errlen, const char *before, const char *path,
+                       const char *after, int e)
+{
+    if (!err || !errlen)
+        return;
+    char vp[UTIL_VIS_MAX];
+    util_visible(vp, sizeof vp, path);
+    util_snprintf(err, errlen, "%s%s%s%s", before, vp, after, e ? strerror(e) : "");
+}
+
+int util_atomic_begin(util_atomic_t *a, const char *path, unsigned mode, char *err, size_t errlen)
+{
+    a->fd = -1;
+    a->renamed = 0;
+    a->path = path;
+    if (util_snprintf(a->tmp, sizeof a->tmp, "%s.tmp.XXXXXX", path)) {
+        atomic_err(err, errlen, "path too long: ", path, "", 0);
+        return PURG_ETOOBIG;
+    }
+    a->fd = mkstemp(a->tmp);
+    if (a->fd < 0) {
+        atomic_err(err, errlen, "cannot create a temporary file beside ", path, ": ", errno);
+        return PURG_EIO;
+    }
+    if (fchmod(a->fd, (mode_t)mode) != 0) {
+        atomic_err(err, errlen, "cannot set the mode of ", a->tmp, ": ", errno);
+        util_atomic_abort(a);
+        return PURG_EIO;
+    }
+    return 0;
+}
+
+int util_atomic_commit(util_atomic_t *a, char *err, size_t errlen)
+{
+    int e = 0;
+    if (fsync(a->fd) != 0)
+        e = errno ? errno : EIO;
+    if (close(a->fd) != 0 && !e)
+        e = errno ? errno : EIO;
+    a->fd = -1;
+    if (!e && rename(a->tmp, a->path) != 0)
+        e = errno ? errno : EIO;
+    if (e) {
+        unlink(a->tmp);
+        atomic_err(err, errlen, "cannot write ", a->path, ": ", e);
+        return PURG_EIO;
+    }
+    a->renamed = 1;
+    if (util_fsync_dir(a->path) != 0) {
+        atomic_err(err, errlen, "saved ", a->path, ", but could not sync its directory", 0);
+        return PURG_EIO;
+    }
+    return 0;
+}
+
+void util_atomic_abort(util_atomic_t *a)
+{
+    if (a->fd >= 0)
+        close(a->fd);
+    a->fd = -1;
+    unlink(a->tmp);
 }
 
 int util_fsync_dir(const char *path)

@@ -36,6 +36,25 @@ const char *util_file_kind(unsigned m);
  * name survives a crash). 0, PURG_ETOOBIG for a path too long, PURG_EIO. */
 int util_fsync_dir(const char *path);
 
+/* Replacing a file whole, so that a crash leaves the old file or the new
+ * one, never a part: util_atomic_begin creates a temporary file beside path
+ * (path.tmp.XXXXXX, with mode) for the caller to write through fd;
+ * util_atomic_commit syncs it, closes it, renames it over path and syncs the
+ * directory; util_atomic_abort closes and removes it. Both return 0 or a
+ * PURG_E* code with a sentence in err ("cannot write PATH: REASON"); after a
+ * failed commit the temporary file is gone, and renamed says whether path
+ * already holds the new content (only the directory sync failed). */
+typedef struct util_atomic {
+    int fd;
+    int renamed;
+    const char *path;   /* borrowed: must outlive the commit */
+    char tmp[4096];
+} util_atomic_t;
+
+int util_atomic_begin(util_atomic_t *a, const char *path, unsigned mode, char *err, size_t errlen);
+int util_atomic_commit(util_atomic_t *a, char *err, size_t errlen);
+void util_atomic_abort(util_atomic_t *a);
+
 /* Copy src into dst (size n > 0), always NUL-terminated.
  * Returns 0, or PURG_ETOOBIG when src was truncated. */
 int util_strlcpy(char *dst, const char *src, size_t n);

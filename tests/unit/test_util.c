@@ -1,8 +1,13 @@
 /* test_util.c - unit tests for util.c: the printable form of untrusted text
- * (util_visible), with a property test over random bytes. */
+ * (util_visible), with a property test over random bytes; syncing a
+ * directory and replacing a file whole. */
+#include <dirent.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "purg.h"
@@ -179,6 +184,84 @@ static void test_fsync_dir(void)
     free(longp);
 }
 
+/* util_atomic_*: a file replaced whole, with its mode; an abort or a failed
+ * commit leaves the old file and no temporary file; errors name the path,
+ * made visible. */
+static size_t count_tmp_files(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0, len = strlen(prefix);
+    for (struct dirent *e; d && (e = readdir(d));)
+        n += strncmp(e->d_name, prefix, len) == 0 && strstr(e->d_name, ".tmp.") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_atomic(void)
+{
+    char path[512], err[256], line[64];
+    snprintf(path, sizeof path, "%s/test_util_atomic.%d", check_tmp_dir(), (int)getpid());
+    check_write_file(path, "old\n");
+    util_atomic_t a;
+    CHECK_EQ(util_atomic_begin(&a, path, 0600, err, sizeof err), 0);
+    CHECK_EQ(write(a.fd, "new\n", 4), 4);
+    CHECK_EQ(count_tmp_files(check_tmp_dir(), "test_util_atomic."), 1);
+    CHECK_EQ(util_atomic_commit(&a, err, sizeof err), 0);
+    CHECK(a.renamed);
+    FILE *f = fopen(path, "r");
+    CHECK(f && fgets(line, sizeof line, f));
+    CHECK_STREQ(line, "new\n");
+    if (f)
+        fclose(f);
+    struct stat st;
+    CHECK_EQ(stat(path, &st), 0);
+    CHECK_EQ(st.st_mode & 0777, 0600);
+    CHECK_EQ(count_tmp_files(check_tmp_dir(), "test_util_atomic."), 0);
+    /* an abort: the file as it was, no temporary file left */
+    CHECK_EQ(util_atomic_begin(&a, path, 0644, err, sizeof err), 0);
+    CHECK_EQ(write(a.fd, "partial", 7), 7);
+    util_atomic_abort(&a);
+    f = fopen(path, "r");
+    CHECK(f && fgets(line, sizeof line, f));
+    CHECK_STREQ(line, "new\n");
+    if (f)
+        fclose(f);
+    CHECK_EQ(count_tmp_files(check_tmp_dir(), "test_util_atomic."), 0);
+    unlink(path);
+    /* no such directory; a control byte in the path is shown, not sent */
+    CHECK_EQ(util_atomic_begin(&a, "/no/such/dir/m\033[2Jx", 0644, err, sizeof err), PURG_EIO);
+    CHECK(strstr(err, "cannot create a temporary file beside /no/such/dir/m") != NULL);
+    CHECK(strchr(err, '\033') == NULL);
+    CHECK(strstr(err, "No such file or directory") != NULL);
+    CHECK_EQ(util_atomic_begin(&a, "/no/such/dir/x", 0644, NULL, 0), PURG_EIO);
+    /* a rename that fails (the target is a directory that is not empty): the
+     * temporary file is removed and the directory stays */
+    char dir[512], inner[600];
+    snprintf(dir, sizeof dir, "%s/test_util_atomic_dir.%d", check_tmp_dir(), (int)getpid());
+    CHECK_EQ(mkdir(dir, 0700), 0);
+    snprintf(inner, sizeof inner, "%s/keep", dir);
+    check_write_file(inner, "x");
+    CHECK_EQ(util_atomic_begin(&a, dir, 0644, err, sizeof err), 0);
+    CHECK_EQ(util_atomic_commit(&a, err, sizeof err), PURG_EIO);
+    CHECK(!a.renamed);
+    CHECK(strstr(err, "cannot write ") != NULL);
+    CHECK_EQ(count_tmp_files(check_tmp_dir(), "test_util_atomic_dir."), 0);
+    CHECK_EQ(stat(inner, &st), 0);
+    unlink(inner);
+    rmdir(dir);
+    /* a path too long for the temporary name */
+    char *longp = malloc(5000);
+    CHECK(longp != NULL);
+    if (!longp)
+        return;
+    memset(longp, 'a', 4999);
+    longp[4999] = '\0';
+    CHECK_EQ(util_atomic_begin(&a, longp, 0644, err, sizeof err), PURG_ETOOBIG);
+    CHECK(strncmp(err, "path too long: aaa", 18) == 0);
+    free(longp);
+}
+
 static const check_case_t cases[] = {
     CHECK_CASE(errors),
     CHECK_CASE(controls),
@@ -188,6 +271,7 @@ static const check_case_t cases[] = {
     CHECK_CASE(idempotent),
     CHECK_CASE(random),
     CHECK_CASE(fsync_dir),
+    CHECK_CASE(atomic),
 };
 
 int main(int argc, char **argv)
