@@ -6,16 +6,6 @@
 
 #include <string.h>
 
-/* The command of a server line: past an optional ":prefix ". NULL when the
- * line is a prefix alone. */
-static const char *command(const char *line)
-{
-    if (*line != ':')
-        return line;
-    const char *sp = strchr(line, ' ');
-    return sp ? sp + 1 : NULL;
-}
-
 /* "CAP <target> <sub>": is the subcommand `sub`? */
 static int cap_sub(const char *p, const char *sub)
 {
@@ -29,16 +19,15 @@ static int cap_sub(const char *p, const char *sub)
 }
 
 /* The server's words for the terminal, which may be on a projector:
- * control bytes (an escape sequence) become '?', the password, should the
- * server echo it, becomes '*'s; cut to fit. */
+ * control bytes made visible (util_visible: an escape sequence shows as
+ * text), the password, should the server echo it, as '*'s; cut to fit. */
 static void printable(const char *in, const char *pass, char *out, size_t n)
 {
-    size_t i = 0;
-    for (; in[i] && i + 1 < n; i++)
-        out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? '?' : in[i];
-    out[i] = '\0';
-    size_t pl = strlen(pass);
-    for (char *p = pl ? strstr(out, pass) : NULL; p; p = strstr(p + pl, pass))
+    char vpass[UTIL_VIS_MAX];
+    util_visible(out, n, in);
+    util_visible(vpass, sizeof vpass, pass); /* as it would show */
+    size_t pl = *pass ? strlen(vpass) : 0;
+    for (char *p = pl ? strstr(out, vpass) : NULL; p; p = strstr(p + pl, vpass))
         memset(p, '*', pl);
 }
 
@@ -71,7 +60,7 @@ int sasl_step(sasl_t *s, const char *host, const char *line, char *reply, size_t
               char *err, size_t errlen)
 {
     *replylen = 0;
-    const char *p = command(line);
+    const char *p = ircv3_command(line);
     if (!p || !sasl_pending(s))
         return 0;
     if (strncmp(p, "CAP ", 4) == 0 && s->state == SASL_REQ) {

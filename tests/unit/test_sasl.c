@@ -61,6 +61,11 @@ static void test_refusals(void)
     s = (sasl_t){ SASL_REQ, "me", "pw" };
     feed(&s, ":irc.example 904 ear :\x1b]0;owned\x07 failed", &rc);
     CHECK(rc == PURG_EDENIED && strchr(err, '\x1b') == NULL && strchr(err, '\x07') == NULL);
+    CHECK(strstr(err, "^[]0;owned^G failed") != NULL); /* shown, as util_visible shows it */
+    /* a password with a control byte, echoed: masked in its visible form too */
+    s = (sasl_t){ SASL_REQ, "me", "pa\x01ss" };
+    feed(&s, ":irc.example 904 ear :no pa\x01ss here", &rc);
+    CHECK(rc == PURG_EDENIED && strstr(err, "pa^Ass") == NULL && strstr(err, "no ****** here"));
 
     /* credentials beyond what one AUTHENTICATE line carries */
     char big[300];
