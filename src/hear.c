@@ -2,6 +2,7 @@
  * delivers the events (see hear.h). */
 #include "hear.h"
 #include "nick.h"
+#include "phrases.h"
 #include "util.h"
 
 #include "purg.h"
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(SPEECHQ_LANG_MAX >= LANG_CODE_MAX, "an utterance holds any language code");
 
 #define HIST_CHANS 8
 #define HIST_IDLE_NS NS_PER_S   /* a replay is over after a second of quiet */
@@ -135,12 +138,29 @@ static int hear_line(hear_t *h, const irc_event_t *ev)
     voice_t v;
     if (voicemap_lookup(h->voices, ev->channel, ev->nick, &v) != 0)
         return 0;
-    /* the line's language: the voice's language part, emoji names, the dictionary */
-    lang_speak(h->lang, h->dict, h->emoji, ev->channel, ev->nick, ev->text, &v, text, sizeof text);
+    /* the line's language (from the line as heard): the voice's language
+     * part; the words the clean-up added ("link to ... dot ...") said again
+     * in it (phrases.h; English, as cleaned above, with languages off); then
+     * emoji names and the dictionary */
+    char code[LANG_CODE_MAX];
+    lang_pick(h->lang, ev->channel, ev->nick, ev->text, &v, code, sizeof code);
+    if (!phrases_english(code)) {
+        textclean_opts_t o = h->clean;
+        o.lang = code;
+        if (textclean_clean(&o, ev->text, strlen(ev->text), text, sizeof text) <= 0)
+            return 0; /* not reached: the words do not decide whether a line is empty */
+    }
+    char words[LANG_CODE_MAX];
+    if (code[0])
+        util_strlcpy(words, code, sizeof words);
+    else
+        lang_of_voice(v.name, words, sizeof words);
+    lang_words(h->dict, h->emoji, words, text, sizeof text);
     utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
                                    ev->channel, ev->nick, &v, text);
     if (!u)
         return 0;
+    util_strlcpy(u->lang, code, sizeof u->lang);
     u->t_recv = ev->t_recv;
     if (ev->mask) /* the filter asks again before speaking, with the hostmask */
         util_strlcpy(u->mask, ev->mask, sizeof u->mask);

@@ -9,6 +9,7 @@
  * it is heard (audio_written before the first sample, plus each word's
  * offset), so a subscriber can show it when audio_position gets there. */
 #include "speaker.h"
+#include "phrases.h"
 #include "purg.h"
 #include "synth.h"
 #include "util.h"
@@ -63,9 +64,9 @@ static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const
     } else {
         util_visible(nick, sizeof nick, u->nick);
         util_visible(name, sizeof name, u->kind == UTT_ACTION ? "* " : who);
-        fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s\n", ch, nick,
-                v->name, v->pitch, v->range, v->rate, v->pan, name,
-                who[0] ? " says: " : "", text);
+        fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s%s%s\n", ch, nick,
+                v->name, v->pitch, v->range, v->rate, v->pan, name, who[0] ? " " : "",
+                who[0] ? phrases_get(u->lang, PHRASE_SAYS) : "", who[0] ? " " : "", text);
     }
     fflush(f);
 }
@@ -98,8 +99,9 @@ static int boosted_rate(const speaker_t *s, int rate, size_t backlog)
     return (int)(rate + rate * pct / 100);
 }
 
-/* The text to speak for u into text: the "X says" prefix, or the narration
- * of an action ("avi waves"); the spoken name into who when announced. */
+/* The text to speak for u into text: the "X says:" prefix (in the line's
+ * language, u->lang: "alice dit : ...", phrases.h), or the narration of an
+ * action ("avi waves"); the spoken name into who when announced. */
 static void shape(speaker_t *s, const utterance_t *u, char *text, size_t n, char *who, size_t whon)
 {
     who[0] = '\0';
@@ -113,7 +115,7 @@ static void shape(speaker_t *s, const utterance_t *u, char *text, size_t n, char
     if (u->kind == UTT_ACTION)
         util_snprintf(text, n, "%s %s", name, u->text);
     else if (says)
-        util_snprintf(text, n, "%s says: %s", name, u->text);
+        util_snprintf(text, n, "%s %s %s", name, phrases_get(u->lang, PHRASE_SAYS), u->text);
     else
         util_strlcpy(text, u->text, n);
     if (says)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "phrases.h"
 #include "purg.h"
 #include "util.h"
 
@@ -220,9 +221,17 @@ static void out_word(tc_out_t *o, const char *w, size_t n)
     }
 }
 
-static void out_str(tc_out_t *o, const char *s)
+/* A phrase of ours (phrases.h), one word at a time, so that each counts
+ * for the repeat rule and the cap as the words of the line do. */
+static void out_phrase(tc_out_t *o, const char *s)
 {
-    out_word(o, s, strlen(s));
+    while (*s) {
+        size_t n = strcspn(s, " ");
+        out_word(o, s, n);
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
 }
 
 /* Length cap: when something was left out, the text is cut at the last
@@ -329,6 +338,7 @@ static uint32_t face_emoji(const uint32_t *t, size_t n)
 
 typedef struct tc_state {
     tc_out_t out;
+    const char *lang;       /* the words added (phrases.h) are in this language */
     uint32_t last_emoji;    /* a run of the same emoji is said once (0: none) */
     int emoji;              /* emoji said so far: at most TC_EMOJI_MAX a line */
 } tc_state_t;
@@ -410,7 +420,8 @@ static bool is_host_char(uint32_t c)
 
 /* URL rule: "link to" + host, host labels joined by " dot ", "www." and
  * any user, port, path, query and fragment dropped; hosts in brackets
- * (IPv6) and empty hosts give just "link". */
+ * (IPv6) and empty hosts give just "link". The words are the line's
+ * language's (phrases.h: "lien vers exemple point fr"). */
 static void emit_url(tc_state_t *st, const uint32_t *t, size_t n, size_t skip)
 {
     size_t end = skip;
@@ -425,11 +436,12 @@ static void emit_url(tc_state_t *st, const uint32_t *t, size_t n, size_t skip)
     size_t e = h;
     while (e < end && is_host_char(t[e]))
         e++;
-    out_str(&st->out, "link");
     st->last_emoji = 0;
-    if (e == h || t[h] == '[')
+    if (e == h || t[h] == '[') {
+        out_phrase(&st->out, phrases_get(st->lang, PHRASE_LINK));
         return;
-    out_str(&st->out, "to");
+    }
+    out_phrase(&st->out, phrases_get(st->lang, PHRASE_LINK_TO));
     bool first = true;
     size_t k = h;
     while (k < e) {
@@ -442,7 +454,7 @@ static void emit_url(tc_state_t *st, const uint32_t *t, size_t n, size_t skip)
             for (size_t i = k; i < l; i++)
                 len += utf8_encode(ascii_lower(t[i]), w + len);
             if (!first)
-                out_str(&st->out, "dot");
+                out_phrase(&st->out, phrases_get(st->lang, PHRASE_DOT));
             out_word(&st->out, w, len);
             first = false;
         }
@@ -487,7 +499,7 @@ int textclean_clean(const textclean_opts_t *o, const char *in, size_t inlen,
     if (cap > INT_MAX)
         cap = INT_MAX;
 
-    tc_state_t st = {.out = {.buf = out, .cap = cap}};
+    tc_state_t st = {.out = {.buf = out, .cap = cap}, .lang = o ? o->lang : NULL};
     tc_dec_t d = {.p = (const unsigned char *)in, .n = in ? inlen : 0};
     uint32_t tok[TC_TOKEN_MAX];
     size_t tn = 0;

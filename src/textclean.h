@@ -11,6 +11,8 @@
  * - A word starting with http://, https://, ftp:// or www. (optionally after
  *   an opening bracket or quote) is spoken "link to example dot com": host
  *   only, "www." dropped; a URL without a usable host is spoken "link".
+ *   These words are in the language opts.lang (phrases.h: French "lien vers
+ *   exemple point fr"), English by default.
  * - Emoji stay as they are, each a word of its own, for espeak-ng to name
  *   in the voice's language (emoji.h names the few it cannot); a run of the
  *   same emoji is said once, and a line says at most 3 emoji (the rest
@@ -39,6 +41,8 @@ _Static_assert(TEXTCLEAN_OUT_MAX > TEXTCLEAN_CAP_MAX, "the output buffer must ho
 
 typedef struct textclean_opts {
     size_t max_chars;  /* cap on the cleaned text, in bytes (0 = TEXTCLEAN_CAP_DEFAULT) */
+    const char *lang;  /* the language of the words the rules add ("link to", "dot"):
+                          phrases.h; NULL or "" = English */
 } textclean_opts_t;
 
 /* Clean in[0..inlen) into out (outlen bytes, NUL-terminated, valid UTF-8).
