@@ -192,7 +192,57 @@ out:
     speechq_free(q);
 }
 
+/* With --languages, the words the clean-up adds to a line ("link to ...
+ * dot ...") are in the line's language, guessed from the line as heard,
+ * and the utterance carries that language for the speaker's "X says:";
+ * with languages off, English and no language, as before. */
+static void test_languages(void)
+{
+    voicemap_t *vm = the_vm;
+    voicemap_channel_clear(vm, CHAN);
+    speechq_t *q = NULL;
+    CHECK_EQ(speechq_create(&q, 16), 0);
+    hear_t h;
+    hear_init(&h, vm, q, NULL, 0);
+    char err[256] = "";
+    lang_t *l = NULL;
+    CHECK_EQ(lang_create(&l, "en,fr", NULL, err, sizeof err), 0);
+    h.lang = l;
+    const char *fr = "regardez https://www.exemple.fr/page c'est vraiment très joli aujourd'hui";
+    const char *en = "look at https://www.example.com/page it is really nice today";
+    CHECK_EQ(say(&h, IRC_EV_SAY, "marie", fr), 1);
+    utterance_t *u = next(q);
+    CHECK(u != NULL);
+    if (u) {
+        CHECK_STREQ(u->text, "regardez lien vers exemple point fr c'est vraiment très joli aujourd'hui");
+        CHECK_STREQ(u->lang, "fr");
+        CHECK(strncmp(u->voice.name, "fr", 2) == 0);
+    }
+    free(u);
+    CHECK_EQ(say(&h, IRC_EV_SAY, "bob", en), 1);
+    u = next(q);
+    CHECK(u != NULL);
+    if (u) {
+        CHECK_STREQ(u->text, "look at link to example dot com it is really nice today");
+        CHECK_STREQ(u->lang, "en");
+    }
+    free(u);
+    /* languages off */
+    h.lang = NULL;
+    CHECK_EQ(say(&h, IRC_EV_SAY, "marie", fr), 1);
+    u = next(q);
+    CHECK(u != NULL);
+    if (u) {
+        CHECK_STREQ(u->text, "regardez link to exemple dot fr c'est vraiment très joli aujourd'hui");
+        CHECK_STREQ(u->lang, "");
+    }
+    free(u);
+    lang_free(l);
+    speechq_free(q);
+}
+
 static const check_case_t cases[] = {
+    CHECK_CASE(languages),
     CHECK_CASE(lines),
     CHECK_CASE(presenter),
 };

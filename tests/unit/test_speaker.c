@@ -12,6 +12,7 @@
 #include "speaker.h"
 #include "speechq.h"
 #include "stage.h"
+#include "util.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -227,7 +228,40 @@ static void test_dropped_notice(void)
     pthread_mutex_destroy(&s.lock);
 }
 
+/* "X says:" in the line's language (u->lang, phrases.h): French "dit :",
+ * English for no language and for one without words of its own. */
+static void test_says_language(void)
+{
+    speechq_t *q = NULL;
+    CHECK_EQ(speechq_create(&q, 16), 0);
+    const char *langs[] = {"fr", "", "de", "th"};
+    const char *texts[] = {"bonjour", "hello", "hallo", "sawasdee"};
+    for (size_t i = 0; i < 4; i++) {
+        utterance_t *u = utterance_new(UTT_SAY, "#room", "alice", &voice, texts[i]);
+        CHECK(u != NULL);
+        if (!u)
+            continue;
+        util_strlcpy(u->lang, langs[i], sizeof u->lang);
+        CHECK_GE(speechq_push(q, u), 0);
+    }
+    FILE *log = tmpfile();
+    speaker_conf_t sc = { .log = log, .says = "always" };
+    run(q, &sc, 4);
+    char lines[8][256];
+    size_t got = read_log(log, lines, 8);
+    CHECK_EQ(got, 4);
+    if (got == 4) {
+        CHECK_STREQ(lines[0], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice dit : bonjour");
+        CHECK_STREQ(lines[1], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice says: hello");
+        CHECK_STREQ(lines[2], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice sagt: hallo");
+        CHECK_STREQ(lines[3], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice says: sawasdee");
+    }
+    fclose(log);
+    speechq_free(q);
+}
+
 static const check_case_t cases[] = {
+    CHECK_CASE(says_language),
     CHECK_CASE(catch_up),
     CHECK_CASE(log),
     CHECK_CASE(dropped_notice),

@@ -190,7 +190,37 @@ static void test_cap(void)
     CHECK(n == 0 && small[0] == '\0');
 }
 
+/* The URL words in the language of the line (opts.lang, phrases.h). */
+static const char *clean_lang(const char *s, const char *lang)
+{
+    textclean_opts_t o = {.lang = lang};
+    int n = textclean_clean(&o, s, strlen(s), buf, sizeof buf);
+    return n < 0 ? "(error)" : buf;
+}
+
+static void test_url_language(void)
+{
+    CHECK_STREQ(clean_lang("voir https://www.exemple.fr/page", "fr"), "voir lien vers exemple point fr");
+    CHECK_STREQ(clean_lang("http://[::1]:80/", "fr"), "lien");
+    CHECK_STREQ(clean_lang("siehe www.beispiel.de", "de"), "siehe Link zu beispiel Punkt de");
+    CHECK_STREQ(clean_lang("http://пример.рф", "ru"), "ссылка на пример точка рф");
+    CHECK_STREQ(clean_lang("http://a.b.c", "pt-br"), "link para a ponto b ponto c");
+    /* English: no language, "", "en", and any language without words of its own */
+    const char *langs[] = {NULL, "", "en", "th", "xx-yy"};
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+        CHECK_STREQ(clean_lang("see https://www.example.com/x", langs[i]), "see link to example dot com");
+    /* each word of a phrase counts for the repeat rule, as in English */
+    CHECK_STREQ(clean_lang("lien lien lien http://a.b", "fr"), "lien lien lien vers a point b");
+    CHECK_STREQ(clean_lang("link link link http://a.b", NULL), "link link link to a dot b");
+    /* and for the cap: a phrase may be cut like any words */
+    textclean_opts_t o = {.max_chars = 20, .lang = "fr"};
+    int n = textclean_clean(&o, "http://exemple.example.fr", 25, buf, sizeof buf);
+    CHECK_EQ(n, (int)strlen(buf));
+    CHECK_STREQ(buf, "lien vers ...");
+}
+
 static const check_case_t cases[] = {
+    CHECK_CASE(url_language),
     CHECK_CASE(formatting),
     CHECK_CASE(urls),
     CHECK_CASE(emoji),
