@@ -1,7 +1,8 @@
 /* fuzz_textclean.c - libFuzzer target for textclean_clean: any bytes in,
  * and the output must be valid UTF-8, NUL-terminated, within the cap and
  * the buffer. The first input byte picks the cap and the buffer size so
- * that tiny caps and tiny buffers get fuzzed too. */
+ * that tiny caps and tiny buffers get fuzzed too; the input's length picks
+ * the language of the URL words (phrases.h), multi-byte ones included. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size)
         memcpy(in, data, size);
     out[outlen] = 0x5A; /* canary just past the buffer the callee was given */
-    textclean_opts_t o = {.max_chars = cap};
+    static const char *langs[] = {NULL, "fr", "ru", "he", "ja", "zz"};
+    textclean_opts_t o = {.max_chars = cap, .lang = langs[size % (sizeof langs / sizeof langs[0])]};
     int n = textclean_clean(&o, in, size, out, outlen);
     if (n < 0)
         abort();                                  /* valid arguments: never an error */
