@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(SPEECHQ_LANG_MAX >= LANG_CODE_MAX, "an utterance holds any language code");
+_Static_assert(SPEECHQ_SAYS_MAX >= PHRASE_MAX, "an utterance holds any phrase");
 
 #define HIST_CHANS 8
 #define HIST_IDLE_NS NS_PER_S   /* a replay is over after a second of quiet */
@@ -140,13 +140,19 @@ static int hear_line(hear_t *h, const irc_event_t *ev)
         return 0;
     /* the line's language (from the line as heard): the voice's language
      * part; the words the clean-up added ("link to ... dot ...") said again
-     * in it (phrases.h; English, as cleaned above, with languages off); then
-     * emoji names and the dictionary */
+     * in it (phrases.h, or the voices file's [phrases.CODE]; English, as
+     * cleaned above, with languages off and no [phrases.en]); the speaker's
+     * "X says:" word; then emoji names and the dictionary */
     char code[LANG_CODE_MAX];
     lang_pick(h->lang, ev->channel, ev->nick, ev->text, &v, code, sizeof code);
-    if (!phrases_english(code)) {
+    phrase_words_t w;
+    for (int i = 0; i < PHRASE_COUNT; i++)
+        w.w[i] = voicemap_phrase(h->voices, code, (phrase_t)i);
+    if (strcmp(w.w[PHRASE_LINK], phrases_get(NULL, PHRASE_LINK)) != 0 ||
+        strcmp(w.w[PHRASE_LINK_TO], phrases_get(NULL, PHRASE_LINK_TO)) != 0 ||
+        strcmp(w.w[PHRASE_DOT], phrases_get(NULL, PHRASE_DOT)) != 0) {
         textclean_opts_t o = h->clean;
-        o.lang = code;
+        o.words = &w;
         if (textclean_clean(&o, ev->text, strlen(ev->text), text, sizeof text) <= 0)
             return 0; /* not reached: the words do not decide whether a line is empty */
     }
@@ -160,7 +166,7 @@ static int hear_line(hear_t *h, const irc_event_t *ev)
                                    ev->channel, ev->nick, &v, text);
     if (!u)
         return 0;
-    util_strlcpy(u->lang, code, sizeof u->lang);
+    util_strlcpy(u->says, w.w[PHRASE_SAYS], sizeof u->says);
     u->t_recv = ev->t_recv;
     if (ev->mask) /* the filter asks again before speaking, with the hostmask */
         util_strlcpy(u->mask, ev->mask, sizeof u->mask);

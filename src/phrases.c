@@ -11,6 +11,8 @@
  * Mandarin reads 点 as the letters of its pinyin, so the dot stays "dot"
  * (read by the English fallback, as Chinese speakers say it in addresses). */
 #include "phrases.h"
+#include "purg.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -70,15 +72,53 @@ const char *phrases_get(const char *code, phrase_t which)
     return (r ? r : &rows[0])->w[which];
 }
 
+void phrases_words(const char *code, phrase_words_t *out)
+{
+    for (int i = 0; i < PHRASE_COUNT; i++)
+        out->w[i] = phrases_get(code, (phrase_t)i);
+}
+
+static const char *const keys[PHRASE_COUNT] = {"says", "link", "link_to", "dot"};
+
+int phrases_key(const char *key)
+{
+    for (int i = 0; key && i < PHRASE_COUNT; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *phrases_keys(void)
+{
+    return "says, link, link_to, dot";
+}
+
+int phrases_check(const char *value, char *why, size_t n)
+{
+    size_t len = strlen(value);
+    if (len == 0 || len >= PHRASE_MAX) {
+        util_snprintf(why, n, "a phrase of 1 to %d bytes", PHRASE_MAX - 1);
+        return PURG_EINVAL;
+    }
+    if (!util_utf8_valid(value, len)) {
+        util_snprintf(why, n, "not valid UTF-8");
+        return PURG_EINVAL;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        /* C0, DEL, and C1 (U+0080..U+009F: 0xC2 0x80..0x9F in UTF-8) */
+        if (c < 0x20 || c == 0x7F || (c == 0xC2 && i + 1 < len &&
+                                      (unsigned char)value[i + 1] < 0xA0)) {
+            util_snprintf(why, n, "a control character (byte %zu)", i + 1);
+            return PURG_EINVAL;
+        }
+    }
+    return 0;
+}
+
 int phrases_known(const char *code)
 {
     return code && code[0] && row_of(code) != NULL;
-}
-
-int phrases_english(const char *code)
-{
-    const phrase_row_t *r = row_of(code);
-    return !r || r == &rows[0];
 }
 
 const char *phrases_list(void)

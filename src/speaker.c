@@ -47,6 +47,12 @@ struct speaker {
     const char *cur_text;
 };
 
+/* The "X says:" word of u's line: its language's (hear.c), else English. */
+static const char *says_word(const utterance_t *u)
+{
+    return u->says[0] ? u->says : phrases_get(NULL, PHRASE_SAYS);
+}
+
 /* v: the voice as spoken (the rate with any catch-up); who: the spoken name
  * when the line is announced ("alice says: ..."), or "". */
 static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const char *who)
@@ -66,7 +72,7 @@ static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const
         util_visible(name, sizeof name, u->kind == UTT_ACTION ? "* " : who);
         fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s%s%s\n", ch, nick,
                 v->name, v->pitch, v->range, v->rate, v->pan, name, who[0] ? " " : "",
-                who[0] ? phrases_get(u->lang, PHRASE_SAYS) : "", who[0] ? " " : "", text);
+                who[0] ? says_word(u) : "", who[0] ? " " : "", text);
     }
     fflush(f);
 }
@@ -100,7 +106,7 @@ static int boosted_rate(const speaker_t *s, int rate, size_t backlog)
 }
 
 /* The text to speak for u into text: the "X says:" prefix (in the line's
- * language, u->lang: "alice dit : ...", phrases.h), or the narration of an
+ * language, u->says: "alice dit : ...", phrases.h), or the narration of an
  * action ("avi waves"); the spoken name into who when announced. */
 static void shape(speaker_t *s, const utterance_t *u, char *text, size_t n, char *who, size_t whon)
 {
@@ -115,7 +121,7 @@ static void shape(speaker_t *s, const utterance_t *u, char *text, size_t n, char
     if (u->kind == UTT_ACTION)
         util_snprintf(text, n, "%s %s", name, u->text);
     else if (says)
-        util_snprintf(text, n, "%s %s %s", name, phrases_get(u->lang, PHRASE_SAYS), u->text);
+        util_snprintf(text, n, "%s %s %s", name, says_word(u), u->text);
     else
         util_strlcpy(text, u->text, n);
     if (says)

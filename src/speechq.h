@@ -16,7 +16,7 @@
 #include "voice.h"
 
 #define SPEECHQ_NAME_MAX 64
-#define SPEECHQ_LANG_MAX 12 /* LANG_CODE_MAX */
+#define SPEECHQ_SAYS_MAX 64 /* PHRASE_MAX */
 #define SPEECHQ_MASK_MAX 192
 
 typedef enum utterance_kind {
@@ -33,9 +33,8 @@ typedef struct utterance {
     char mask[SPEECHQ_MASK_MAX];      /* nick!user@host when known, else "" (the
                                          filter's hostmask ignores, both times) */
     voice_t voice;
-    char lang[SPEECHQ_LANG_MAX];      /* the line's language when --languages is on
-                                         ("fr"): the words the speaker adds ("dit :",
-                                         phrases.h) follow it; "" = English */
+    char says[SPEECHQ_SAYS_MAX];      /* the "X says:" word in the line's language
+                                         ("dit :", phrases.h); "" = "says:" */
     int64_t t_recv;                   /* when the line was read off the socket */
     int64_t t_queued;                 /* when it was pushed */
     struct utterance *next;           /* queue link; owned by the queue */

@@ -24,7 +24,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "phrases.h"
 #include "purg.h"
 #include "util.h"
 
@@ -338,7 +337,7 @@ static uint32_t face_emoji(const uint32_t *t, size_t n)
 
 typedef struct tc_state {
     tc_out_t out;
-    const char *lang;       /* the words added (phrases.h) are in this language */
+    phrase_words_t words;   /* the words the URL rule adds (phrases.h) */
     uint32_t last_emoji;    /* a run of the same emoji is said once (0: none) */
     int emoji;              /* emoji said so far: at most TC_EMOJI_MAX a line */
 } tc_state_t;
@@ -438,10 +437,10 @@ static void emit_url(tc_state_t *st, const uint32_t *t, size_t n, size_t skip)
         e++;
     st->last_emoji = 0;
     if (e == h || t[h] == '[') {
-        out_phrase(&st->out, phrases_get(st->lang, PHRASE_LINK));
+        out_phrase(&st->out, st->words.w[PHRASE_LINK]);
         return;
     }
-    out_phrase(&st->out, phrases_get(st->lang, PHRASE_LINK_TO));
+    out_phrase(&st->out, st->words.w[PHRASE_LINK_TO]);
     bool first = true;
     size_t k = h;
     while (k < e) {
@@ -454,7 +453,7 @@ static void emit_url(tc_state_t *st, const uint32_t *t, size_t n, size_t skip)
             for (size_t i = k; i < l; i++)
                 len += utf8_encode(ascii_lower(t[i]), w + len);
             if (!first)
-                out_phrase(&st->out, phrases_get(st->lang, PHRASE_DOT));
+                out_phrase(&st->out, st->words.w[PHRASE_DOT]);
             out_word(&st->out, w, len);
             first = false;
         }
@@ -499,7 +498,11 @@ int textclean_clean(const textclean_opts_t *o, const char *in, size_t inlen,
     if (cap > INT_MAX)
         cap = INT_MAX;
 
-    tc_state_t st = {.out = {.buf = out, .cap = cap}, .lang = o ? o->lang : NULL};
+    tc_state_t st = {.out = {.buf = out, .cap = cap}};
+    phrases_words(o ? o->lang : NULL, &st.words);
+    for (int i = 0; o && o->words && i < PHRASE_COUNT; i++)
+        if (o->words->w[i] && o->words->w[i][0])
+            st.words.w[i] = o->words->w[i];
     tc_dec_t d = {.p = (const unsigned char *)in, .n = in ? inlen : 0};
     uint32_t tok[TC_TOKEN_MAX];
     size_t tn = 0;

@@ -12,7 +12,7 @@
  *   an opening bracket or quote) is spoken "link to example dot com": host
  *   only, "www." dropped; a URL without a usable host is spoken "link".
  *   These words are in the language opts.lang (phrases.h: French "lien vers
- *   exemple point fr"), English by default.
+ *   exemple point fr"), or opts.words, English by default.
  * - Emoji stay as they are, each a word of its own, for espeak-ng to name
  *   in the voice's language (emoji.h names the few it cannot); a run of the
  *   same emoji is said once, and a line says at most 3 emoji (the rest
@@ -34,6 +34,8 @@
 
 #include <stddef.h>
 
+#include "phrases.h"
+
 #define TEXTCLEAN_CAP_DEFAULT 300 /* max_chars when 0 */
 #define TEXTCLEAN_CAP_MAX 4000    /* the largest cap a user may ask for (--max-length) */
 #define TEXTCLEAN_OUT_MAX 4096    /* an output buffer that holds any cap, with its NUL */
@@ -43,6 +45,8 @@ typedef struct textclean_opts {
     size_t max_chars;  /* cap on the cleaned text, in bytes (0 = TEXTCLEAN_CAP_DEFAULT) */
     const char *lang;  /* the language of the words the rules add ("link to", "dot"):
                           phrases.h; NULL or "" = English */
+    const phrase_words_t *words; /* those words themselves (a voices file's
+                                    [phrases.CODE]); NULL = lang's */
 } textclean_opts_t;
 
 /* Clean in[0..inlen) into out (outlen bytes, NUL-terminated, valid UTF-8).

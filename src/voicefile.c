@@ -1,5 +1,6 @@
 /* voicefile.c - the voices file: [pool], [voices] and [overrides] read into a
- * vm_pool_t through the inifile layer, each voice checked against espeak-ng's
+ * vm_pool_t through the inifile layer (and [languages], [dictionary],
+ * [phrases.CODE]), each voice checked against espeak-ng's
  * data; the thread that loads the voicemap (net thread on a reload, main
  * otherwise). The mapping itself is voicemap.c. */
 #include "inifile.h"
@@ -211,6 +212,42 @@ static int add_language(vm_parse_t *p, const char *name, const char *value)
     return 0;
 }
 
+/* [phrases.CODE] KEY = WORDS: the words purgatory adds inside a line in
+ * language CODE (phrases.h); CODE any language --languages knows. */
+static int add_phrase(vm_parse_t *p, const char *section, const char *name, const char *value)
+{
+    vm_pool_t *pool = p->pool;
+    const char *sc = section + strlen("phrases.");
+    char code[16];
+    size_t k = 0;
+    for (; sc[k] && k + 1 < sizeof code; k++)
+        code[k] = (char)tolower((unsigned char)sc[k]);
+    code[k] = '\0';
+    if (sc[k] || !lang_code_known(code))
+        return inifile_fail(&p->ini, PURG_EFORMAT, "unknown language in [%s] (a language code "
+                            "--languages knows, e.g. [phrases.fr])", section);
+    int which = phrases_key(name);
+    if (which < 0)
+        return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [%s] (known: %s)", name,
+                            section, phrases_keys());
+    char why[128];
+    if (phrases_check(value, why, sizeof why) != 0)
+        return inifile_fail(&p->ini, PURG_EFORMAT, "[%s] %s: %s", section, name, why);
+    size_t i = 0;
+    while (i < pool->nphrase && strcmp(pool->phrase_code[i], code) != 0)
+        i++;
+    if (i == VOICEMAP_PHRASE_LANGS)
+        return inifile_fail(&p->ini, PURG_ETOOBIG, "more than %d [phrases.CODE] sections",
+                            VOICEMAP_PHRASE_LANGS);
+    if (i == pool->nphrase) {
+        util_strlcpy(pool->phrase_code[i], code, sizeof pool->phrase_code[i]);
+        memset(pool->phrase[i], 0, sizeof pool->phrase[i]);
+        pool->nphrase++;
+    }
+    util_strlcpy(pool->phrase[i][which], value, sizeof pool->phrase[i][which]);
+    return 0;
+}
+
 static int vm_handler(inifile_t *ini, void *user, const char *section, const char *name,
                       const char *value)
 {
@@ -250,8 +287,10 @@ static int vm_handler(inifile_t *ini, void *user, const char *section, const cha
                                 sizeof pool->dictionary - 1);
         return 0;
     }
+    if (strncmp(section, "phrases.", strlen("phrases.")) == 0)
+        return add_phrase(p, section, name, value);
     return inifile_fail(&p->ini, PURG_EFORMAT, "unknown section [%s] (known: [pool], [voices], "
-                        "[overrides], [languages], [dictionary])", section);
+                        "[overrides], [languages], [dictionary], [phrases.CODE])", section);
 }
 
 /* Where espeak-ng keeps its data; NULL if not found (then voices are not checked). */

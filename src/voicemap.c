@@ -35,6 +35,7 @@
  * with, and the new nick is only its new name. Lookups outside any channel
  * (channel NULL) give the pinned or first-choice voice. */
 #include "voicemap.h"
+#include "lang.h"
 #include "nick.h"
 #include "voicemap_int.h"
 #include "purg.h"
@@ -119,6 +120,18 @@ void voicemap_lang_voice(const voicemap_t *m, size_t i, const char **code, const
 {
     *code = i < m->pool.nlang ? m->pool.lang_code[i] : "";
     *voice = i < m->pool.nlang ? m->pool.lang_voice[i] : "";
+}
+
+const char *voicemap_phrase(const voicemap_t *m, const char *code, phrase_t which)
+{
+    if ((unsigned)which >= PHRASE_COUNT)
+        return "";
+    if (!code || !code[0] || (!phrases_known(code) && !lang_code_known(code)))
+        code = "en";
+    for (size_t i = 0; m && i < m->pool.nphrase; i++)
+        if (strcmp(m->pool.phrase_code[i], code) == 0 && m->pool.phrase[i][which][0])
+            return m->pool.phrase[i][which];
+    return phrases_get(code, which);
 }
 
 int voicemap_dictionary(const voicemap_t *m, char *buf, size_t n)

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "phrases.h"
 #include "voice.h"
 
 typedef struct voicemap voicemap_t;
@@ -117,6 +118,14 @@ int voicemap_parse_string(const char *name, const char *text, size_t len, int ch
 const char *voicemap_languages(const voicemap_t *m);
 size_t voicemap_lang_voices(const voicemap_t *m);
 void voicemap_lang_voice(const voicemap_t *m, size_t i, const char **code, const char **voice);
+/* The voices file's [phrases.CODE] sections: the words purgatory adds
+ * inside a line in language CODE (phrases.h), e.g.
+ *   [phrases.fr]  says = dit :   link = lien   link_to = lien vers   dot = point
+ * A key not given keeps the built-in words. voicemap_phrase: the file's
+ * words for code, else phrases_get's; code "" (languages off) is English
+ * ([phrases.en]). m may be NULL. */
+#define VOICEMAP_PHRASE_LANGS 48
+const char *voicemap_phrase(const voicemap_t *m, const char *code, phrase_t which);
 /* The dictionary's path, resolved against the voices file's folder, into
  * buf; 0, or PURG_ENOTFOUND when the file names none, PURG_ETOOBIG. */
 int voicemap_dictionary(const voicemap_t *m, char *buf, size_t n);

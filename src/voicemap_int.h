@@ -4,6 +4,7 @@
 #ifndef PURG_VOICEMAP_INT_H
 #define PURG_VOICEMAP_INT_H
 
+#include "phrases.h"
 #include "voicemap.h"
 
 #include <sys/stat.h>
@@ -40,6 +41,10 @@ typedef struct vm_pool {
     char lang_voice[VOICEMAP_LANG_VOICES][VOICE_NAME_MAX];
     size_t nlang;
     char dictionary[1024];                     /* file = ... (as written) */
+    /* [phrases.CODE] KEY = WORDS ("" = the built-in words, phrases.h) */
+    char phrase_code[VOICEMAP_PHRASE_LANGS][16];
+    char phrase[VOICEMAP_PHRASE_LANGS][PHRASE_COUNT][PHRASE_MAX];
+    size_t nphrase;
 } vm_pool_t;
 
 /* Load the pool of the voices file path (NULL: the built-in pool), its salt

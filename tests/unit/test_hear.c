@@ -10,6 +10,7 @@
 #include "speechq.h"
 #include "voicemap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,7 +216,7 @@ static void test_languages(void)
     CHECK(u != NULL);
     if (u) {
         CHECK_STREQ(u->text, "regardez lien vers exemple point fr c'est vraiment très joli aujourd'hui");
-        CHECK_STREQ(u->lang, "fr");
+        CHECK_STREQ(u->says, "dit :");
         CHECK(strncmp(u->voice.name, "fr", 2) == 0);
     }
     free(u);
@@ -224,7 +225,7 @@ static void test_languages(void)
     CHECK(u != NULL);
     if (u) {
         CHECK_STREQ(u->text, "look at link to example dot com it is really nice today");
-        CHECK_STREQ(u->lang, "en");
+        CHECK_STREQ(u->says, "says:");
     }
     free(u);
     /* languages off */
@@ -234,9 +235,35 @@ static void test_languages(void)
     CHECK(u != NULL);
     if (u) {
         CHECK_STREQ(u->text, "regardez link to exemple dot fr c'est vraiment très joli aujourd'hui");
-        CHECK_STREQ(u->lang, "");
+        CHECK_STREQ(u->says, "says:");
     }
     free(u);
+    /* the voices file's [phrases.CODE] words win over the built-in ones */
+    const char *dir = getenv("PURG_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/test_hear_phrases.ini", dir ? dir : "/tmp");
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    voicemap_t *vm2 = NULL;
+    if (f) {
+        fputs("[voices]\na = en+m1\n[phrases.fr]\nlink_to = le site\nsays = raconte :\n", f);
+        fclose(f);
+        CHECK_EQ(voicemap_load(&vm2, path, NULL, err, sizeof err), 0);
+        remove(path);
+    }
+    if (vm2) {
+        h.voices = vm2;
+        h.lang = l;
+        CHECK_EQ(say(&h, IRC_EV_SAY, "marie", fr), 1);
+        u = next(q);
+        CHECK(u != NULL);
+        if (u) {
+            CHECK_STREQ(u->text, "regardez le site exemple point fr c'est vraiment très joli aujourd'hui");
+            CHECK_STREQ(u->says, "raconte :");
+        }
+        free(u);
+        voicemap_free(vm2);
+    }
     lang_free(l);
     speechq_free(q);
 }

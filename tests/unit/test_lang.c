@@ -318,7 +318,78 @@ static void test_voices_file(void)
     remove(path);
 }
 
+/* The voices file's [phrases.CODE]: the words purgatory adds inside a line
+ * in language CODE; a key not given keeps the built-in words; bad sections,
+ * keys and values are FILE:LINE errors; a reload takes the new words. */
+static void test_phrases_file(void)
+{
+    char err[512];
+    static const struct { const char *text; const char *want; } bad[] = {
+        { "[voices]\na = en+m1\n[phrases.xx]\nsays = dit\n", "v.ini:4: unknown language in [phrases.xx]" },
+        { "[voices]\na = en+m1\n[phrases.]\nsays = dit\n", "v.ini:4: unknown language in [phrases.]" },
+        { "[voices]\na = en+m1\n[phrases.frenchfrenchfrench]\nsays = dit\n", "v.ini:4: unknown language in [phrases.frenchfrench" },
+        { "[voices]\na = en+m1\n[phrases]\nsays = dit\n", "v.ini:4: unknown section [phrases]" },
+        { "[voices]\na = en+m1\n[phrases.fr]\nsay = dit\n", "v.ini:4: unknown key 'say' in [phrases.fr] (known: says, link, link_to, dot)" },
+        { "[voices]\na = en+m1\n[phrases.fr]\nsays =\n", "v.ini:4: [phrases.fr] says: a phrase of 1 to 63 bytes" },
+        { "[voices]\na = en+m1\n[phrases.fr]\ndot = 0123456789012345678901234567890123456789012345678901234567890123\n",
+          "v.ini:4: [phrases.fr] dot: a phrase of 1 to 63 bytes" },
+        { "[voices]\na = en+m1\n[phrases.fr]\nlink = li\xc3\n", "v.ini:4: [phrases.fr] link: not valid UTF-8" },
+        /* control characters: the INI layer refuses them first */
+        { "[voices]\na = en+m1\n[phrases.fr]\nlink = li\x1b[2Jen\n", "v.ini:4: control character ^[ (ESC)" },
+        { "[voices]\na = en+m1\n[phrases.fr]\nlink = li\xc2\x85n\n", "v.ini:4: control character <U+0085>" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        CHECK_LT(voicemap_parse_string("v.ini", bad[i].text, strlen(bad[i].text), 0, err, sizeof err), 0);
+        if (!strstr(err, bad[i].want))
+            fprintf(stderr, "got '%s', want '%s'\n", err, bad[i].want);
+        CHECK(strstr(err, bad[i].want) != NULL);
+    }
+    /* without a file: the built-in words; "" (languages off) is English */
+    CHECK_STREQ(voicemap_phrase(NULL, "fr", PHRASE_SAYS), "dit :");
+    CHECK_STREQ(voicemap_phrase(NULL, "", PHRASE_SAYS), "says:");
+    CHECK_STREQ(voicemap_phrase(NULL, NULL, PHRASE_DOT), "dot");
+    const char *dir = getenv("PURG_TEST_TMP");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/test_lang_phrases.ini", dir ? dir : "/tmp");
+    const char *text = "[voices]\na = en+m1\n[phrases.fr]\nsays = a dit :\ndot = pt\n"
+                       "[phrases.TH]\nsays = \xe0\xb8\x9e\xe0\xb8\xb9\xe0\xb8\x94\n"
+                       "[phrases.en]\nlink_to = a link to\n";
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs(text, f);
+    fclose(f);
+    voicemap_t *m = NULL;
+    CHECK_EQ(voicemap_load(&m, path, NULL, err, sizeof err), 0);
+    if (!m)
+        return;
+    CHECK_STREQ(voicemap_phrase(m, "fr", PHRASE_SAYS), "a dit :");
+    CHECK_STREQ(voicemap_phrase(m, "fr", PHRASE_DOT), "pt");
+    CHECK_STREQ(voicemap_phrase(m, "fr", PHRASE_LINK_TO), "lien vers"); /* not given: built in */
+    CHECK_STREQ(voicemap_phrase(m, "th", PHRASE_SAYS), "\xe0\xb8\x9e\xe0\xb8\xb9\xe0\xb8\x94"); /* extends */
+    CHECK_STREQ(voicemap_phrase(m, "th", PHRASE_DOT), "dot");
+    CHECK_STREQ(voicemap_phrase(m, "", PHRASE_LINK_TO), "a link to");   /* languages off: [phrases.en] */
+    CHECK_STREQ(voicemap_phrase(m, "xx", PHRASE_LINK_TO), "a link to");
+    CHECK_STREQ(voicemap_phrase(m, "de", PHRASE_SAYS), "sagt:");
+    /* reloaded with the voices file */
+    f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs("[voices]\na = en+m1\n[phrases.fr]\nsays = raconte :\n", f);
+        fclose(f);
+    }
+    CHECK_EQ(voicemap_reload(m, err, sizeof err), 0);
+    CHECK_STREQ(voicemap_phrase(m, "fr", PHRASE_SAYS), "raconte :");
+    CHECK_STREQ(voicemap_phrase(m, "fr", PHRASE_DOT), "point");
+    CHECK_STREQ(voicemap_phrase(m, "", PHRASE_LINK_TO), "link to");
+    voicemap_free(m);
+    remove(path);
+}
+
 static const check_case_t cases[] = {
+    CHECK_CASE(phrases_file),
     CHECK_CASE(voices_file),
     CHECK_CASE(voices_exist),
     CHECK_CASE(spec),           CHECK_CASE(line_guess), CHECK_CASE(nick_keeps_language),

@@ -24,9 +24,7 @@ static void test_table(void)
     CHECK_STREQ(phrases_get("xx", PHRASE_LINK), "link");
     CHECK_STREQ(phrases_get("e", PHRASE_SAYS), "says:");
     CHECK_STREQ(phrases_get("eng", PHRASE_SAYS), "says:");
-    CHECK(phrases_english(NULL) && phrases_english("") && phrases_english("en") &&
-          phrases_english("en-gb") && phrases_english("th"));
-    CHECK(!phrases_english("fr") && !phrases_english("pt-br"));
+    CHECK_STREQ(phrases_get("th", PHRASE_DOT), "dot");    /* a language without words */
     CHECK(!phrases_known("th") && !phrases_known("") && !phrases_known(NULL));
     /* French, with its space before the colon */
     CHECK_STREQ(phrases_get("fr", PHRASE_SAYS), "dit :");
@@ -53,6 +51,33 @@ static void test_table(void)
             CHECK(util_utf8_valid(p, strlen(p)));
         }
     }
+}
+
+/* What a voices file may give as a phrase. */
+static void test_check(void)
+{
+    char why[128];
+    CHECK_EQ(phrases_check("dit :", why, sizeof why), 0);
+    CHECK_EQ(phrases_check("\xd0\xb3\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x80\xd0\xb8\xd1\x82:", why, sizeof why), 0);
+    CHECK_EQ(phrases_check("", why, sizeof why), PURG_EINVAL);
+    CHECK_STREQ(why, "a phrase of 1 to 63 bytes");
+    char longer[PHRASE_MAX + 1];
+    memset(longer, 'a', PHRASE_MAX);
+    longer[PHRASE_MAX] = '\0';
+    CHECK_EQ(phrases_check(longer, why, sizeof why), PURG_EINVAL);
+    longer[PHRASE_MAX - 1] = '\0';
+    CHECK_EQ(phrases_check(longer, why, sizeof why), 0);
+    CHECK_EQ(phrases_check("a\xc3", why, sizeof why), PURG_EINVAL);
+    CHECK_STREQ(why, "not valid UTF-8");
+    CHECK_EQ(phrases_check("a\tb", why, sizeof why), PURG_EINVAL);
+    CHECK_STREQ(why, "a control character (byte 2)");
+    CHECK_EQ(phrases_check("ab\x7f", why, sizeof why), PURG_EINVAL);
+    CHECK_EQ(phrases_check("a\xc2\x85", why, sizeof why), PURG_EINVAL);
+    CHECK_EQ(phrases_check("a\xc2\xa0" "b", why, sizeof why), 0); /* no-break space: not a control */
+    CHECK_EQ(phrases_key("says"), PHRASE_SAYS);
+    CHECK_EQ(phrases_key("link_to"), PHRASE_LINK_TO);
+    CHECK_EQ(phrases_key("Says"), -1);
+    CHECK_EQ(phrases_key(NULL), -1);
 }
 
 /* The phonemes espeak-ng gives for text in the current voice, into out. */
@@ -133,6 +158,7 @@ static void test_spoken_by_espeak(void)
 
 static const check_case_t cases[] = {
     CHECK_CASE(table),
+    CHECK_CASE(check),
     CHECK_CASE(spoken_by_espeak),
 };
 

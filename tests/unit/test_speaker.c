@@ -228,20 +228,20 @@ static void test_dropped_notice(void)
     pthread_mutex_destroy(&s.lock);
 }
 
-/* "X says:" in the line's language (u->lang, phrases.h): French "dit :",
- * English for no language and for one without words of its own. */
+/* "X says:" with the word the line came with (u->says: hear.c gives the
+ * line's language's, phrases.h), English when it came with none. */
 static void test_says_language(void)
 {
     speechq_t *q = NULL;
     CHECK_EQ(speechq_create(&q, 16), 0);
-    const char *langs[] = {"fr", "", "de", "th"};
+    const char *langs[] = {"dit :", "", "sagt:", ""};
     const char *texts[] = {"bonjour", "hello", "hallo", "sawasdee"};
     for (size_t i = 0; i < 4; i++) {
         utterance_t *u = utterance_new(UTT_SAY, "#room", "alice", &voice, texts[i]);
         CHECK(u != NULL);
         if (!u)
             continue;
-        util_strlcpy(u->lang, langs[i], sizeof u->lang);
+        util_strlcpy(u->says, langs[i], sizeof u->says);
         CHECK_GE(speechq_push(q, u), 0);
     }
     FILE *log = tmpfile();
