@@ -5,7 +5,8 @@
 # (the stdout log shows the voice used), short lines keep the nick's
 # language, and each nick keeps its variant, pitch, range, rate and pan. Then
 # --languages off: every nick's voice as it is, as before. The shipped
-# pronunciation dictionary says "brb" as "be right back".
+# pronunciation dictionary says "brb" as "be right back". With --says
+# always, "X says:" and a URL's words are in the line's language.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -96,21 +97,28 @@ INI
 printf '[en]\nbrb = back in a moment\n' >"$PURG_TMP/words.dict"
 rm -f "$PURG_TMP/listener.out" "$PURG_TMP/listener.err"
 purg_forget listener
-purg_start_listener --nick ear --channel '#purg' --audio null --catch-up 0 --voices "$PURG_TMP/voices.ini"
+purg_start_listener --nick ear --channel '#purg' --audio null --catch-up 0 --voices "$PURG_TMP/voices.ini" \
+  --says always
 purg_wait_for 'joined #purg' "$PURG_LISTENER_ERR" 15 || purg_fail "the listener did not join #purg"
 purg_ircpeer --channel '#purg' --wait-nick ear --delay 0.05 \
   --line "marie|bonjour à tous, je suis très contente d'être ici ce soir" \
+  --line "marie|regardez https://www.exemple.fr/programme, c'est vraiment très bien fait" \
   --line 'alice|good evening everyone, welcome to the talk' --line 'alice|brb now' \
   || purg_fail "the test client failed"
 purg_wait_for '<alice> .*now' "$PURG_LISTENER_OUT" 30 || purg_fail "alice's line was not spoken"
 purg_assert_grep '<marie> \[fr-be\+' "$PURG_LISTENER_OUT" "[languages] fr = fr-be"
-purg_assert_grep '<alice> \[[^]]*\] back in a moment now$' "$PURG_LISTENER_OUT" "the voices file's dictionary"
+# the words purgatory adds inside a line follow its language (--says always)
+purg_assert_grep "<marie> \\[fr-be\\+[^]]*\\] marie dit : bonjour à tous" "$PURG_LISTENER_OUT" "\"X says:\" in French"
+purg_assert_grep "<marie> \\[[^]]*\\] marie dit : regardez lien vers exemple point fr c'est vraiment" \
+  "$PURG_LISTENER_OUT" "a URL in French"
+purg_assert_grep '<alice> \[en[^]]*\] alice says: good evening' "$PURG_LISTENER_OUT" "\"X says:\" in English"
+purg_assert_grep '<alice> \[[^]]*\] alice says: back in a moment now$' "$PURG_LISTENER_OUT" "the voices file's dictionary"
 printf '[en]\nbrb = be right back, folks\n' >"$PURG_TMP/words.dict"
 kill -USR1 "$PURG_LISTENER_PID"
 purg_wait_for 'reloaded the dictionary' "$PURG_LISTENER_ERR" 10 || purg_fail "SIGUSR1 did not reload the dictionary"
 purg_ircpeer --channel '#purg' --wait-nick ear --line 'alice|brb again' || purg_fail "the test client failed"
 purg_wait_for '<alice> .*again' "$PURG_LISTENER_OUT" 30 || purg_fail "alice's second line was not spoken"
-purg_assert_grep '<alice> \[[^]]*\] be right back, folks again$' "$PURG_LISTENER_OUT" "the reloaded dictionary"
+purg_assert_grep '<alice> \[[^]]*\] alice says: be right back, folks again$' "$PURG_LISTENER_OUT" "the reloaded dictionary"
 # a bad edit keeps the dictionary in force, and says where
 printf '[en]\nbrb\n' >"$PURG_TMP/words.dict"
 kill -USR1 "$PURG_LISTENER_PID"
