@@ -159,11 +159,39 @@ static void set_pan(synth_t *s, int pan)
     s->gain_r = (int32_t)lrint((r > 1.0 ? 1.0 : r) * 32768.0);
 }
 
+/* Loads voice name: by its name, else (as `espeak-ng -v` does) by its
+ * language, with the +variant added to the voice file that language
+ * chose. espeak-ng 1.51 knows "fr-fr", the voice of French lines, only as
+ * a language: by name it is not found, and French was read by the English
+ * fallback. */
+static espeak_ERROR load_voice(const char *name)
+{
+    if (espeak_SetVoiceByName(name) == EE_OK)
+        return EE_OK;
+    char lang[VOICE_NAME_MAX];
+    util_strlcpy(lang, name, sizeof lang);
+    char *plus = strchr(lang, '+');
+    if (plus)
+        *plus = '\0';
+    espeak_VOICE sel;
+    memset(&sel, 0, sizeof sel);
+    sel.languages = lang;
+    if (!lang[0] || espeak_SetVoiceByProperties(&sel) != EE_OK)
+        return EE_NOT_FOUND;
+    const espeak_VOICE *cur = espeak_GetCurrentVoice();
+    const char *variant = strchr(name, '+');
+    char full[2 * VOICE_NAME_MAX];
+    if (variant && cur && cur->identifier &&
+        util_snprintf(full, sizeof full, "%s%s", cur->identifier, variant) == 0)
+        (void)espeak_SetVoiceByName(full); /* unknown variant: the voice without it */
+    return EE_OK;
+}
+
 static int set_voice(const voice_t *v)
 {
     if (strcmp(engine.voice, v->name) != 0) {
         engine.voice[0] = '\0'; /* a failed load leaves the engine's voice unknown */
-        if (espeak_SetVoiceByName(v->name) != EE_OK &&
+        if (load_voice(v->name) != EE_OK &&
             espeak_SetVoiceByName("en") != EE_OK)
             return PURG_ESYNTH;
         /* on the fallback too: the same name would fall back again */

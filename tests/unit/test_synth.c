@@ -9,10 +9,12 @@
 #include "purg.h"
 #include "synth.h"
 
+#include <espeak-ng/speak_lib.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct stats {
     long frames;
@@ -128,7 +130,33 @@ static void test_voices(void)
     CHECK_GT(d.frames, 1000);
 }
 
+/* A voice espeak-ng knows by its language only ("fr-fr", the voice of
+ * French lines) is loaded by that language, with its +variant, not
+ * replaced by the English fallback; an unknown name still falls back. */
+static void test_voice_by_language(void)
+{
+    char err[256];
+    audio_t *a = NULL;
+    synth_t *s = NULL;
+    CHECK_EQ(audio_open(&a, AUDIO_NULL, NULL, err, sizeof err), 0);
+    CHECK_EQ(synth_create(&s, a, err, sizeof err), 0);
+    if (!a || !s)
+        return;
+    voice_t fr = { "fr-fr+m3", 50, 50, 175, 0 };
+    CHECK_EQ(synth_say(s, &fr, "bonjour", 1, NULL), 0);
+    const espeak_VOICE *cur = espeak_GetCurrentVoice();
+    CHECK(cur && cur->languages && strncmp(cur->languages + 1, "fr", 2) == 0);
+    CHECK(cur && cur->identifier && strstr(cur->identifier, "+m3") != NULL);
+    voice_t bad = { "nosuchvoice+m3", 50, 50, 175, 0 };
+    CHECK_EQ(synth_say(s, &bad, "hello", 2, NULL), 0);
+    cur = espeak_GetCurrentVoice();
+    CHECK(cur && cur->languages && strncmp(cur->languages + 1, "en", 2) == 0);
+    synth_free(s);
+    audio_close(a);
+}
+
 static const check_case_t cases[] = {
+    CHECK_CASE(voice_by_language),
     CHECK_CASE(voices),
 };
 
