@@ -373,6 +373,7 @@ static int seat_personas(demo_t *d)
             }
         }
         persona_set_transport(m->p, member_say, m);
+        persona_set_repeatable(m->p, d->o->seeded); /* --seed: the same conversation under any load */
         persona_add_peer(m->p, DEMO_EAR);
         for (size_t j = 0; j < d->n; j++)
             if (j != i)

@@ -36,6 +36,7 @@
 #define P_LEARN_SAVE_NS (60 * NS_PER_S) /* learned lines are saved this often (if any) */
 #define P_REPLY_TRIES 24              /* candidates a scored reply weighs ... */
 #define P_REPLY_BUDGET_NS (3 * 1000000) /* ... within this time (net thread: keep it short) */
+#define P_GEN_BUDGET_NS (5 * 1000000) /* a reply on the net thread must not stall the loop */
 #define P_IN 1u                       /* roster flag: in the channel */
 
 static int nick_char(int c, int first)
@@ -162,6 +163,7 @@ struct persona {
     size_t npeers;
     persona_say_fn say;
     void *say_ctx;
+    int repeatable;                /* no time budget (persona_set_repeatable) */
     const char *const *ignore;     /* never learned from (persona_set_ignore) */
     size_t nignore;
     p_chan_t ch[PERSONA_MAX_CHANNELS];
@@ -221,7 +223,7 @@ int persona_create(persona_t **out, const persona_def_t *def, const markov_t *mo
     p->gen.max_tokens = (size_t)def->max_words;
     p->gen.min_tokens = 3;
     p->gen.tries = 20;
-    p->gen.budget_ns = 5 * 1000000; /* a reply on the net thread must not stall the loop */
+    p->gen.budget_ns = P_GEN_BUDGET_NS;
     util_strlcpy(p->nick, def->nick, sizeof p->nick);
     if (roster_create(&p->bots) != 0)
         goto fail;
@@ -254,6 +256,12 @@ void persona_free(persona_t *p)
     roster_free(p->bots);
     learn_clear(&p->learned);
     free(p);
+}
+
+void persona_set_repeatable(persona_t *p, int on)
+{
+    p->repeatable = on;
+    p->gen.budget_ns = on ? 0 : P_GEN_BUDGET_NS;
 }
 
 void persona_set_ignore(persona_t *p, const char *const *patterns, size_t n)
@@ -805,7 +813,7 @@ static int reply_to(persona_t *p, const markov_gen_opts_t *go, const char *promp
             recent[n++] = p->recent[i];
     markov_gen_opts_t o = *go;
     o.tries = tries;
-    o.budget_ns = P_REPLY_BUDGET_NS;
+    o.budget_ns = p->repeatable ? 0 : P_REPLY_BUDGET_NS;
     markov_reply_opts_t ro;
     markov_reply_opts_default(&ro);
     ro.recent = recent;

@@ -166,6 +166,12 @@ int persona_learn_save(persona_t *p, char *err, size_t errlen);
 /* Where the learned lines are kept: def->model + ".learned" ("" if no model). */
 int persona_learned_path(const persona_def_t *d, char *out, size_t outlen);
 
+/* Same seed, same lines, on any machine and under any load: a reply weighs
+ * all its candidates instead of stopping at its time budget (the offline
+ * demo with --seed; a live persona keeps the budget: the net thread must
+ * not stall). */
+void persona_set_repeatable(persona_t *p, int on);
+
 /* Nicks and hostmasks it never learns from (the listener's --ignore
  * patterns, nick_pattern_match; borrowed: they must outlive the persona). */
 void persona_set_ignore(persona_t *p, const char *const *patterns, size_t n);
