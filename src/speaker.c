@@ -63,6 +63,7 @@ static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const
     /* channel and nick come from the server as they are; the text was cleaned
      * by textclean already (made visible again all the same: idempotent) */
     char ch[UTIL_VIS_MAX], nick[UTIL_VIS_MAX], name[UTIL_VIS_MAX], text[2 * UTIL_VIS_MAX];
+    char says[UTIL_VIS_MAX]; /* may come from the voices file ([phrases.CODE]) */
     util_visible(ch, sizeof ch, u->channel[0] || u->kind != UTT_NOTICE ? u->channel : "*");
     util_visible(text, sizeof text, u->text);
     if (u->kind == UTT_NOTICE) {
@@ -70,9 +71,10 @@ static void log_line(speaker_t *s, const utterance_t *u, const voice_t *v, const
     } else {
         util_visible(nick, sizeof nick, u->nick);
         util_visible(name, sizeof name, u->kind == UTT_ACTION ? "* " : who);
+        util_visible(says, sizeof says, says_word(u));
         fprintf(f, "%s <%s> [%s pitch=%d range=%d rate=%d pan=%+d] %s%s%s%s%s\n", ch, nick,
                 v->name, v->pitch, v->range, v->rate, v->pan, name, who[0] ? " " : "",
-                who[0] ? says_word(u) : "", who[0] ? " " : "", text);
+                who[0] ? says : "", who[0] ? " " : "", text);
     }
     fflush(f);
 }

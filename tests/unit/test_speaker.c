@@ -234,9 +234,9 @@ static void test_says_language(void)
 {
     speechq_t *q = NULL;
     CHECK_EQ(speechq_create(&q, 16), 0);
-    const char *langs[] = {"dit :", "", "sagt:", ""};
-    const char *texts[] = {"bonjour", "hello", "hallo", "sawasdee"};
-    for (size_t i = 0; i < 4; i++) {
+    const char *langs[] = {"dit :", "", "sagt:", "", "dit\x1b:"};
+    const char *texts[] = {"bonjour", "hello", "hallo", "sawasdee", "x"};
+    for (size_t i = 0; i < 5; i++) {
         utterance_t *u = utterance_new(UTT_SAY, "#room", "alice", &voice, texts[i]);
         CHECK(u != NULL);
         if (!u)
@@ -246,15 +246,17 @@ static void test_says_language(void)
     }
     FILE *log = tmpfile();
     speaker_conf_t sc = { .log = log, .says = "always" };
-    run(q, &sc, 4);
+    run(q, &sc, 5);
     char lines[8][256];
     size_t got = read_log(log, lines, 8);
-    CHECK_EQ(got, 4);
-    if (got == 4) {
+    CHECK_EQ(got, 5);
+    if (got == 5) {
         CHECK_STREQ(lines[0], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice dit : bonjour");
         CHECK_STREQ(lines[1], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice says: hello");
         CHECK_STREQ(lines[2], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice sagt: hallo");
         CHECK_STREQ(lines[3], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice says: sawasdee");
+        /* made visible in the log like every other outside text */
+        CHECK_STREQ(lines[4], "#room <alice> [en pitch=50 range=40 rate=175 pan=-40] alice dit^[: x");
     }
     fclose(log);
     speechq_free(q);
