@@ -174,6 +174,18 @@ static int add_pin(vm_parse_t *p, const char *nick, const char *value)
     return 0; /* resolved after the whole file is read: ids may come later */
 }
 
+
+/* s lowered into code (n bytes); true when all of it fit and it is a
+ * language --languages knows ("FR" -> "fr"). */
+static int known_code(const char *s, char *code, size_t n)
+{
+    size_t k = 0;
+    for (; s[k] && k + 1 < n; k++)
+        code[k] = (char)tolower((unsigned char)s[k]);
+    code[k] = '\0';
+    return !s[k] && lang_code_known(code);
+}
+
 /* [languages]: use = SPEC, or CODE = VOICE. */
 static int add_language(vm_parse_t *p, const char *name, const char *value)
 {
@@ -187,11 +199,7 @@ static int add_language(vm_parse_t *p, const char *name, const char *value)
         return 0;
     }
     char code[16];
-    size_t k = 0;
-    for (; name[k] && k + 1 < sizeof code; k++)
-        code[k] = (char)tolower((unsigned char)name[k]);
-    code[k] = '\0';
-    if (name[k] || !lang_code_known(code))
+    if (!known_code(name, code, sizeof code))
         return inifile_fail(&p->ini, PURG_EFORMAT, "unknown key '%s' in [languages] (use = LIST, "
                             "or a language code = an espeak-ng voice, e.g. fr = fr-be)", name);
     if (!valid_voice_name(value) || strchr(value, '+'))
@@ -219,11 +227,7 @@ static int add_phrase(vm_parse_t *p, const char *section, const char *name, cons
     vm_pool_t *pool = p->pool;
     const char *sc = section + strlen("phrases.");
     char code[16];
-    size_t k = 0;
-    for (; sc[k] && k + 1 < sizeof code; k++)
-        code[k] = (char)tolower((unsigned char)sc[k]);
-    code[k] = '\0';
-    if (sc[k] || !lang_code_known(code))
+    if (!known_code(sc, code, sizeof code))
         return inifile_fail(&p->ini, PURG_EFORMAT, "unknown language in [%s] (a language code "
                             "--languages knows, e.g. [phrases.fr])", section);
     int which = phrases_key(name);

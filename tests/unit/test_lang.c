@@ -349,18 +349,12 @@ static void test_phrases_file(void)
     CHECK_STREQ(voicemap_phrase(NULL, "fr", PHRASE_SAYS), "dit :");
     CHECK_STREQ(voicemap_phrase(NULL, "", PHRASE_SAYS), "says:");
     CHECK_STREQ(voicemap_phrase(NULL, NULL, PHRASE_DOT), "dot");
-    const char *dir = getenv("PURG_TEST_TMP");
     char path[1024];
-    snprintf(path, sizeof path, "%s/test_lang_phrases.ini", dir ? dir : "/tmp");
+    snprintf(path, sizeof path, "%s/test_lang_phrases.ini", check_tmp_dir());
     const char *text = "[voices]\na = en+m1\n[phrases.fr]\nsays = a dit :\ndot = pt\n"
                        "[phrases.TH]\nsays = \xe0\xb8\x9e\xe0\xb8\xb9\xe0\xb8\x94\n"
                        "[phrases.en]\nlink_to = a link to\n";
-    FILE *f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (!f)
-        return;
-    fputs(text, f);
-    fclose(f);
+    check_write_file(path, text);
     voicemap_t *m = NULL;
     CHECK_EQ(voicemap_load(&m, path, NULL, err, sizeof err), 0);
     if (!m)
@@ -374,12 +368,7 @@ static void test_phrases_file(void)
     CHECK_STREQ(voicemap_phrase(m, "xx", PHRASE_LINK_TO), "a link to");
     CHECK_STREQ(voicemap_phrase(m, "de", PHRASE_SAYS), "sagt:");
     /* reloaded with the voices file */
-    f = fopen(path, "w");
-    CHECK(f != NULL);
-    if (f) {
-        fputs("[voices]\na = en+m1\n[phrases.fr]\nsays = raconte :\n", f);
-        fclose(f);
-    }
+    check_write_file(path, "[voices]\na = en+m1\n[phrases.fr]\nsays = raconte :\n");
     CHECK_EQ(voicemap_reload(m, err, sizeof err), 0);
     CHECK_STREQ(voicemap_phrase(m, "fr", PHRASE_SAYS), "raconte :");
     CHECK_STREQ(voicemap_phrase(m, "fr", PHRASE_DOT), "point");
