@@ -394,7 +394,7 @@ static void bot_mode_set(irc_conn_t *c, int final)
     c->bot_set = 1;
 }
 
-/* ISUPPORT (005): BOT=, PREFIX=(modes)prefixes. */
+/* ISUPPORT (005): BOT=, PREFIX=(modes)prefixes, NICKLEN, CHANTYPES, CASEMAPPING. */
 static void isupport(irc_conn_t *c, const char **p, unsigned n)
 {
     for (unsigned i = 1; i + 1 < n; i++) {
@@ -408,6 +408,8 @@ static void isupport(irc_conn_t *c, const char **p, unsigned n)
             const char *close = strchr(t, ')');
             if (t[7] == '(' && close)
                 util_strlcpy(c->prefixes, close + 1, sizeof c->prefixes);
+        } else if (strncmp(t, "CASEMAPPING=", 12) == 0 && t[12]) {
+            nick_set_casemapping(t + 12); /* nicks compare as the server compares them */
         } else if (strncmp(t, "NICKLEN=", 8) == 0) {
             int v = atoi(t + 8);
             c->nicklen = v >= 1 && v <= 30 ? v : 0;

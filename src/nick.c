@@ -1,17 +1,44 @@
-/* nick.c - rfc1459 case mapping of nicks; pure functions (see nick.h). */
+/* nick.c - the IRC case mapping of nicks, and IRC masks (see nick.h). */
 #include "nick.h"
 
+#include <stdatomic.h>
 #include <string.h>
+
+static atomic_int casemap = NICK_RFC1459; /* the one piece of shared state: see nick.h */
+
+nick_casemap_t nick_set_casemapping(const char *name)
+{
+    nick_casemap_t m = NICK_ASCII;
+    if (strcmp(name, "rfc1459") == 0)
+        m = NICK_RFC1459;
+    else if (strcmp(name, "strict-rfc1459") == 0)
+        m = NICK_STRICT_RFC1459;
+    atomic_store_explicit(&casemap, (int)m, memory_order_relaxed);
+    return m;
+}
+
+nick_casemap_t nick_casemapping(void)
+{
+    return (nick_casemap_t)atomic_load_explicit(&casemap, memory_order_relaxed);
+}
+
+const char *nick_casemapping_name(nick_casemap_t m)
+{
+    return m == NICK_RFC1459 ? "rfc1459" : m == NICK_STRICT_RFC1459 ? "strict-rfc1459" : "ascii";
+}
 
 char nick_fold_char(char c)
 {
     if (c >= 'A' && c <= 'Z')
         return (char)(c + 32);
+    int m = atomic_load_explicit(&casemap, memory_order_relaxed);
+    if (m == NICK_ASCII)
+        return c;
     switch (c) {
     case '[': return '{';
     case ']': return '}';
     case '\\': return '|';
-    case '~': return '^';
+    case '~': return m == NICK_RFC1459 ? '^' : '~';
     default: return c;
     }
 }

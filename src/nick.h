@@ -1,12 +1,26 @@
-/* nick.h - the one IRC case mapping (rfc1459) for nicks and channel names:
- * A-Z -> a-z and [ ] \ ~ -> { } | ^, as the servers compare them. Every
- * module that compares or keys nicks uses these. Pure functions, any thread. */
+/* nick.h - the one IRC case mapping for nicks and channel names, as the
+ * server compares them: rfc1459 (A-Z -> a-z and [ ] \ ~ -> { } | ^) unless
+ * the server says otherwise in ISUPPORT CASEMAPPING (ngircd: ascii, A-Z
+ * only). Every module that compares or keys nicks uses these. Functions of
+ * their arguments and of the one process-wide mapping; any thread. */
 #ifndef PURG_NICK_H
 #define PURG_NICK_H
 
 #include <stddef.h>
 
-/* The rfc1459 lower case of one character. */
+/* The process-wide case mapping: rfc1459 until a server names another.
+ * nick_set_casemapping takes ISUPPORT's CASEMAPPING value: "rfc1459",
+ * "strict-rfc1459" (~ and ^ differ), "ascii"; any other ("rfc8265", ...)
+ * folds as ascii (its rules beyond ASCII are not known here). The net thread
+ * sets it from the server's 005 reply, which comes before any join, so no
+ * nick has been keyed yet; every connection of the process is to the same
+ * network. Read with a relaxed atomic load anywhere. Returns the mapping set. */
+typedef enum { NICK_RFC1459 = 0, NICK_STRICT_RFC1459 = 1, NICK_ASCII = 2 } nick_casemap_t;
+nick_casemap_t nick_set_casemapping(const char *name);
+nick_casemap_t nick_casemapping(void);
+const char *nick_casemapping_name(nick_casemap_t m);
+
+/* The lower case of one character under the mapping. */
 char nick_fold_char(char c);
 /* s case-mapped into out (n bytes, cut to fit, NUL-terminated when n > 0). */
 void nick_fold(const char *s, char *out, size_t n);

@@ -101,7 +101,9 @@ class Conn:
             raise PeerError("cannot connect %s to %s:%d: %s" % (nick, host, port, e.strerror or e))
         self.sock.setblocking(False)
         self.send("NICK %s" % nick)
-        self.send("USER %s 0 * :ircpeer test client" % nick[:9])
+        # a user name is letters and digits (servers refuse "dj[m]" as one)
+        user = "".join(ch if ch.isascii() and ch.isalnum() else "x" for ch in nick)[:9]
+        self.send("USER %s 0 * :ircpeer test client" % user)
 
     def send(self, line):
         if self.peer.verbose:

@@ -51,6 +51,17 @@ done < <(grep '^#purg <' "$out")
 voice_of() { grep "^#purg <$1>" "$out" | head -1 | sed -E 's/.*\[([^]]*)\].*/\1/'; }
 [ "$(voice_of alice)" != "$(voice_of bob)" ] || purg_fail "alice and bob got the same voice: $(voice_of alice)"
 [ "$(voice_of alice)" != "$(voice_of carol)" ] || purg_fail "alice and carol got the same voice"
+# nicks compare as the server compares them: ngircd says CASEMAPPING=ascii,
+# so dj[m] and dj{m} are two people (under rfc1459 they would be one), each
+# with a voice of their own
+if [ "${PURG_IRCD:-ngircd}" = ngircd ]; then
+  purg_ircpeer --channel '#purg' --wait-nick ear --line 'dj[m]|the bracket speaks' \
+    --line 'dj{m}|the brace speaks' || purg_fail "the test client failed"
+  purg_wait_for '<dj\{m\}> .*the brace speaks' "$out" 30 || purg_fail "dj{m}'s line was not spoken"
+  purg_wait_for '<dj\[m\]> .*the bracket speaks' "$out" 5 || purg_fail "dj[m]'s line was not spoken"
+  [ "$(voice_of 'dj\[m\]')" != "$(voice_of 'dj{m}')" ] \
+    || purg_fail "dj[m] and dj{m}, two nicks on this server, got the same voice: $(voice_of 'dj{m}')"
+fi
 
 purg_stop_listener || purg_fail "listener exited with status $? on SIGTERM (expected 0)"
 

@@ -69,6 +69,24 @@ static void test_masks(void)
     CHECK(!nick_pattern_match("vera!*", NULL, NULL));
 }
 
+/* ISUPPORT CASEMAPPING: what the server says decides how nicks fold. */
+static void test_casemapping(void)
+{
+    CHECK_EQ(nick_casemapping(), NICK_RFC1459); /* until a server says */
+    CHECK_EQ(nick_set_casemapping("ascii"), NICK_ASCII);
+    CHECK(nick_eq("DJ", "dj"));
+    CHECK(!nick_eq("dj[m]", "dj{m}"));
+    CHECK(nick_match("*[m]", "DJ[M]") && !nick_match("*[m]", "dj{m}"));
+    CHECK_EQ(nick_set_casemapping("strict-rfc1459"), NICK_STRICT_RFC1459);
+    CHECK(nick_eq("dj[m]\\", "DJ{M}|"));
+    CHECK(!nick_eq("a~", "a^"));
+    CHECK_EQ(nick_set_casemapping("rfc8265"), NICK_ASCII); /* beyond ASCII unknown here */
+    CHECK_STREQ(nick_casemapping_name(nick_casemapping()), "ascii");
+    CHECK_EQ(nick_set_casemapping("rfc1459"), NICK_RFC1459);
+    CHECK(nick_eq("a~[", "A^{"));
+    CHECK_STREQ(nick_casemapping_name(NICK_RFC1459), "rfc1459");
+}
+
 static void test_basics(void)
 {
     roster_t *r;
@@ -195,6 +213,7 @@ static void test_large(void)
 static const check_case_t cases[] = {
     CHECK_CASE(nick),
     CHECK_CASE(masks),
+    CHECK_CASE(casemapping),
     CHECK_CASE(basics),
     CHECK_CASE(random),
     CHECK_CASE(large),
