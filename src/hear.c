@@ -146,8 +146,8 @@ static int hear_line(hear_t *h, const irc_event_t *ev)
     char code[LANG_CODE_MAX];
     lang_pick(h->lang, ev->channel, ev->nick, ev->text, &v, code, sizeof code);
     phrase_words_t w;
-    for (int i = 0; i < PHRASE_COUNT; i++)
-        w.w[i] = voicemap_phrase(h->voices, code, (phrase_t)i);
+    for (int i = 0; i < PHRASE_COUNT; i++) /* languages off: "" (English, or [phrases.en]) */
+        w.w[i] = voicemap_phrase(h->voices, h->lang ? code : "", (phrase_t)i);
     if (strcmp(w.w[PHRASE_LINK], phrases_get(NULL, PHRASE_LINK)) != 0 ||
         strcmp(w.w[PHRASE_LINK_TO], phrases_get(NULL, PHRASE_LINK_TO)) != 0 ||
         strcmp(w.w[PHRASE_DOT], phrases_get(NULL, PHRASE_DOT)) != 0) {
@@ -156,12 +156,7 @@ static int hear_line(hear_t *h, const irc_event_t *ev)
         if (textclean_clean(&o, ev->text, strlen(ev->text), text, sizeof text) <= 0)
             return 0; /* not reached: the words do not decide whether a line is empty */
     }
-    char words[LANG_CODE_MAX];
-    if (code[0])
-        util_strlcpy(words, code, sizeof words);
-    else
-        lang_of_voice(v.name, words, sizeof words);
-    lang_words(h->dict, h->emoji, words, text, sizeof text);
+    lang_words(h->dict, h->emoji, code, text, sizeof text);
     utterance_t *u = utterance_new(ev->kind == IRC_EV_ACTION ? UTT_ACTION : UTT_SAY,
                                    ev->channel, ev->nick, &v, text);
     if (!u)

@@ -776,17 +776,16 @@ void lang_apply(const lang_t *l, const char *code, voice_t *v)
 void lang_pick(lang_t *l, const char *channel, const char *nick, const char *raw, voice_t *v,
                char *code, size_t n)
 {
-    if (n)
-        code[0] = '\0';
-    if (!l || !raw)
-        return;
-    lang_result_t r;
-    lang_line(l, channel, nick, raw, strlen(raw), &r);
-    lang_apply(l, r.code, v);
-    if (r.code[0])
-        util_strlcpy(code, r.code, n);
-    else
-        lang_of_voice(v->name, code, n);
+    if (l && raw) {
+        lang_result_t r;
+        lang_line(l, channel, nick, raw, strlen(raw), &r);
+        lang_apply(l, r.code, v);
+        if (r.code[0]) {
+            util_strlcpy(code, r.code, n);
+            return;
+        }
+    }
+    lang_of_voice(v->name, code, n); /* nothing guessed, or languages off */
 }
 
 void lang_words(const dict_t *d, const emoji_t *e, const char *code, char *text, size_t textlen)
@@ -808,7 +807,5 @@ void lang_speak(lang_t *l, const dict_t *d, const emoji_t *e, const char *channe
 {
     char code[LANG_CODE_MAX];
     lang_pick(l, channel, nick, raw, v, code, sizeof code);
-    if (!code[0])
-        lang_of_voice(v->name, code, sizeof code);
     lang_words(d, e, code, text, textlen);
 }

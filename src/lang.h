@@ -106,10 +106,10 @@ void lang_speak(lang_t *l, const struct dict *d, const struct emoji *e, const ch
 
 /* lang_speak in two steps, for a caller that needs the line's language
  * between them (hear.c cleans the line again with it, phrases.h).
- * lang_pick: with l, the line's language (lang_line; "" guesses nothing:
- * the language of v) changes v's language part (lang_apply) and its code
- * goes into code (n bytes); with l NULL (languages off) code is "" and v
- * is unchanged. lang_words: the emoji names and the dictionary for code. */
+ * lang_pick: with l, the line's language (lang_line) changes v's language
+ * part (lang_apply) and its code goes into code (n bytes); when nothing is
+ * guessed, or with l NULL (languages off: v unchanged), code is the
+ * language of v. lang_words: the emoji names and the dictionary for code. */
 void lang_pick(lang_t *l, const char *channel, const char *nick, const char *raw, voice_t *v,
                char *code, size_t n);
 void lang_words(const struct dict *d, const struct emoji *e, const char *code, char *text,
