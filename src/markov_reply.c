@@ -759,11 +759,11 @@ static int reply_scored(const markov_t *m, markov_rng_t *rng, const markov_gen_o
         info->candidates++;
         rscore_t sc;
         score_scored(m, st, &sets[0], &sets[1], &w, order, ro->pref_tokens, have ? bs.score : -INFINITY, &sc);
-        if ((!have || sc.score > bs.score) && !markov__accepted(m, o, c, len)) {
-            info->rejected++; /* the caller would not say it (its accept hook) */
-            continue;
-        }
         if (!have || sc.score > bs.score) {
+            if (!markov__accepted(m, o, c, len)) {
+                info->rejected++; /* the caller would not say it (its accept hook) */
+                continue;
+            }
             have = true;
             bs = sc;
             memcpy(best.buf, w.buf, w.cap * sizeof *w.buf);

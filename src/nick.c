@@ -22,11 +22,6 @@ nick_casemap_t nick_casemapping(void)
     return (nick_casemap_t)atomic_load_explicit(&casemap, memory_order_relaxed);
 }
 
-const char *nick_casemapping_name(nick_casemap_t m)
-{
-    return m == NICK_RFC1459 ? "rfc1459" : m == NICK_STRICT_RFC1459 ? "strict-rfc1459" : "ascii";
-}
-
 char nick_fold_char(char c)
 {
     if (c >= 'A' && c <= 'Z')

@@ -18,7 +18,6 @@
 typedef enum { NICK_RFC1459 = 0, NICK_STRICT_RFC1459 = 1, NICK_ASCII = 2 } nick_casemap_t;
 nick_casemap_t nick_set_casemapping(const char *name);
 nick_casemap_t nick_casemapping(void);
-const char *nick_casemapping_name(nick_casemap_t m);
 
 /* The lower case of one character under the mapping. */
 char nick_fold_char(char c);

@@ -163,7 +163,6 @@ struct persona {
     size_t npeers;
     persona_say_fn say;
     void *say_ctx;
-    int repeatable;                /* no time budget (persona_set_repeatable) */
     const char *const *ignore;     /* never learned from (persona_set_ignore) */
     size_t nignore;
     p_chan_t ch[PERSONA_MAX_CHANNELS];
@@ -260,8 +259,7 @@ void persona_free(persona_t *p)
 
 void persona_set_repeatable(persona_t *p, int on)
 {
-    p->repeatable = on;
-    p->gen.budget_ns = on ? 0 : P_GEN_BUDGET_NS;
+    p->gen.budget_ns = on ? 0 : P_GEN_BUDGET_NS; /* 0: no time budget, here and in reply_to */
 }
 
 void persona_set_ignore(persona_t *p, const char *const *patterns, size_t n)
@@ -628,7 +626,7 @@ static unsigned p_lookup(void *ctx, const char *s, size_t n)
 /* ---- learning (learn = yes) ---------------------------------------------- */
 
 /* Whether nick is one to learn from: learn_from's nick masks (nick_match:
- * '*' and '?', rfc1459 case; "" = anyone), the last that matches decides
+ * '*' and '?', the IRC case mapping; "" = anyone), the last that matches decides
  * ("!MASK" excludes). */
 static int learn_from_ok(const persona_def_t *d, const char *nick)
 {
@@ -813,7 +811,7 @@ static int reply_to(persona_t *p, const markov_gen_opts_t *go, const char *promp
             recent[n++] = p->recent[i];
     markov_gen_opts_t o = *go;
     o.tries = tries;
-    o.budget_ns = p->repeatable ? 0 : P_REPLY_BUDGET_NS;
+    o.budget_ns = go->budget_ns ? P_REPLY_BUDGET_NS : 0; /* 0: persona_set_repeatable */
     markov_reply_opts_t ro;
     markov_reply_opts_default(&ro);
     ro.recent = recent;
